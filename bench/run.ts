@@ -1,0 +1,46 @@
+/**
+ * `npm run bench -- <name> [args]` runs bench/<name>.ts; with no name, all of
+ * them in turn. Each benchmark prints its results as one JSON line (its last
+ * line of output), so runs can be compared and recorded.
+ */
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
+
+export interface Benchmark {
+  /** One line for `npm run bench -- --list`. */
+  description: string;
+  run(args: string[]): Promise<Record<string, unknown>>;
+}
+
+async function main(): Promise<void> {
+  const [name, ...args] = process.argv.slice(2);
+  const available = readdirSync(__dirname)
+    .filter((f) => f.endsWith(".js") && f !== "run.js" && !f.startsWith("_"))
+    .map((f) => f.replace(/\.js$/, ""))
+    .sort();
+  if (name === "--list" || name === "-h" || name === "--help") {
+    for (const b of available) console.log(`${b.padEnd(10)} ${load(b).description}`);
+    return;
+  }
+  const names = name ? [name] : available;
+  for (const n of names) {
+    if (!available.includes(n)) {
+      console.error(`No benchmark named "${n}". Available: ${available.join(", ")}.`);
+      process.exitCode = 2;
+      return;
+    }
+    const result = await load(n).run(args);
+    console.log(JSON.stringify(result));
+  }
+}
+
+function load(name: string): Benchmark {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const mod = require(join(__dirname, name)) as { default: Benchmark };
+  return mod.default;
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,6 @@
+/**
+ * convlab: the teaching library. One module per stage of the workflow:
+ * data → models → train → diagnose → deploy, plus charts and the display
+ * protocol that shows all of them in a notebook.
+ */
+export * from "./display";
