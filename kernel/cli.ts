@@ -1,0 +1,75 @@
+#!/usr/bin/env node
+/**
+ * `convlab` command line:
+ *   convlab kernel -f <connection file>        run a kernel (Jupyter does this)
+ *   convlab install [--user | --sys-prefix | --prefix DIR]
+ *   convlab uninstall [--user | --sys-prefix | --prefix DIR]
+ *   convlab start [--no-browser] [jupyter args]  register the kernel and open Jupyter on lessons/
+ */
+import { installKernelSpec, SpecLocation, uninstallKernelSpec } from "./kernelspec";
+
+const USAGE = `usage:
+  convlab install [--user | --sys-prefix | --prefix DIR]   register the kernel with Jupyter (default --user)
+  convlab uninstall [--user | --sys-prefix | --prefix DIR] remove it again
+  convlab start [jupyter options]                          register the kernel and open Jupyter on lessons/
+  convlab kernel -f CONNECTION_FILE                        run a kernel (Jupyter calls this)`;
+
+function location(args: string[]): SpecLocation {
+  const prefix = args.indexOf("--prefix");
+  if (prefix >= 0) {
+    const dir = args[prefix + 1];
+    if (!dir || dir.startsWith("--")) fail("--prefix needs a directory, e.g. --prefix /opt/jupyter");
+    return { kind: "prefix", dir };
+  }
+  const inline = args.find((a) => a.startsWith("--prefix="));
+  if (inline) return { kind: "prefix", dir: inline.slice("--prefix=".length) };
+  if (args.includes("--sys-prefix")) return { kind: "sys-prefix" };
+  return { kind: "user" };
+}
+
+function fail(message: string): never {
+  process.stderr.write(`convlab: ${message}\n`);
+  process.exit(2);
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...args] = argv;
+  switch (command) {
+    case "kernel": {
+      const f = args.indexOf("-f");
+      const file = f >= 0 ? args[f + 1] : args.find((a) => a.startsWith("--connection-file="))?.split("=")[1];
+      if (!file) fail("kernel needs the connection file: convlab kernel -f FILE");
+      const { startKernel } = await import("./main");
+      startKernel({ connectionFile: file, debug: args.includes("--debug") || Boolean(process.env.CONVLAB_DEBUG) });
+      return;
+    }
+    case "install": {
+      const dir = await installKernelSpec(location(args));
+      console.log(`Installed the "TypeScript (convlab)" kernel in ${dir}`);
+      return;
+    }
+    case "uninstall": {
+      const dir = uninstallKernelSpec(location(args));
+      console.log(dir ? `Removed ${dir}` : "The convlab kernel was not installed there; nothing to remove.");
+      return;
+    }
+    case "start": {
+      const { launchJupyter } = await import("./launch");
+      process.exitCode = await launchJupyter(args);
+      return;
+    }
+    case undefined:
+    case "-h":
+    case "--help":
+    case "help":
+      console.log(USAGE);
+      return;
+    default:
+      fail(`unknown command "${command}".\n${USAGE}`);
+  }
+}
+
+main(process.argv.slice(2)).catch((err) => {
+  process.stderr.write(`convlab: ${(err as Error).message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,222 @@
+/**
+ * How we run tslab's TypeScript engine without forking it.
+ *
+ * tslab's converter reads the TypeScript namespace from
+ * `@tslab/typescript-for-tslab`. Before it loads, we put a namespace in the
+ * module cache that forwards everything to the real one except:
+ *
+ * - `createWatchCompilerHost`: programs are plain `ts.Program`s instead of
+ *   BuilderPrograms. A BuilderProgram recomputes every file's references on
+ *   each rebuild (about 30 ms per cell once tfjs's typings are loaded); a
+ *   cell needs none of that. Only `@types/node` is included automatically,
+ *   and JavaScript gets an inline source map so errors point into the cell.
+ * - `transpileModule` (tslab's ES-module → CommonJS step): also emits a
+ *   source map, kept with the one from the first step so a stack frame can be
+ *   traced back to a cell line.
+ * - `sys`: `<cwd>/node_modules/<name>` resolves to the package roots we are
+ *   given (e.g. convlab), so `import ... from "convlab"` type-checks in any
+ *   folder.
+ */
+import Module from "node:module";
+import path from "node:path";
+import type * as TS from "@tslab/typescript-for-tslab";
+
+type TsNamespace = typeof TS;
+
+export interface SourceMaps {
+  /** TypeScript cell → ES module JavaScript. */
+  fromTypeScript?: Module.SourceMapPayload;
+  /** ES module JavaScript → the CommonJS that runs. */
+  fromModule?: Module.SourceMapPayload;
+}
+
+export interface HookOptions {
+  /** Bare module names that resolve to these package roots from any folder. */
+  packages: Record<string, string>;
+}
+
+const TS_MODULE = "@tslab/typescript-for-tslab";
+const INLINE_MAP = /\n?\/\/# sourceMappingURL=data:application\/json;base64,([A-Za-z0-9+/=]+)\s*$/;
+const FILE_MAP = /\n?\/\/# sourceMappingURL=\S+\s*$/;
+
+/** CommonJS text → its maps; bounded, newest last. */
+const mapsByOutput = new Map<string, SourceMaps>();
+
+export function sourceMapsFor(output: string): SourceMaps | undefined {
+  return mapsByOutput.get(output);
+}
+
+let installed: TsNamespace | null = null;
+
+/** Installs the hooks (once) and returns the real TypeScript namespace. */
+export function installTypeScriptHooks(options: HookOptions): TsNamespace {
+  if (installed) return installed;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const real = require(TS_MODULE) as TsNamespace;
+  const hooked = Object.create(null) as Record<string, unknown>;
+  for (const key of Object.keys(real)) {
+    Object.defineProperty(hooked, key, { get: () => (real as Record<string, unknown>)[key], enumerable: true, configurable: true });
+  }
+  const define = (key: string, value: unknown) =>
+    Object.defineProperty(hooked, key, { value, enumerable: true, configurable: true, writable: true });
+
+  real.sys.useCaseSensitiveFileNames = true; // tslab sets this process-wide (its issue #82)
+  define("sys", packageForwardingSys(real, options.packages));
+  define("createWatchCompilerHost", (...args: Parameters<TsNamespace["createWatchCompilerHost"]>) => {
+    const compilerOptions = args[1] as TS.CompilerOptions;
+    args[1] = { ...compilerOptions, types: ["node"], inlineSourceMap: true, sourceMap: false } as never;
+    const host = (real.createWatchCompilerHost as (...a: unknown[]) => TS.WatchCompilerHostOfFilesAndCompilerOptions<TS.BuilderProgram>)(...args);
+    host.createProgram = ((
+      rootNames: readonly string[] | undefined,
+      compilerOpts: TS.CompilerOptions | undefined,
+      compilerHost: TS.CompilerHost,
+      oldBuilder: TS.BuilderProgram | undefined,
+      configDiagnostics: readonly TS.Diagnostic[] | undefined,
+      references: readonly TS.ProjectReference[] | undefined,
+    ) => plainProgram(real, rootNames ?? [], compilerOpts ?? {}, compilerHost, oldBuilder, configDiagnostics, references)) as never;
+    return host;
+  });
+  define("transpileModule", (input: string, transpileOptions: TS.TranspileOptions) => {
+    const inline = INLINE_MAP.exec(input);
+    const source = inline ? input.slice(0, inline.index) : input;
+    const result = real.transpileModule(source, {
+      ...transpileOptions,
+      compilerOptions: { ...transpileOptions.compilerOptions, sourceMap: true, inlineSourceMap: false },
+    });
+    const outputText = result.outputText.replace(FILE_MAP, "\n");
+    remember(outputText, {
+      fromTypeScript: inline ? JSON.parse(Buffer.from(inline[1], "base64").toString("utf8")) : undefined,
+      fromModule: result.sourceMapText ? JSON.parse(result.sourceMapText) : undefined,
+    });
+    return { ...result, outputText };
+  });
+
+  const resolved = require.resolve(TS_MODULE);
+  const cached = require.cache[resolved];
+  if (!cached) throw new Error(`${TS_MODULE} is not in the module cache`);
+  cached.exports = hooked;
+  installed = real;
+  return real;
+}
+
+function remember(output: string, maps: SourceMaps): void {
+  mapsByOutput.delete(output);
+  mapsByOutput.set(output, maps);
+  if (mapsByOutput.size > 64) mapsByOutput.delete(mapsByOutput.keys().next().value as string);
+}
+
+/**
+ * A ts.Program dressed as the BuilderProgram the watch API and tslab expect.
+ * tslab uses getProgram, getSourceFile, emit and getAllDependencies.
+ */
+function plainProgram(
+  ts: TsNamespace,
+  rootNames: readonly string[],
+  options: TS.CompilerOptions,
+  host: TS.CompilerHost,
+  oldBuilder: TS.BuilderProgram | undefined,
+  configFileParsingDiagnostics: readonly TS.Diagnostic[] | undefined,
+  projectReferences: readonly TS.ProjectReference[] | undefined,
+): TS.EmitAndSemanticDiagnosticsBuilderProgram {
+  const program = ts.createProgram({
+    rootNames,
+    options,
+    host,
+    oldProgram: (oldBuilder as { getProgramOrUndefined?(): TS.Program | undefined } | undefined)?.getProgramOrUndefined?.(),
+    configFileParsingDiagnostics,
+    projectReferences,
+  });
+  // tslab reads `sourceFile.locals`, which exist once files are bound.
+  program.getTypeChecker();
+  const builder = {
+    getProgram: () => program,
+    getProgramOrUndefined: () => program,
+    releaseProgram: () => undefined,
+    getCompilerOptions: () => program.getCompilerOptions(),
+    getSourceFile: (fileName: string) => program.getSourceFile(fileName),
+    getSourceFiles: () => program.getSourceFiles(),
+    getCurrentDirectory: () => program.getCurrentDirectory(),
+    getOptionsDiagnostics: (token?: TS.CancellationToken) => program.getOptionsDiagnostics(token),
+    getGlobalDiagnostics: (token?: TS.CancellationToken) => program.getGlobalDiagnostics(token),
+    getConfigFileParsingDiagnostics: () => program.getConfigFileParsingDiagnostics(),
+    getSyntacticDiagnostics: (file?: TS.SourceFile, token?: TS.CancellationToken) => program.getSyntacticDiagnostics(file, token),
+    getSemanticDiagnostics: (file?: TS.SourceFile, token?: TS.CancellationToken) => program.getSemanticDiagnostics(file, token),
+    getDeclarationDiagnostics: (file?: TS.SourceFile, token?: TS.CancellationToken) => program.getDeclarationDiagnostics(file, token),
+    emit: (...args: Parameters<TS.Program["emit"]>) => program.emit(...args),
+    getAllDependencies: (sourceFile: TS.SourceFile) => localDependencies(ts, program, sourceFile),
+  };
+  return builder as unknown as TS.EmitAndSemanticDiagnosticsBuilderProgram;
+}
+
+/** The file and the project files it imports, transitively (no declarations, nothing from node_modules). */
+function localDependencies(ts: TsNamespace, program: TS.Program, root: TS.SourceFile): string[] {
+  const internal = ts as unknown as {
+    getResolvedModule(file: TS.SourceFile, name: string, mode: TS.ResolutionMode): TS.ResolvedModuleFull | undefined;
+  };
+  const seen = new Set<string>([root.fileName]);
+  const queue = [root];
+  while (queue.length) {
+    const file = queue.pop()!;
+    const imports = (file as unknown as { imports?: readonly TS.StringLiteralLike[] }).imports ?? [];
+    for (const specifier of imports) {
+      const mode = ts.getModeForUsageLocation(file, specifier);
+      const resolved = internal.getResolvedModule(file, specifier.text, mode);
+      if (!resolved || resolved.isExternalLibraryImport) continue;
+      const dependency = program.getSourceFile(resolved.resolvedFileName);
+      if (!dependency || dependency.isDeclarationFile || seen.has(dependency.fileName)) continue;
+      seen.add(dependency.fileName);
+      queue.push(dependency);
+    }
+  }
+  return [...seen];
+}
+
+/** ts.sys, but `<cwd>/node_modules/<name>/...` reads from the given package roots. */
+function packageForwardingSys(ts: TsNamespace, packages: Record<string, string>): TS.System {
+  const real = ts.sys;
+  const prefixes = Object.entries(packages).map(([name, root]) => ({
+    from: toSlashes(path.join(real.getCurrentDirectory(), "node_modules", name)),
+    to: toSlashes(root),
+  }));
+  const forward = (p: string): string => {
+    const normalized = toSlashes(p);
+    for (const { from, to } of prefixes) {
+      if (normalized === from) return to;
+      if (normalized.startsWith(from + "/")) return to + normalized.slice(from.length);
+    }
+    return p;
+  };
+  const nodeModules = toSlashes(path.join(real.getCurrentDirectory(), "node_modules"));
+  const sys = Object.create(real) as TS.System;
+  Object.assign(sys, {
+    fileExists: (p: string) => real.fileExists(forward(p)),
+    readFile: (p: string, encoding?: string) => real.readFile(forward(p), encoding),
+    directoryExists: (p: string) => real.directoryExists(forward(p)) || (toSlashes(p) === nodeModules && prefixes.length > 0),
+    getDirectories: (p: string) => real.getDirectories(forward(p)),
+    readDirectory: (p: string, ...rest: [never, never, never, never]) => real.readDirectory(forward(p), ...rest),
+    realpath: real.realpath ? (p: string) => {
+      const forwarded = forward(p);
+      return forwarded === p ? real.realpath!(p) : p;
+    } : undefined,
+  });
+  return sys;
+}
+
+function toSlashes(p: string): string {
+  return p.replace(/\\/g, "/");
+}
+
+/** Makes `require("<name>")` find the given package roots from any folder. */
+export function installRuntimeResolution(packages: Record<string, string>): void {
+  const moduleWithResolve = Module as unknown as {
+    _resolveFilename(request: string, parent: unknown, isMain: boolean, options?: unknown): string;
+  };
+  const original = moduleWithResolve._resolveFilename;
+  moduleWithResolve._resolveFilename = function (request, parent, isMain, options) {
+    for (const [name, root] of Object.entries(packages)) {
+      if (request === name) return original.call(this, root, parent, isMain, options);
+      if (request.startsWith(name + "/")) return original.call(this, path.join(root, request.slice(name.length + 1)), parent, isMain, options);
+    }
+    return original.call(this, request, parent, isMain, options);
+  };
+}

@@ -1,0 +1,89 @@
+/**
+ * Starts a kernel for one Jupyter connection file: the wire thread for the
+ * sockets, and on this thread the TypeScript engine and the request loop.
+ */
+import { readConnectionFile } from "./wire/connection";
+import { SharedState, ExecState } from "./wire/shared-state";
+import { WireClient } from "./wire/wire-client";
+import { TypeScriptEngine } from "./engine/engine";
+import { Kernel } from "./session/kernel";
+import { HistoryStore } from "./session/history";
+import { KernelNotebookHost } from "./session/notebook-host";
+import { captureOutput, kernelLog } from "./session/output-capture";
+import { kernelInfo } from "./kernel-info";
+import { packageRoot } from "./package-root";
+
+export interface StartOptions {
+  connectionFile: string;
+  /** Modules to load in quiet moments after start (typings, then code). Default: convlab. */
+  preload?: string[];
+  debug?: boolean;
+  /** Milliseconds a cell gets to stop by itself after an interrupt before it is forced. */
+  interruptGraceMs?: number;
+  bannerLines?: string[];
+}
+
+export function startKernel(options: StartOptions): Kernel {
+  const connection = readConnectionFile(options.connectionFile);
+  const shared = new SharedState();
+  const info = kernelInfo(options.bannerLines ?? []);
+  const wire = new WireClient({
+    connection,
+    shared: shared.buffer,
+    kernelInfo: info,
+    interruptGraceMs: options.interruptGraceMs ?? 1000,
+    debug: Boolean(options.debug),
+  });
+  const host = new KernelNotebookHost(wire, shared);
+  host.install();
+  captureOutput((name, text) => wire.stream(name, text, host.parent));
+
+  const root = packageRoot();
+  const preload = options.preload ?? ["convlab"];
+  const kernel = new Kernel({
+    wire,
+    shared,
+    host,
+    history: new HistoryStore(),
+    kernelInfo: info,
+    connectionPorts: {
+      shell_port: connection.shell_port,
+      iopub_port: connection.iopub_port,
+      stdin_port: connection.stdin_port,
+      hb_port: connection.hb_port,
+      control_port: connection.control_port,
+    },
+    createEngine: () =>
+      new TypeScriptEngine({
+        cwd: process.cwd(),
+        packages: { convlab: root },
+        interrupted: () => host.signal.aborted,
+      }),
+    idleTasks: [
+      ...preload.map((name) => (engine: TypeScriptEngine) => engine.preloadTypes(name)),
+      ...preload.map((name) => () => void require(name)),
+    ],
+  });
+
+  // Jupyter may interrupt with SIGINT (and the wire thread uses it to break
+  // a cell's synchronous part); never let it kill the kernel.
+  process.on("SIGINT", () => {
+    if (shared.state === ExecState.RunningSync || shared.state === ExecState.RunningAsync) {
+      shared.requestInterrupt();
+      kernel.interrupt();
+    }
+  });
+  process.on("uncaughtException", (err) => {
+    process.stderr.write(`Uncaught exception (outside a running cell): ${err?.stack ?? err}\n`);
+  });
+  process.on("unhandledRejection", (reason) => {
+    process.stderr.write(`Unhandled promise rejection: ${(reason as Error)?.stack ?? reason}\n`);
+  });
+
+  wire.once("event", (event) => {
+    if (event.kind === "ready") shared.state = ExecState.Idle;
+    kernel.warmUp();
+  });
+  if (options.debug) kernelLog("started with", options.connectionFile);
+  return kernel;
+}

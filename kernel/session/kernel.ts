@@ -1,0 +1,338 @@
+/**
+ * The kernel's main thread: takes requests from the wire thread one at a
+ * time, runs cells in the TypeScript engine, and answers as the Jupyter
+ * messaging protocol (5.3) says: busy/idle around each request,
+ * execute_input, execute_result with a full MIME bundle, errors as `error`
+ * messages, and queued cells aborted after an error, as IPython does.
+ */
+import type { JupyterMessage } from "../wire/message";
+import { ExecState, SharedState } from "../wire/shared-state";
+import type { ParentRef, WireEvent } from "../wire/thread-messages";
+import type { WireClient } from "../wire/wire-client";
+import type { TypeScriptEngine, ExecuteOutcome } from "../engine/engine";
+import { interruptionError, KernelError } from "../engine/errors";
+import { plainText, toBundle } from "../../lib/display/protocol";
+import { HistoryStore } from "./history";
+import { KernelNotebookHost, encodeBundle } from "./notebook-host";
+import { kernelLog } from "./output-capture";
+
+type Request = { channel: "shell" | "control"; message: JupyterMessage };
+
+export interface KernelOptions {
+  wire: WireClient;
+  shared: SharedState;
+  host: KernelNotebookHost;
+  history: HistoryStore;
+  kernelInfo: Record<string, unknown>;
+  connectionPorts: Record<string, number>;
+  /** Creates the engine (slow: about a second); called once, before the first request that needs it. */
+  createEngine(): TypeScriptEngine;
+  /** Work for quiet moments (preloading), run while no request waits. */
+  idleTasks?: ((engine: TypeScriptEngine) => void)[];
+}
+
+/** `name?`, `?name` (IPython's help syntax): show the docs of `name` in the pager. */
+const HELP = /^\s*\?+\s*([\s\S]*\S)\s*$|^\s*([\s\S]*?\S)\s*\?+\s*$/;
+
+export class Kernel {
+  private readonly queue: Request[] = [];
+  private working = false;
+  private aborting = false;
+  private executionCount = 0;
+  private engineInstance: TypeScriptEngine | null = null;
+  private readonly idleTasks: ((engine: TypeScriptEngine) => void)[];
+
+  constructor(private readonly options: KernelOptions) {
+    this.idleTasks = [...(options.idleTasks ?? [])];
+    options.wire.on("event", (event) => this.onEvent(event));
+  }
+
+  get engine(): TypeScriptEngine {
+    if (!this.engineInstance) this.engineInstance = this.options.createEngine();
+    return this.engineInstance;
+  }
+
+  /** Warms the engine and runs idle tasks while nobody is waiting. */
+  warmUp(): void {
+    setImmediate(() => {
+      if (this.working || this.queue.length) return;
+      void this.engine;
+      this.runIdleTasks();
+    });
+  }
+
+  private runIdleTasks(): void {
+    if (this.working || this.queue.length || !this.idleTasks.length) return;
+    const task = this.idleTasks.shift()!;
+    try {
+      task(this.engine);
+    } catch (err) {
+      kernelLog("preload failed:", err);
+    }
+    setImmediate(() => this.runIdleTasks());
+  }
+
+  /** Called by the SIGINT handler and by interrupt events from the wire thread. */
+  interrupt(): void {
+    this.options.shared.markInterruptsSeen();
+    if (this.options.shared.state === ExecState.RunningSync || this.options.shared.state === ExecState.RunningAsync) {
+      this.options.host.abort();
+      this.engineInstance?.interrupt();
+    }
+  }
+
+  private onEvent(event: WireEvent): void {
+    switch (event.kind) {
+      case "request":
+        this.queue.push({ channel: event.channel, message: event.message });
+        void this.pump();
+        break;
+      case "interrupt":
+        this.interrupt();
+        break;
+      case "input_reply":
+        this.options.host.receiveInput(event.value);
+        break;
+      case "shutdown":
+        void this.shutdown();
+        break;
+      default:
+        break;
+    }
+  }
+
+  private async pump(): Promise<void> {
+    if (this.working) return;
+    this.working = true;
+    try {
+      while (this.queue.length) {
+        const request = this.queue.shift()!;
+        if (request.message === STOP_ABORTING) this.aborting = false;
+        else await this.dispatch(request);
+      }
+    } finally {
+      this.working = false;
+    }
+    setImmediate(() => this.runIdleTasks());
+  }
+
+  private async dispatch({ channel, message }: Request): Promise<void> {
+    const parent: ParentRef = { header: message.header, identities: message.identities };
+    const type = message.header.msg_type;
+    const status = (state: "busy" | "idle") => this.options.wire.send("iopub", "status", { execution_state: state }, parent);
+    status("busy");
+    try {
+      if (this.aborting && type === "execute_request") {
+        this.reply(channel, "execute_reply", { status: "aborted" }, parent, { status: "aborted" });
+        return;
+      }
+      await this.handle(channel, type, message, parent);
+    } catch (err) {
+      kernelLog(`failed to handle ${type}:`, err);
+    } finally {
+      status("idle");
+    }
+  }
+
+  private reply(channel: "shell" | "control", msgType: string, content: unknown, parent: ParentRef, metadata: Record<string, unknown> = {}): void {
+    this.options.wire.send(channel, msgType, content, parent, metadata);
+  }
+
+  private async handle(channel: "shell" | "control", type: string, message: JupyterMessage, parent: ParentRef): Promise<void> {
+    const content = message.content as Record<string, unknown>;
+    switch (type) {
+      case "execute_request":
+        return this.execute(channel, content, parent);
+      case "kernel_info_request":
+        return this.reply(channel, "kernel_info_reply", this.options.kernelInfo, parent);
+      case "complete_request": {
+        const code = String(content.code ?? "");
+        const cursor = Number(content.cursor_pos ?? code.length);
+        const c = this.engine.complete(code, cursor);
+        return this.reply(channel, "complete_reply", {
+          status: "ok",
+          matches: c.matches,
+          cursor_start: c.cursorStart,
+          cursor_end: c.cursorEnd,
+          metadata: { _jupyter_types_experimental: c.types },
+        }, parent);
+      }
+      case "inspect_request": {
+        const code = String(content.code ?? "");
+        const i = this.engine.inspect(code, Number(content.cursor_pos ?? code.length));
+        return this.reply(channel, "inspect_reply", {
+          status: "ok",
+          found: i.found,
+          data: i.found ? { "text/plain": i.text, "text/markdown": i.markdown } : {},
+          metadata: {},
+        }, parent);
+      }
+      case "is_complete_request": {
+        const result = this.engine.isComplete(String(content.code ?? ""));
+        return this.reply(channel, "is_complete_reply", result, parent);
+      }
+      case "history_request":
+        return this.reply(channel, "history_reply", { status: "ok", history: this.history(content) }, parent);
+      case "comm_info_request": {
+        const target = typeof content.target_name === "string" ? content.target_name : undefined;
+        return this.reply(channel, "comm_info_reply", { status: "ok", comms: this.options.host.comms.info(target) }, parent);
+      }
+      case "comm_open":
+        this.options.host.parent = parent;
+        return this.options.host.comms.handleOpen(content);
+      case "comm_msg":
+        this.options.host.parent = parent;
+        return this.options.host.comms.handleMessage(content);
+      case "comm_close":
+        return this.options.host.comms.handleClose(content);
+      case "connect_request":
+        return this.reply(channel, "connect_reply", { status: "ok", ...this.options.connectionPorts }, parent);
+      default:
+        kernelLog(`unsupported request "${type}" on ${channel}; ignored`);
+    }
+  }
+
+  private history(content: Record<string, unknown>) {
+    const output = Boolean(content.output);
+    const history = this.options.history;
+    switch (content.hist_access_type) {
+      case "tail":
+        return history.tail(Number(content.n ?? 10), output);
+      case "range":
+        return history.range(Number(content.session ?? 0), Number(content.start ?? 1), content.stop === undefined ? undefined : Number(content.stop), output);
+      case "search":
+        return history.search(String(content.pattern ?? "*"), content.n === undefined || content.n === null ? undefined : Number(content.n), Boolean(content.unique), output);
+      default:
+        return [];
+    }
+  }
+
+  private async execute(channel: "shell" | "control", content: Record<string, unknown>, parent: ParentRef): Promise<void> {
+    const { wire, host } = this.options;
+    const code = String(content.code ?? "");
+    const silent = Boolean(content.silent);
+    const storeHistory = silent ? false : content.store_history !== false;
+    const stopOnError = content.stop_on_error !== false;
+    if (storeHistory) this.executionCount++;
+    const count = this.executionCount;
+    if (!silent) wire.send("iopub", "execute_input", { code, execution_count: count }, parent);
+
+    const help = HELP.exec(code);
+    if (help && !/^\s*$/.test(help[1] ?? help[2] ?? "")) {
+      const target = (help[1] ?? help[2]).trim();
+      const info = this.engine.inspect(target, target.length);
+      const data = info.found
+        ? { "text/plain": info.text, "text/markdown": info.markdown }
+        : { "text/plain": `No documentation found for \`${target}\`.` };
+      this.reply(channel, "execute_reply", {
+        status: "ok",
+        execution_count: count,
+        payload: [{ source: "page", data, start: 0 }],
+        user_expressions: {},
+      }, parent);
+      if (storeHistory) this.options.history.add(count, code);
+      return;
+    }
+
+    host.beginCell(parent, Boolean(content.allow_stdin));
+    const outcome = await this.run(code, `In[${count}]`);
+    let resultText: string | null = null;
+    let reply: Record<string, unknown>;
+    let failure: KernelError | null = outcome.status === "error" ? outcome : null;
+    if (outcome.status === "ok" && outcome.hasValue && !silent) {
+      try {
+        const data = encodeBundle(await toBundle(outcome.value));
+        resultText = typeof data["text/plain"] === "string" ? data["text/plain"] : plainText(outcome.value);
+        wire.send("iopub", "execute_result", { execution_count: count, data, metadata: {} }, parent);
+      } catch (err) {
+        failure = { ename: "DisplayError", evalue: `Showing the result failed: ${(err as Error).message}`, traceback: [String((err as Error).stack ?? err)] };
+      }
+    }
+    if (failure) {
+      wire.send("iopub", "error", { ename: failure.ename, evalue: failure.evalue, traceback: failure.traceback }, parent);
+      reply = { status: "error", execution_count: count, ename: failure.ename, evalue: failure.evalue, traceback: failure.traceback };
+    } else {
+      reply = {
+        status: "ok",
+        execution_count: count,
+        payload: [],
+        user_expressions: await this.userExpressions(content.user_expressions),
+      };
+    }
+    if (storeHistory) this.options.history.add(count, code, resultText);
+    this.reply(channel, "execute_reply", reply, parent, { status: reply.status });
+    if (failure && stopOnError && !silent) this.abortQueued();
+  }
+
+  /** Runs a cell, keeping the shared execution state the wire thread reads. */
+  private async run(code: string, label: string): Promise<ExecuteOutcome> {
+    const { shared } = this.options;
+    const engine = this.engine;
+    shared.markInterruptsSeen();
+    shared.state = ExecState.RunningSync;
+    let outcome: ExecuteOutcome;
+    try {
+      const { done } = engine.execute(code, label);
+      shared.state = ExecState.RunningAsync;
+      outcome = await done;
+    } catch (err) {
+      outcome = { status: "error", ename: "InternalError", evalue: String((err as Error).message ?? err), traceback: [String((err as Error).stack ?? err)] };
+    } finally {
+      shared.state = ExecState.Idle;
+      shared.markInterruptsSeen();
+    }
+    // An interrupt that stopped the cell (by signal, by terminating a loop or
+    // by the library giving up at a checkpoint) reads as one interruption.
+    if (outcome.status === "error" && this.options.host.signal.aborted && outcome.ename !== "TSError") {
+      return { status: "error", ...interruptionError() };
+    }
+    return outcome;
+  }
+
+  private async userExpressions(expressions: unknown): Promise<Record<string, unknown>> {
+    const out: Record<string, unknown> = {};
+    if (!expressions || typeof expressions !== "object") return out;
+    for (const [name, expression] of Object.entries(expressions as Record<string, unknown>)) {
+      const outcome = await this.run(String(expression), `user_expressions[${name}]`);
+      if (outcome.status === "ok") {
+        out[name] = { status: "ok", data: outcome.hasValue ? encodeBundle(await toBundle(outcome.value)) : { "text/plain": "undefined" }, metadata: {} };
+      } else {
+        out[name] = { status: "error", ename: outcome.ename, evalue: outcome.evalue, traceback: outcome.traceback };
+      }
+    }
+    return out;
+  }
+
+  /**
+   * After an error, execute requests already waiting are answered "aborted"
+   * without running, like ipykernel's stop_on_error. Requests that arrive
+   * after the queue has drained run normally.
+   */
+  private abortQueued(): void {
+    this.aborting = true;
+    setTimeout(() => {
+      // Let requests already delivered to this thread reach the queue first.
+      this.queue.push({ channel: "shell", message: STOP_ABORTING });
+      void this.pump();
+    }, 0);
+  }
+
+  private async shutdown(): Promise<void> {
+    try {
+      this.engineInstance?.close();
+      await this.options.wire.close();
+    } finally {
+      process.exit(0);
+    }
+  }
+}
+
+/** The queue marker that ends aborting. */
+const STOP_ABORTING: JupyterMessage = {
+  identities: [],
+  header: { msg_id: "", session: "", username: "", date: "", msg_type: "__stop_aborting__", version: "" },
+  parent_header: {},
+  metadata: {},
+  content: {},
+  buffers: [],
+};

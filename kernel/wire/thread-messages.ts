@@ -1,0 +1,46 @@
+/** What the wire thread and the main thread say to each other. */
+import type { ConnectionInfo } from "./connection";
+import type { JupyterMessage, MessageHeader } from "./message";
+
+export type Channel = "shell" | "control" | "stdin" | "iopub";
+
+export interface WireThreadOptions {
+  connection: ConnectionInfo;
+  /** The SharedArrayBuffer behind SharedState. */
+  shared: SharedArrayBuffer;
+  /** The static kernel_info_reply content, so the wire thread can answer it alone. */
+  kernelInfo: Record<string, unknown>;
+  /** Milliseconds the main thread gets to stop a cell on its own before it is forced. */
+  interruptGraceMs: number;
+  debug: boolean;
+}
+
+/** Identifies the request an outgoing message answers. */
+export interface ParentRef {
+  header: MessageHeader | Record<string, never>;
+  identities: Uint8Array[];
+}
+
+/** Wire thread → main thread. */
+export type WireEvent =
+  | { kind: "ready" }
+  | { kind: "request"; channel: "shell" | "control"; message: JupyterMessage }
+  | { kind: "input_reply"; value: string }
+  | { kind: "interrupt" }
+  | { kind: "shutdown"; restart: boolean }
+  | { kind: "flushed"; token: number };
+
+/** Main thread → wire thread. */
+export type WireCommand =
+  | {
+      kind: "send";
+      channel: Channel;
+      msgType: string;
+      content: unknown;
+      parent: ParentRef | null;
+      metadata?: Record<string, unknown>;
+      buffers?: Uint8Array[];
+    }
+  | { kind: "stream"; name: "stdout" | "stderr"; text: string; parent: ParentRef | null }
+  | { kind: "flush"; token: number }
+  | { kind: "close" };

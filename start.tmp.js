@@ -1,0 +1,20 @@
+const t0 = Date.now();
+const realTs = require('@tslab/typescript-for-tslab');
+const t1 = Date.now();
+const ts = Object.create(null);
+for (const k of Object.keys(realTs)) Object.defineProperty(ts, k, { get: () => realTs[k], enumerable: true, configurable: true });
+const files = [];
+Object.defineProperty(ts, 'createWatchCompilerHost', { value: function (...args) {
+  if (process.argv[2] === 'types') args[1] = { ...args[1], types: ['node'] };
+  const host = realTs.createWatchCompilerHost(...args);
+  return host;
+}, enumerable: true });
+require.cache[require.resolve('@tslab/typescript-for-tslab')].exports = ts;
+const { createConverter } = require('tslab/dist/converter');
+const t2 = Date.now();
+const conv = createConverter({});
+const t3 = Date.now();
+console.log('require ts', t1 - t0, 'require conv', t2 - t1, 'createConverter', t3 - t2);
+let r = conv.convert('', '1+1'); 
+console.log('first convert', Date.now() - t3);
+process.exit(0);
