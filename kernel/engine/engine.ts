@@ -45,6 +45,8 @@ export interface CellRecord {
   label: string;
   code: string;
   maps?: SourceMaps;
+  /** Lines of the JavaScript that ran; frames below them belong to tslab's wrapper call. */
+  jsLines: number;
 }
 
 export class TypeScriptEngine {
@@ -58,6 +60,7 @@ export class TypeScriptEngine {
   private value: { value: unknown } | null = null;
   private currentLabel = "";
   private currentCode = "";
+  private restoring = false;
 
   constructor(private readonly options: EngineOptions) {
     this.ts = installTypeScriptHooks({ packages: options.packages });
@@ -86,6 +89,7 @@ export class TypeScriptEngine {
     return {
       ...converter,
       convert: (prevDecl: string, src: string): ConvertResult => {
+        if (this.restoring) return converter.convert(prevDecl, src);
         const result = converter.convert(prevDecl, src);
         this.lastConvert = result;
         if (result.diagnostics.length === 0 && this.options.interrupted?.()) {
@@ -101,11 +105,16 @@ export class TypeScriptEngine {
         }
         if (result.output) {
           const url = cellUrl(this.currentLabel);
-          this.cells.set(url, { label: this.currentLabel, code: this.currentCode, maps: sourceMapsFor(result.output) });
+          this.cells.set(url, {
+            label: this.currentLabel,
+            code: this.currentCode,
+            maps: sourceMapsFor(result.output),
+            jsLines: result.output.split("\n").length,
+          });
           result.output += `\n//# sourceURL=${url}`;
         }
         for (const side of result.sideOutputs ?? []) {
-          this.cells.set(side.path, { label: side.path, code: "", maps: sourceMapsFor(side.data) });
+          this.cells.set(side.path, { label: side.path, code: "", maps: sourceMapsFor(side.data), jsLines: side.data.split("\n").length });
         }
         return result;
       },
@@ -137,12 +146,38 @@ export class TypeScriptEngine {
       return { status: "error", ...formatDiagnostics(diagnostics, code, label) };
     }
     if (this.runtimeError) {
-      return { status: "error", ...formatRuntimeError(this.runtimeError.error, this.cells) };
+      const error = formatRuntimeError(this.runtimeError.error, this.cells);
+      this.keepDeclarations();
+      return { status: "error", ...error };
     }
     if (!ok) {
       return { status: "error", ename: "Error", evalue: "The cell failed", traceback: ["The cell failed."] };
     }
     return this.value ? { status: "ok", hasValue: true, value: this.value.value } : { status: "ok", hasValue: false };
+  }
+
+  /**
+   * A cell that failed or was interrupted while running has still set some
+   * of its variables, as in IPython. tslab forgets their declarations after a
+   * failure, so later cells could not name them; declare them again.
+   */
+  private keepDeclarations(): void {
+    const declarations = this.lastConvert?.declOutput;
+    if (!declarations) return;
+    // A cell of declarations only makes tslab record them. Its JavaScript
+    // resets the names to undefined, so the values are put back afterwards.
+    const locals = this.executor.locals;
+    const values = new Map(Object.keys(locals).map((name) => [name, locals[name]]));
+    this.restoring = true;
+    try {
+      void this.executor.execute(declarations);
+    } finally {
+      this.restoring = false;
+      for (const name of Object.keys(locals)) {
+        if (values.has(name)) locals[name] = values.get(name);
+        else delete locals[name];
+      }
+    }
   }
 
   /** Breaks off the await a cell is blocked in (its promise keeps running unless the code checks the interrupt signal). */

@@ -72,15 +72,13 @@ export function formatRuntimeError(error: unknown, cells: Map<string, CellRecord
   const traceback = [`${RED}${ename}${RESET}: ${evalue}`];
   const frames = parseStack(error.stack ?? "");
   let libraryFrames = 0;
-  let previousCell = "";
   for (const frame of frames) {
     // Below the cells lies the kernel's own machinery; learners need none of it.
     if (/tslab[\\/]dist[\\/]executor/.test(frame.file)) break;
     const cell = cells.get(frame.file);
     if (cell) {
-      // The call that starts a cell's wrapper shows up as a second, unnamed frame.
-      if (!frame.fn && previousCell === frame.file) continue;
-      previousCell = frame.file;
+      // tslab's call of the cell's wrapper function sits below the cell's own lines.
+      if (frame.line > cell.jsLines) continue;
       const position = mapToCell(cell, frame.line, frame.column);
       if (!position) continue;
       const fn = frame.fn.replace(/^(Proxy|Object)\./, "");

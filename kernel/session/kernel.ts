@@ -16,7 +16,7 @@ import { HistoryStore } from "./history";
 import { KernelNotebookHost, encodeBundle } from "./notebook-host";
 import { kernelLog } from "./output-capture";
 
-type Request = { channel: "shell" | "control"; message: JupyterMessage };
+type Request = { channel: "shell" | "control"; message: JupyterMessage; sequence: number };
 
 export interface KernelOptions {
   wire: WireClient;
@@ -37,7 +37,8 @@ const HELP = /^\s*\?+\s*([\s\S]*\S)\s*$|^\s*([\s\S]*?\S)\s*\?+\s*$/;
 export class Kernel {
   private readonly queue: Request[] = [];
   private working = false;
-  private aborting = false;
+  /** Execute requests up to this sequence number are aborted (they arrived before an error). */
+  private abortThrough = 0;
   private executionCount = 0;
   private engineInstance: TypeScriptEngine | null = null;
   private readonly idleTasks: ((engine: TypeScriptEngine) => void)[];
@@ -84,7 +85,7 @@ export class Kernel {
   private onEvent(event: WireEvent): void {
     switch (event.kind) {
       case "request":
-        this.queue.push({ channel: event.channel, message: event.message });
+        this.queue.push({ channel: event.channel, message: event.message, sequence: event.sequence });
         void this.pump();
         break;
       case "interrupt":
@@ -106,9 +107,7 @@ export class Kernel {
     this.working = true;
     try {
       while (this.queue.length) {
-        const request = this.queue.shift()!;
-        if (request.message === STOP_ABORTING) this.aborting = false;
-        else await this.dispatch(request);
+        await this.dispatch(this.queue.shift()!);
       }
     } finally {
       this.working = false;
@@ -116,13 +115,13 @@ export class Kernel {
     setImmediate(() => this.runIdleTasks());
   }
 
-  private async dispatch({ channel, message }: Request): Promise<void> {
+  private async dispatch({ channel, message, sequence }: Request): Promise<void> {
     const parent: ParentRef = { header: message.header, identities: message.identities };
     const type = message.header.msg_type;
     const status = (state: "busy" | "idle") => this.options.wire.send("iopub", "status", { execution_state: state }, parent);
     status("busy");
     try {
-      if (this.aborting && type === "execute_request") {
+      if (sequence <= this.abortThrough && type === "execute_request") {
         this.reply(channel, "execute_reply", { status: "aborted" }, parent, { status: "aborted" });
         return;
       }
@@ -261,13 +260,19 @@ export class Kernel {
     }
     if (storeHistory) this.options.history.add(count, code, resultText);
     this.reply(channel, "execute_reply", reply, parent, { status: reply.status });
-    if (failure && stopOnError && !silent) this.abortQueued();
+    // Like ipykernel's stop_on_error: execute requests that had reached the
+    // kernel before this error are answered "aborted" without running.
+    if (failure && stopOnError && !silent) this.abortThrough = this.options.shared.requestsReceived;
   }
 
   /** Runs a cell, keeping the shared execution state the wire thread reads. */
   private async run(code: string, label: string): Promise<ExecuteOutcome> {
     const { shared } = this.options;
     const engine = this.engine;
+    // Start the cell from a fresh macrotask. If a loop in the cell has to be
+    // terminated (an interrupt it never checks), V8 drops every microtask
+    // queued behind it; here that can only be the cell's own.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     shared.markInterruptsSeen();
     shared.state = ExecState.RunningSync;
     let outcome: ExecuteOutcome;
@@ -303,20 +308,6 @@ export class Kernel {
     return out;
   }
 
-  /**
-   * After an error, execute requests already waiting are answered "aborted"
-   * without running, like ipykernel's stop_on_error. Requests that arrive
-   * after the queue has drained run normally.
-   */
-  private abortQueued(): void {
-    this.aborting = true;
-    setTimeout(() => {
-      // Let requests already delivered to this thread reach the queue first.
-      this.queue.push({ channel: "shell", message: STOP_ABORTING });
-      void this.pump();
-    }, 0);
-  }
-
   private async shutdown(): Promise<void> {
     try {
       this.engineInstance?.close();
@@ -326,13 +317,3 @@ export class Kernel {
     }
   }
 }
-
-/** The queue marker that ends aborting. */
-const STOP_ABORTING: JupyterMessage = {
-  identities: [],
-  header: { msg_id: "", session: "", username: "", date: "", msg_type: "__stop_aborting__", version: "" },
-  parent_header: {},
-  metadata: {},
-  content: {},
-  buffers: [],
-};

@@ -15,6 +15,7 @@ export const enum ExecState {
 const STATE = 0;
 const INTERRUPTS_REQUESTED = 1;
 const INTERRUPTS_SEEN = 2;
+const REQUESTS_RECEIVED = 3;
 
 export class SharedState {
   readonly view: Int32Array;
@@ -51,5 +52,15 @@ export class SharedState {
 
   get interruptsSeen(): number {
     return Atomics.load(this.view, INTERRUPTS_SEEN);
+  }
+
+  /** Called by the wire thread for each request it receives; returns its sequence number. */
+  countRequest(): number {
+    return Atomics.add(this.view, REQUESTS_RECEIVED, 1) + 1;
+  }
+
+  /** How many requests the wire thread has received so far, including any the main thread has not seen yet. */
+  get requestsReceived(): number {
+    return Atomics.load(this.view, REQUESTS_RECEIVED);
   }
 }

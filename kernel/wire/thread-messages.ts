@@ -24,7 +24,7 @@ export interface ParentRef {
 /** Wire thread → main thread. */
 export type WireEvent =
   | { kind: "ready" }
-  | { kind: "request"; channel: "shell" | "control"; message: JupyterMessage }
+  | { kind: "request"; channel: "shell" | "control"; message: JupyterMessage; sequence: number }
   | { kind: "input_reply"; value: string }
   | { kind: "interrupt" }
   | { kind: "shutdown"; restart: boolean }

@@ -59,9 +59,13 @@ export class WireClient extends EventEmitter<WireEvents> {
     });
   }
 
+  /** Sends what is queued, closes the sockets and waits for the wire thread to end. */
   async close(): Promise<void> {
     await this.flush();
+    const ended = new Promise<void>((resolve) => this.worker.once("exit", () => resolve()));
     this.command({ kind: "close" });
+    const timeout = new Promise<void>((resolve) => setTimeout(resolve, 3000).unref());
+    await Promise.race([ended, timeout]);
   }
 
   private command(command: WireCommand): void {

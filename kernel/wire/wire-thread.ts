@@ -155,7 +155,7 @@ function handle(channel: "shell" | "control" | "stdin", message: JupyterMessage)
     });
     return;
   }
-  post({ kind: "request", channel, message });
+  post({ kind: "request", channel, message, sequence: shared.countRequest() });
 }
 
 // --- interrupts ---
