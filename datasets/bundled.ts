@@ -16,6 +16,8 @@ export interface BundledLoadOptions {
   verify?: boolean;
   /** The dataset's normalization. Default: scale to [0, 1]. */
   normalization?: Normalization;
+  /** Where the dataset's files are. Default: the bundled folder, <convlab>/datasets/<name>. */
+  directory?: string;
 }
 
 /** Reads a bundled dataset's manifest and files; each manifest split becomes a split of the result. */
@@ -24,7 +26,7 @@ export async function loadBundled(
   splitNames: Record<string, SplitName>,
   options: BundledLoadOptions = {},
 ): Promise<{ dataset: Dataset; manifest: DatasetManifest }> {
-  const dir = datasetDir(name);
+  const dir = options.directory ?? datasetDir(name);
   const manifest = await readManifest(dir);
   const verify = options.verify ?? true;
   const [height, width, channels] = manifest.shape;
@@ -41,7 +43,7 @@ export async function loadBundled(
           return gunzipSync(bytes);
         } catch (error) {
           throw new DatasetFileError(
-            `The dataset file ${join("datasets", name, file)} cannot be unzipped (${(error as Error).message}). ` +
+            `The dataset file ${join(dir, file)} cannot be unzipped (${(error as Error).message}). ` +
               `Restore it from the repository or reinstall convlab.`,
             join(dir, file),
           );

@@ -13,7 +13,7 @@ import { createHash } from "node:crypto";
 import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { ResolvedImportOptions } from "./options";
-import type { ScannedFolder } from "./scan";
+import type { ScannedFile, ScannedFolder } from "./scan";
 import type { ImportReportData } from "./report";
 import type { SplitName } from "../../lib/data/dataset";
 
@@ -42,13 +42,18 @@ export function cacheKey(options: ResolvedImportOptions, folders: ScannedFolder[
   hash.update(JSON.stringify({ version: IMPORT_FORMAT_VERSION, options }));
   for (const folder of folders) {
     hash.update(`\0root ${folder.root}\n`);
-    for (const file of folder.strayFiles) hash.update(`${file.relativePath}\t${file.size}\t${file.mtimeMs}\n`);
+    for (const file of folder.strayFiles) hash.update(fileLine(file));
     for (const c of folder.classes) {
       hash.update(`\0class ${c.folder}\n`);
-      for (const file of c.files) hash.update(`${file.relativePath}\t${file.size}\t${file.mtimeMs}\n`);
+      for (const file of c.files) hash.update(fileLine(file));
     }
   }
   return hash.digest("hex").slice(0, 24);
+}
+
+/** Whole milliseconds: file systems and copy tools keep those, but not always the nanoseconds. */
+function fileLine(file: ScannedFile): string {
+  return `${file.relativePath}\t${file.size}\t${Math.round(file.mtimeMs)}\n`;
 }
 
 /** The cached import in `dir`, or undefined when there is none (or it is incomplete). */

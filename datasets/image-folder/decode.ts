@@ -115,6 +115,10 @@ function toLuma(rgb: Buffer): Buffer {
   return out;
 }
 
+/** libvips's messages span lines and repeat themselves: keep each distinct line once. */
 function firstLine(text: string): string {
-  return text.split("\n")[0].trim();
+  const lines = [...new Set(text.split("\n").map((l) => l.trim()).filter(Boolean))];
+  const useful = lines.filter((l) => !/treated as error due to failOn/.test(l));
+  if (useful.length === 0 && lines.length > 0) return "the image data is damaged or cut short (the decoder stopped with a warning)";
+  return useful.join("; ").slice(0, 240);
 }
