@@ -133,10 +133,10 @@ export class ClassCounts {
   toString(): string {
     const splits = this.splits;
     const width = Math.max(5, ...this.classNames.map((n) => n.length));
-    const lines = [`${this.title}`, `${"class".padEnd(width)}  ${[...splits, "total"].map((s) => s.padStart(10)).join("")}`];
+    const lines = [`${this.title}`, `${"class".padEnd(width)}  ${[...splits, "total"].map((s) => s.padStart(12)).join("")}`];
     this.classNames.forEach((name, label) => {
       const cells = [...splits.map((s) => this.counts[s][label]), this.totals[label]];
-      lines.push(`${name.padEnd(width)}  ${cells.map((c) => formatCount(c).padStart(10)).join("")}`);
+      lines.push(`${name.padEnd(width)}  ${cells.map((c) => formatCount(c).padStart(12)).join("")}`);
     });
     return lines.join("\n");
   }

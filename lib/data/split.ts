@@ -79,7 +79,12 @@ export function split(dataset: Dataset, options: SplitOptions = {}): Dataset {
   }
 
   const percent = (f: number): string => `${+(f * 100).toFixed(2)}%`;
-  const poolText = `${stratify ? "each class of " : ""}${from.join(" + ")} (${pool.length.toLocaleString("en-US")} images)`;
+  const sources = from.filter((name) => dataset.size(name) > 0);
+  const wholeDataset = kept.length === 0;
+  const poolText =
+    (stratify ? (wholeDataset ? "each class" : "each class of ") : wholeDataset ? "all images" : "") +
+    (wholeDataset ? "" : sources.join(" + ")) +
+    ` (${pool.length.toLocaleString("en-US")} images)`;
   const splits: Partial<Record<SplitName, Int32Array>> = {};
   const origins: Partial<Record<SplitName, string>> = {};
   for (const name of SPLIT_NAMES) {
