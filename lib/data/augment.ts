@@ -220,6 +220,12 @@ function warpAffine(
     if (m < 0) m += period;
     return m < size ? m : period - 1 - m;
   };
+  // Where a sample coordinate lands inside the image; -1 means "use fillValue".
+  const place = (v: number, size: number): number => {
+    if (v >= 0 && v < size) return v;
+    if (fill === "constant") return -1;
+    return inside(v, size);
+  };
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       const dx = x - cx - shiftX;
@@ -230,19 +236,27 @@ function warpAffine(
       const y0 = Math.floor(sy);
       const fx = sx - x0;
       const fy = sy - y0;
+      // The four neighbours and their bilinear weights, shared by every channel.
+      const left = place(x0, width);
+      const right = place(x0 + 1, width);
+      const top = place(y0, height);
+      const bottom = place(y0 + 1, height);
+      const a = top < 0 || left < 0 ? -1 : (top * width + left) * channels;
+      const b = top < 0 || right < 0 ? -1 : (top * width + right) * channels;
+      const c = bottom < 0 || left < 0 ? -1 : (bottom * width + left) * channels;
+      const d = bottom < 0 || right < 0 ? -1 : (bottom * width + right) * channels;
+      const wa = (1 - fx) * (1 - fy);
+      const wb = fx * (1 - fy);
+      const wc = (1 - fx) * fy;
+      const wd = fx * fy;
       const out = (y * width + x) * channels;
-      for (let c = 0; c < channels; c++) {
-        const sample = (px: number, py: number): number => {
-          if (px < 0 || py < 0 || px >= width || py >= height) {
-            if (fill === "constant") return fillValue;
-            px = inside(px, width);
-            py = inside(py, height);
-          }
-          return source[(py * width + px) * channels + c];
-        };
-        const top = sample(x0, y0) * (1 - fx) + sample(x0 + 1, y0) * fx;
-        const bottom = sample(x0, y0 + 1) * (1 - fx) + sample(x0 + 1, y0 + 1) * fx;
-        target[out + c] = clampByte(top * (1 - fy) + bottom * fy);
+      for (let ch = 0; ch < channels; ch++) {
+        const value =
+          (a < 0 ? fillValue : source[a + ch]) * wa +
+          (b < 0 ? fillValue : source[b + ch]) * wb +
+          (c < 0 ? fillValue : source[c + ch]) * wc +
+          (d < 0 ? fillValue : source[d + ch]) * wd;
+        target[out + ch] = value <= 0 ? 0 : value >= 255 ? 255 : Math.round(value);
       }
     }
   }
