@@ -14,7 +14,7 @@ import { mkdir, open, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, extname, join } from "node:path";
 import sharp from "sharp";
-import { displayBundle, MimeBundle } from "../../lib/display";
+import { displayBundle, MimeBundle, wasInterrupted } from "../../lib/display";
 import { notebookHost } from "../../lib/display/protocol";
 import { Dataset, SPLIT_NAMES, SplitName } from "../../lib/data/dataset";
 import { FilePixelStore, MemoryPixelStore, PixelStore } from "../../lib/data/pixel-store";
@@ -196,6 +196,11 @@ async function decodeAll(
   let decodedCount = 0;
   try {
     for (let i = 0; i < candidates.length; i++) {
+      if (wasInterrupted()) {
+        // Let the decoders already started finish before the work folder is removed.
+        await Promise.allSettled(inFlight.filter(Boolean) as Promise<Decoded>[]);
+        throw new Error(`The import of ${main.root} was interrupted after ${decodedCount} of ${candidates.length} files; nothing was cached. Run it again to start over.`);
+      }
       while (launched < candidates.length && launched < i + concurrency) {
         inFlight[launched] = decodeCandidate(candidates[launched], options);
         launched++;
@@ -411,8 +416,14 @@ async function datasetFromCache(dir: string, index: CacheIndex, hit: boolean, in
   const imageBytes = height * width * channels;
   const bytes = index.labels.length * imageBytes;
   const path = join(dir, PIXELS_FILE);
-  const pixels: PixelStore =
-    bytes <= inMemoryLimit ? new MemoryPixelStore(new Uint8Array(await readFile(path)), imageBytes) : new FilePixelStore(path, imageBytes, index.labels.length);
+  let pixels: PixelStore;
+  if (bytes <= inMemoryLimit) {
+    // View the file's buffer rather than copying it: a copy would double the peak memory.
+    const buffer = await readFile(path);
+    pixels = new MemoryPixelStore(new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.length), imageBytes);
+  } else {
+    pixels = new FilePixelStore(path, imageBytes, index.labels.length);
+  }
   const report = new ImportReport({ ...index.report, cache: { ...index.report.cache, hit } });
   const o = index.report.options;
   const percentOrigin = (percent: number): string =>

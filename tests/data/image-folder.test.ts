@@ -386,3 +386,25 @@ describe("importImageFolder", function () {
     });
   });
 });
+
+describe("importImageFolder, interrupted", function () {
+  it("stops when the learner interrupts, and caches nothing", async function () {
+    const temp = tempDir("interrupt");
+    const { host, uninstall } = installFakeHost();
+    try {
+      const root = join(temp.path, "pics");
+      for (const c of ["a", "b"]) {
+        mkdirSync(join(root, c), { recursive: true });
+        for (let i = 0; i < 3; i++) await writeImage(join(root, c, `${i}.png`), 16, 16, shade(i));
+      }
+      (host as { signal: AbortSignal }).signal = AbortSignal.abort();
+      const cacheDir = join(temp.path, "cache");
+      await assert.rejects(importImageFolder(root, { cacheDir, width: 8, height: 8 }), /was interrupted after 0 of 6 files; nothing was cached/);
+      const { readdirSync, existsSync } = await import("node:fs");
+      assert.ok(!existsSync(cacheDir) || readdirSync(cacheDir).length === 0);
+    } finally {
+      uninstall();
+      temp.remove();
+    }
+  });
+});
