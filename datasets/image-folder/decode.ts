@@ -69,7 +69,7 @@ async function open(bytes: Buffer): Promise<{ image: Sharp; width: number; heigh
     metadata = await sharp(bytes).metadata();
   } catch (error) {
     const message = (error as Error).message;
-    if (/unsupported image format/i.test(message)) throw new SkipError("unsupported format", "not an image format sharp can read");
+    if (/unsupported image format/i.test(message)) throw new SkipError("unsupported format", "its content is not JPEG, PNG, BMP, WebP, GIF, TIFF or AVIF (another format, or a damaged file)");
     throw new SkipError("unreadable or corrupt", firstLine(message));
   }
   if (!metadata.width || !metadata.height) throw new SkipError("unreadable or corrupt", "the image has no size");

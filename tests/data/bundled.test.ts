@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { copyFileSync, cpSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { DatasetFileError, loadFashionMnist, loadMnist } from "../../lib/data";
+import { createHash } from "node:crypto";
+import { DatasetFileError, DatasetManifest, loadFashionMnist, loadMnist } from "../../lib/data";
 import { datasetDir } from "../../datasets/paths";
 import { tempDir } from "./helpers";
 
@@ -62,9 +63,13 @@ describe("bundled datasets", function () {
       assert.deepEqual(fashion.classCounts("train"), new Array(10).fill(6000));
     });
 
-    it("ships files byte-identical to Debian's package", function () {
+    it("ships files byte-identical to Debian's package, with their checksums in the manifest", function () {
       const dir = datasetDir("fashion-mnist");
+      const manifest = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")) as DatasetManifest;
+      assert.match(readFileSync(join(dir, "LICENSE"), "utf8"), /Zalando SE[\s\S]*Permission is hereby granted/);
       for (const file of ["train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"]) {
+        const shipped = readFileSync(join(dir, file));
+        assert.equal(createHash("sha256").update(shipped).digest("hex"), manifest.files[file].sha256, file);
         let debian: Buffer;
         try {
           debian = readFileSync(join("/usr/share/datasets/fashion-mnist", file));
@@ -72,7 +77,7 @@ describe("bundled datasets", function () {
           // Without the Debian package (it is in .ci/run) the manifest's checksums still guard the files.
           continue;
         }
-        assert.ok(debian.equals(readFileSync(join(dir, file))), file);
+        assert.ok(debian.equals(shipped), file);
       }
     });
   });
