@@ -1,0 +1,124 @@
+/**
+ * Turning one image file into width × height × channels bytes.
+ *
+ * sharp (libvips) decodes JPEG, PNG, WebP, GIF (first frame), TIFF (first
+ * page) and AVIF. This build of sharp has no BMP decoder (BMP goes through
+ * ImageMagick in libvips, which the prebuilt sharp leaves out), so BMP files
+ * are decoded by bmp-ts and handed to sharp as raw pixels.
+ *
+ * As in DIGITS, transparent pixels are composited onto white and grayscale
+ * uses ITU-R 601 luma (L = 0.299 R + 0.587 G + 0.114 B, as PIL's convert("L")).
+ * Unlike DIGITS, EXIF orientation is applied, so phone photos stand upright.
+ */
+import sharp from "sharp";
+import type { Metadata, Sharp } from "sharp";
+import { decode as decodeBmp } from "bmp-ts";
+import { applyResize, planResize } from "./resize";
+import type { ResolvedImportOptions } from "./options";
+
+/** File extensions that are tried as images; anything else is "unsupported format". */
+export const IMAGE_EXTENSIONS = [".jpg", ".jpeg", ".jpe", ".jfif", ".png", ".bmp", ".webp", ".gif", ".tif", ".tiff", ".avif"];
+
+export type SkipReason = "unreadable or corrupt" | "unsupported format" | "too small" | "duplicate" | "not in a class folder" | "unknown class";
+
+/** A file that could not be used, and why. */
+export class SkipError extends Error {
+  constructor(
+    readonly reason: SkipReason,
+    detail: string,
+  ) {
+    super(detail);
+  }
+}
+
+export interface DecodedImage {
+  pixels: Buffer;
+  sourceWidth: number;
+  sourceHeight: number;
+  format: string;
+}
+
+function isBmp(bytes: Buffer): boolean {
+  return bytes.length >= 2 && bytes[0] === 0x42 && bytes[1] === 0x4d; // "BM"
+}
+
+async function open(bytes: Buffer): Promise<{ image: Sharp; width: number; height: number; format: string }> {
+  if (isBmp(bytes)) {
+    let bmp;
+    try {
+      bmp = decodeBmp(bytes, { toRGBA: true });
+    } catch (error) {
+      throw new SkipError("unreadable or corrupt", `BMP decoder: ${(error as Error).message}`);
+    }
+    const width = bmp.width;
+    const height = Math.abs(bmp.height);
+    if (!(width > 0 && height > 0) || bmp.data.length < width * height * 4) {
+      throw new SkipError("unreadable or corrupt", `BMP decoder: the pixel data does not fill ${width}×${height}`);
+    }
+    // BMP alpha is usually unset (0) even in opaque 32-bit files, so it is dropped.
+    const rgb = Buffer.alloc(width * height * 3);
+    for (let i = 0, j = 0; j < rgb.length; i += 4, j += 3) {
+      rgb[j] = bmp.data[i];
+      rgb[j + 1] = bmp.data[i + 1];
+      rgb[j + 2] = bmp.data[i + 2];
+    }
+    return { image: sharp(rgb, { raw: { width, height, channels: 3 } }), width, height, format: "bmp" };
+  }
+  let metadata: Metadata;
+  try {
+    metadata = await sharp(bytes).metadata();
+  } catch (error) {
+    const message = (error as Error).message;
+    if (/unsupported image format/i.test(message)) throw new SkipError("unsupported format", "its content is not JPEG, PNG, BMP, WebP, GIF, TIFF or AVIF (another format, or a damaged file)");
+    throw new SkipError("unreadable or corrupt", firstLine(message));
+  }
+  if (!metadata.width || !metadata.height) throw new SkipError("unreadable or corrupt", "the image has no size");
+  // EXIF orientations 5-8 swap width and height.
+  const swapped = (metadata.orientation ?? 1) >= 5;
+  const width = swapped ? metadata.height : metadata.width;
+  const height = swapped ? metadata.width : metadata.height;
+  // sharp's default failOn ("warning") rejects truncated files instead of filling them with grey.
+  const image = sharp(bytes)
+    .autoOrient()
+    .flatten({ background: { r: 255, g: 255, b: 255 } })
+    .toColourspace("srgb");
+  return { image, width, height, format: metadata.format ?? "unknown" };
+}
+
+/** Decodes, checks the size of, and resizes one image file's bytes. */
+export async function decodeImage(bytes: Buffer, options: ResolvedImportOptions, noiseSeed: number): Promise<DecodedImage> {
+  if (bytes.length === 0) throw new SkipError("unreadable or corrupt", "the file is empty");
+  const { image, width, height, format } = await open(bytes);
+  if (width < options.minImageSide || height < options.minImageSide) {
+    throw new SkipError("too small", `${width}×${height} pixels; minImageSide is ${options.minImageSide}`);
+  }
+  const plan = planResize(width, height, options.width, options.height, options.resizeMode);
+  let rgb: Buffer;
+  try {
+    rgb = await applyResize(image, plan, options.width, options.height, noiseSeed);
+  } catch (error) {
+    throw new SkipError("unreadable or corrupt", firstLine((error as Error).message));
+  }
+  if (rgb.length !== options.width * options.height * 3) {
+    throw new SkipError("unreadable or corrupt", `decoding gave ${rgb.length} bytes, expected ${options.width * options.height * 3}`);
+  }
+  const pixels = options.imageType === "grayscale" ? toLuma(rgb) : rgb;
+  return { pixels, sourceWidth: width, sourceHeight: height, format };
+}
+
+/** PIL's convert("L"): (R·19595 + G·38470 + B·7471 + 2¹⁵) >> 16. */
+function toLuma(rgb: Buffer): Buffer {
+  const out = Buffer.alloc(rgb.length / 3);
+  for (let i = 0, j = 0; i < out.length; i++, j += 3) {
+    out[i] = (rgb[j] * 19595 + rgb[j + 1] * 38470 + rgb[j + 2] * 7471 + 0x8000) >> 16;
+  }
+  return out;
+}
+
+/** libvips's messages span lines and repeat themselves: keep each distinct line once. */
+function firstLine(text: string): string {
+  const lines = [...new Set(text.split("\n").map((l) => l.trim()).filter(Boolean))];
+  const useful = lines.filter((l) => !/treated as error due to failOn/.test(l));
+  if (useful.length === 0 && lines.length > 0) return "the image data is damaged or cut short (the decoder stopped with a warning)";
+  return useful.join("; ").slice(0, 240);
+}

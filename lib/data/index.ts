@@ -1,0 +1,48 @@
+/**
+ * Data: the Dataset type, splits, normalization, augmentation, streaming
+ * batches and ways to look at data; plus the bundled datasets' loaders and
+ * the image-folder importer (which live in datasets/, beside the data).
+ */
+export { Dataset, SPLIT_NAMES, checkSplitName } from "./dataset";
+export type {
+  SplitName,
+  ImageShape,
+  DatasetInit,
+  DatasetSource,
+  LabelledImage,
+  LabelOptions,
+  BatchOptions,
+  Batch,
+  TensorsOptions,
+  SplitTensors,
+} from "./dataset";
+export { MemoryPixelStore, FilePixelStore } from "./pixel-store";
+export type { PixelStore } from "./pixel-store";
+export { split } from "./split";
+export type { SplitOptions } from "./split";
+export {
+  NORMALIZATION_METHODS,
+  scaleNormalization,
+  noNormalization,
+  normalizePixels,
+  validateNormalization,
+  describeNormalization,
+} from "./normalization";
+export type { Normalization, NormalizationMethod } from "./normalization";
+export { normalize, computeNormalization } from "./normalize";
+export type { NormalizeOptions } from "./normalize";
+export { augmentImages, augmentImage, resolveAugmentOptions, isIdentityAugmentation } from "./augment";
+export type { AugmentOptions } from "./augment";
+export { streamBatches, batchCount, passOrder } from "./batches";
+export { splitToTensors } from "./tensors";
+export { createRandom, mixSeeds, shuffleInPlace } from "./random";
+export type { Random } from "./random";
+export { ClassCounts, classCounts } from "./class-counts";
+export type { ClassCountRow } from "./class-counts";
+export { SampleGrid, sampleGrid } from "./sample-grid";
+export type { SampleGridOptions, SampleGridItem } from "./sample-grid";
+export { DatasetSummary, summarize, pixelStatistics } from "./summary";
+export type { PixelStatistics, SplitSummary, SummaryOptions } from "./summary";
+export { ProgressLine } from "./progress";
+export type { ProgressOptions } from "./progress";
+export * from "../../datasets";
