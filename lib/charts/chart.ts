@@ -7,7 +7,7 @@
  * one-line text summary (for terminals and logs).
  */
 import { DISPLAY, type Displayable, type MimeBundle } from "../display";
-import { renderSVG, type RenderMessages } from "./render";
+import { renderSVG, renderSVGAsync, type RenderedSVG, type RenderMessages } from "./render";
 import { svgToPNG, type PNGOptions } from "./png";
 import { saveChart, chartHTML, type SaveOptions, type HTMLOptions } from "./save";
 import { VEGA_LITE_MIME, VEGA_LITE_SCHEMA, type VegaLiteSpec } from "./spec";
@@ -57,6 +57,11 @@ export class Chart implements Displayable {
     readonly summary: string,
     private readonly build: SpecBuilder,
     readonly options: Readonly<ChartOptions> = {},
+    /**
+     * The spec draws images (data URLs), which vega loads asynchronously:
+     * such charts render with `await chart.render()` before `toSVG()`.
+     */
+    readonly drawsImages = false,
   ) {}
 
   get theme(): ThemeName {
@@ -76,22 +81,35 @@ export class Chart implements Displayable {
   /** The same chart in another theme. */
   withTheme(theme: ThemeName): Chart {
     if (theme === this.theme) return this;
-    return new Chart(this.kind, this.summary, this.build, { ...this.options, theme });
+    return new Chart(this.kind, this.summary, this.build, { ...this.options, theme }, this.drawsImages);
   }
 
-  /** The chart as a standalone SVG document, rendered server-side. */
+  /**
+   * The chart as a standalone SVG document, rendered server-side (once; the
+   * result is kept). Synchronous, except for charts that draw images, which
+   * need `await chart.render()` first.
+   */
   toSVG(): string {
     if (this.cachedSVG === undefined) {
-      const rendered = renderSVG(this.frozenSpec());
-      this.lastMessages = { warnings: rendered.warnings, errors: rendered.errors };
-      this.cachedSVG = rendered.svg;
+      if (this.drawsImages) {
+        throw new Error(`This ${this.kind} chart draws images, which load asynchronously: call \`await chart.render()\` before toSVG().`);
+      }
+      this.keep(renderSVG(this.frozenSpec()));
     }
-    return this.cachedSVG;
+    return this.cachedSVG as string;
+  }
+
+  /** Renders the SVG (waiting for any images) and returns it. */
+  async render(): Promise<string> {
+    if (this.cachedSVG === undefined) {
+      this.keep(this.drawsImages ? await renderSVGAsync(this.frozenSpec()) : renderSVG(this.frozenSpec()));
+    }
+    return this.cachedSVG as string;
   }
 
   /** The chart as PNG bytes (SVG rasterized by sharp; scale 2 by default for sharp slides). */
-  toPNG(options: PNGOptions = {}): Promise<Buffer> {
-    return svgToPNG(this.toSVG(), options);
+  async toPNG(options: PNGOptions = {}): Promise<Buffer> {
+    return svgToPNG(await this.render(), options);
   }
 
   /** A standalone HTML page that shows the chart without network access. */
@@ -117,10 +135,14 @@ export class Chart implements Displayable {
   }
 
   [DISPLAY](): MimeBundle | Promise<MimeBundle> {
-    const bundle = this.bundle();
     const png = this.options.png;
-    if (!png) return bundle;
-    return this.toPNG(png === true ? {} : png).then((bytes) => ({ ...bundle, "image/png": bytes.toString("base64") }));
+    if (!png && (this.cachedSVG !== undefined || !this.drawsImages)) return this.bundle();
+    return this.render().then(async () => {
+      const bundle = this.bundle();
+      if (!png) return bundle;
+      const bytes = await this.toPNG(png === true ? {} : png);
+      return { ...bundle, "image/png": bytes.toString("base64") };
+    });
   }
 
   toString(): string {
@@ -132,17 +154,25 @@ export class Chart implements Displayable {
     return this.summary;
   }
 
+  private keep(rendered: RenderedSVG): void {
+    this.lastMessages = { warnings: rendered.warnings, errors: rendered.errors };
+    this.cachedSVG = rendered.svg;
+  }
+
   private frozenSpec(): VegaLiteSpec {
     if (!this.cachedSpec) {
       const p = palette(this.theme);
       const body = this.build({ theme: this.theme, annotationColor: p.annotation, textColor: p.text });
       const config = themeConfig(this.theme);
       const { config: ownConfig, ...rest } = body;
-      this.cachedSpec = {
+      const spec: VegaLiteSpec = {
         $schema: VEGA_LITE_SCHEMA,
         ...rest,
         config: ownConfig && typeof ownConfig === "object" && !Array.isArray(ownConfig) ? mergeConfig(config, ownConfig) : config,
       };
+      // A JSON round trip drops undefined members and turns stray NaN into
+      // null, so the spec is exactly what reaches the notebook.
+      this.cachedSpec = JSON.parse(JSON.stringify(spec)) as VegaLiteSpec;
     }
     return this.cachedSpec;
   }

@@ -4,6 +4,14 @@
  */
 export { Chart, type ChartOptions, type BuildContext, type SpecBuilder } from "./chart";
 export { historyChart, type HistoryChartOptions } from "./history";
+export { lineChart, type LineChartOptions, type Series } from "./line";
+export { learningRateChart, type LearningRateChartOptions } from "./learning-rate";
+export {
+  confusionMatrixChart,
+  summarizeConfusion,
+  type ConfusionMatrixOptions,
+  type ConfusionSummary,
+} from "./confusion-matrix";
 export {
   findBestEpoch,
   findGapOpening,
@@ -13,6 +21,13 @@ export {
   type GapOpening,
   type GapOptions,
 } from "./history-analysis";
+export { prCurveChart, rocCurveChart, averagePrecision, areaUnderROC, type PRCurve, type ROCCurve, type CurveChartOptions } from "./curves";
+export { classBarChart, type ClassBarChartOptions } from "./class-bars";
+export { histogramChart, describeDistribution, type HistogramOptions, type DistributionStats } from "./histogram";
+export { parallelCoordinatesChart, type ParallelCoordinatesOptions, type SweepRecord } from "./parallel-coordinates";
+export { bandChart, meanAndStd, type BandChartOptions, type BandPoint } from "./bands";
+export { scatterChart, type ScatterChartOptions, type ScatterRecord } from "./scatter";
+export { imageGrid, type GridImage, type ImageGridOptions } from "./image-grid";
 export { renderSVG, renderSVGAsync, compileToVega, type RenderedSVG, type RenderMessages } from "./render";
 export { svgToPNG, type PNGOptions } from "./png";
 export type { SaveOptions, HTMLOptions } from "./save";

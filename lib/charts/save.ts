@@ -35,6 +35,7 @@ export async function saveChart(chart: Chart, path: string, options: SaveOptions
     );
   }
   const themed = options.theme ? chart.withTheme(options.theme) : chart;
+  await themed.render();
   let content: string | Buffer;
   switch (format) {
     case ".svg":

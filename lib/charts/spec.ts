@@ -11,7 +11,11 @@ export const VEGA_LITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json
 /** The MIME type JupyterLab renders Vega-Lite 5 specs from. */
 export const VEGA_LITE_MIME = "application/vnd.vegalite.v5+json";
 
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+/**
+ * JSON as builders write it: `undefined` members are allowed (optional
+ * settings) and dropped when the chart serializes its spec.
+ */
+export type JsonValue = string | number | boolean | null | undefined | JsonValue[] | { [key: string]: JsonValue };
 
 /** A Vega-Lite spec (top level or nested) as a JSON object. */
 export type VegaLiteSpec = { [key: string]: JsonValue };
