@@ -58,14 +58,10 @@ export function learningRateChart(
   return new Chart("learning-rate", summary, () => ({
     ...frame(options, { title: "Learning-rate schedule", width: 480, height: 200 }),
     data: { values: rows },
-    name: "schedule",
-    mark: {
-      type: "line",
-      interpolate: "step-after",
-      strokeWidth: 2,
-      color: SERIES_COLORS[2],
-      point: rows.length <= 40 ? { filled: true, color: SERIES_COLORS[2] } : false,
-    },
+    layer: [
+      { name: "schedule", mark: { type: "line", interpolate: "step-after", strokeWidth: 2, color: SERIES_COLORS[2] } },
+      ...(rows.length <= 40 ? [{ name: "schedule_points", mark: { type: "point", filled: true, size: 25, color: SERIES_COLORS[2] } }] : []),
+    ],
     encoding: {
       x: { field: "x", type: "quantitative", title: xTitle, axis: { tickMinStep: 1, format: "d" } },
       y: {

@@ -54,26 +54,29 @@ export function lineChart(series: Record<string, Series>, options: LineChartOpti
       title: options.yTitle ?? "value",
       scale: options.logY ? { type: "log" } : { zero: false },
     };
+    const encoding: VegaLiteSpec = {
+      x: { field: "x", type: "quantitative", title: options.xTitle ?? "step" },
+      y,
+      color: {
+        field: "series",
+        type: "nominal",
+        scale: { domain: names },
+        legend: names.length > 1 ? { title: null, orient: names.length <= 4 ? "top" : "right" } : null,
+      },
+      tooltip: [
+        { field: "series", type: "nominal" },
+        { field: "x", type: "quantitative", title: options.xTitle ?? "step" },
+        { field: "y", type: "quantitative", title: options.yTitle ?? "value", format: ".4~g" },
+      ],
+    };
     return {
       ...frame(options, { title: options.yTitle ?? "Line chart", width: 480, height: 260 }),
       data: { values: rows },
-      mark: { type: "line", strokeWidth: 2, point: showPoints, clip: true },
-      name: "series",
-      encoding: {
-        x: { field: "x", type: "quantitative", title: options.xTitle ?? "step" },
-        y,
-        color: {
-          field: "series",
-          type: "nominal",
-          scale: { domain: names },
-          legend: names.length > 1 ? { title: null, orient: names.length <= 4 ? "top" : "right" } : null,
-        },
-        tooltip: [
-          { field: "series", type: "nominal" },
-          { field: "x", type: "quantitative", title: options.xTitle ?? "step" },
-          { field: "y", type: "quantitative", title: options.yTitle ?? "value", format: ".4~g" },
-        ],
-      },
+      encoding,
+      layer: [
+        { name: "series", mark: { type: "line", strokeWidth: 2, clip: true } },
+        ...(showPoints ? [{ name: "series_points", mark: { type: "point", filled: true, size: 25, clip: true } }] : []),
+      ],
     };
   }, options);
 }
