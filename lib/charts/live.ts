@@ -48,6 +48,7 @@ export class LiveChart<T> {
   private finished = false;
   private sent = 0;
   private drawTime = 0;
+  private typicalDraw: number | undefined;
   private lastChart: Chart;
 
   constructor(
@@ -67,7 +68,9 @@ export class LiveChart<T> {
     const start = this.now();
     this.lastChart = this.draw(this.data);
     this.handle = displayBundle(this.lastChart.bundle());
-    this.noteDrawTime(this.now() - start);
+    // The first draw pays one-off costs (loading fonts, warming up the
+    // compiler), so it counts towards the total but does not set the pace.
+    this.drawTime += this.now() - start;
     this.lastSent = this.now();
     this.signal = interruptSignal();
     // On interrupt, show everything recorded so far, even if the loop never
@@ -164,8 +167,11 @@ export class LiveChart<T> {
 
   private noteDrawTime(took: number): void {
     this.drawTime += took;
-    // Waiting took / fraction between draws keeps drawing under that share.
-    this.interval = Math.max(this.minInterval, took / this.maxDrawFraction);
+    // A moving average, so one slow draw (a garbage collection) does not
+    // stall updates; waiting average / fraction between draws keeps drawing
+    // under that share of the time.
+    this.typicalDraw = this.typicalDraw === undefined ? took : 0.5 * this.typicalDraw + 0.5 * took;
+    this.interval = Math.max(this.minInterval, this.typicalDraw / this.maxDrawFraction);
   }
 }
 
