@@ -7,7 +7,7 @@
  * most `maxUpdatesPerSecond` (4), and further apart when drawing is slow, so
  * that drawing takes at most `maxDrawFraction` (5 %) of the loop's time.
  */
-import { displayBundle, interruptSignal, isHeadless, type DisplayHandle } from "../display";
+import { displayBundle, interruptSignal, isHeadless, wasInterrupted, type DisplayHandle } from "../display";
 import type { Chart } from "./chart";
 import { historyChart, type HistoryChartOptions } from "./history";
 import type { EpochRecord } from "./history-analysis";
@@ -112,7 +112,9 @@ export class LiveChart<T> {
     if (this.finished) throw new Error("liveChart: push() after done(). Start a new liveChart for a new run.");
     for (const record of records) this.data.push(record);
     this.dirty = true;
-    if (this.signal.aborted) {
+    // The host's signal is fresh for every cell: a chart fed from a later
+    // cell listens to that cell's interrupt too.
+    if (this.signal.aborted || wasInterrupted()) {
       this.flush();
       return;
     }

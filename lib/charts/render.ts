@@ -87,6 +87,7 @@ export function renderSVG(spec: VegaLiteSpec): RenderedSVG {
     renderer.render((view.scenegraph() as unknown as { root: unknown }).root);
     const svg = renderer.svg();
     if (!svg) throw new Error("vega produced no SVG for this chart");
+    failOnErrors(logger);
     return { svg, width, height, ...logger.messages };
   } finally {
     view.finalize();
@@ -101,10 +102,17 @@ export async function renderSVGAsync(spec: VegaLiteSpec): Promise<RenderedSVG> {
   try {
     const svg = await view.toSVG();
     const { width, height } = viewFrame(view);
+    failOnErrors(logger);
     return { svg, width, height, ...logger.messages };
   } finally {
     view.finalize();
   }
+}
+
+/** Vega logs some failures (a bad expression, say) instead of throwing; a chart drawn past them would mislead. */
+function failOnErrors(logger: CollectingLogger): void {
+  const { errors } = logger.messages;
+  if (errors.length) throw new Error(`vega could not render this chart: ${errors.join("; ")}`);
 }
 
 interface SvgRenderer {
