@@ -158,21 +158,23 @@ export class LiveChart<T> {
   private send(): void {
     const start = this.now();
     this.lastChart = this.draw(this.data);
-    const bundle = this.lastChart.bundle();
-    const took = this.now() - start;
-    this.handle.updateBundle(bundle);
+    this.handle.updateBundle(this.lastChart.bundle());
+    // Sending (serializing the bundle for the kernel) counts as drawing too.
+    const end = this.now();
     this.sent++;
     this.dirty = false;
-    this.noteDrawTime(took);
-    this.lastSent = this.now();
+    this.noteDrawTime(end - start);
+    this.lastSent = end;
   }
 
   private noteDrawTime(took: number): void {
     this.drawTime += took;
-    // A moving average, so one slow draw (a garbage collection) does not
-    // stall updates; waiting average / fraction between draws keeps drawing
-    // under that share of the time.
-    this.typicalDraw = this.typicalDraw === undefined ? took : 0.5 * this.typicalDraw + 0.5 * took;
+    // Draws get slower as data accumulates, so a slower draw counts at once;
+    // a faster one (after a garbage-collection pause, say) only halfway.
+    // Waiting typicalDraw / fraction between draws keeps drawing under that
+    // share of the time.
+    this.typicalDraw =
+      this.typicalDraw === undefined || took >= this.typicalDraw ? took : 0.5 * (this.typicalDraw + took);
     this.interval = Math.max(this.minInterval, this.typicalDraw / this.maxDrawFraction);
   }
 }

@@ -141,8 +141,9 @@ export function parallelCoordinatesChart(runs: readonly SweepRecord[], options: 
                   field: "result",
                   type: "quantitative",
                   title: colorField,
-                  // Best runs in the most saturated colour, whichever way is better.
-                  scale: { scheme: "viridis", reverse: mode === "min" },
+                  // Best runs brightest, whichever way is better; the extent trims
+                  // viridis ends that vanish on black (purple) or white (yellow).
+                  scale: { scheme: { name: "viridis", extent: [0.15, 0.9] }, reverse: mode === "min" },
                 }
               : { value: "#4c78a8" },
             tooltip: [

@@ -54,7 +54,7 @@ export function scatterChart(records: readonly ScatterRecord[], options: Scatter
     };
     if (options.color) {
       encoding.color = colorNumeric
-        ? { field: options.color, type: "quantitative", scale: { scheme: "viridis" } }
+        ? { field: options.color, type: "quantitative", scale: { scheme: { name: "viridis", extent: [0.15, 0.9] } } }
         : { field: options.color, type: "nominal", legend: { orient: "right" } };
     }
     return {

@@ -228,6 +228,16 @@ describe("chart types", function () {
     assert.equal(markItems(s, "points").length, 120);
     assert.equal(roleTexts(s, "legend-label").length, 4);
     await assertRendersCleanly(scatterChart([], {}));
+    const sized = await assertRendersCleanly(
+      scatterChart(
+        [
+          { params: 1e4, valAccuracy: 0.8, lr: 0.1 },
+          { params: 1e5, valAccuracy: 0.9, lr: 0.01 },
+        ],
+        { x: "params", y: "valAccuracy", color: "lr", logX: true },
+      ),
+    );
+    assert.equal(markItems(sized, "points").length, 2);
   });
 
   it("image-grid: every image embedded as PNG, captions red where the prediction is wrong", function () {
