@@ -100,7 +100,7 @@ function liveLoopOverhead(steps: number, stepMs: number): Record<string, number>
     const plain: number[] = [];
     const charted: number[] = [];
     let last = { ms: 0, drawMs: 0, updates: 0 };
-    for (let round = 0; round < 3; round++) {
+    for (let round = 0; round < 5; round++) {
       plain.push(loop(false).ms);
       sent.length = 0;
       last = loop(true);

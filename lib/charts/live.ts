@@ -5,7 +5,7 @@
  * output (update_display_data), never adding outputs, so a notebook saved
  * afterwards holds one chart in its final state. Updates are throttled: at
  * most `maxUpdatesPerSecond` (4), and further apart when drawing is slow, so
- * that drawing takes at most `maxDrawFraction` (5 %) of the loop's time.
+ * that drawing takes at most `maxDrawFraction` (3 %) of the loop's time.
  */
 import { displayBundle, interruptSignal, isHeadless, wasInterrupted, type DisplayHandle } from "../display";
 import type { Chart } from "./chart";
@@ -20,7 +20,7 @@ export interface LiveChartOptions<T> {
   /**
    * Largest share of wall time spent drawing (building the chart and
    * rendering its SVG); when a draw is slow, updates are spaced further
-   * apart to stay under it. Default 0.05.
+   * apart to stay under it. Default 0.03.
    */
   maxDrawFraction?: number;
   /**
@@ -57,7 +57,7 @@ export class LiveChart<T> {
   ) {
     const rate = options.maxUpdatesPerSecond ?? 4;
     if (!(rate > 0)) throw new Error(`liveChart: maxUpdatesPerSecond must be > 0 (got ${String(rate)}).`);
-    const fraction = options.maxDrawFraction ?? 0.05;
+    const fraction = options.maxDrawFraction ?? 0.03;
     if (!(fraction > 0 && fraction <= 1)) throw new Error(`liveChart: maxDrawFraction must be in (0, 1] (got ${String(fraction)}).`);
     this.minInterval = 1000 / rate;
     this.interval = this.minInterval;
