@@ -18,6 +18,12 @@ export interface LineChartOptions extends ChartOptions {
   logY?: boolean;
   /** Draw a dot at each point. Default: when no series has more than 40 points. */
   points?: boolean;
+  /**
+   * Longest series drawn point for point. A longer series is thinned to
+   * this many points by keeping each stretch's lowest and highest value, so
+   * spikes survive and the SVG stays small. Default 2000.
+   */
+  maxPoints?: number;
 }
 
 /**
@@ -33,18 +39,25 @@ export function lineChart(series: Record<string, Series>, options: LineChartOpti
   }
   const names = Object.keys(series);
   const xStart = options.xStart ?? 1;
+  const maxPoints = options.maxPoints ?? 2000;
+  if (!(maxPoints >= 4)) throw new Error(`lineChart: maxPoints must be at least 4 (got ${String(maxPoints)}).`);
   const rows: Datum[] = [];
   let longest = 0;
+  let thinned = false;
   const lastValues: string[] = [];
   for (const name of names) {
     const points = toPoints(series[name], name, xStart);
     longest = Math.max(longest, points.length);
-    for (const p of points) rows.push({ series: name, x: p.x, y: options.logY && !(p.y > 0) ? null : jsonNumber(p.y) });
+    const drawn = points.length > maxPoints ? thin(points, maxPoints) : points;
+    thinned ||= drawn !== points;
+    for (const p of drawn) rows.push({ series: name, x: p.x, y: options.logY && !(p.y > 0) ? null : jsonNumber(p.y) });
     const last = [...points].reverse().find((p) => isFiniteNumber(p.y));
     if (last) lastValues.push(`${name} ${formatNumber(last.y)}`);
   }
   const summary =
-    `Line chart: ${names.length} series, up to ${longest} points` + (lastValues.length ? `; last: ${lastValues.join(", ")}` : "");
+    `Line chart: ${names.length} series, up to ${longest} points` +
+    (thinned ? ` (drawn with each stretch's lowest and highest of up to ${maxPoints})` : "") +
+    (lastValues.length ? `; last: ${lastValues.join(", ")}` : "");
   const showPoints = options.points ?? longest <= 40;
 
   return new Chart("line", summary, () => {
@@ -79,6 +92,37 @@ export function lineChart(series: Record<string, Series>, options: LineChartOpti
       ],
     };
   }, options);
+}
+
+/**
+ * Keeps, for each of maxPoints / 2 equal runs of points, the lowest and the
+ * highest (in x order), plus the last point: the drawn line still reaches
+ * every extreme. NaN points are kept so gaps stay visible.
+ */
+function thin(points: { x: number; y: number }[], maxPoints: number): { x: number; y: number }[] {
+  const buckets = Math.floor((maxPoints - 1) / 2);
+  const size = points.length / buckets;
+  const kept: { x: number; y: number }[] = [];
+  for (let b = 0; b < buckets; b++) {
+    const from = Math.floor(b * size);
+    const to = Math.min(points.length, Math.floor((b + 1) * size));
+    let low = -1;
+    let high = -1;
+    let gap = -1;
+    for (let i = from; i < to; i++) {
+      const y = points[i].y;
+      if (!Number.isFinite(y)) {
+        if (gap < 0) gap = i;
+        continue;
+      }
+      if (low < 0 || y < points[low].y) low = i;
+      if (high < 0 || y > points[high].y) high = i;
+    }
+    for (const i of [...new Set([low, high, gap].filter((i) => i >= 0))].sort((a, b) => a - b)) kept.push(points[i]);
+  }
+  const last = points[points.length - 1];
+  if (kept[kept.length - 1] !== last) kept.push(last);
+  return kept;
 }
 
 function toPoints(series: Series, name: string, xStart: number): { x: number; y: number }[] {

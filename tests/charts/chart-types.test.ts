@@ -123,6 +123,18 @@ describe("chart types", function () {
     await assertRendersCleanly(lineChart({}));
   });
 
+  it("line: a long series is thinned to its lows and highs, spikes included", async function () {
+    const losses = Array.from({ length: 20_000 }, (_, i) => 1 / (1 + i / 1000));
+    losses[12_345] = 9; // a loss spike must still show
+    const chart = lineChart({ loss: losses }, { maxPoints: 500 });
+    const values = (chart.spec.data as { values: { x: number; y: number }[] }).values;
+    assert.ok(values.length <= 500, `${values.length} points drawn`);
+    assert.ok(values.some((v) => v.x === 12_346 && v.y === 9), "the spike is kept");
+    assert.deepEqual(values[values.length - 1], { series: "loss", x: 20_000, y: losses[19_999] });
+    assert.match(chart.summary, /up to 20000 points \(drawn with each stretch's lowest and highest of up to 500\)/);
+    await assertRendersCleanly(chart);
+  });
+
   it("learning-rate: a step line with one point per epoch", function () {
     const s = svg("learning-rate");
     assert.equal(markItems(s, "schedule").length, 1);
