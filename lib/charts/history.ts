@@ -125,7 +125,7 @@ export function historyChart(history: readonly EpochRecord[], options: HistoryCh
       layers.push({
         mark: { type: "point", opacity: 0 },
         encoding: {
-          x: { field: "epoch", type: "quantitative", scale: { domain: [0, 1] } },
+          x: { field: "epoch", type: "quantitative", scale: { domain: [1, 5] } },
           y: { field: "value", type: "quantitative", scale: { domain: [0, 1] }, axis: { title: "loss" } },
         },
       });
