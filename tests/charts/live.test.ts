@@ -54,6 +54,26 @@ describe("liveChart", function () {
     assert.equal(live.updates, updates.length);
   });
 
+  it("with the real clock, a 2,000-step loop gets at most 4 updates a second and a complete final state", function () {
+    const host = new FakeNotebookHost(false).install();
+    const live = liveChart(drawSteps);
+    const start = performance.now();
+    for (let step = 1; step <= 2000; step++) {
+      const until = performance.now() + 1; // about 1 ms of "training" per step
+      while (performance.now() < until);
+      live.push({ step, loss: 1 / step });
+    }
+    live.done();
+    const seconds = (performance.now() - start) / 1000;
+    const updates = host.sent.length - 1;
+    assert.ok(updates >= 2, `${updates} updates`);
+    assert.ok(updates <= Math.ceil(4 * seconds) + 1, `${updates} updates in ${seconds.toFixed(2)} s`);
+    const final = host.sent[host.sent.length - 1].bundle[VEGA_LITE_MIME] as { data: { values: { x: number }[] } };
+    assert.equal(final.data.values.length, 2000);
+    assert.equal(final.data.values[1999].x, 2000);
+    assert.equal(host.keptOutputs().length, 1);
+  });
+
   it("holds an update back until the interval has passed, then sends it even if the loop pauses", async function () {
     const clock = new FakeClock();
     const host = new FakeNotebookHost(false, clock.now).install();
