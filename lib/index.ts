@@ -5,3 +5,4 @@
  */
 export * from "./display";
 export * from "./data";
+export * from "./charts";

@@ -1,0 +1,177 @@
+/**
+ * historyChart: train/val loss (left axis) and accuracy (right axis) per
+ * epoch, with a rule at the best epoch and one where the train/val gap opens.
+ */
+import { Chart, type ChartOptions } from "./chart";
+import { frame, formatNumber, requireArray } from "./format";
+import {
+  findBestEpoch,
+  findGapOpening,
+  isFiniteNumber,
+  type BestEpochOptions,
+  type EpochRecord,
+  type GapOptions,
+} from "./history-analysis";
+import { jsonNumber, type Datum, type JsonValue, type VegaLiteSpec } from "./spec";
+import { SERIES_COLORS } from "./theme";
+
+export interface HistoryChartOptions extends ChartOptions, BestEpochOptions, GapOptions {
+  /** Draw the best-epoch rule. Default true. */
+  markBest?: boolean;
+  /** Draw the rule where the train/val gap opens. Default true. */
+  markGap?: boolean;
+}
+
+const LOSS_COLOR = SERIES_COLORS[0];
+const ACCURACY_COLOR = SERIES_COLORS[1];
+
+const SERIES = [
+  { key: "loss", metric: "loss", split: "train" },
+  { key: "valLoss", metric: "loss", split: "validation" },
+  { key: "accuracy", metric: "accuracy", split: "train" },
+  { key: "valAccuracy", metric: "accuracy", split: "validation" },
+] as const;
+
+/**
+ * Loss and accuracy per epoch from a training history
+ * (`[{ epoch, loss, valLoss, accuracy, valAccuracy }, ...]`).
+ *
+ * - Loss on the left axis, accuracy on the right; solid lines for training,
+ *   dashed for validation.
+ * - "best" marks the epoch with the lowest valLoss (see `findBestEpoch`).
+ * - "gap opens" marks the first epoch from which valLoss stays more than 10 %
+ *   above training loss until the end (see `findGapOpening`).
+ */
+export function historyChart(history: readonly EpochRecord[], options: HistoryChartOptions = {}): Chart {
+  requireArray(history, "historyChart's history", "historyChart([{ epoch: 1, loss: 0.9, valLoss: 1.0 }])");
+  history.forEach((record, i) => {
+    if (!record || !isFiniteNumber(record.epoch)) {
+      throw new Error(`historyChart: record ${i} has no numeric "epoch" (got ${JSON.stringify(record)}). Each record needs { epoch, loss, ... }.`);
+    }
+  });
+
+  const rows: Datum[] = [];
+  for (const record of history) {
+    for (const s of SERIES) {
+      const value = record[s.key];
+      if (isFiniteNumber(value)) rows.push({ epoch: record.epoch, metric: s.metric, split: s.split, value: jsonNumber(value) });
+    }
+  }
+  const hasLoss = rows.some((r) => r.metric === "loss");
+  const hasAccuracy = rows.some((r) => r.metric === "accuracy");
+  const best = options.markBest === false ? undefined : findBestEpoch(history, options);
+  const gap = options.markGap === false ? undefined : findGapOpening(history, options);
+  const epochs = history.length;
+
+  const notes: string[] = [];
+  if (best) notes.push(`best epoch ${best.epoch} (${best.monitor} ${formatNumber(best.value)})`);
+  if (gap) notes.push(`train/val gap opens at epoch ${gap.epoch}`);
+  const summary = `Training history: ${epochs} epoch${epochs === 1 ? "" : "s"}` + (notes.length ? `; ${notes.join("; ")}` : "");
+
+  return new Chart("history", summary, ({ annotationColor }) => {
+    const pointsOn = epochs <= 40;
+    const metricLayer = (metric: "loss" | "accuracy", color: string, orient: "left" | "right"): VegaLiteSpec => {
+      const y: VegaLiteSpec = {
+        field: "value",
+        type: "quantitative",
+        scale: { zero: false },
+        axis: { title: metric, orient, titleColor: color },
+      };
+      const tooltip: JsonValue[] = [
+        { field: "epoch", type: "quantitative" },
+        { field: "split", type: "nominal" },
+        { field: "value", type: "quantitative", title: metric, format: ".4~g" },
+      ];
+      const lines: VegaLiteSpec = {
+        name: `${metric}_lines`,
+        mark: { type: "line", strokeWidth: 2, color, clip: true },
+        encoding: {
+          x: { field: "epoch", type: "quantitative" },
+          y,
+          strokeDash: {
+            field: "split",
+            type: "nominal",
+            scale: { domain: ["train", "validation"], range: [[1, 0], [6, 4]] },
+            legend: {
+              title: null,
+              orient: "top",
+              direction: "horizontal",
+              symbolType: "stroke",
+              symbolStrokeWidth: 2,
+              symbolStrokeColor: annotationColor,
+            },
+          },
+          tooltip,
+        },
+      };
+      // Points in a layer of their own keep the legend's symbols as dashes.
+      const points: VegaLiteSpec = {
+        name: `${metric}_points`,
+        mark: { type: "point", filled: true, size: 25, color, clip: true },
+        encoding: { x: { field: "epoch", type: "quantitative" }, y, tooltip },
+      };
+      return {
+        transform: [{ filter: { field: "metric", equal: metric } }],
+        layer: pointsOn ? [lines, points] : [lines],
+      };
+    };
+
+    const layers: VegaLiteSpec[] = [];
+    if (hasLoss) layers.push(metricLayer("loss", LOSS_COLOR, "left"));
+    if (hasAccuracy) layers.push(metricLayer("accuracy", ACCURACY_COLOR, hasLoss ? "right" : "left"));
+    if (!hasLoss && !hasAccuracy) {
+      // Nothing to plot yet (a live chart before its first epoch): an empty
+      // frame with the axes a learner will see filling in.
+      layers.push({
+        mark: { type: "point", opacity: 0 },
+        encoding: {
+          x: { field: "epoch", type: "quantitative", scale: { domain: [1, 5] } },
+          y: { field: "value", type: "quantitative", scale: { domain: [0, 1] }, axis: { title: "loss" } },
+        },
+      });
+    }
+    if (best) layers.push(...epochMarker("best_epoch", best.epoch, `best ${best.epoch}`, annotationColor, [1, 0], 0));
+    if (gap) layers.push(...epochMarker("gap_opens", gap.epoch, `gap opens ${gap.epoch}`, annotationColor, [4, 3], 14));
+
+    const subtitle = notes.length ? notes.join(" · ") : undefined;
+    return {
+      ...frame(options, { title: "Training history", subtitle, width: 480, height: 280 }),
+      data: { values: rows },
+      encoding: { x: { field: "epoch", type: "quantitative", axis: { title: "epoch", tickMinStep: 1, format: "d" } } },
+      layer: layers,
+      resolve: { scale: { y: "independent" } },
+    };
+  }, options);
+}
+
+/** A vertical rule at an epoch with a short label at the top of the plot. */
+function epochMarker(
+  name: string,
+  epoch: number,
+  label: string,
+  color: string,
+  dash: [number, number],
+  labelOffset: number,
+): VegaLiteSpec[] {
+  return [
+    {
+      name,
+      data: { values: [{ epoch, label }] },
+      mark: { type: "rule", color, strokeWidth: 1.5, strokeDash: dash },
+      encoding: {
+        x: { field: "epoch", type: "quantitative" },
+        tooltip: [{ field: "label", type: "nominal" }],
+      },
+    },
+    {
+      name: `${name}_label`,
+      data: { values: [{ epoch, label }] },
+      mark: { type: "text", color, align: "left", baseline: "top", dx: 4, dy: 2 + labelOffset, fontSize: 11 },
+      encoding: {
+        x: { field: "epoch", type: "quantitative" },
+        y: { value: 0 },
+        text: { field: "label", type: "nominal" },
+      },
+    },
+  ];
+}
