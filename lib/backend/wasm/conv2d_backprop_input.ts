@@ -1,14 +1,23 @@
 /**
  * Conv2DBackpropInput for the wasm backend, replacing its direct loop.
  *
- * The input gradient is the convolution of dy (with zeros inserted between
- * rows and columns when the forward stride is above 1, and padded by the
- * filter size less the forward padding) with the filter flipped in space and
- * with its in/out channels swapped. XNNPACK runs that as one fast GEMM.
+ * Two ways, both on XNNPACK, chosen by which does less work:
+ * - "full convolution": the convolution of dy (with zeros inserted between
+ *   rows and columns when the forward stride is above 1, and padded by the
+ *   filter size less the forward padding) with the filter flipped in space
+ *   and its in/out channels swapped. One GEMM, but over the padded input's
+ *   size, so it wastes work when dy is much smaller than x (valid padding,
+ *   strides).
+ * - "columns": the matrix product dy · Wᵀ gives, for every output position,
+ *   its contribution to each input position under the filter (as the forward
+ *   pass's im2col columns); a single pass on the wasm heap adds those columns
+ *   back into place (col2im). The GEMM has exactly the forward pass's size.
  */
 import * as tf from "@tensorflow/tfjs";
+import { batchMatMul } from "./batch_mat_mul";
 import {
   WasmBackend,
+  heapF32,
   call,
   conv2d,
   explicitPadding,
@@ -38,6 +47,73 @@ function insertZeros(backend: WasmBackend, dy: tf.TensorInfo, strideHeight: numb
   return padded;
 }
 
+/** Which way to compute; "auto" picks the one with less work. Tests and benchmarks force one. */
+export const conv2DBackpropInputMethod: { use: "auto" | "columns" | "full" } = { use: "auto" };
+
+/** Largest im2col matrix (in floats) built at once; bigger batches go in chunks. */
+const MAX_COLUMN_FLOATS = 1 << 23;
+
+/** The columns way: dx = col2im(dy · Wᵀ), in batch chunks that bound the memory used. */
+function byColumns(backend: WasmBackend, dy: tf.TensorInfo, filter: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): tf.TensorInfo {
+  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels } = info;
+  const { filterHeight, filterWidth, strideHeight, strideWidth, padInfo } = info;
+  const columnLength = filterHeight * filterWidth * inChannels;
+  const positionsPerImage = outHeight * outWidth;
+  const imagesPerChunk = Math.max(1, Math.min(batchSize, Math.floor(MAX_COLUMN_FLOATS / (positionsPerImage * columnLength))));
+  const weights = reshape(backend, filter, [columnLength, outChannels]);
+  const dx = backend.makeOutput(info.inShape, "float32");
+  heapF32(backend, dx).fill(0);
+  const imageSize = inHeight * inWidth * inChannels;
+  const rowStride = inWidth * inChannels;
+
+  for (let first = 0; first < batchSize; first += imagesPerChunk) {
+    const images = Math.min(imagesPerChunk, batchSize - first);
+    let gradient: tf.TensorInfo;
+    if (images === batchSize) {
+      gradient = reshape(backend, dy, [batchSize * positionsPerImage, outChannels]);
+    } else {
+      gradient = backend.makeOutput([images * positionsPerImage, outChannels], "float32");
+      const chunkSize = images * positionsPerImage * outChannels;
+      heapF32(backend, gradient).set(heapF32(backend, dy).subarray(first * positionsPerImage * outChannels, first * positionsPerImage * outChannels + chunkSize));
+    }
+    const columns = batchMatMul({
+      inputs: { a: gradient, b: weights },
+      attrs: { transposeA: false, transposeB: true },
+      backend,
+    });
+    release(backend, gradient);
+    // Views made after all allocation (allocation may move the heap).
+    const col = heapF32(backend, columns);
+    const out = heapF32(backend, dx);
+    let at = 0;
+    for (let n = first; n < first + images; n++) {
+      const image = n * imageSize;
+      for (let oh = 0; oh < outHeight; oh++) {
+        const h0 = oh * strideHeight - padInfo.top;
+        for (let ow = 0; ow < outWidth; ow++) {
+          const w0 = ow * strideWidth - padInfo.left;
+          for (let kh = 0; kh < filterHeight; kh++) {
+            const h = h0 + kh;
+            if (h < 0 || h >= inHeight) {
+              at += filterWidth * inChannels;
+              continue;
+            }
+            for (let kw = 0; kw < filterWidth; kw++, at += inChannels) {
+              const w = w0 + kw;
+              if (w < 0 || w >= inWidth) continue;
+              const to = image + h * rowStride + w * inChannels;
+              for (let c = 0; c < inChannels; c++) out[to + c] += col[at + c];
+            }
+          }
+        }
+      }
+    }
+    release(backend, columns);
+  }
+  release(backend, weights);
+  return dx;
+}
+
 export function conv2DBackpropInput(args: {
   inputs: tf.NamedTensorInfoMap;
   attrs?: tf.NamedAttrMap;
@@ -58,6 +134,14 @@ export function conv2DBackpropInput(args: {
     "channelsLast",
   );
   const { inHeight, inWidth, outHeight, outWidth, filterHeight, filterWidth, strideHeight, strideWidth, padInfo } = info;
+
+  // Work of the full convolution (a GEMM over the input's area) against the
+  // columns way (a GEMM over the output's area, plus the col2im pass, whose
+  // JavaScript add costs about as much as 15 of XNNPACK's multiply-adds).
+  const fullWork = inHeight * inWidth * info.outChannels;
+  const columnsWork = outHeight * outWidth * (info.outChannels + 15);
+  const use = conv2DBackpropInputMethod.use;
+  if (use === "columns" || (use === "auto" && columnsWork < fullWork)) return byColumns(backend, dy, filter, info);
 
   const strided = strideHeight > 1 || strideWidth > 1;
   let gradient = strided ? insertZeros(backend, dy, strideHeight, strideWidth) : dy;

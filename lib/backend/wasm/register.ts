@@ -7,7 +7,9 @@ import { avgPoolGradConfig } from "./avg_pool_grad";
 import { batchMatMulConfig } from "./batch_mat_mul";
 import { conv2DBackpropFilterConfig } from "./conv2d_backprop_filter";
 import { conv2DBackpropInputConfig } from "./conv2d_backprop_input";
+import { castConfig, identityConfig } from "./identity";
 import { maxPoolGradConfig } from "./max_pool_grad";
+import { sumConfig } from "./sum";
 
 /** Our kernels, in the order they were added. */
 export const trainingKernels: readonly tf.KernelConfig[] = [
@@ -16,6 +18,9 @@ export const trainingKernels: readonly tf.KernelConfig[] = [
   batchMatMulConfig,
   maxPoolGradConfig,
   avgPoolGradConfig,
+  identityConfig,
+  castConfig,
+  sumConfig,
 ];
 
 const OURS = Symbol.for("convlab.trainingKernel");
