@@ -98,12 +98,13 @@ async function startNative(name: "gpu" | "node"): Promise<string> {
 
 /** emscripten adds process handlers that re-throw; they would take a notebook kernel down. */
 function withoutEmscriptenProcessHandlers<T>(start: () => Promise<T>): Promise<T> {
-  const events = ["uncaughtException", "unhandledRejection"] as const;
-  const before = new Map(events.map((e) => [e, new Set(process.listeners(e))]));
+  const events = ["uncaughtException", "unhandledRejection"];
+  const listeners = (event: string) => process.listeners(event as "uncaughtException") as ((...args: unknown[]) => void)[];
+  const before = new Map(events.map((e) => [e, new Set(listeners(e))]));
   return start().finally(() => {
     for (const event of events) {
-      for (const listener of process.listeners(event)) {
-        if (!before.get(event)!.has(listener)) process.removeListener(event, listener as never);
+      for (const listener of listeners(event)) {
+        if (!before.get(event)!.has(listener)) process.removeListener(event, listener);
       }
     }
   });
