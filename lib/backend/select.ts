@@ -136,13 +136,14 @@ async function startWasm(threads: number): Promise<string> {
 }
 
 async function startCpu(): Promise<string> {
-  // The cpu backend greets Node users with advice to install tfjs-node;
-  // backendInfo() already says why that backend is not in use.
+  // The cpu backend greets Node users, on its first tensor, with advice to
+  // install tfjs-node; backendInfo() already says why that is not in use.
   const flags = tf.env();
   const prod = flags.getBool("PROD");
   flags.set("PROD", true);
   try {
     if (!(await tf.setBackend("cpu"))) throw new BackendUnavailableError("cpu", "it failed to start");
+    tf.tensor([0]).dispose();
   } finally {
     flags.set("PROD", prod);
   }

@@ -47,11 +47,15 @@ function insertZeros(backend: WasmBackend, dy: tf.TensorInfo, strideHeight: numb
   return padded;
 }
 
-/** Which way to compute; "auto" picks the one with less work. Tests and benchmarks force one. */
-export const conv2DBackpropInputMethod: { use: "auto" | "columns" | "full" } = { use: "auto" };
-
-/** Largest im2col matrix (in floats) built at once; bigger batches go in chunks. */
-const MAX_COLUMN_FLOATS = 1 << 23;
+/**
+ * Which way to compute ("auto" picks the one with less work), and the
+ * largest im2col matrix (in floats) built at once: bigger batches go in
+ * chunks. Tests and benchmarks change these.
+ */
+export const conv2DBackpropInputMethod: { use: "auto" | "columns" | "full"; maxColumnFloats: number } = {
+  use: "auto",
+  maxColumnFloats: 1 << 23,
+};
 
 /** The columns way: dx = col2im(dy · Wᵀ), in batch chunks that bound the memory used. */
 function byColumns(backend: WasmBackend, dy: tf.TensorInfo, filter: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): tf.TensorInfo {
@@ -59,7 +63,7 @@ function byColumns(backend: WasmBackend, dy: tf.TensorInfo, filter: tf.TensorInf
   const { filterHeight, filterWidth, strideHeight, strideWidth, padInfo } = info;
   const columnLength = filterHeight * filterWidth * inChannels;
   const positionsPerImage = outHeight * outWidth;
-  const imagesPerChunk = Math.max(1, Math.min(batchSize, Math.floor(MAX_COLUMN_FLOATS / (positionsPerImage * columnLength))));
+  const imagesPerChunk = Math.max(1, Math.min(batchSize, Math.floor(conv2DBackpropInputMethod.maxColumnFloats / (positionsPerImage * columnLength))));
   const weights = reshape(backend, filter, [columnLength, outChannels]);
   const dx = backend.makeOutput(info.inShape, "float32");
   heapF32(backend, dx).fill(0);
