@@ -53,8 +53,6 @@ interface Started {
 }
 
 let started: Started | undefined;
-/** Packages' load failures, remembered (Node caches failed requires badly). */
-const loadFailures = new Map<string, string>();
 let wasmThreadsStarted: number | undefined;
 
 /** First line of an error, without Node's require stack. */
@@ -63,18 +61,14 @@ export function firstLine(error: unknown): string {
   return text.split("\n")[0].trim();
 }
 
-/** Loads an optional package, or says why it cannot be loaded. */
+/** Loads an optional package, or says why it cannot be loaded (tried afresh each time: a setup may have installed it since). */
 export function loadOptional(pkg: string, load: (pkg: string) => unknown = require): { module?: unknown; reason?: string } {
-  const known = loadFailures.get(pkg);
-  if (known) return { reason: known };
   try {
     return { module: load(pkg) };
   } catch (error) {
     const code = (error as { code?: string }).code;
     const missing = code === "MODULE_NOT_FOUND" && firstLine(error).includes(`'${pkg}'`);
-    const reason = missing ? `${pkg} is not installed` : `${pkg} failed to load: ${firstLine(error)}`;
-    loadFailures.set(pkg, reason);
-    return { reason };
+    return { reason: missing ? `${pkg} is not installed` : `${pkg} failed to load: ${firstLine(error)}` };
   }
 }
 
