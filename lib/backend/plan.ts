@@ -7,7 +7,8 @@
  * by `useBackend()` in ./select, which loads the modules and can still fall
  * back (for instance when tfjs-node-gpu loads but finds no CUDA device).
  */
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
+import { dirname, join } from "node:path";
 
 /** A compute backend convlab can run on. */
 export type BackendName = "gpu" | "node" | "wasm" | "cpu";
@@ -63,6 +64,8 @@ export interface PlanInputs {
   env?: Record<string, string | undefined>;
   /** Whether a package can be loaded (default: require.resolve succeeds). */
   isInstalled?: (pkg: string) => boolean;
+  /** Whether tfjs-node(-gpu)'s native binding was built (default: a lib/napi-vN/tfjs_binding.node exists). */
+  hasNativeBinding?: (pkg: string) => boolean;
   /** Whether an NVIDIA driver is visible (default: /proc/driver/nvidia/version or /dev/nvidia0 exists). */
   hasNvidiaDriver?: () => boolean;
 }
@@ -71,6 +74,19 @@ function defaultIsInstalled(pkg: string): boolean {
   try {
     require.resolve(pkg);
     return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * tfjs-node(-gpu) installs its JavaScript before its install script builds or
+ * downloads the native binding; without the binding it cannot load.
+ */
+function defaultHasNativeBinding(pkg: string): boolean {
+  try {
+    const lib = join(dirname(require.resolve(`${pkg}/package.json`)), "lib");
+    return readdirSync(lib).some((d) => d.startsWith("napi-v") && existsSync(join(lib, d, "tfjs_binding.node")));
   } catch {
     return false;
   }
@@ -119,12 +135,17 @@ export function planBackend(inputs: PlanInputs = {}): BackendPlan {
   const env = inputs.env ?? process.env;
   const isInstalled = inputs.isInstalled ?? defaultIsInstalled;
   const hasNvidiaDriver = inputs.hasNvidiaDriver ?? defaultHasNvidiaDriver;
+  const hasNativeBinding = inputs.hasNativeBinding ?? defaultHasNativeBinding;
   const requested = parseBackendChoice(env.CONVLAB_BACKEND);
   const threads = parseThreads(env.CONVLAB_THREADS, require("node:os").availableParallelism?.() ?? 1);
 
   const skipped: SkippedBackend[] = [];
   const availability = (name: BackendName): string | null => {
-    if (!isInstalled(BACKEND_PACKAGES[name])) return `${BACKEND_PACKAGES[name]} is not installed: ${HOW_TO_GET[name]}`;
+    const pkg = BACKEND_PACKAGES[name];
+    if (!isInstalled(pkg)) return `${pkg} is not installed: ${HOW_TO_GET[name]}`;
+    if ((name === "gpu" || name === "node") && !hasNativeBinding(pkg)) {
+      return `${pkg} is installed but its native binding is missing (its install script did not finish): ${HOW_TO_GET[name]}`;
+    }
     if (name === "gpu" && !hasNvidiaDriver()) return "no NVIDIA driver found (no /proc/driver/nvidia/version)";
     return null;
   };

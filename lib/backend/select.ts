@@ -58,7 +58,7 @@ let wasmThreadsStarted: number | undefined;
 /** First line of an error, without Node's require stack. */
 export function firstLine(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
-  return text.split("\n")[0].trim();
+  return text.split("\n")[0].trim().replace(/\.$/, "");
 }
 
 /** Loads an optional package, or says why it cannot be loaded (tried afresh each time: a setup may have installed it since). */

@@ -56,18 +56,21 @@ describe("backend selection", function () {
     });
 
     it("auto prefers tfjs-node-gpu with a driver, then tfjs-node, and falls back to cpu last", () => {
-      const everything = { env: {}, isInstalled: () => true, hasNvidiaDriver: () => true };
+      const everything = { env: {}, isInstalled: () => true, hasNativeBinding: () => true, hasNvidiaDriver: () => true };
       assert.equal(planBackend(everything).backend, "gpu");
       const noDriver = planBackend({ ...everything, hasNvidiaDriver: () => false });
       assert.equal(noDriver.backend, "node");
       assert.match(noDriver.skipped[0].reason, /no NVIDIA driver/);
+      const unbuilt = planBackend({ ...everything, hasNativeBinding: () => false });
+      assert.equal(unbuilt.backend, "wasm");
+      assert.match(unbuilt.skipped[1].reason, /tfjs-node is installed but its native binding is missing.*npm run setup:native/);
       const nothing = planBackend({ env: {}, isInstalled: (pkg) => pkg.endsWith("tfjs-backend-cpu"), hasNvidiaDriver: () => false });
       assert.equal(nothing.backend, "cpu");
       assert.deepEqual(nothing.skipped.map((s) => s.backend), ["gpu", "node", "wasm"]);
     });
 
     it("honours CONVLAB_BACKEND and CONVLAB_THREADS, and rejects bad values clearly", () => {
-      const plan = planBackend({ env: { CONVLAB_BACKEND: " CPU ", CONVLAB_THREADS: "2" }, isInstalled: () => true });
+      const plan = planBackend({ env: { CONVLAB_BACKEND: " CPU ", CONVLAB_THREADS: "2" }, isInstalled: () => true, hasNativeBinding: () => true });
       assert.equal(plan.backend, "cpu");
       assert.equal(plan.threads, 2);
       const missing = planBackend({ env: { CONVLAB_BACKEND: "node" }, isInstalled: () => false });
