@@ -55,6 +55,10 @@ interface Started {
 let started: Started | undefined;
 let wasmThreadsStarted: number | undefined;
 
+// Training on wasm needs convlab's kernels even when tfjs starts the backend
+// itself (tf.setBackend("wasm"), or as its default): register them as soon as
+// convlab is loaded. It only fills tfjs's kernel registry.
+registerWasmTrainingKernels();
 /** First line of an error, without Node's require stack. */
 export function firstLine(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);

@@ -86,13 +86,7 @@ export function conv2d(
   strides: [number, number] = [1, 1],
   dilations: [number, number] = [1, 1],
 ): tf.TensorInfo {
-  return call(tf.Conv2D, backend, { x, filter }, {
-    strides,
-    pad,
-    dataFormat: "NHWC",
-    dilations,
-    dimRoundingMode: undefined as unknown as string,
-  } as unknown as tf.NamedAttrMap);
+  return call(tf.Conv2D, backend, { x, filter }, { strides, pad, dataFormat: "NHWC", dilations } as unknown as tf.NamedAttrMap);
 }
 
 export function requireChannelsLast(kernel: string, dataFormat: unknown): void {
