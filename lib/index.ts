@@ -4,5 +4,6 @@
  * protocol that shows all of them in a notebook.
  */
 export * from "./display";
+export * from "./backend";
 export * from "./data";
 export * from "./charts";

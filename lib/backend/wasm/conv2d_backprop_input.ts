@@ -1,0 +1,190 @@
+/**
+ * Conv2DBackpropInput for the wasm backend, replacing its direct loop.
+ *
+ * Two ways, both on XNNPACK, chosen by which does less work:
+ * - "full convolution": the convolution of dy (with zeros inserted between
+ *   rows and columns when the forward stride is above 1, and padded by the
+ *   filter size less the forward padding) with the filter flipped in space
+ *   and its in/out channels swapped. One GEMM, but over the padded input's
+ *   size, so it wastes work when dy is much smaller than x (valid padding,
+ *   strides).
+ * - "columns": the matrix product dy · Wᵀ gives, for every output position,
+ *   its contribution to each input position under the filter (as the forward
+ *   pass's im2col columns); a single pass on the wasm heap adds those columns
+ *   back into place (col2im). The GEMM has exactly the forward pass's size.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { batchMatMul } from "./batch_mat_mul";
+import {
+  WasmBackend,
+  heapF32,
+  call,
+  conv2d,
+  explicitPadding,
+  release,
+  requireChannelsLast,
+  reshape,
+  transpose,
+} from "./kernel_calls";
+
+/** dy with (stride - 1) zeros after every row and column: [N, OH*sh, OW*sw, C]. */
+function insertZeros(backend: WasmBackend, dy: tf.TensorInfo, strideHeight: number, strideWidth: number): tf.TensorInfo {
+  const [n, h, w, c] = dy.shape;
+  const spread = reshape(backend, dy, [n, h, 1, w, 1, c]);
+  const padded = call(tf.PadV2, backend, { x: spread }, {
+    paddings: [
+      [0, 0],
+      [0, 0],
+      [0, strideHeight - 1],
+      [0, 0],
+      [0, strideWidth - 1],
+      [0, 0],
+    ],
+    constantValue: 0,
+  });
+  release(backend, spread);
+  padded.shape = [n, h * strideHeight, w * strideWidth, c];
+  return padded;
+}
+
+/**
+ * Which way to compute ("auto" picks the one with less work), and the
+ * largest im2col matrix (in floats) built at once: bigger batches go in
+ * chunks. Tests and benchmarks change these.
+ */
+export const conv2DBackpropInputMethod: { use: "auto" | "columns" | "full"; maxColumnFloats: number } = {
+  use: "auto",
+  maxColumnFloats: 1 << 23,
+};
+
+/** The columns way: dx = col2im(dy · Wᵀ), in batch chunks that bound the memory used. */
+function byColumns(backend: WasmBackend, dy: tf.TensorInfo, filter: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): tf.TensorInfo {
+  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels } = info;
+  const { filterHeight, filterWidth, strideHeight, strideWidth, padInfo } = info;
+  const columnLength = filterHeight * filterWidth * inChannels;
+  const positionsPerImage = outHeight * outWidth;
+  const imagesPerChunk = Math.max(1, Math.min(batchSize, Math.floor(conv2DBackpropInputMethod.maxColumnFloats / (positionsPerImage * columnLength))));
+  const weights = reshape(backend, filter, [columnLength, outChannels]);
+  const dx = backend.makeOutput(info.inShape, "float32");
+  heapF32(backend, dx).fill(0);
+  const imageSize = inHeight * inWidth * inChannels;
+  const rowStride = inWidth * inChannels;
+
+  for (let first = 0; first < batchSize; first += imagesPerChunk) {
+    const images = Math.min(imagesPerChunk, batchSize - first);
+    let gradient: tf.TensorInfo;
+    if (images === batchSize) {
+      gradient = reshape(backend, dy, [batchSize * positionsPerImage, outChannels]);
+    } else {
+      gradient = backend.makeOutput([images * positionsPerImage, outChannels], "float32");
+      const chunkSize = images * positionsPerImage * outChannels;
+      heapF32(backend, gradient).set(heapF32(backend, dy).subarray(first * positionsPerImage * outChannels, first * positionsPerImage * outChannels + chunkSize));
+    }
+    const columns = batchMatMul({
+      inputs: { a: gradient, b: weights },
+      attrs: { transposeA: false, transposeB: true },
+      backend,
+    });
+    release(backend, gradient);
+    // Views made after all allocation (allocation may move the heap).
+    const col = heapF32(backend, columns);
+    const out = heapF32(backend, dx);
+    let at = 0;
+    for (let n = first; n < first + images; n++) {
+      const image = n * imageSize;
+      for (let oh = 0; oh < outHeight; oh++) {
+        const h0 = oh * strideHeight - padInfo.top;
+        for (let ow = 0; ow < outWidth; ow++) {
+          const w0 = ow * strideWidth - padInfo.left;
+          for (let kh = 0; kh < filterHeight; kh++) {
+            const h = h0 + kh;
+            if (h < 0 || h >= inHeight) {
+              at += filterWidth * inChannels;
+              continue;
+            }
+            for (let kw = 0; kw < filterWidth; kw++, at += inChannels) {
+              const w = w0 + kw;
+              if (w < 0 || w >= inWidth) continue;
+              const to = image + h * rowStride + w * inChannels;
+              for (let c = 0; c < inChannels; c++) out[to + c] += col[at + c];
+            }
+          }
+        }
+      }
+    }
+    release(backend, columns);
+  }
+  release(backend, weights);
+  return dx;
+}
+
+export function conv2DBackpropInput(args: {
+  inputs: tf.NamedTensorInfoMap;
+  attrs?: tf.NamedAttrMap;
+  backend: unknown;
+}): tf.TensorInfo {
+  const backend = args.backend as WasmBackend;
+  const { dy, filter } = args.inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
+  const { strides, pad, dataFormat, dimRoundingMode, inputShape } = args.attrs as unknown as tf.Conv2DBackpropInputAttrs;
+  requireChannelsLast("Conv2DBackpropInput", dataFormat);
+  const info = tf.backend_util.computeConv2DInfo(
+    inputShape as [number, number, number, number],
+    filter.shape as [number, number, number, number],
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+    false,
+    "channelsLast",
+  );
+  const { inHeight, inWidth, outHeight, outWidth, filterHeight, filterWidth, strideHeight, strideWidth, padInfo } = info;
+
+  // Work of the full convolution (a GEMM over the input's area) against the
+  // columns way (a GEMM over the output's area, plus the col2im pass, whose
+  // JavaScript add costs about as much as 15 of XNNPACK's multiply-adds).
+  const fullWork = inHeight * inWidth * info.outChannels;
+  const columnsWork = outHeight * outWidth * (info.outChannels + 15);
+  const use = conv2DBackpropInputMethod.use;
+  if (use === "columns" || (use === "auto" && columnsWork < fullWork)) return byColumns(backend, dy, filter, info);
+
+  const strided = strideHeight > 1 || strideWidth > 1;
+  let gradient = strided ? insertZeros(backend, dy, strideHeight, strideWidth) : dy;
+  // Padding that makes a stride-1 convolution of `gradient` come out at the
+  // input's size. The zero insertion already added (stride - 1) zero rows at
+  // the bottom and columns at the right.
+  let top = filterHeight - 1 - padInfo.top;
+  let left = filterWidth - 1 - padInfo.left;
+  let bottom = inHeight + padInfo.top - (outHeight - 1) * strideHeight - 1 - (strideHeight - 1);
+  let right = inWidth + padInfo.left - (outWidth - 1) * strideWidth - 1 - (strideWidth - 1);
+  if (top < 0 || left < 0 || bottom < 0 || right < 0) {
+    // Forward padding wider than the filter: crop the rows/columns that no
+    // input position receives.
+    const [n, h, w, c] = gradient.shape;
+    const cropTop = Math.max(-top, 0);
+    const cropLeft = Math.max(-left, 0);
+    const cropped = call(tf.Slice, backend, { x: gradient }, {
+      begin: [0, cropTop, cropLeft, 0],
+      size: [n, h - cropTop - Math.max(-bottom, 0), w - cropLeft - Math.max(-right, 0), c],
+    });
+    if (gradient !== dy) release(backend, gradient);
+    gradient = cropped;
+    top = Math.max(top, 0);
+    left = Math.max(left, 0);
+    bottom = Math.max(bottom, 0);
+    right = Math.max(right, 0);
+  }
+
+  const flipped = call(tf.Reverse, backend, { x: filter }, { dims: [0, 1] });
+  const swapped = transpose(backend, flipped, [0, 1, 3, 2]); // [KH, KW, Co, Ci]
+  release(backend, flipped);
+  const dx = conv2d(backend, gradient, swapped, explicitPadding(top, bottom, left, right));
+  release(backend, swapped);
+  if (gradient !== dy) release(backend, gradient);
+  return dx;
+}
+
+export const conv2DBackpropInputConfig: tf.KernelConfig = {
+  kernelName: tf.Conv2DBackpropInput,
+  backendName: "wasm",
+  kernelFunc: conv2DBackpropInput as unknown as tf.KernelFunc,
+};

@@ -1,0 +1,40 @@
+/**
+ * Identity and same-type Cast for the wasm backend without a copy.
+ *
+ * The engine clones every tensor it saves for the backward pass through the
+ * Identity kernel, and the ReLU gradient casts float32 to float32. The wasm
+ * backend copies the data both times; tensors are immutable, so sharing the
+ * data (as the cpu and webgl backends do) is enough.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { WasmBackend, original } from "./kernel_calls";
+
+function share(backend: WasmBackend, x: tf.TensorInfo): tf.TensorInfo {
+  backend.incRef(x.dataId);
+  return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
+}
+
+export function identity(args: { inputs: tf.NamedTensorInfoMap; attrs?: tf.NamedAttrMap; backend: unknown }): tf.TensorInfo {
+  const { x } = args.inputs as { x: tf.TensorInfo };
+  if (x.dtype === "string") return original(tf.Identity).kernelFunc(args as never) as tf.TensorInfo;
+  return share(args.backend as WasmBackend, x);
+}
+
+export function cast(args: { inputs: tf.NamedTensorInfoMap; attrs?: tf.NamedAttrMap; backend: unknown }): tf.TensorInfo {
+  const { x } = args.inputs as { x: tf.TensorInfo };
+  const { dtype } = args.attrs as unknown as tf.CastAttrs;
+  if (x.dtype !== dtype || x.dtype === "string") return original(tf.Cast).kernelFunc(args as never) as tf.TensorInfo;
+  return share(args.backend as WasmBackend, x);
+}
+
+export const identityConfig: tf.KernelConfig = {
+  kernelName: tf.Identity,
+  backendName: "wasm",
+  kernelFunc: identity as unknown as tf.KernelFunc,
+};
+
+export const castConfig: tf.KernelConfig = {
+  kernelName: tf.Cast,
+  backendName: "wasm",
+  kernelFunc: cast as unknown as tf.KernelFunc,
+};

@@ -1,0 +1,65 @@
+/**
+ * Registers convlab's training kernels for the wasm backend.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { rememberOriginal } from "./kernel_calls";
+import { avgPoolGradConfig } from "./avg_pool_grad";
+import { batchMatMulConfig } from "./batch_mat_mul";
+import { conv2DBackpropFilterConfig } from "./conv2d_backprop_filter";
+import { conv2DBackpropInputConfig } from "./conv2d_backprop_input";
+import { castConfig, identityConfig } from "./identity";
+import { maxPoolGradConfig } from "./max_pool_grad";
+import { sumConfig } from "./sum";
+
+/** Our kernels, in the order they were added. */
+export const trainingKernels: readonly tf.KernelConfig[] = [
+  conv2DBackpropFilterConfig,
+  conv2DBackpropInputConfig,
+  batchMatMulConfig,
+  maxPoolGradConfig,
+  avgPoolGradConfig,
+  identityConfig,
+  castConfig,
+  sumConfig,
+];
+
+const OURS = Symbol.for("convlab.trainingKernel");
+
+function isOurs(config: tf.KernelConfig | undefined): boolean {
+  return !!config && (config as unknown as Record<symbol, unknown>)[OURS] === true;
+}
+
+/**
+ * Puts convlab's kernels in tfjs's kernel registry for the wasm backend
+ * (replacing the wasm backend's own where it has one). Safe to call many
+ * times, before or after the backend starts.
+ */
+export function registerWasmTrainingKernels(): void {
+  for (const config of trainingKernels) {
+    const existing = tf.getKernel(config.kernelName, "wasm");
+    if (isOurs(existing)) continue;
+    const replaced = rememberOriginal(config.kernelName);
+    const ours: tf.KernelConfig = {
+      ...config,
+      // The engine runs setup only for kernels registered when the backend
+      // starts; the one we replace still needs its setup (it binds its wasm
+      // function), and ours calls it.
+      setupFunc: replaced?.setupFunc,
+      disposeFunc: replaced?.disposeFunc,
+    };
+    (ours as unknown as Record<symbol, unknown>)[OURS] = true;
+    if (existing) tf.unregisterKernel(config.kernelName, "wasm");
+    tf.registerKernel(ours);
+  }
+}
+
+/** Puts the wasm backend's own kernels back (for comparisons and benchmarks). */
+export function unregisterWasmTrainingKernels(): void {
+  for (const config of trainingKernels) {
+    const existing = tf.getKernel(config.kernelName, "wasm");
+    if (!isOurs(existing)) continue;
+    tf.unregisterKernel(config.kernelName, "wasm");
+    const replaced = rememberOriginal(config.kernelName);
+    if (replaced) tf.registerKernel(replaced);
+  }
+}

@@ -1,0 +1,278 @@
+/**
+ * Every kernel convlab registers for wasm, against the cpu backend, on random
+ * inputs, to 1e-4 relative error.
+ *
+ * Dilation: tfjs itself refuses gradients of dilated convolutions (its Conv2D
+ * gradient asserts dilations of 1), and its backprop kernels take no
+ * dilation, so no replaced kernel ever sees one; the dilated forward
+ * convolution is the wasm backend's own kernel. Explicit padding, which the
+ * kernels do see, is covered instead.
+ */
+import * as assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs";
+import { conv2DBackpropInputMethod } from "../../lib/backend/wasm/conv2d_backprop_input";
+import { trainingKernels } from "../../lib/backend/wasm/register";
+import { assertMatchesCpu, randomValues, runKernelOn, sizeOf, startBothBackends } from "./_compare";
+
+type Pad = "same" | "valid" | tf.backend_util.ExplicitPadding;
+
+interface ConvCase {
+  batch: number;
+  height: number;
+  width: number;
+  inChannels: number;
+  outChannels: number;
+  kernel: number;
+  stride: number;
+  pad: Pad;
+}
+
+function convCases(): ConvCase[] {
+  const cases: ConvCase[] = [];
+  for (const stride of [1, 2]) {
+    for (const pad of ["same", "valid"] as const) {
+      for (const kernel of [1, 3, 5]) {
+        for (const batch of [1, 4]) {
+          for (const [inChannels, outChannels] of [
+            [1, 1],
+            [1, 6],
+            [5, 1],
+            [5, 7],
+          ]) {
+            cases.push({ batch, height: 9, width: 8, inChannels, outChannels, kernel, stride, pad });
+          }
+        }
+      }
+    }
+  }
+  // Explicit, uneven and wider-than-the-filter padding.
+  cases.push({ batch: 2, height: 7, width: 6, inChannels: 3, outChannels: 4, kernel: 3, stride: 1, pad: [[0, 0], [2, 0], [0, 1], [0, 0]] });
+  cases.push({ batch: 2, height: 7, width: 6, inChannels: 3, outChannels: 4, kernel: 3, stride: 2, pad: [[0, 0], [1, 3], [3, 1], [0, 0]] });
+  cases.push({ batch: 2, height: 6, width: 6, inChannels: 2, outChannels: 3, kernel: 1, stride: 1, pad: [[0, 0], [2, 2], [1, 1], [0, 0]] });
+  // A LeNet-sized layer.
+  cases.push({ batch: 8, height: 12, width: 12, inChannels: 20, outChannels: 50, kernel: 5, stride: 1, pad: "valid" });
+  return cases;
+}
+
+function describeCase(c: ConvCase): string {
+  return `x ${c.batch}x${c.height}x${c.width}x${c.inChannels}, ${c.kernel}x${c.kernel}x${c.outChannels}, stride ${c.stride}, pad ${JSON.stringify(c.pad)}`;
+}
+
+function outputShape(c: ConvCase): [number, number, number, number] {
+  const info = tf.backend_util.computeConv2DInfo(
+    [c.batch, c.height, c.width, c.inChannels],
+    [c.kernel, c.kernel, c.inChannels, c.outChannels],
+    c.stride,
+    1,
+    c.pad,
+  );
+  return info.outShape;
+}
+
+describe("wasm training kernels match the cpu backend", function () {
+  this.timeout(300_000);
+
+  before(startBothBackends);
+  afterEach(() => {
+    conv2DBackpropInputMethod.use = "auto";
+    conv2DBackpropInputMethod.maxColumnFloats = 1 << 23;
+  });
+
+  it("registers every kernel it claims, for wasm", () => {
+    for (const config of trainingKernels) {
+      const registered = tf.getKernel(config.kernelName, "wasm");
+      assert.equal(registered?.kernelFunc, config.kernelFunc, `${config.kernelName} is convlab's`);
+    }
+  });
+
+  it("Conv2DBackpropFilter: strides 1/2, same/valid/explicit padding, kernels 1/3/5, batches 1/N, channels 1/many", async () => {
+    let seed = 1;
+    for (const c of convCases()) {
+      const xShape = [c.batch, c.height, c.width, c.inChannels];
+      const dyShape = outputShape(c);
+      await assertMatchesCpu(
+        tf.Conv2DBackpropFilter,
+        {
+          x: { shape: xShape, values: randomValues(sizeOf(xShape), seed++) },
+          dy: { shape: dyShape, values: randomValues(sizeOf(dyShape), seed++) },
+        },
+        { strides: c.stride, pad: c.pad, dataFormat: "NHWC", filterShape: [c.kernel, c.kernel, c.inChannels, c.outChannels] },
+        `Conv2DBackpropFilter ${describeCase(c)}`,
+      );
+    }
+  });
+
+  for (const method of ["columns", "full"] as const) {
+    it(`Conv2DBackpropInput (${method} method): the same cases`, async () => {
+      conv2DBackpropInputMethod.use = method;
+      let seed = 1000;
+      for (const c of convCases()) {
+        const filterShape = [c.kernel, c.kernel, c.inChannels, c.outChannels];
+        const dyShape = outputShape(c);
+        await assertMatchesCpu(
+          tf.Conv2DBackpropInput,
+          {
+            dy: { shape: dyShape, values: randomValues(sizeOf(dyShape), seed++) },
+            filter: { shape: filterShape, values: randomValues(sizeOf(filterShape), seed++) },
+          },
+          { strides: c.stride, pad: c.pad, dataFormat: "NHWC", inputShape: [c.batch, c.height, c.width, c.inChannels] },
+          `Conv2DBackpropInput/${method} ${describeCase(c)}`,
+        );
+      }
+    });
+  }
+
+  it("Conv2DBackpropInput (columns) in batch chunks when the columns would be large", async () => {
+    conv2DBackpropInputMethod.use = "columns";
+    // 7 images of 6x6 positions x 3x3x4 columns: 1,296 floats an image, so 3 a chunk (and a last chunk of 1).
+    conv2DBackpropInputMethod.maxColumnFloats = 4000;
+    const c: ConvCase = { batch: 7, height: 8, width: 8, inChannels: 4, outChannels: 5, kernel: 3, stride: 1, pad: "valid" };
+    const dyShape = outputShape(c);
+    const filterShape = [3, 3, 4, 5];
+    await assertMatchesCpu(
+      tf.Conv2DBackpropInput,
+      {
+        dy: { shape: dyShape, values: randomValues(sizeOf(dyShape), 7) },
+        filter: { shape: filterShape, values: randomValues(sizeOf(filterShape), 8) },
+      },
+      { strides: 1, pad: "valid", dataFormat: "NHWC", inputShape: [c.batch, c.height, c.width, c.inChannels] },
+      "chunked Conv2DBackpropInput",
+    );
+  });
+
+  it("Conv2D gradients through tf.grads, as training takes them", async () => {
+    const xShape = [3, 10, 9, 4];
+    const filterShape = [3, 3, 4, 6];
+    const x = randomValues(sizeOf(xShape), 21);
+    const w = randomValues(sizeOf(filterShape), 22);
+    const results: Record<string, Float32Array[]> = {};
+    for (const backend of ["cpu", "wasm"] as const) {
+      await tf.setBackend(backend);
+      results[backend] = tf.tidy(() => {
+        const f = (xs: tf.Tensor, ws: tf.Tensor) =>
+          tf.conv2d(xs as tf.Tensor4D, ws as tf.Tensor4D, 2, "same").square().sum();
+        const grads = tf.grads(f)([tf.tensor(x, xShape), tf.tensor(w, filterShape)]);
+        return grads.map((g) => g.dataSync() as Float32Array);
+      });
+    }
+    for (let i = 0; i < 2; i++) {
+      const expected = results.cpu[i];
+      const actual = results.wasm[i];
+      const scale = Math.max(...expected.map(Math.abs));
+      const worst = Math.max(...actual.map((v, j) => Math.abs(v - expected[j])));
+      assert.ok(worst / scale <= 1e-4, `gradient ${i}: relative error ${worst / scale}`);
+    }
+  });
+
+  it("MaxPoolGrad and AvgPoolGrad: windows 1/2/3, strides 1/2, same/valid, batches 1/N, channels 1/many", async () => {
+    let seed = 5000;
+    for (const kernel of [1, 2, 3]) {
+      for (const stride of [1, 2]) {
+        for (const pad of ["same", "valid"] as const) {
+          for (const batch of [1, 3]) {
+            for (const channels of [1, 6]) {
+              const xShape = [batch, 9, 8, channels];
+              const info = tf.backend_util.computePool2DInfo(xShape as [number, number, number, number], kernel, stride, 1, pad);
+              const x = randomValues(sizeOf(xShape), seed++);
+              const dy = randomValues(sizeOf(info.outShape), seed++);
+              const label = `${kernel}x${kernel} stride ${stride} ${pad}, x ${xShape.join("x")}`;
+              const y = await runKernelOn("cpu", tf.MaxPool, { x: { shape: xShape, values: x } }, { filterSize: kernel, strides: stride, pad });
+              await assertMatchesCpu(
+                tf.MaxPoolGrad,
+                {
+                  dy: { shape: info.outShape, values: dy },
+                  input: { shape: xShape, values: x },
+                  output: { shape: y.shape, values: y.values },
+                },
+                { filterSize: kernel, strides: stride, pad },
+                `MaxPoolGrad ${label}`,
+              );
+              await assertMatchesCpu(
+                tf.AvgPoolGrad,
+                { dy: { shape: info.outShape, values: dy }, input: { shape: xShape, values: x } },
+                { filterSize: kernel, strides: stride, pad },
+                `AvgPoolGrad ${label}`,
+              );
+            }
+          }
+        }
+      }
+    }
+  });
+
+  it("MaxPoolGrad gives a tied window's gradient to its first maximum, like the cpu backend", async () => {
+    // ReLU outputs are full of tied zeros.
+    const xShape = [1, 4, 4, 2];
+    const x = new Float32Array(sizeOf(xShape)); // all zeros: every window ties
+    x[5] = 1;
+    const y = await runKernelOn("cpu", tf.MaxPool, { x: { shape: xShape, values: x } }, { filterSize: 2, strides: 2, pad: "valid" });
+    await assertMatchesCpu(
+      tf.MaxPoolGrad,
+      {
+        dy: { shape: y.shape, values: randomValues(sizeOf(y.shape), 3) },
+        input: { shape: xShape, values: x },
+        output: y,
+      },
+      { filterSize: 2, strides: 2, pad: "valid" },
+      "MaxPoolGrad with ties",
+    );
+  });
+
+  it("BatchMatMul: every transpose combination, vectors and batched products", async () => {
+    let seed = 9000;
+    const shapes: [number, number, number][] = [
+      [5, 7, 9],
+      [64, 80, 50],
+      [1, 30, 20],
+      [30, 20, 1],
+      [7, 1, 5],
+    ];
+    for (const [m, k, n] of shapes) {
+      for (const transposeA of [false, true]) {
+        for (const transposeB of [false, true]) {
+          for (const batch of [1, 3]) {
+            const aShape = batch === 1 ? (transposeA ? [k, m] : [m, k]) : transposeA ? [batch, k, m] : [batch, m, k];
+            const bShape = batch === 1 ? (transposeB ? [n, k] : [k, n]) : transposeB ? [batch, n, k] : [batch, k, n];
+            await assertMatchesCpu(
+              tf.BatchMatMul,
+              {
+                a: { shape: aShape, values: randomValues(sizeOf(aShape), seed++) },
+                b: { shape: bShape, values: randomValues(sizeOf(bShape), seed++) },
+              },
+              { transposeA, transposeB },
+              `BatchMatMul ${aShape.join("x")}${transposeA ? "ᵀ" : ""} · ${bShape.join("x")}${transposeB ? "ᵀ" : ""}`,
+            );
+          }
+        }
+      }
+    }
+  });
+
+  it("Sum over leading axes (bias gradients), with and without keepDims, and other axes", async () => {
+    const shape = [4, 5, 6, 7];
+    const values = randomValues(sizeOf(shape), 77);
+    for (const axis of [[0], [0, 1], [0, 1, 2], [1, 0], [1], [3], [0, 2], [0, 1, 2, 3]]) {
+      for (const keepDims of [false, true]) {
+        await assertMatchesCpu(tf.Sum, { x: { shape, values } }, { axis, keepDims }, `Sum axis ${axis} keepDims ${keepDims}`);
+      }
+    }
+  });
+
+  it("Identity and same-type Cast share data safely: the copy survives its source", async () => {
+    await tf.setBackend("wasm");
+    const before = tf.memory().numTensors;
+    const source = tf.tensor([1, 2, 3]);
+    const copy = tf.engine().runKernel(tf.Identity, { x: source }) as tf.Tensor;
+    const cast = tf.cast(source, "float32");
+    const toInt = tf.cast(tf.tensor([1.7, -2.2]), "int32");
+    source.dispose();
+    assert.deepEqual(Array.from(copy.dataSync()), [1, 2, 3]);
+    assert.deepEqual(Array.from(cast.dataSync()), [1, 2, 3]);
+    assert.equal(toInt.dtype, "int32");
+    assert.deepEqual(Array.from(toInt.dataSync()), [1, -2]);
+    copy.dispose();
+    cast.dispose();
+    toInt.dispose();
+    assert.equal(tf.memory().numTensors, before + 1, "only the int32 source of toInt is left"); // tf.tensor([1.7, -2.2])
+  });
+});
