@@ -365,12 +365,19 @@ function convertReLULayer(ctx: ConversionContext): OnnxValue {
 
 function convertSoftmaxLayer(ctx: ConversionContext): OnnxValue {
   let input = single(ctx);
-  const axis = Number(ctx.config.axis ?? -1);
   const rank = input.shape.length;
-  if (!(axis === -1 || axis === rank - 1)) throw new Error(`Layer "${ctx.layer.name}" takes softmax over axis ${axis}; exportOnnx supports the last axis only.`);
+  // tfjs's Softmax layer defaults to axis 1 (Keras: -1); both are honoured as given.
+  let axis = Number(ctx.config.axis ?? -1);
+  if (axis < 0) axis += rank;
+  if (!(axis >= 1 && axis < rank)) throw new Error(`Layer "${ctx.layer.name}" takes softmax over axis ${ctx.config.axis}, which its rank-${rank} input does not have.`);
   if (input.order) input = materialize(ctx.builder, input, ctx.layer.name);
-  const out = ctx.builder.add1("Softmax", [input.name], { name: ctx.layer.name, attributes: { axis: channelAxisOf(input) } });
+  const out = ctx.builder.add1("Softmax", [input.name], { name: ctx.layer.name, attributes: { axis: onnxAxis(axis, rank) } });
   return { name: out, shape: input.shape, isSoftmax: rank === 2 };
+}
+
+/** A Keras axis of an NHWC tensor → the ONNX axis of the NCHW tensor: H 1 → 2, W 2 → 3, C 3 → 1. */
+function onnxAxis(kerasAxis: number, rank: number): number {
+  return rank === 4 ? [0, 2, 3, 1][kerasAxis] : kerasAxis;
 }
 
 function convertZeroPadding2D(ctx: ConversionContext): OnnxValue {
@@ -424,8 +431,6 @@ function convertConcatenate(ctx: ConversionContext): OnnxValue {
   const rank = inputs[0].shape.length;
   let axis = Number(ctx.config.axis ?? -1);
   if (axis < 0) axis += rank;
-  // Keras axes of an NHWC tensor → ONNX axes of NCHW: H 1 → 2, W 2 → 3, C 3 → 1.
-  const onnxAxis = rank === 4 ? [0, 2, 3, 1][axis] : axis;
-  const out = ctx.builder.add1("Concat", inputs.map((v) => v.name), { name: ctx.layer.name, attributes: { axis: onnxAxis } });
+  const out = ctx.builder.add1("Concat", inputs.map((v) => v.name), { name: ctx.layer.name, attributes: { axis: onnxAxis(axis, rank) } });
   return { name: out, shape: outputShapeNCHW(ctx.layer) };
 }
