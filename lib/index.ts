@@ -4,3 +4,4 @@
  * protocol that shows all of them in a notebook.
  */
 export * from "./display";
+export * from "./deploy";

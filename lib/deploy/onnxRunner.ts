@@ -19,6 +19,12 @@ export interface RunnerOptions {
   threads?: number;
 }
 
+export function sessionOptions(options: RunnerOptions): ort.InferenceSession.SessionOptions {
+  const result: ort.InferenceSession.SessionOptions = { graphOptimizationLevel: "all" };
+  if (options.threads !== undefined) result.intraOpNumThreads = options.threads;
+  return result;
+}
+
 export function onnxBytes(source: OnnxSource): Uint8Array {
   if (typeof source === "string") return new Uint8Array(readFileSync(source));
   if (source instanceof Uint8Array) return source;
@@ -53,10 +59,7 @@ export class OnnxRunner {
     const input = graph.input[0];
     const output = graph.output[0];
     const batchDim = input.type.tensor_type.shape?.dim[0];
-    const session = await ort.InferenceSession.create(bytes, {
-      intraOpNumThreads: options.threads,
-      graphOptimizationLevel: "all",
-    });
+    const session = await ort.InferenceSession.create(bytes, sessionOptions(options));
     return new OnnxRunner(
       session,
       model,
