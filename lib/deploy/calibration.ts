@@ -57,6 +57,9 @@ export async function collectStatistics(
   const session = await ort.InferenceSession.create(encodeModel(model));
   const data = sampleArrays(calibration, "calibration");
   if (data.n === 0) throw new Error("The calibration set is empty; give a few hundred representative training images.");
+  if (data.shape[1] !== contract.height || data.shape[2] !== contract.width || data.shape[3] !== contract.modelChannels) {
+    throw new Error(`calibration.x has images of [${data.shape.slice(1).join(", ")}] but the model takes [${contract.height}, ${contract.width}, ${contract.modelChannels}].`);
+  }
   const per = contract.height * contract.width * contract.modelChannels;
   const batchSize = options.batchSize ?? 64;
   const bins = options.bins ?? 2048;
