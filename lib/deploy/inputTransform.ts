@@ -229,7 +229,8 @@ export function describeInputContract(contract: InputContract): string {
   return `Input ${shape}: exactly what the model was given in training (no normalization in the graph).`;
 }
 
-function describeNormalization(n: NormalizationData, channels: number): string {
+/** The training normalization as a formula on 0–255 pixels. */
+export function describeNormalization(n: NormalizationData, channels: number): string {
   const parts = [`pixel × ${round(n.scale)}`];
   if (isMeanImage(n, channels)) parts.push("− the training set's mean image");
   else if (n.mean.some((m) => m !== 0)) parts.push(`− (${n.mean.map(round).join(", ")})`);

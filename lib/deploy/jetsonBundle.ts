@@ -18,7 +18,7 @@ import type * as tf from "@tensorflow/tfjs";
 import { DISPLAY, MimeBundle } from "../display";
 import { OnnxExport, toOnnx } from "./exportOnnx";
 import { escapeHtml } from "./htmlTable";
-import { DevicePreprocessing, InputNormalization, JETSON_INFERENCE_PREPROCESSING, LUMA_WEIGHTS, describeInputContract } from "./inputTransform";
+import { DevicePreprocessing, InputNormalization, JETSON_INFERENCE_PREPROCESSING, LUMA_WEIGHTS, describeNormalization } from "./inputTransform";
 import { Int8Options, quantizeInt8 } from "./quantizeInt8";
 import { OnnxModelFile } from "./quantizedModel";
 import { LabelledSamples } from "./samples";
@@ -172,7 +172,7 @@ function readme(title: string, exported: OnnxExport, device: DevicePreprocessing
     "",
     `jetson-inference's imageNet prepares every image for an ONNX model this way (c/imageNet.cpp, \`preProcess\`, calling \`cudaTensorNormMeanRGB\` in c/tensorConvert.cu): it squashes the image to the network's ${width}×${height} with nearest-neighbour sampling (no cropping, aspect ratio not kept), converts it to planar RGB float, and computes, per channel, ((pixel / 255) − mean) / std with mean (${device.mean.join(", ")}) and std (${device.std.join(", ")}).`,
     "",
-    `This model was trained on a different normalization, so the graph starts by undoing jetson-inference's and applying the training one: ${describeInputContract(c)}`,
+    `This model was trained on ${c.modelChannels === 1 ? "one-channel (gray)" : `${c.modelChannels}-channel`} ${c.height}×${c.width} images normalized as ${c.normalization ? describeNormalization(c.normalization, c.modelChannels) : "given"} (pixel in 0–255). The graph starts by undoing jetson-inference's normalization and applying the training one, so the network sees exactly what it saw in training.`,
     "",
     ...(gray
       ? [
@@ -180,7 +180,7 @@ function readme(title: string, exported: OnnxExport, device: DevicePreprocessing
           "",
         ]
       : []),
-    "So: feed it ordinary photos or image files; do not normalize them yourself. Crop the object of interest roughly to the frame, since the image is squashed, not cropped, to the network's size.",
+    "So: feed it ordinary photos or image files; do not normalize them yourself. Crop the object of interest roughly to the frame, since the image is squashed, not cropped, to the network's size, and expect good results only on images that look like the training images (for example, MNIST digits are light strokes on a dark background).",
     "",
     "## 4. TensorRT directly (trtexec)",
     "",
