@@ -10,7 +10,7 @@ import { DISPLAY, MimeBundle, wasInterrupted } from "../display";
 import { toOnnx } from "./exportOnnx";
 import { escapeHtml, htmlTable, textTable } from "./htmlTable";
 import { modelInputToGraphInput } from "./inputTransform";
-import { OnnxRunner, OnnxSource } from "./onnxRunner";
+import { OnnxRunner, OnnxSource, RunnerOptions } from "./onnxRunner";
 import { float32ToFloat16 } from "./onnx/float16";
 import { quantizeFp16 } from "./quantizeFp16";
 import { Int8Options, quantizeInt8 } from "./quantizeInt8";
@@ -33,6 +33,8 @@ export interface BenchmarkInferenceOptions {
   rounds?: number;
   /** onnxruntime intra-op threads. Default: onnxruntime's choice (all cores). */
   threads?: number;
+  /** onnxruntime graph optimization level. Default "auto": the faster of "all" and "extended" for this model. */
+  optimization?: RunnerOptions["optimization"];
 }
 
 export interface BenchmarkRow {
@@ -111,23 +113,7 @@ export async function benchmarkInference(model: tf.LayersModel, options: Benchma
   const precisions = options.precisions ?? (options.calibration || options.models?.int8 ? ["fp32", "fp16", "int8"] : ["fp32", "fp16"]);
   const rounds = options.rounds ?? 3;
   const secondsPerRound = (options.seconds ?? 3) / rounds;
-  const [, height, width, channels] = model.inputs[0].shape as number[];
-  const maxBatch = Math.max(...batchSizes);
-  const images = tf.tidy(() => tf.randomUniform([maxBatch, height, width, channels], 0, 1, "float32", 42));
-
-  const engines: Engine[] = [];
-  const tfjsInputs = new Map(batchSizes.map((b) => [b, tf.tidy(() => images.slice(0, b))]));
-  engines.push({
-    engine: `tfjs (${tf.getBackend()})`,
-    precision: "fp32",
-    call: async (batch) => {
-      const out = model.predict(tfjsInputs.get(batch) as tf.Tensor) as tf.Tensor;
-      await out.data();
-      out.dispose();
-    },
-    release: async () => undefined,
-  });
-
+  const engines: Engine[] = [tfjsEngine(model, batchSizes)];
   const fp32 = options.models?.fp32 ?? toOnnx(model, { dynamicBatch: true });
   for (const precision of precisions) {
     let source = options.models?.[precision];
@@ -139,7 +125,7 @@ export async function benchmarkInference(model: tf.LayersModel, options: Benchma
         source = (await quantizeInt8(fp32, options.calibration, options.int8)).bytes;
       }
     }
-    engines.push(await onnxEngine(source, precision, batchSizes, options.threads));
+    engines.push(await onnxEngine(source, precision, batchSizes, { threads: options.threads, optimization: options.optimization ?? "auto" }));
   }
 
   let rows: BenchmarkRow[];
@@ -147,8 +133,6 @@ export async function benchmarkInference(model: tf.LayersModel, options: Benchma
     rows = await measureInterleaved(engines, batchSizes, secondsPerRound, rounds);
   } finally {
     for (const engine of engines) await engine.release();
-    images.dispose();
-    for (const t of tfjsInputs.values()) t.dispose();
   }
   return new InferenceBenchmark(rows, tf.getBackend(), options.threads);
 }
@@ -171,7 +155,7 @@ function percentile(sorted: number[], p: number): number {
  */
 export async function measureInterleaved(engines: Engine[], batchSizes: number[], secondsPerRound: number, rounds: number): Promise<BenchmarkRow[]> {
   const samples = new Map<string, { latencies: number[]; throughputs: number[] }>();
-  const key = (e: Engine, b: number) => `${e.engine}|${e.precision}|${b}`;
+  const key = (e: Engine, b: number) => `${e.engine}|${e.precision}|${e.label ?? ""}|${b}`;
   for (const engine of engines) for (const b of batchSizes) for (let i = 0; i < 3; i++) await engine.call(b); // warm up
   for (let round = 0; round < rounds && !wasInterrupted(); round++) {
     for (const engine of engines) {
@@ -212,9 +196,28 @@ export async function measureInterleaved(engines: Engine[], batchSizes: number[]
   return rows;
 }
 
+/** An engine that runs the tfjs model (current backend) on fixed random inputs, downloading the outputs. */
+export function tfjsEngine(model: tf.LayersModel, batchSizes: number[]): Engine {
+  const [, height, width, channels] = model.inputs[0].shape as number[];
+  const inputs = new Map(batchSizes.map((b) => [b, tf.randomUniform([b, height, width, channels], 0, 1, "float32", 42)]));
+  return {
+    engine: `tfjs (${tf.getBackend()})`,
+    precision: "fp32",
+    label: "tfjs",
+    call: async (batch) => {
+      const out = model.predict(inputs.get(batch) as tf.Tensor) as tf.Tensor;
+      await out.data();
+      out.dispose();
+    },
+    release: async () => {
+      for (const t of inputs.values()) t.dispose();
+    },
+  };
+}
+
 /** An engine that runs an onnxruntime session on fixed random model inputs. */
-export async function onnxEngine(source: OnnxSource, precision: Precision, batchSizes: number[], threads?: number, label?: string): Promise<Engine> {
-  const runner = await OnnxRunner.load(source, { threads });
+export async function onnxEngine(source: OnnxSource, precision: Precision, batchSizes: number[], runnerOptions: RunnerOptions = {}, label?: string): Promise<Engine> {
+  const runner = await OnnxRunner.load(source, runnerOptions);
   if (runner.fixedBatch !== undefined && batchSizes.some((b) => b !== runner.fixedBatch)) {
     await runner.release();
     throw new Error(`The ${precision} model has a fixed batch of ${runner.fixedBatch}; timing other batch sizes needs a dynamic-batch export (exportOnnx with dynamicBatch: true).`);

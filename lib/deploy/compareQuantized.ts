@@ -118,7 +118,7 @@ export async function compareQuantized(model: tf.LayersModel, options: CompareQu
     }
   }
   const engines: Engine[] = [];
-  for (const v of variants) engines.push(await onnxEngine(v.file.bytes, v.file.precision, [batch], options.threads, v.label));
+  for (const v of variants) engines.push(await onnxEngine(v.file.bytes, v.file.precision, [batch], { threads: options.threads, optimization: "auto" }, v.label));
   let timing;
   try {
     timing = await measureInterleaved(engines, [batch], (options.seconds ?? 2) / 3, 3);
