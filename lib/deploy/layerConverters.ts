@@ -49,7 +49,6 @@ const CONVERTERS: Record<string, LayerConverter> = {
   GlobalMaxPooling2D: (ctx) => convertGlobalPooling(ctx, "GlobalMaxPool"),
   BatchNormalization: convertBatchNormalization,
   Dropout: passThrough,
-  SpatialDropout1D: passThrough,
   GaussianNoise: passThrough,
   GaussianDropout: passThrough,
   AlphaDropout: passThrough,

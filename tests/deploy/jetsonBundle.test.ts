@@ -5,7 +5,7 @@ import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import * as ort from "onnxruntime-node";
 import sharp from "sharp";
-import { JETSON_INFERENCE_PREPROCESSING, JetsonBundle, jetsonBundle, toOnnx } from "../../lib/deploy";
+import { JETSON_INFERENCE_PREPROCESSING, JetsonBundle, jetsonBundle, toOnnx, verifyOnnx } from "../../lib/deploy";
 import { DISPLAY } from "../../lib/display";
 import { decodeModel } from "../../lib/deploy/onnx/proto";
 import { DigitSet, asSamples, lenet, mnistDigits, trainedModel, useBackend } from "./fixtures";
@@ -91,6 +91,16 @@ describe("deploy: jetsonBundle for the trained LeNet", function () {
     assert.deepEqual([...session.inputNames], ["input_0"]);
     assert.deepEqual([...session.outputNames], ["output_0"]);
     await session.release();
+  });
+
+  it("verifyOnnx feeds the bundle model jetson-inference-style input and it matches tfjs to 1e-4", async () => {
+    const samples = asSamples(mnistDigits().heldOut, 200);
+    const report = await verifyOnnx(model, join(dir, "model.onnx"), samples);
+    assert.ok(report.passed, `max diff ${report.maxAbsDiff}`);
+    assert.equal(report.top1Agreement, 1);
+    const shown = await report[DISPLAY]();
+    assert.match(String(shown["text/plain"]), /matches tfjs/);
+    samples.x.dispose();
   });
 
   it("labels.txt has one label per line, as many as the model has outputs", () => {
