@@ -9,7 +9,7 @@
 import { GraphEditor, cloneModel } from "./onnx/graphEdit";
 import { encodeModel, NodeProto } from "./onnx/proto";
 import { floatTensor, int8Tensor, readFloats } from "./onnx/tensors";
-import { CalibrationOptions, chooseThreshold, collectStatistics } from "./calibration";
+import { CalibrationOptions, DEFAULT_CALIBRATION, chooseThreshold, collectStatistics } from "./calibration";
 import { ActivationRange, OnnxModelFile } from "./quantizedModel";
 import { OnnxSource, onnxBytes } from "./onnxRunner";
 import { LabelledSamples } from "./samples";
@@ -103,8 +103,8 @@ export async function quantizeInt8(source: OnnxSource, calibration: LabelledSamp
   }
   graph.node = topologicalOrder([...inserted, ...graph.node], graph.input.map((i) => i.name), graph.initializer.map((t) => t.name));
   editor.setMetadata("convlab.precision", "int8");
-  editor.setMetadata("convlab.int8_calibration", JSON.stringify({ method: options.method ?? "entropy", percentile: options.percentile, images: calibration.x.shape[0] }));
-  const method = options.method ?? "entropy";
+  const method = options.method ?? DEFAULT_CALIBRATION;
+  editor.setMetadata("convlab.int8_calibration", JSON.stringify({ method, percentile: method === "percentile" ? options.percentile ?? 99.99 : undefined, images: calibration.x.shape[0] }));
   return new OnnxModelFile(
     encodeModel(model),
     "int8",

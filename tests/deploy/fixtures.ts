@@ -82,11 +82,15 @@ export function asSamples(set: DigitSet, limit = set.n): { x: tf.Tensor4D; y: In
 
 // ---------- architectures ----------
 
-let seed = 1;
-const init = () => tf.initializers.glorotUniform({ seed: seed++ });
+/** Seeded initializers: every call of an architecture builds the same weights, so trained fixtures are reproducible. */
+function seededInit(base: number) {
+  let seed = base;
+  return () => tf.initializers.glorotUniform({ seed: seed++ });
+}
 
 /** DIGITS' LeNet: conv 20@5x5, maxpool 2, conv 50@5x5, maxpool 2, dense 500 relu, dense 10 softmax. */
 export function lenet(inputShape: [number, number, number] = [28, 28, 1]): tf.Sequential {
+  const init = seededInit(100);
   return tf.sequential({
     name: "lenet",
     layers: [
@@ -103,6 +107,7 @@ export function lenet(inputShape: [number, number, number] = [28, 28, 1]): tf.Se
 
 /** A small AlexNet-style net: strided conv, zero padding, overlapping pools, dropout, two dense layers. */
 export function smallAlexNet(inputShape: [number, number, number] = [32, 32, 3]): tf.Sequential {
+  const init = seededInit(200);
   return tf.sequential({
     name: "small_alexnet",
     layers: [
@@ -123,6 +128,7 @@ export function smallAlexNet(inputShape: [number, number, number] = [32, 32, 3])
 
 /** Conv → BatchNorm → ReLU blocks, global average pooling, BatchNorm after a dense layer too. */
 export function batchNormNet(inputShape: [number, number, number] = [28, 28, 1]): tf.Sequential {
+  const init = seededInit(300);
   return tf.sequential({
     name: "batchnorm_net",
     layers: [
@@ -145,6 +151,7 @@ export function batchNormNet(inputShape: [number, number, number] = [28, 28, 1])
 
 /** A functional net with a residual Add and a Concatenate of two branches. */
 export function branchyNet(inputShape: [number, number, number] = [16, 16, 3]): tf.LayersModel {
+  const init = seededInit(400);
   const input = tf.input({ shape: inputShape });
   const stem = tf.layers.conv2d({ filters: 8, kernelSize: 3, padding: "same", activation: "relu", kernelInitializer: init() }).apply(input) as tf.SymbolicTensor;
   const inner = tf.layers.conv2d({ filters: 8, kernelSize: 3, padding: "same", kernelInitializer: init() }).apply(stem) as tf.SymbolicTensor;
@@ -219,13 +226,24 @@ async function loadOrTrain() {
     model = ARCHITECTURES[FIXTURE_TRAINING.architecture]();
     if (FIXTURE_TRAINING.freezeConvolutions) for (const layer of model.layers) if (layer.getClassName() === "Conv2D") layer.trainable = false;
     model.compile({ optimizer: tf.train.adam(FIXTURE_TRAINING.learningRate), loss: "sparseCategoricalCrossentropy", metrics: ["accuracy"] });
-    const x = tf.tensor4d(data.train.x, [data.train.n, 28, 28, 1]);
-    const y = tf.tensor1d(data.train.labels, "float32");
     const start = Date.now();
-    await model.fit(x, y, { epochs: FIXTURE_TRAINING.epochs, batchSize: FIXTURE_TRAINING.batchSize, shuffle: true, verbose: 0 });
+    // Shuffled with a seeded generator (tfjs's own shuffle uses Math.random), so training is reproducible.
+    const random = seededRandom(12345);
+    for (let epoch = 0; epoch < FIXTURE_TRAINING.epochs; epoch++) {
+      const order = Array.from({ length: data.train.n }, (_, i) => i);
+      for (let i = order.length - 1; i > 0; i--) {
+        const j = Math.floor(random() * (i + 1));
+        [order[i], order[j]] = [order[j], order[i]];
+      }
+      const xs = new Float32Array(data.train.n * 784);
+      order.forEach((from, to) => xs.set(data.train.x.subarray(from * 784, (from + 1) * 784), to * 784));
+      const x = tf.tensor4d(xs, [data.train.n, 28, 28, 1]);
+      const y = tf.tensor1d(order.map((i) => data.train.labels[i]), "float32");
+      await model.fit(x, y, { epochs: 1, batchSize: FIXTURE_TRAINING.batchSize, shuffle: false, verbose: 0 });
+      x.dispose();
+      y.dispose();
+    }
     trainingSeconds = (Date.now() - start) / 1000;
-    x.dispose();
-    y.dispose();
     for (const layer of model.layers) layer.trainable = true;
     mkdirSync(dir, { recursive: true });
     await model.save(
@@ -241,4 +259,16 @@ async function loadOrTrain() {
   let correct = 0;
   for (let i = 0; i < held.n; i++) if (predictions[i] === held.labels[i]) correct++;
   return { model, heldOutAccuracy: correct / held.n, trainingSeconds, cached };
+}
+
+function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    // mulberry32
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }
