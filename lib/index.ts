@@ -7,3 +7,4 @@ export * from "./display";
 export * from "./backend";
 export * from "./data";
 export * from "./charts";
+export * from "./deploy";
