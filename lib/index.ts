@@ -8,3 +8,5 @@ export * from "./backend";
 export * from "./data";
 export * from "./charts";
 export * from "./deploy";
+export * from "./models";
+export * from "./train";

@@ -1,0 +1,68 @@
+/**
+ * LeNet as DIGITS defines it (its standard network for MNIST, after Caffe's
+ * examples/mnist/lenet_train_test.prototxt):
+ *
+ *     conv1 20@5×5 → pool1 max 2×2 → conv2 50@5×5 → pool2 max 2×2 →
+ *     ip1 dense 500 → relu1 → ip2 dense N → softmax
+ *
+ * As in DIGITS, the convolutions have no activation of their own, kernels
+ * start from Caffe's "xavier" filler (uniform ±√(3 / fan-in), tfjs's
+ * leCunUniform) and biases from 0.
+ *
+ * Input scaling: DIGITS's LeNet multiplies the raw 0-255 pixels by 1/256 in
+ * its data layer. Here the dataset does that job: a convlab Dataset hands out
+ * pixels scaled to [0, 1] (×1/255) by default, which is what this network
+ * expects. For a model that takes raw 0-255 pixels (a dataset with
+ * noNormalization()), pass `inputScale: 1 / 256` and the scaling becomes the
+ * model's first layer, exactly as in DIGITS.
+ */
+import type * as tf from "@tensorflow/tfjs";
+import { conv, dense, LayerSpec, maxPool, relu, rescale, softmax } from "./layers";
+import { sequential } from "./sequential";
+
+export interface LeNetOptions {
+  /** [height, width, channels]. Default [28, 28, 1] (MNIST); at least 16×16. */
+  inputShape?: readonly number[];
+  /** Number of classes. Default 10. */
+  numClasses?: number;
+  /** Seed of the initial weights. Default: a fresh one, recorded (see summary). */
+  seed?: number;
+  /** Multiply inputs by this inside the model (1/256 in DIGITS). Default: none, the dataset normalizes. */
+  inputScale?: number;
+  /** Default "lenet". */
+  name?: string;
+}
+
+export function checkNumClasses(value: unknown, what: string): number {
+  if (!(typeof value === "number" && Number.isInteger(value) && value >= 2)) {
+    throw new Error(`${what}: numClasses must be a whole number of at least 2 (got ${String(value)}); a dataset's is dataset.numClasses.`);
+  }
+  return value;
+}
+
+/** DIGITS's LeNet, a plain tfjs Sequential model. */
+export function lenet(options: LeNetOptions = {}): tf.Sequential {
+  const numClasses = checkNumClasses(options.numClasses ?? 10, "lenet");
+  const layers: LayerSpec[] = [];
+  if (options.inputScale !== undefined) layers.push(rescale(options.inputScale, 0, { name: "scale" }));
+  layers.push(
+    conv({ filters: 20, kernel: 5, kernelInitializer: "leCunUniform", name: "conv1" }),
+    maxPool({ size: 2, name: "pool1" }),
+    conv({ filters: 50, kernel: 5, kernelInitializer: "leCunUniform", name: "conv2" }),
+    maxPool({ size: 2, name: "pool2" }),
+    dense({ units: 500, kernelInitializer: "leCunUniform", name: "ip1" }),
+    relu({ name: "relu1" }),
+    dense({ units: numClasses, kernelInitializer: "leCunUniform", name: "ip2" }),
+    softmax({ name: "prob" }),
+  );
+  return sequential(layers, {
+    inputShape: options.inputShape ?? [28, 28, 1],
+    seed: options.seed,
+    name: options.name ?? "lenet",
+    architecture: "DIGITS LeNet",
+    inputNote:
+      options.inputScale !== undefined
+        ? `raw 0-255 pixels, scaled by ${+options.inputScale.toPrecision(4)} in the model`
+        : "pixels scaled to [0, 1] by the dataset (DIGITS scaled by 1/256)",
+  });
+}

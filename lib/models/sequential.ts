@@ -1,0 +1,156 @@
+/**
+ * sequential(): a network from a list of layers, as a plain tfjs Sequential
+ * model (so lib/deploy exports it and tfjs saves it):
+ *
+ *     const model = sequential(
+ *       [conv({ filters: 20, kernel: 5 }), maxPool(2), conv({ filters: 50, kernel: 5 }), maxPool(2),
+ *        dense({ units: 500, activation: "relu" }), dense({ units: 10 }), softmax()],
+ *       { inputShape: [28, 28, 1], seed: 1 },
+ *     );
+ */
+import * as tf from "@tensorflow/tfjs";
+import { checkLayerInitializers, freshSeed, layerSeed } from "./initializers";
+import { flatten, LayerSpec, NAME_PREFIX } from "./layers";
+import { recordModelInfo } from "./model-info";
+
+export interface SequentialOptions {
+  /** [height, width, channels] of the input images, e.g. dataset.shape. Required. */
+  inputShape: readonly number[];
+  /**
+   * Seed of the initial weights: the same seed gives the same weights.
+   * Default: a fresh random seed, recorded (see modelInfo and summary) so
+   * the model can be built again.
+   */
+  seed?: number;
+  /** Model name (used for snapshot folders). Default "model". */
+  name?: string;
+  /** Shown by summary(). Default "custom". */
+  architecture?: string;
+  /** How inputs should be prepared; shown by summary(). */
+  inputNote?: string;
+}
+
+/** A layer of a sequential model: a spec from conv(), dense(), ... or a tfjs layer. */
+export type LayerItem = LayerSpec | tf.layers.Layer;
+
+function isSpec(item: LayerItem): item is LayerSpec {
+  return typeof (item as LayerSpec).build === "function" && typeof (item as LayerSpec).kind === "string";
+}
+
+export function checkInputShape(shape: unknown, what: string): number[] {
+  if (!Array.isArray(shape) || shape.length === 0 || !shape.every((n) => Number.isInteger(n) && n > 0)) {
+    throw new Error(
+      `${what}: inputShape must be [height, width, channels] with whole numbers (got ${JSON.stringify(shape)}). ` +
+        `For MNIST it is [28, 28, 1]; a dataset's is dataset.shape.`,
+    );
+  }
+  return [...shape];
+}
+
+export function checkSeed(seed: unknown, what: string): number {
+  if (seed === undefined) return freshSeed();
+  if (!(typeof seed === "number" && Number.isInteger(seed) && seed >= 0)) {
+    throw new Error(`${what}: seed must be a whole number, 0 or more (got ${String(seed)}).`);
+  }
+  return seed;
+}
+
+const describeShape = (shape: readonly (number | null)[]): string => shape.slice(1).join("×");
+
+/** Builds a tfjs Sequential model from layer specs (and/or tfjs layers). */
+export function sequential(layers: LayerItem[], options: SequentialOptions): tf.Sequential {
+  if (!Array.isArray(layers) || layers.length === 0) {
+    throw new Error("sequential() takes a non-empty list of layers, e.g. sequential([conv({ filters: 20, kernel: 5 }), ...], { inputShape: [28, 28, 1] }).");
+  }
+  if (!options || typeof options !== "object") {
+    throw new Error("sequential() needs options with the inputShape, e.g. { inputShape: [28, 28, 1] }.");
+  }
+  const inputShape = checkInputShape(options.inputShape, "sequential");
+  const seed = checkSeed(options.seed, "sequential");
+  const model = tf.sequential({ name: options.name ?? "model" });
+
+  // Caffe's InnerProduct flattens its input itself; a dense layer in tfjs would
+  // instead apply to the last axis only. Add the Flatten a learner would forget.
+  const items: LayerItem[] = [];
+  let rank = inputShape.length;
+  for (const item of layers) {
+    if (isSpec(item)) {
+      if (item.kind === "dense" && rank > 1) {
+        items.push(flatten());
+        rank = 1;
+      }
+      if (item.kind === "flatten" || item.kind === "globalAvgPool") rank = 1;
+    } else if (item instanceof tf.layers.Layer) {
+      const className = item.getClassName();
+      if (className === "Dense" && rank > 1) {
+        items.push(flatten());
+        rank = 1;
+      }
+      if (className === "Flatten" || className.startsWith("Global")) rank = 1;
+    } else {
+      throw new Error(
+        `sequential: item ${items.length + 1} of the layer list is not a layer (got ${typeof item}). ` +
+          `Use conv(), dense(), maxPool(), ... or a tf.layers layer.`,
+      );
+    }
+    items.push(item);
+  }
+
+  const counters = new Map<string, number>();
+  const used = new Set<string>();
+  const descriptions: string[] = [];
+  items.forEach((item, index) => {
+    let layer: tf.layers.Layer;
+    let description: string;
+    if (isSpec(item)) {
+      const prefix = NAME_PREFIX[item.kind];
+      let name = item.name;
+      if (!name) {
+        // Automatic names count per prefix (conv1, conv2, pool1, ...); skip names already taken.
+        do {
+          const next = (counters.get(prefix) ?? 0) + 1;
+          counters.set(prefix, next);
+          name = item.kind === "flatten" && next === 1 ? "flatten" : `${prefix}${next}`;
+        } while (used.has(name));
+      }
+      if (used.has(name)) throw new Error(`sequential: two layers are named "${name}"; layer names must be unique.`);
+      used.add(name);
+      layer = item.build(name, layerSeed(seed, index), index === 0 ? inputShape : undefined);
+      description = item.description;
+    } else {
+      layer = item;
+      checkLayerInitializers(layer);
+      if (used.has(layer.name)) throw new Error(`sequential: two layers are named "${layer.name}"; layer names must be unique.`);
+      used.add(layer.name);
+      if (index === 0) model.add(tf.layers.inputLayer({ inputShape, name: "input" }));
+      description = layer.getClassName();
+    }
+    const before = index === 0 ? [null, ...inputShape] : (model.outputs[0].shape as (number | null)[]);
+    try {
+      model.add(layer);
+    } catch (error) {
+      throw new Error(
+        `sequential: layer ${index + 1} ("${layer.name}", ${description}) does not fit its input of ${describeShape(before)}: ` +
+          `${(error as Error).message}. Use padding: "same" in earlier convolutions, fewer or smaller pooling layers, or larger images.`,
+      );
+    }
+    const after = model.outputs[0].shape as (number | null)[];
+    if (after.slice(1).some((d) => d !== null && d < 1)) {
+      throw new Error(
+        `sequential: layer ${index + 1} ("${layer.name}", ${description}) turns its ${describeShape(before)} input into ` +
+          `${describeShape(after)}: nothing is left. Use padding: "same" in earlier convolutions, fewer or smaller ` +
+          `pooling layers, or larger images.`,
+      );
+    }
+    descriptions.push(`${layer.name}: ${description}`);
+  });
+
+  recordModelInfo(model, {
+    architecture: options.architecture ?? "custom",
+    seed,
+    layers: descriptions,
+    inputShape,
+    inputNote: options.inputNote,
+  });
+  return model;
+}

@@ -1,0 +1,179 @@
+/**
+ * summary(model): the layers, their output shapes and parameter counts (and
+ * the multiply-adds each costs per image), as a table that shows richly in a
+ * notebook and as text elsewhere. Works on any tfjs Layers model.
+ */
+import type * as tf from "@tensorflow/tfjs";
+import { DISPLAY, type MimeBundle } from "../display";
+import { escapeHtml } from "../data/html";
+import { isKernelWeight } from "./initializers";
+import { modelInfo, type ModelInfo } from "./model-info";
+
+export interface LayerRow {
+  name: string;
+  /** tfjs class name: Conv2D, MaxPooling2D, Dense, ... */
+  type: string;
+  /** What the layer does, e.g. "20 filters 5×5, relu". */
+  details: string;
+  /** Output shape without the batch dimension, e.g. [24, 24, 20]. */
+  outputShape: number[];
+  params: number;
+  trainableParams: number;
+  /** Multiply-adds per image (convolutions and dense layers; 0 for the rest). */
+  multAdds: number;
+}
+
+const count = (n: number): string => n.toLocaleString("en-US");
+const shapeText = (shape: readonly number[]): string => shape.join("×");
+
+function outputShapeOf(layer: tf.layers.Layer): number[] {
+  const shape = layer.outputShape as (number | null)[] | (number | null)[][];
+  const first = Array.isArray(shape[0]) ? (shape[0] as (number | null)[]) : (shape as (number | null)[]);
+  return first.slice(1).map((d) => d ?? -1);
+}
+
+function detailsOf(layer: tf.layers.Layer): string {
+  const c = layer.getConfig() as Record<string, unknown>;
+  const act = typeof c.activation === "string" && c.activation !== "linear" ? `, ${c.activation}` : "";
+  const dims = (v: unknown): string => (Array.isArray(v) ? (v[0] === v[1] ? `${v[0]}×${v[1]}` : v.join("×")) : `${v}×${v}`);
+  const stride = (v: unknown): string => {
+    const s = Array.isArray(v) ? v : [v, v];
+    return s.every((x) => x === 1) ? "" : `, stride ${s[0]}`;
+  };
+  switch (layer.getClassName()) {
+    case "Conv2D":
+      return `${c.filters} filters ${dims(c.kernelSize)}${stride(c.strides)}${c.padding === "same" ? ", same" : ""}${act}`;
+    case "DepthwiseConv2D":
+      return `depthwise ${dims(c.kernelSize)}${stride(c.strides)}${act}`;
+    case "Dense":
+      return `${c.units} units${act}`;
+    case "MaxPooling2D":
+    case "AveragePooling2D":
+      return `${dims(c.poolSize)}${stride(c.strides)}`;
+    case "Dropout":
+      return `rate ${c.rate}`;
+    case "Activation":
+      return String(c.activation);
+    case "Rescaling":
+      return `×${c.scale}${c.offset ? ` + ${c.offset}` : ""}`;
+    case "BatchNormalization":
+      return `momentum ${c.momentum}`;
+    default:
+      return "";
+  }
+}
+
+function multAddsOf(layer: tf.layers.Layer, output: number[]): number {
+  const kernel = layer.weights.find((w) => isKernelWeight(w.originalName));
+  if (!kernel) return 0;
+  const kernelSize = (kernel.shape as number[]).reduce((a, b) => a * b, 1);
+  const className = layer.getClassName();
+  if (className === "Conv2D" || className === "DepthwiseConv2D") return output[0] * output[1] * kernelSize;
+  if (className === "Dense") return kernelSize * output.slice(0, -1).reduce((a, b) => a * b, 1);
+  return 0;
+}
+
+export class ModelSummary {
+  readonly name: string;
+  readonly info: ModelInfo | undefined;
+  readonly inputShape: number[];
+  readonly layers: LayerRow[];
+  readonly totalParams: number;
+  readonly trainableParams: number;
+  readonly nonTrainableParams: number;
+  /** Multiply-adds for one image through the whole network. */
+  readonly multAdds: number;
+
+  constructor(model: tf.LayersModel) {
+    this.name = model.name;
+    this.info = modelInfo(model);
+    const input = model.inputs[0].shape as (number | null)[];
+    this.inputShape = input.slice(1).map((d) => d ?? -1);
+    this.layers = model.layers
+      .filter((layer) => layer.getClassName() !== "InputLayer")
+      .map((layer) => {
+        const outputShape = outputShapeOf(layer);
+        const trainableParams = layer.trainableWeights.reduce((s, w) => s + (w.shape as number[]).reduce((a, b) => a * b, 1), 0);
+        const params = layer.countParams();
+        return {
+          name: layer.name,
+          type: layer.getClassName(),
+          details: detailsOf(layer),
+          outputShape,
+          params,
+          trainableParams,
+          multAdds: multAddsOf(layer, outputShape),
+        };
+      });
+    this.totalParams = this.layers.reduce((s, r) => s + r.params, 0);
+    this.trainableParams = this.layers.reduce((s, r) => s + r.trainableParams, 0);
+    this.nonTrainableParams = this.totalParams - this.trainableParams;
+    this.multAdds = this.layers.reduce((s, r) => s + r.multAdds, 0);
+  }
+
+  /** Bytes the weights take as float32. */
+  get weightBytes(): number {
+    return this.totalParams * 4;
+  }
+
+  private heading(): string {
+    const parts = [`Model "${this.name}"`];
+    if (this.info) parts.push(`${this.info.architecture}, seed ${this.info.seed}`);
+    return `${parts[0]}${parts.length > 1 ? ` (${parts[1]})` : ""}: input ${shapeText(this.inputShape)}`;
+  }
+
+  private totalsLine(): string {
+    const mb = (this.weightBytes / 1e6).toFixed(this.weightBytes < 1e7 ? 2 : 1);
+    return (
+      `${count(this.totalParams)} parameters (${mb} MB as float32): ${count(this.trainableParams)} trainable, ` +
+      `${count(this.nonTrainableParams)} non-trainable. ${count(this.multAdds)} multiply-adds per image.`
+    );
+  }
+
+  toString(): string {
+    const header = ["Layer", "Type", "Details", "Output shape", "Params", "Mult-adds"];
+    const rows = this.layers.map((r) => [r.name, r.type, r.details, shapeText(r.outputShape), count(r.params), r.multAdds ? count(r.multAdds) : "-"]);
+    const all = [header, ...rows];
+    const widths = header.map((_, i) => Math.max(...all.map((r) => r[i].length)));
+    const numeric = [false, false, false, false, true, true];
+    const line = (r: string[]) => r.map((v, i) => (numeric[i] ? v.padStart(widths[i]) : v.padEnd(widths[i]))).join("  ").trimEnd();
+    const rule = "-".repeat(widths.reduce((a, b) => a + b + 2, -2));
+    const lines = [this.heading(), rule, line(header), rule, ...rows.map(line), rule, this.totalsLine()];
+    if (this.info?.inputNote) lines.push(`Input: ${this.info.inputNote}.`);
+    return lines.join("\n");
+  }
+
+  [DISPLAY](): MimeBundle {
+    const th = (text: string, right = false) => `<th style="text-align:${right ? "right" : "left"};padding:2px 10px">${escapeHtml(text)}</th>`;
+    const td = (text: string, right = false) => `<td style="text-align:${right ? "right" : "left"};padding:2px 10px">${escapeHtml(text)}</td>`;
+    const body = this.layers
+      .map(
+        (r) =>
+          `<tr>${td(r.name)}${td(r.type)}${td(r.details)}${td(shapeText(r.outputShape), true)}${td(count(r.params), true)}` +
+          `${td(r.multAdds ? count(r.multAdds) : "–", true)}</tr>`,
+      )
+      .join("");
+    const html =
+      `<div style="font-family:sans-serif;font-size:13px">` +
+      `<div style="font-weight:bold;padding:4px 0">${escapeHtml(this.heading())}</div>` +
+      `<table style="border-collapse:collapse">` +
+      `<thead><tr>${th("Layer")}${th("Type")}${th("Details")}${th("Output shape", true)}${th("Params", true)}${th("Mult-adds", true)}</tr></thead>` +
+      `<tbody>${body}</tbody></table>` +
+      `<div style="padding:4px 0">${escapeHtml(this.totalsLine())}</div>` +
+      (this.info?.inputNote ? `<div style="color:#767676">Input: ${escapeHtml(this.info.inputNote)}.</div>` : "") +
+      `</div>`;
+    return { "text/html": html, "text/plain": this.toString() };
+  }
+
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return this.toString();
+  }
+}
+
+/** The layers of a model with output shapes and parameter counts, as a rich table. */
+export function summary(model: tf.LayersModel): ModelSummary {
+  if (!model || typeof (model as tf.LayersModel).countParams !== "function" || !Array.isArray((model as tf.LayersModel).layers)) {
+    throw new Error("summary() takes a tfjs Layers model, such as one from lenet(), sequential([...]) or tf.sequential().");
+  }
+  return new ModelSummary(model);
+}

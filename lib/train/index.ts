@@ -1,0 +1,29 @@
+/**
+ * Training: train(model, data, options) with DIGITS's options and defaults,
+ * learning-rate policies and their preview, snapshots to resume from, a live
+ * chart and progress line, and Keras-style callbacks.
+ */
+export { train, lastTraining } from "./train";
+export { TrainingResult, type TrainingStatus, type TrainingTiming } from "./result";
+export { SOLVER_NAMES, type TrainOptions, type ResolvedTrainOptions, type SolverName } from "./options";
+export {
+  LR_POLICY_NAMES,
+  LR_POLICY_DEFAULTS,
+  LearningRateSchedule,
+  resolveLrPolicy,
+  toCaffeSchedule,
+  caffeLearningRate,
+  type LrPolicy,
+  type LrPolicyName,
+  type ResolvedLrPolicy,
+  type CaffeSolverSchedule,
+} from "./schedule";
+export { previewSchedule, scheduleFor } from "./preview";
+export { callback, type Callback, type CallbackState, type TrainingContext, type BatchLog, type ValidationLog } from "./callbacks";
+export { earlyStopping, type EarlyStoppingOptions, type EarlyStoppingCallback } from "./early-stopping";
+export { reduceLROnPlateau, type ReduceLROnPlateauOptions, type ReduceLROnPlateauCallback } from "./reduce-lr-on-plateau";
+export { diagnoseNaN } from "./stop-on-nan";
+export type { MonitorOptions } from "./monitor";
+export { loadSnapshot, type LoadedModel } from "./load-snapshot";
+export { listSnapshots, type SnapshotInfo, type SnapshotState, type LivePoint } from "./snapshot";
+export { trainingChart, formatDuration, type TrainingChartOptions } from "./live";

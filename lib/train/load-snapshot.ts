@@ -1,0 +1,44 @@
+/**
+ * loadSnapshot(path): a model back from a snapshot folder (or the latest
+ * snapshot of a run folder), e.g. in a new session, with what the run had
+ * recorded. To continue training it: train(model, data, { resumeFrom: path }).
+ */
+import * as tf from "@tensorflow/tfjs";
+import type { EpochRecord } from "../charts/history-analysis";
+import { readSnapshot, type SnapshotState } from "./snapshot";
+
+export interface LoadedModel {
+  model: tf.LayersModel;
+  /** The snapshot folder read. */
+  path: string;
+  /** Epochs completed when it was taken. */
+  epochsCompleted: number;
+  step: number;
+  history: EpochRecord[];
+  /** Everything training.json holds. */
+  state: SnapshotState;
+}
+
+export async function loadSnapshot(path: string): Promise<LoadedModel> {
+  const snapshot = await readSnapshot(path);
+  try {
+    const specs = snapshot.modelJson.weightsManifest[0].weights;
+    const model = await tf.loadLayersModel(
+      tf.io.fromMemory({ modelTopology: snapshot.modelJson.modelTopology, weightSpecs: specs, weightData: new ArrayBuffer(0) }),
+      { strict: false },
+    );
+    model.setWeights(snapshot.weights);
+    return {
+      model,
+      path: snapshot.path,
+      epochsCompleted: snapshot.state.epochsCompleted,
+      step: snapshot.state.step,
+      history: snapshot.state.history,
+      state: snapshot.state,
+    };
+  } finally {
+    tf.dispose(snapshot.weights);
+    tf.dispose(snapshot.solver.weights.map((w) => w.tensor));
+    for (const c of snapshot.callbacks) tf.dispose(c.state.tensors ?? []);
+  }
+}
