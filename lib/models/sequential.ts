@@ -9,6 +9,7 @@
  *     );
  */
 import * as tf from "@tensorflow/tfjs";
+import { requireBackend } from "./backend-ready";
 import { checkLayerInitializers, freshSeed, layerSeed } from "./initializers";
 import { flatten, LayerSpec, NAME_PREFIX } from "./layers";
 import { recordModelInfo } from "./model-info";
@@ -66,6 +67,7 @@ export function sequential(layers: LayerItem[], options: SequentialOptions): tf.
     throw new Error("sequential() needs options with the inputShape, e.g. { inputShape: [28, 28, 1] }.");
   }
   const inputShape = checkInputShape(options.inputShape, "sequential");
+  requireBackend(options.architecture && options.architecture !== "custom" ? `Building ${options.architecture}` : "sequential()");
   const seed = checkSeed(options.seed, "sequential");
   const model = tf.sequential({ name: options.name ?? "model" });
 

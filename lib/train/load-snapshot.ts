@@ -22,11 +22,7 @@ export interface LoadedModel {
 export async function loadSnapshot(path: string): Promise<LoadedModel> {
   const snapshot = await readSnapshot(path);
   try {
-    const specs = snapshot.modelJson.weightsManifest[0].weights;
-    const model = await tf.loadLayersModel(
-      tf.io.fromMemory({ modelTopology: snapshot.modelJson.modelTopology, weightSpecs: specs, weightData: new ArrayBuffer(0) }),
-      { strict: false },
-    );
+    const model = await tf.models.modelFromJSON({ modelTopology: snapshot.modelJson.modelTopology as never });
     model.setWeights(snapshot.weights);
     return {
       model,

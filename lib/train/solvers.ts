@@ -7,6 +7,8 @@
  * as a scalar tensor `c` (= −lr), rebuilt by setLearningRate(); AdaGrad,
  * RMSprop, AdaDelta and Adam read the `learningRate` field at every step.
  *
+ * tfjs's AdaDelta is replaced by a corrected one (adadelta.ts).
+ *
  * Differences from Caffe worth knowing: tfjs's momentum accumulates the raw
  * gradient and multiplies by the current rate (v = m·v + g; w −= lr·v),
  * Caffe accumulates rate × gradient (v = m·v + lr·g; w −= v). They agree
@@ -15,6 +17,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { NamedTensor } from "@tensorflow/tfjs-core/dist/tensor_types";
+import { AdaDeltaOptimizer } from "./adadelta";
 import type { ResolvedTrainOptions, SolverName } from "./options";
 
 export function createOptimizer(options: ResolvedTrainOptions, learningRate: number): tf.Optimizer {
@@ -30,7 +33,8 @@ export function createOptimizer(options: ResolvedTrainOptions, learningRate: num
     case "rmsprop":
       return tf.train.rmsprop(learningRate, options.rmsDecay, 0, options.delta);
     case "adadelta":
-      return tf.train.adadelta(learningRate, options.momentum, options.delta);
+      // tfjs's own AdaDelta takes its first step in the wrong order (see adadelta.ts).
+      return new AdaDeltaOptimizer(learningRate, options.momentum, options.delta);
     case "adam":
       return tf.train.adam(learningRate, options.momentum, options.momentum2, options.delta);
   }

@@ -25,6 +25,8 @@ import { interruptSignal, wasInterrupted } from "../display";
 import { notebookHost } from "../display/protocol";
 import { checkKernelsNotConstant, freshSeed } from "../models/initializers";
 import { modelInfo } from "../models/model-info";
+import { backendReady } from "../models/backend-ready";
+import { ensureBackend } from "../backend/select";
 import { settle, type BatchLog, type Callback, type CallbackState, type TrainingContext, type ValidationLog } from "./callbacks";
 import { forwardFor } from "./forward";
 import { trainingChart, TrainingProgress } from "./live";
@@ -150,6 +152,9 @@ function checkSnapshotFits(snapshot: LoadedSnapshot, model: tf.LayersModel): voi
 export async function train(model: tf.LayersModel, data: Dataset, options: TrainOptions = {}): Promise<TrainingResult> {
   checkModel(model);
   checkData(data);
+  // A model exists, so a backend ran once; make sure it is ready (the first
+  // call after a kernel restart may come before useBackend()).
+  if (!backendReady()) await ensureBackend();
   const notes: string[] = [];
   const snapshot = options.resumeFrom ? await readSnapshot(options.resumeFrom) : undefined;
   let resolved: ResolvedTrainOptions;
@@ -274,10 +279,6 @@ export async function train(model: tf.LayersModel, data: Dataset, options: Train
   const started = performance.now();
   let chart: LiveChart<LivePoint> | undefined;
   let progress: TrainingProgress | undefined;
-  if (resolved.live) {
-    progress = new TrainingProgress();
-    chart = liveChart<LivePoint>((points) => trainingChart(points), { initial: result.points });
-  }
   const timing = result.timing;
   let trainMs = 0;
   let images = 0;
@@ -308,6 +309,13 @@ export async function train(model: tf.LayersModel, data: Dataset, options: Train
       phase,
     };
   };
+
+  if (resolved.live) {
+    // The progress line first, the chart under it.
+    progress = new TrainingProgress();
+    progress.update(() => progressState(batchInEpoch, undefined, "starting"), true);
+    chart = liveChart<LivePoint>((points) => trainingChart(points), { initial: result.points });
+  }
 
   const runHook = async (hook: (cb: Callback) => void | Promise<void>) => {
     for (const cb of callbacks) {
