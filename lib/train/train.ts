@@ -58,8 +58,12 @@ export function lastTraining(model: tf.LayersModel): TrainingResult | undefined 
 const VALIDATION_BATCH = 256;
 /** Points on the live chart per epoch (DIGITS displays 8 times an epoch). */
 const POINTS_PER_EPOCH = 8;
-/** Longest time between two yields to the event loop, so outputs and interrupts get through. */
-const YIELD_MS = 200;
+/**
+ * Longest time between two yields to the event loop. The kernel hears an
+ * interrupt as an event; if that waits more than its grace period (1 s) the
+ * kernel breaks off whatever runs, so training yields after about every batch.
+ */
+const YIELD_MS = 20;
 
 function checkModel(model: unknown): asserts model is tf.LayersModel {
   const m = model as tf.LayersModel;
