@@ -10,3 +10,4 @@ export * from "./charts";
 export * from "./deploy";
 export * from "./models";
 export * from "./train";
+export * from "./diagnose";

@@ -166,8 +166,24 @@ export async function train(model: tf.LayersModel, data: Dataset, options: Train
     const merged = snapshot ? mergeResumeOptions(snapshot.state.options, options, notes) : options;
     resolved = resolveTrainOptions({ ...merged, live: options.live ?? notebookHost() !== undefined }, freshSeed);
     checkFit(model, data);
-    if (snapshot) checkSnapshotFits(snapshot, model);
-    else checkKernelsNotConstant(model);
+    if (snapshot) {
+      checkSnapshotFits(snapshot, model);
+      const saved = snapshot.state.dataset;
+      if (saved.classNames.join("\u0000") !== data.classNames.join("\u0000")) {
+        throw new Error(
+          `The snapshot was trained on ${saved.name} with classes ${saved.classNames.join(", ")}; ` +
+            `${data.name} has ${data.classNames.join(", ")}. Resume with the same dataset.`,
+        );
+      }
+      if (saved.trainSize !== data.size("train")) {
+        notes.push(
+          `The snapshot's run trained on ${saved.trainSize} images, this dataset's train split has ${data.size("train")}: ` +
+            `batches and schedule differ from a run never stopped.`,
+        );
+      }
+    } else {
+      checkKernelsNotConstant(model);
+    }
   } catch (error) {
     if (snapshot) disposeSnapshot(snapshot);
     throw error;

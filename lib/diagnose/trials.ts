@@ -1,0 +1,320 @@
+/**
+ * Running a list of training runs ("trials") one after another, within a
+ * budget of time or epochs, keeping every finished trial when the learner
+ * interrupts. Sweeps, seed-variance bands, learning curves, capacity and
+ * regularization comparisons are all lists of trials.
+ */
+import type * as tf from "@tensorflow/tfjs";
+import type { Chart } from "../charts/chart";
+import type { EpochRecord } from "../charts/history-analysis";
+import { lineChart } from "../charts/line";
+import { parallelCoordinatesChart, type SweepRecord } from "../charts/parallel-coordinates";
+import type { Dataset } from "../data/dataset";
+import { escapeHtml } from "../data/html";
+import { DISPLAY, displayBundle, interruptSignal, wasInterrupted, type DisplayHandle, type MimeBundle } from "../display";
+import { notebookHost } from "../display/protocol";
+import { callback } from "../train/callbacks";
+import { formatDuration } from "../train/live";
+import type { TrainOptions } from "../train/options";
+import { train } from "../train/train";
+
+export type ParamValue = number | string | boolean;
+
+export interface Trial {
+  /** Shown in tables and legends, e.g. "lr 0.01, batch 32". */
+  name: string;
+  /** The settings that distinguish this trial (table columns, parallel-coordinates axes). */
+  params: Record<string, ParamValue>;
+  /** Builds a fresh model for the trial. */
+  build: () => tf.LayersModel;
+  /** train() options for this trial (live and snapshots are off unless set). */
+  options?: TrainOptions;
+  /** Another dataset for this trial (learning curves train on subsets). */
+  data?: Dataset;
+}
+
+export interface Budget {
+  /** Stop starting trials after this many seconds, and cut the running one short. */
+  seconds?: number;
+  /** Total epochs over all trials; a trial that would exceed it is cut short at the limit. */
+  epochs?: number;
+}
+
+export interface TrialsOptions {
+  budget?: Budget;
+  /** Title of the results. */
+  title?: string;
+  /** Keep each trial's trained model in its record (default false: models are disposed). */
+  keepModels?: boolean;
+  /** Show a table that fills in as trials finish. Default: true in a notebook. */
+  live?: boolean;
+}
+
+export type TrialStatus = "done" | "stopped early" | "cut short" | "interrupted" | "skipped" | "failed";
+
+export interface TrialRecord {
+  name: string;
+  params: Record<string, ParamValue>;
+  status: TrialStatus;
+  /** Why it stopped, was cut short or skipped. */
+  note?: string;
+  history: EpochRecord[];
+  epochs: number;
+  seconds: number;
+  /** Parameters of the model. */
+  modelParams: number;
+  final?: EpochRecord;
+  bestValAccuracy?: number;
+  bestValLoss?: number;
+  /** The trained model, with keepModels. */
+  model?: tf.LayersModel;
+}
+
+const pct = (x: number | undefined) => (x === undefined ? "" : `${(x * 100).toFixed(2)}%`);
+const num = (x: number | undefined) => (x === undefined ? "" : String(+x.toPrecision(4)));
+
+export class TrialResults {
+  readonly trials: TrialRecord[] = [];
+  interrupted = false;
+  /** Resolves when every trial has run (or the budget or an interrupt ended the list). */
+  readonly done: Promise<TrialResults>;
+  private settle!: (r: TrialResults) => void;
+
+  constructor(readonly title: string) {
+    this.done = new Promise((resolve) => (this.settle = resolve));
+  }
+
+  /** @internal */
+  finish(): void {
+    this.settle(this);
+  }
+
+  /** Trials that trained (fully or not). */
+  get finished(): TrialRecord[] {
+    return this.trials.filter((t) => t.history.length > 0);
+  }
+
+  /** The trial with the best validation accuracy (or lowest validation loss, or training loss). */
+  get best(): TrialRecord | undefined {
+    const key = (t: TrialRecord) => t.bestValAccuracy ?? (t.bestValLoss !== undefined ? -t.bestValLoss : t.final?.loss !== undefined ? -t.final.loss : undefined);
+    let best: TrialRecord | undefined;
+    for (const t of this.finished) {
+      const k = key(t);
+      if (k !== undefined && (best === undefined || k > key(best)!)) best = t;
+    }
+    return best;
+  }
+
+  /** One row per trial: its params and results, for parallelCoordinatesChart or a table. */
+  records(): SweepRecord[] {
+    return this.finished.map((t) => ({
+      ...t.params,
+      valAccuracy: t.bestValAccuracy,
+      valLoss: t.bestValLoss,
+    }));
+  }
+
+  /** Hyperparameters against the best validation accuracy, one line per trial. */
+  parallelChart(): Chart {
+    return parallelCoordinatesChart(this.records(), { title: this.title });
+  }
+
+  /** One curve per trial (validation loss by default) over epochs. */
+  curves(metric: "valLoss" | "valAccuracy" | "loss" | "accuracy" = "valLoss"): Chart {
+    const series: Record<string, { x: number; y: number }[]> = {};
+    for (const t of this.finished) {
+      series[t.name] = t.history.filter((r) => typeof r[metric] === "number").map((r) => ({ x: r.epoch, y: r[metric] as number }));
+    }
+    return lineChart(series, { title: `${this.title}: ${metric}`, xTitle: "epoch", yTitle: metric });
+  }
+
+  private rows(): string[][] {
+    const paramNames = [...new Set(this.trials.flatMap((t) => Object.keys(t.params)))];
+    const best = this.best;
+    return this.trials.map((t) => [
+      t === best ? `${t.name} ★` : t.name,
+      ...paramNames.map((p) => (t.params[p] === undefined ? "" : String(t.params[p]))),
+      t.status,
+      String(t.epochs),
+      pct(t.bestValAccuracy),
+      num(t.bestValLoss),
+      num(t.final?.loss),
+      t.final?.valLoss !== undefined && t.final.loss ? `${Math.round(((t.final.valLoss - t.final.loss) / t.final.loss) * 100)}%` : "",
+      formatDuration(t.seconds),
+    ]);
+  }
+
+  private header(): string[] {
+    const paramNames = [...new Set(this.trials.flatMap((t) => Object.keys(t.params)))];
+    return ["trial", ...paramNames, "status", "epochs", "best valAccuracy", "best valLoss", "final loss", "final gap", "time"];
+  }
+
+  toString(): string {
+    const header = this.header();
+    const rows = this.rows();
+    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+    const line = (r: string[]) => r.map((v, i) => v.padEnd(widths[i])).join("  ").trimEnd();
+    const lines = [`${this.title}: ${this.finished.length} of ${this.trials.length} trials trained${this.interrupted ? " (interrupted)" : ""}`, line(header), ...rows.map(line)];
+    const best = this.best;
+    if (best) lines.push(`Best: ${best.name}${best.bestValAccuracy !== undefined ? ` (validation accuracy ${pct(best.bestValAccuracy)})` : ""}.`);
+    return lines.join("\n");
+  }
+
+  /** The table as HTML (no charts): what the live display shows. */
+  tableHtml(): string {
+    const cell = (v: string, tag = "td") => `<${tag} style="text-align:left;padding:2px 8px">${escapeHtml(v)}</${tag}>`;
+    return (
+      `<table style="border-collapse:collapse;font-size:13px"><thead><tr>${this.header().map((h) => cell(h, "th")).join("")}</tr></thead>` +
+      `<tbody>${this.rows().map((r) => `<tr>${r.map((v) => cell(v)).join("")}</tr>`).join("")}</tbody></table>`
+    );
+  }
+
+  [DISPLAY](): MimeBundle {
+    let charts = "";
+    try {
+      if (this.finished.length > 0) charts += this.curves().toSVG();
+      if (this.finished.length > 1 && this.finished.some((t) => Object.keys(t.params).length > 0)) charts += this.parallelChart().toSVG();
+    } catch {
+      // A chart that cannot be drawn (a single distinct value on every axis, say) leaves the table.
+    }
+    return {
+      "text/html":
+        `<div style="font-family:sans-serif;font-size:13px"><div style="font-weight:bold">${escapeHtml(this.toString().split("\n")[0])}</div>` +
+        this.tableHtml() +
+        (this.best ? `<div>Best: ${escapeHtml(this.best.name)}.</div>` : "") +
+        `<div>${charts}</div></div>`,
+      "text/plain": this.toString(),
+    };
+  }
+
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return this.toString();
+  }
+}
+
+let latest: TrialResults | undefined;
+
+/**
+ * The latest list of trials (a sweep, a comparison), also while it runs or
+ * after its cell was interrupted: `await lastTrials().done` keeps every
+ * finished trial.
+ */
+export function lastTrials(): TrialResults | undefined {
+  return latest;
+}
+
+/** Runs trials in order within the budget; interrupting keeps the finished ones. */
+export async function runTrials(trials: Trial[], data: Dataset, options: TrialsOptions = {}): Promise<TrialResults> {
+  if (!Array.isArray(trials) || trials.length === 0) throw new Error("There are no trials to run.");
+  const budget = options.budget ?? {};
+  if (budget.seconds !== undefined && !(budget.seconds > 0)) throw new Error(`budget.seconds must be positive (got ${budget.seconds}).`);
+  if (budget.epochs !== undefined && !(Number.isInteger(budget.epochs) && budget.epochs > 0)) {
+    throw new Error(`budget.epochs must be a whole number of epochs (got ${budget.epochs}).`);
+  }
+  const results = new TrialResults(options.title ?? "Trials");
+  latest = results;
+  for (const t of trials) {
+    results.trials.push({ name: t.name, params: t.params, status: "skipped", history: [], epochs: 0, seconds: 0, modelParams: 0 });
+  }
+  const live = options.live ?? notebookHost() !== undefined;
+  let handle: DisplayHandle | undefined;
+  const show = (running?: string) => {
+    if (!live) return;
+    const bundle: MimeBundle = {
+      "text/html":
+        `<div style="font-family:sans-serif;font-size:13px">${running ? `<div>${escapeHtml(running)}</div>` : ""}${results.tableHtml()}</div>`,
+      "text/plain": (running ? running + "\n" : "") + results.toString(),
+    };
+    if (handle) handle.updateBundle(bundle);
+    else handle = displayBundle(bundle);
+  };
+  const signal = interruptSignal();
+  const interrupted = () => signal.aborted || wasInterrupted();
+  const started = performance.now();
+  let epochsUsed = 0;
+  try {
+    for (let i = 0; i < trials.length; i++) {
+      const trial = trials[i];
+      const record = results.trials[i];
+      const elapsed = () => (performance.now() - started) / 1000;
+      if (interrupted()) {
+        results.interrupted = true;
+        break;
+      }
+      if (budget.seconds !== undefined && elapsed() >= budget.seconds) {
+        record.note = `the time budget (${formatDuration(budget.seconds)}) was spent`;
+        continue;
+      }
+      const left = budget.epochs !== undefined ? budget.epochs - epochsUsed : Infinity;
+      if (left <= 0) {
+        record.note = `the budget of ${budget.epochs} epochs was spent`;
+        continue;
+      }
+      show(`Running trial ${i + 1} of ${trials.length}: ${trial.name}`);
+      let cut: string | undefined;
+      const guard = callback({
+        name: "budget",
+        onBatchEnd: (_log, ctx) => {
+          if (budget.seconds !== undefined && elapsed() >= budget.seconds) {
+            cut = `the time budget (${formatDuration(budget.seconds)}) ran out`;
+            ctx.stop(cut);
+          }
+        },
+        onEpochEnd: (r, ctx) => {
+          if (r.epoch >= left && !ctx.stopRequested) {
+            cut = `the budget of ${budget.epochs} epochs ran out`;
+            ctx.stop(cut);
+          }
+        },
+      });
+      const model = trial.build();
+      const t0 = performance.now();
+      try {
+        record.modelParams = model.countParams();
+        const run = await train(model, trial.data ?? data, {
+          live: false,
+          snapshots: false,
+          ...trial.options,
+          callbacks: [...(trial.options?.callbacks ?? []), guard],
+        });
+        record.history = [...run.history];
+        record.epochs = run.history.length;
+        record.final = run.history[run.history.length - 1];
+        const vals = run.history.filter((r) => typeof r.valAccuracy === "number");
+        if (vals.length) {
+          record.bestValAccuracy = Math.max(...vals.map((r) => r.valAccuracy!));
+          record.bestValLoss = Math.min(...vals.map((r) => r.valLoss!));
+        }
+        if (run.status === "interrupted") {
+          record.status = "interrupted";
+          results.interrupted = true;
+        } else if (cut) {
+          record.status = "cut short";
+          record.note = cut;
+        } else if (run.status === "stopped") {
+          record.status = "stopped early";
+          record.note = run.stopReason;
+        } else {
+          record.status = "done";
+        }
+      } catch (error) {
+        record.status = "failed";
+        record.note = (error as Error).message;
+      } finally {
+        record.seconds = (performance.now() - t0) / 1000;
+        epochsUsed += record.epochs;
+        if (options.keepModels) record.model = model;
+        else model.dispose();
+      }
+      show();
+      if (results.interrupted) break;
+    }
+  } finally {
+    for (const record of results.trials) {
+      if (record.status === "skipped" && !record.note) record.note = results.interrupted ? "interrupted before it started" : undefined;
+    }
+    show();
+    results.finish();
+  }
+  return results;
+}

@@ -1,0 +1,146 @@
+/**
+ * overfittingVerdict(history): what a training history says about
+ * overfitting, in sentences a learner can act on: the best epoch, the epoch
+ * where the train/validation gap opens, and what early stopping with a given
+ * patience would have done.
+ */
+import type { Chart } from "../charts/chart";
+import { findBestEpoch, findGapOpening, type BestEpoch, type EpochRecord, type GapOpening } from "../charts/history-analysis";
+import { historyChart } from "../charts/history";
+import { DISPLAY, type MimeBundle } from "../display";
+import { escapeHtml } from "../data/html";
+
+export interface VerdictOptions {
+  /** Patience of the early stopping to simulate. Default 5 (as earlyStopping()). */
+  patience?: number;
+  /** Relative gap that counts (see findGapOpening). Default 0.1. */
+  gapThreshold?: number;
+}
+
+export type FitKind = "overfitting" | "still improving" | "good fit" | "no validation";
+
+export interface EarlyStopReplay {
+  patience: number;
+  /** Epoch at which it would have stopped, or undefined if it would have run to the end. */
+  stopEpoch: number | undefined;
+  /** The epoch whose weights it would have kept (the best one). */
+  keptEpoch: number;
+  valLoss: number;
+  /** Epochs it would have saved. */
+  epochsSaved: number;
+}
+
+/** Replays earlyStopping({ patience }) on valLoss over a finished history. */
+export function replayEarlyStopping(history: readonly EpochRecord[], patience: number): EarlyStopReplay | undefined {
+  let best: { epoch: number; value: number } | undefined;
+  let wait = 0;
+  const last = history[history.length - 1]?.epoch ?? 0;
+  for (const record of history) {
+    const value = record.valLoss;
+    if (typeof value !== "number" || !Number.isFinite(value)) continue;
+    if (!best || value < best.value) {
+      best = { epoch: record.epoch, value };
+      wait = 0;
+    } else if (++wait >= patience) {
+      return { patience, stopEpoch: record.epoch, keptEpoch: best.epoch, valLoss: best.value, epochsSaved: last - record.epoch };
+    }
+  }
+  return best ? { patience, stopEpoch: undefined, keptEpoch: best.epoch, valLoss: best.value, epochsSaved: 0 } : undefined;
+}
+
+const num = (x: number) => String(+x.toPrecision(3));
+
+export class OverfittingVerdict {
+  constructor(
+    readonly history: readonly EpochRecord[],
+    readonly kind: FitKind,
+    readonly best: BestEpoch | undefined,
+    readonly gap: GapOpening | undefined,
+    readonly earlyStopping: EarlyStopReplay | undefined,
+    /** The verdict, sentence by sentence. */
+    readonly sentences: string[],
+  ) {}
+
+  toString(): string {
+    return this.sentences.join(" ");
+  }
+
+  chart(): Chart {
+    return historyChart(this.history);
+  }
+
+  [DISPLAY](): MimeBundle {
+    const svg = this.history.length ? this.chart().toSVG() : "";
+    return {
+      "text/html":
+        `<div style="font-family:sans-serif;font-size:13px"><div style="font-weight:bold">Verdict: ${escapeHtml(this.kind)}</div>` +
+        this.sentences.map((s) => `<div>${escapeHtml(s)}</div>`).join("") +
+        `<div>${svg}</div></div>`,
+      "text/plain": `Verdict: ${this.kind}. ${this.toString()}`,
+    };
+  }
+
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return `Verdict: ${this.kind}. ${this.toString()}`;
+  }
+}
+
+/**
+ * Reads a history (or a training result's) for signs of overfitting:
+ *
+ *     overfittingVerdict(run)
+ *     // "The best epoch is 7 (valLoss 0.041). The gap between training and validation loss opens at
+ *     //  epoch 9 ... Early stopping with patience 5 would have stopped at epoch 12 with validation loss 0.041."
+ */
+export function overfittingVerdict(
+  input: readonly EpochRecord[] | { history: readonly EpochRecord[] },
+  options: VerdictOptions = {},
+): OverfittingVerdict {
+  const history = Array.isArray(input) ? (input as readonly EpochRecord[]) : (input as { history: readonly EpochRecord[] })?.history;
+  if (!Array.isArray(history)) {
+    throw new Error("overfittingVerdict() takes a training history ([{ epoch, loss, valLoss }, ...]) or train()'s result.");
+  }
+  const patience = options.patience ?? 5;
+  if (!(Number.isInteger(patience) && patience >= 1)) throw new Error(`patience is a whole number of epochs, at least 1 (got ${String(options.patience)}).`);
+  const hasValidation = history.some((r) => typeof r.valLoss === "number" && Number.isFinite(r.valLoss));
+  const sentences: string[] = [];
+  if (!hasValidation) {
+    sentences.push(
+      "This history has no validation loss, so overfitting cannot be seen: a model can only be judged on images it did not train on. " +
+        "Train with a validation split (split(dataset)).",
+    );
+    return new OverfittingVerdict(history, "no validation", findBestEpoch(history), undefined, undefined, sentences);
+  }
+  const best = findBestEpoch(history, { monitor: "valLoss" })!;
+  const gap = findGapOpening(history, { gapThreshold: options.gapThreshold });
+  const replay = replayEarlyStopping(history, patience);
+  const last = history[history.length - 1];
+  sentences.push(`The best epoch is ${best.epoch} of ${last.epoch} (validation loss ${num(best.value)}).`);
+  let kind: FitKind;
+  if (gap) {
+    kind = "overfitting";
+    sentences.push(
+      `The gap between training and validation loss opens at epoch ${gap.epoch} and stays open: by the last epoch validation loss is ` +
+        `${Math.round(gap.finalRelativeGap * 100)}% above training loss. From there the network learns its training images ` +
+        `better than images it has not seen: it overfits. More data, augmentation, dropout or weight decay, or a smaller network, narrow the gap.`,
+    );
+  } else if (best.epoch >= last.epoch - 1) {
+    kind = "still improving";
+    sentences.push("Validation loss was still falling at the end and no train/validation gap has opened: more epochs would probably help.");
+  } else {
+    kind = "good fit";
+    sentences.push("No lasting gap between training and validation loss has opened: the network generalizes about as well as it fits.");
+  }
+  if (replay) {
+    if (replay.stopEpoch !== undefined) {
+      sentences.push(
+        `Early stopping with patience ${patience} would have stopped at epoch ${replay.stopEpoch} with validation loss ${num(replay.valLoss)} ` +
+          `(the weights of epoch ${replay.keptEpoch})` +
+          (replay.epochsSaved > 0 ? `, ${replay.epochsSaved} epoch${replay.epochsSaved === 1 ? "" : "s"} sooner.` : "."),
+      );
+    } else {
+      sentences.push(`Early stopping with patience ${patience} would not have stopped this run; it would keep epoch ${replay.keptEpoch}.`);
+    }
+  }
+  return new OverfittingVerdict(history, kind, best, gap, replay, sentences);
+}
