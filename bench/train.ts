@@ -90,7 +90,7 @@ async function mnistPart(epochs: number): Promise<Record<string, unknown>> {
 async function fashionPart(epochs: number): Promise<Record<string, unknown>> {
   const data = await loadFashionMnist({ validation: 0 });
   const model = fashionCnn(1);
-  const options: TrainOptions = { epochs, randomSeed: 1, snapshots: false, live: false, validationInterval: 0, solver: "adam", learningRate: 0.001, lrPolicy: { policy: "step", stepSize: 70, gamma: 0.1 }, weightDecay: 0 };
+  const options: TrainOptions = { epochs, randomSeed: 1, snapshots: false, live: false, validationInterval: 0, solver: "adam", learningRate: 0.001, lrPolicy: { policy: "step", stepSize: 70, gamma: 0.1 }, weightDecay: 0, augment: { flipHorizontal: true } };
   const started = performance.now();
   const run = await train(model, data, options);
   const trainSeconds = (performance.now() - started) / 1000;
@@ -102,7 +102,7 @@ async function fashionPart(epochs: number): Promise<Record<string, unknown>> {
     trainImages: data.size("train"),
     testImages: score.count,
     model: `conv 16@5×5 relu, pool, conv 32@5×5 relu, pool, dense 128 relu, dropout 0.3, dense 10 (${mults.toLocaleString("en-US")} multiply-adds per image)`,
-    options: `${run.solver}, rate 0.001, ${run.schedule}, batch ${run.options.batchSize}, ${epochs} epochs`,
+    options: `${run.solver}, rate 0.001, ${run.schedule}, batch ${run.options.batchSize}, ${epochs} epochs, random horizontal flips`,
     testAccuracy: round(score.accuracy),
     testLoss: round(score.loss),
     trainSeconds: round(trainSeconds, 1),
@@ -200,7 +200,7 @@ const benchmark: Benchmark = {
     const parts = String(flags.get("parts") ?? "mnist,fashion,overhead").split(",");
     const rounds = numberFlag(flags, "rounds", 5);
     const mnistEpochs = numberFlag(flags, "mnist-epochs", 30);
-    const fashionEpochs = numberFlag(flags, "fashion-epochs", 8);
+    const fashionEpochs = numberFlag(flags, "fashion-epochs", 10);
     await useBackend();
     const info = backendInfo();
     const out: Record<string, unknown> = { backend: info.backend, threads: info.threads };

@@ -9,12 +9,17 @@
  * start from Caffe's "xavier" filler (uniform ±√(3 / fan-in), tfjs's
  * leCunUniform) and biases from 0.
  *
- * Input scaling: DIGITS's LeNet multiplies the raw 0-255 pixels by 1/256 in
- * its data layer. Here the dataset does that job: a convlab Dataset hands out
- * pixels scaled to [0, 1] (×1/255) by default, which is what this network
- * expects. For a model that takes raw 0-255 pixels (a dataset with
- * noNormalization()), pass `inputScale: 1 / 256` and the scaling becomes the
- * model's first layer, exactly as in DIGITS.
+ * Input scaling: DIGITS subtracts the training set's mean image (its default)
+ * and then LeNet's data layer multiplies by 0.0125, "1/(standard
+ * deviation)" of MNIST pixels (DIGITS's first releases multiplied by 1/256
+ * and subtracted nothing). Here the dataset does that job: a convlab Dataset
+ * hands out pixels scaled to [0, 1] by default, and
+ * `normalize(data, { method: "mean-image", scale: 0.0125 })` gives exactly
+ * DIGITS's inputs. For a model that takes raw 0-255 pixels (a dataset with
+ * noNormalization()), `inputScale` makes the scaling the model's first layer,
+ * as DIGITS's deploy network does with its Power layer.
+ *
+ * Not reproduced: Caffe's doubled learning rate for biases (lr_mult 2).
  */
 import type * as tf from "@tensorflow/tfjs";
 import { conv, dense, LayerSpec, maxPool, relu, rescale, softmax } from "./layers";
@@ -27,7 +32,7 @@ export interface LeNetOptions {
   numClasses?: number;
   /** Seed of the initial weights. Default: a fresh one, recorded (see summary). */
   seed?: number;
-  /** Multiply inputs by this inside the model (1/256 in DIGITS). Default: none, the dataset normalizes. */
+  /** Multiply inputs by this inside the model (0.0125 in DIGITS, 1/256 in its first releases). Default: none, the dataset normalizes. */
   inputScale?: number;
   /** Default "lenet". */
   name?: string;
@@ -63,6 +68,6 @@ export function lenet(options: LeNetOptions = {}): tf.Sequential {
     inputNote:
       options.inputScale !== undefined
         ? `raw 0-255 pixels, scaled by ${+options.inputScale.toPrecision(4)} in the model`
-        : "pixels scaled to [0, 1] by the dataset (DIGITS scaled by 1/256)",
+        : "pixels normalized by the dataset (DIGITS: mean image subtracted, then ×0.0125)",
   });
 }
