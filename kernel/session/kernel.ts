@@ -53,12 +53,13 @@ export class Kernel {
     return this.engineInstance;
   }
 
-  /** Warms the engine and runs idle tasks while nobody is waiting. */
+  /** Warms the engine, then runs idle tasks while nobody is waiting. */
   warmUp(): void {
     setImmediate(() => {
       if (this.working || this.queue.length) return;
       void this.engine;
-      this.runIdleTasks();
+      // Yield first: requests that arrived while the engine started go before any preloading.
+      setImmediate(() => this.runIdleTasks());
     });
   }
 

@@ -28,6 +28,7 @@ describe("kernel protocol", function () {
     assert.equal(c.language_info.file_extension, ".ts");
     assert.ok(c.language_info.mimetype && c.language_info.codemirror_mode && c.language_info.pygments_lexer);
     assert.match(c.banner, /convlab/);
+    assert.match(c.banner, /Compute backend: (wasm|cpu|node|gpu)/, "the banner names the compute backend");
     assert.ok(c.help_links.length >= 2);
     assert.equal(reply.header.version, "5.3");
   });
