@@ -1,5 +1,5 @@
 /** Accuracy and top-k accuracy. */
-import { checkSameLength, LabelsInput, ScoreMatrix, ScoresInput, toLabels, toScoreMatrix } from "./inputs";
+import { checkSameLength, LabelsInput, ScoresInput, toLabels, toScoreMatrix } from "./inputs";
 
 /** Share of samples whose predicted class is the true class (scikit-learn's accuracy_score). */
 export function accuracy(yTrue: LabelsInput, yPred: LabelsInput): number {
@@ -26,14 +26,14 @@ export function topKAccuracy(yTrue: LabelsInput, scores: ScoresInput, k = 5): nu
   const truth = toLabels(yTrue, "topKAccuracy (true labels)", matrix.numClasses);
   checkSameLength(truth, { length: matrix.rows }, "topKAccuracy", "true labels", "score rows");
   if (truth.length === 0) throw new Error("topKAccuracy: there are no samples; give at least one label.");
-  return topKCorrect(matrix, truth, k) / truth.length;
+  return topKCorrect(matrix.values, matrix.numClasses, truth, k) / truth.length;
 }
 
-/** Number of samples whose true class ranks within the top k (checked inputs). */
-export function topKCorrect(matrix: ScoreMatrix, truth: Int32Array, k: number): number {
+/** Number of samples whose true class ranks within the top k (checked inputs: scores row by row). */
+export function topKCorrect(values: ArrayLike<number>, numClasses: number, truth: Int32Array, k: number): number {
   if (!Number.isInteger(k) || k < 1) throw new Error(`topKAccuracy: k must be a whole number ≥ 1 (got ${String(k)}).`);
   let correct = 0;
-  for (let i = 0; i < truth.length; i++) if (rankOfClass(matrix.values, i, matrix.numClasses, truth[i]) < k) correct++;
+  for (let i = 0; i < truth.length; i++) if (rankOfClass(values, i, numClasses, truth[i]) < k) correct++;
   return correct;
 }
 

@@ -52,7 +52,7 @@ export interface ClassCurvesOptions extends ClassNamesOption {
   title?: string;
 }
 
-export interface CurveChartOptions extends ChartOptions {
+export interface ClassCurveChartOptions extends ChartOptions {
   /** Draw only these classes (names). Default: all. */
   classes?: readonly string[];
   /** Add the micro-average curve. Default false. */
@@ -118,7 +118,7 @@ export class ClassCurves implements Displayable {
   }
 
   /** Precision–recall curves (lib/charts prCurveChart), average precision in the legend. */
-  prChart(options: CurveChartOptions = {}): Chart {
+  prChart(options: ClassCurveChartOptions = {}): Chart {
     const maxPoints = checkMaxPoints(options.maxPoints);
     const curves = this.pick(options.classes).map((c) => ({
       className: c.className,
@@ -136,7 +136,7 @@ export class ClassCurves implements Displayable {
   }
 
   /** ROC curves (lib/charts rocCurveChart), AUC in the legend; classes where it is undefined are left out. */
-  rocChart(options: CurveChartOptions = {}): Chart {
+  rocChart(options: ClassCurveChartOptions = {}): Chart {
     const maxPoints = checkMaxPoints(options.maxPoints);
     const curves = this.pick(options.classes)
       .filter((c) => Number.isFinite(c.rocAuc))

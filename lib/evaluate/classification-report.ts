@@ -67,6 +67,12 @@ export interface PrecisionRecallF1 {
   /** Mean over classes weighted by support: follows the common classes, like accuracy. */
   weighted: AverageMetrics;
   accuracy: number;
+  /**
+   * Mean recall over the classes that have samples (scikit-learn's
+   * balanced_accuracy_score): what accuracy would be if every class were
+   * equally common. A model that ignores a rare class cannot hide here.
+   */
+  balancedAccuracy: number;
   total: number;
 }
 
@@ -118,12 +124,14 @@ export function metricsFromConfusion(matrix: ConfusionMatrix, zeroDivision: 0 | 
   const mean = (key: "precision" | "recall" | "f1") => classes.reduce((a, m) => a + m[key], 0) / classes.length;
   const weightedMean = (key: "precision" | "recall" | "f1") => classes.reduce((a, m) => a + m[key] * m.support, 0) / total;
   const microValue = matrix.correct / total;
+  const present = classes.filter((m) => m.support > 0);
   return {
     classes,
     macro: { precision: mean("precision"), recall: mean("recall"), f1: mean("f1"), support: total },
     micro: { precision: microValue, recall: microValue, f1: f1Of(microValue, microValue), support: total },
     weighted: { precision: weightedMean("precision"), recall: weightedMean("recall"), f1: weightedMean("f1"), support: total },
     accuracy: microValue,
+    balancedAccuracy: present.reduce((a, m) => a + m.recall, 0) / present.length,
     total,
   };
 }
@@ -134,6 +142,7 @@ export class ClassificationReport implements Displayable, PrecisionRecallF1 {
   readonly micro: AverageMetrics;
   readonly weighted: AverageMetrics;
   readonly accuracy: number;
+  readonly balancedAccuracy: number;
   readonly total: number;
   readonly zeroDivision: 0 | 1;
   readonly digits: number;
@@ -152,6 +161,7 @@ export class ClassificationReport implements Displayable, PrecisionRecallF1 {
     this.micro = metrics.micro;
     this.weighted = metrics.weighted;
     this.accuracy = metrics.accuracy;
+    this.balancedAccuracy = metrics.balancedAccuracy;
     this.total = metrics.total;
     this.digits = options.digits ?? 2;
     if (!Number.isInteger(this.digits) || this.digits < 0 || this.digits > 10) {
@@ -210,6 +220,7 @@ export class ClassificationReport implements Displayable, PrecisionRecallF1 {
     ]);
     const averages = [
       ["accuracy", "", "", fixed(this.accuracy, d), count(this.total), ""],
+      ["balanced accuracy", "", "", fixed(this.balancedAccuracy, d), count(this.total), ""],
       ...(["micro", "macro", "weighted"] as const).map((kind) => [
         `${kind} avg`,
         fixed(this[kind].precision, d),
@@ -225,7 +236,8 @@ export class ClassificationReport implements Displayable, PrecisionRecallF1 {
     return lines.join("\n");
   }
 
-  toHtml(): string {
+  /** The table, notes and (unless `reading: false`) the plain-language reading. */
+  toHtml(options: { reading?: boolean } = {}): string {
     const d = this.digits;
     const maxSupport = Math.max(1, ...this.classes.map((m) => m.support));
     // Shade weak metrics so they stand out: the lower, the redder.
@@ -270,6 +282,14 @@ export class ClassificationReport implements Displayable, PrecisionRecallF1 {
       ],
       style: "border-top:2px solid rgba(128,128,128,0.6)",
     });
+    rows.push([
+      { html: `<b>balanced accuracy</b> <span style="color:#888;font-size:11px">mean recall of the classes present</span>` },
+      "",
+      "",
+      num(fixed(this.balancedAccuracy, d)),
+      num(count(this.total)),
+      "",
+    ]);
     rows.push(averageRow("micro avg", this.micro, "pooled counts (= accuracy here)"));
     rows.push(averageRow("macro avg", this.macro, "every class counts the same"));
     rows.push(averageRow("weighted avg", this.weighted, "classes weighted by support"));
@@ -278,7 +298,7 @@ export class ClassificationReport implements Displayable, PrecisionRecallF1 {
       `<div>` +
       htmlTable(["class", "precision", "recall", "f1-score", "support", "predicted"], rows, this.heading()) +
       (notes.length ? `<div style="font-size:12px;color:#888;margin-top:2px">${notes.map(escapeHtml).join("<br/>")}</div>` : "") +
-      readingHtml(this.reading) +
+      (options.reading === false ? "" : readingHtml(this.reading)) +
       `</div>`
     );
   }

@@ -33,7 +33,7 @@ export function plural(n: number, word: string, many = `${word}s`): string {
 }
 
 /** A table cell: text (escaped), a number (right-aligned) or ready HTML. */
-export type Cell = string | number | { html: string; align?: "left" | "right" | "center"; style?: string };
+export type Cell = string | number | { html: string; align?: "left" | "right" | "center"; style?: string; colspan?: number };
 
 const CELL_STYLE = "padding:2px 8px;border-bottom:1px solid rgba(128,128,128,0.25)";
 
@@ -41,7 +41,8 @@ const CELL_STYLE = "padding:2px 8px;border-bottom:1px solid rgba(128,128,128,0.2
 export function htmlTable(headers: Cell[], rows: (Cell[] | { cells: Cell[]; style: string })[], caption?: string): string {
   const cell = (value: Cell, tag: "td" | "th"): string => {
     if (typeof value === "object") {
-      return `<${tag} style="text-align:${value.align ?? "left"};${CELL_STYLE};${value.style ?? ""}">${value.html}</${tag}>`;
+      const span = value.colspan ? ` colspan="${value.colspan}"` : "";
+      return `<${tag}${span} style="text-align:${value.align ?? "left"};${CELL_STYLE};${value.style ?? ""}">${value.html}</${tag}>`;
     }
     const numeric = typeof value === "number";
     return `<${tag} style="text-align:${numeric ? "right" : "left"};${CELL_STYLE}">${escapeHtml(numeric ? count(value) : value)}</${tag}>`;

@@ -40,5 +40,21 @@ export {
   type RocCurveOptions,
   type ThresholdCounts,
 } from "./ranking";
-export { ClassCurves, classCurves, type ClassCurve, type ClassCurvesOptions, type CurveChartOptions, type ScoreAverages } from "./class-curves";
+export { ClassCurves, classCurves, type ClassCurve, type ClassCurvesOptions, type ClassCurveChartOptions, type ScoreAverages } from "./class-curves";
 export type { LabelsInput, ScoresInput, ClassNamesOption } from "./inputs";
+export { Predictions, type OutputKind, type PredictionsInit, type RankedClass } from "./predictions";
+export { getPredictions, type PredictOptions, type PredictSource } from "./predict";
+export { interpret, interpretPredictions, Interpretation, type InterpretOptions, type ClassAccuracy } from "./interpret";
+export { topLosses, TopLosses, type TopLoss, type TopLossesOptions } from "./top-losses";
+export {
+  classifyOne,
+  ClassifyOneResult,
+  type ClassifyOneOptions,
+  type SingleImage,
+  type LayerInspection,
+  type LayerPicture,
+  type ValueSummary,
+  type WeightSummary,
+} from "./classify-one";
+export { classifyMany, ClassifyManyResult, type ClassifyManyOptions, type ClassifiedImage, type ManyImages } from "./classify-many";
+export type { Histogram } from "./statistics";

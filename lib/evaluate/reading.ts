@@ -41,10 +41,9 @@ export function readReport(matrix: ConfusionMatrix, metrics: PrecisionRecallF1):
     );
   }
 
-  const macroRecall = metrics.macro.recall;
-  if (metrics.accuracy - macroRecall >= 0.05) {
+  if (metrics.accuracy - metrics.balancedAccuracy >= 0.05) {
     lines.push(
-      `Accuracy is ${percent(metrics.accuracy)} but the macro-averaged recall is ${percent(macroRecall)}: ` +
+      `Accuracy is ${percent(metrics.accuracy)} but balanced accuracy (the mean recall of the classes) is ${percent(metrics.balancedAccuracy)}: ` +
         `some classes are recognised far less often than the overall number suggests.`,
     );
   }

@@ -11,6 +11,7 @@ export interface SklearnCase {
   yPred: number[];
   scores: number[][];
   accuracy: number;
+  balancedAccuracy: number;
   confusionMatrix: number[][];
   confusionNormalized: Record<"true" | "pred" | "all", number[][]>;
   prf: Record<

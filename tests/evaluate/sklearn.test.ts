@@ -41,7 +41,7 @@ describe(`metrics against scikit-learn ${fixture.sklearn}`, function () {
       });
 
       for (const zeroDivision of [0, 1] as const) {
-        it(`precision, recall, F1 and support per class and averaged (zero_division=${zeroDivision})`, function () {
+        it(`precision, recall, F1 and support per class and averaged, balanced accuracy (zero_division=${zeroDivision})`, function () {
           const expected = c.prf[String(zeroDivision) as "0" | "1"];
           const got = precisionRecallF1(c.yTrue, c.yPred, { classNames, zeroDivision });
           for (const key of ["precision", "recall", "f1"] as const) {
@@ -51,6 +51,7 @@ describe(`metrics against scikit-learn ${fixture.sklearn}`, function () {
             }
           }
           assert.deepEqual(got.classes.map((m) => m.support), expected.perClass.support);
+          assertClose(got.balancedAccuracy, c.balancedAccuracy, "balanced accuracy");
         });
       }
 
