@@ -116,24 +116,18 @@ export class ConfusionMatrix implements Displayable {
 
 /** Counts each (true, predicted) pair. With classNames, classes that never occur still get a row and a column. */
 export function confusionMatrix(yTrue: LabelsInput, yPred: LabelsInput, options: ConfusionMatrixInit = {}): ConfusionMatrix {
-  const truth = toLabels(yTrue, "confusionMatrix (true labels)");
-  const predicted = toLabels(yPred, "confusionMatrix (predicted labels)");
+  if (options.classNames && options.numClasses !== undefined && options.classNames.length !== options.numClasses) {
+    throw new Error(`confusionMatrix: ${options.classNames.length} class names but numClasses is ${options.numClasses}.`);
+  }
+  const known = options.numClasses ?? options.classNames?.length;
+  const truth = toLabels(yTrue, "confusionMatrix (true labels)", known);
+  const predicted = toLabels(yPred, "confusionMatrix (predicted labels)", known);
   checkSameLength(truth, predicted, "confusionMatrix", "true labels", "predicted labels");
-  const numClasses = options.numClasses ?? inferNumClasses(options.classNames, truth, predicted);
+  const numClasses = known ?? inferNumClasses(undefined, truth, predicted);
   if (!Number.isInteger(numClasses) || numClasses < 1) {
     throw new Error(`confusionMatrix: there are no classes; give labels or classNames (numClasses was ${numClasses}).`);
   }
-  if (options.classNames && options.classNames.length !== numClasses) {
-    throw new Error(`confusionMatrix: ${options.classNames.length} class names but numClasses is ${numClasses}.`);
-  }
   const counts = Array.from({ length: numClasses }, () => new Array<number>(numClasses).fill(0));
-  for (let i = 0; i < truth.length; i++) {
-    if (truth[i] >= numClasses || predicted[i] >= numClasses) {
-      throw new Error(
-        `confusionMatrix: sample ${i} has true label ${truth[i]} and prediction ${predicted[i]}, but there are only ${numClasses} classes.`,
-      );
-    }
-    counts[truth[i]][predicted[i]]++;
-  }
+  for (let i = 0; i < truth.length; i++) counts[truth[i]][predicted[i]]++;
   return new ConfusionMatrix(counts, options.classNames);
 }
