@@ -8,3 +8,4 @@ export * from "./backend";
 export * from "./data";
 export * from "./charts";
 export * from "./deploy";
+export * from "./check";
