@@ -42,7 +42,7 @@ export function layerSetting(name: string, options: LayerSettingOptions): Expect
       });
       if (wrong.length > 0) return { passed: false, message: wrong.join(" ") };
       if (layers.length === 0) return { passed: false, message: `There is no ${noun} whose ${label} could be checked.` };
-      return { passed: true, message: `The ${label} of each ${noun} is as asked.` };
+      return { passed: true, message: `Each ${noun} has the ${label} asked for.` };
     },
   };
 }

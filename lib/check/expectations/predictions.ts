@@ -55,7 +55,8 @@ export function matchesModelPredictions(options: PredictionsOptions): Expectatio
       return {
         passed: false,
         message:
-          `${differ.length} of your ${options.count} predictions differ from what the network says (at positions ${listing(differ.map(String))}).` +
+          `${differ.length} of your ${options.count} predictions ${differ.length === 1 ? "differs" : "differ"} from what the network says ` +
+          `(at position${differ.length === 1 ? "" : "s"} ${listing(differ.map(String))}).` +
           (options.hint ? " " + options.hint : ""),
       };
     },

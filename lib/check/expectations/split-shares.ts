@@ -22,19 +22,13 @@ export function splitShares(name: string, options: SplitSharesOptions): Expectat
       if (data instanceof AnswerProblem) return data.finding;
       const total = data.size();
       if (total === 0) return { passed: false, message: `\`${name}\` has no images in any split.` };
-      const wrong: string[] = [];
-      for (const split of asked) {
-        const share = data.size(split) / total;
-        const wanted = options.shares[split]!;
-        if (Math.abs(share - wanted) > tolerance) {
-          wrong.push(`the ${split} split holds ${percent(share)} of the images; the exercise asks for ${percent(wanted)}`);
-        }
+      const found = asked.map((split) => ({ split, share: data.size(split) / total, wanted: options.shares[split]! }));
+      const holds = found.map(({ split, share }) => `${percent(share)} ${split}`).join(", ");
+      if (found.every(({ share, wanted }) => Math.abs(share - wanted) <= tolerance)) {
+        return { passed: true, message: `The splits hold ${holds} of the images, as asked.` };
       }
-      if (wrong.length === 0) {
-        return { passed: true, message: `The splits hold ${asked.map((s) => `${percent(data.size(s) / total)} (${s})`).join(", ")} of the images.` };
-      }
-      const text = wrong.join("; ");
-      return { passed: false, message: `${text[0].toUpperCase()}${text.slice(1)}.${options.hint ? " " + options.hint : ""}` };
+      const asks = found.map(({ split, wanted }) => `${percent(wanted)} ${split}`).join(", ");
+      return { passed: false, message: `The splits hold ${holds} of the images; the exercise asks for ${asks}.${options.hint ? " " + options.hint : ""}` };
     },
   };
 }
