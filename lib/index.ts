@@ -9,3 +9,4 @@ export * from "./data";
 export * from "./charts";
 export * from "./deploy";
 export * from "./evaluate";
+export * from "./check";
