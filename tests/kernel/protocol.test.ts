@@ -52,6 +52,17 @@ describe("kernel protocol", function () {
     assert.equal((result.content.data as Record<string, string>)["text/plain"], "{ a: 1, b: [ 1, 2 ] }");
   });
 
+  it("passes earlier cells' variables in shorthand object literals; `void` hides a result", async () => {
+    await kernel.execute("const shorthandModel = 3;");
+    const { reply, iopub } = await kernel.execute("({ shorthandModel, other: 1 })");
+    assert.equal(reply.content.status, "ok", JSON.stringify(reply.content));
+    assert.equal((iopub.find((m) => m.header.msg_type === "execute_result")!.content.data as Record<string, string>)["text/plain"], "{ shorthandModel: 3, other: 1 }");
+    const quiet = await kernel.execute("void (shorthandModel * 2);");
+    assert.equal(quiet.iopub.filter((m) => m.header.msg_type === "execute_result").length, 0);
+    const loud = await kernel.execute("shorthandModel * 2;");
+    assert.equal(loud.iopub.filter((m) => m.header.msg_type === "execute_result").length, 1);
+  });
+
   it("sends a multi-MIME execute_result for values with the display protocol", async () => {
     const { iopub } = await kernel.execute(`({
       [Symbol.for("Jupyter.display")]() {
