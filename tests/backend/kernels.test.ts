@@ -10,7 +10,10 @@
  */
 import * as assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
+import { conv2DBackpropFilterMethod } from "../../lib/backend/wasm/conv2d_backprop_filter";
 import { conv2DBackpropInputMethod } from "../../lib/backend/wasm/conv2d_backprop_input";
+import { simdKernels } from "../../lib/backend/wasm/simd/runtime";
+import type { WasmBackend } from "../../lib/backend/wasm/kernel_calls";
 import { trainingKernels } from "../../lib/backend/wasm/register";
 import { assertMatchesCpu, randomValues, runKernelOn, sizeOf, startBothBackends } from "./_compare";
 
@@ -76,6 +79,14 @@ describe("wasm training kernels match the cpu backend", function () {
   afterEach(() => {
     conv2DBackpropInputMethod.use = "auto";
     conv2DBackpropInputMethod.maxColumnFloats = 1 << 23;
+    conv2DBackpropInputMethod.simdChunkBytes = 48 * 1024;
+    conv2DBackpropFilterMethod.use = "auto";
+    conv2DBackpropFilterMethod.chunkBytes = 48 * 1024;
+  });
+
+  it("has its generated SIMD kernels on the default (single-threaded) wasm backend", async () => {
+    await tf.setBackend("wasm");
+    assert.ok(simdKernels(tf.backend() as unknown as WasmBackend), "the SIMD kernels could not be bound to the wasm memory");
   });
 
   it("registers every kernel it claims, for wasm", () => {
@@ -85,24 +96,48 @@ describe("wasm training kernels match the cpu backend", function () {
     }
   });
 
-  it("Conv2DBackpropFilter: strides 1/2, same/valid/explicit padding, kernels 1/3/5, batches 1/N, channels 1/many", async () => {
-    let seed = 1;
+  for (const [method, chunkBytes] of [["simd", 48 * 1024], ["simd", 1], ["xnnpack", 0]] as const) {
+    const chunked = chunkBytes === 1 ? ", one image at a time" : "";
+    it(`Conv2DBackpropFilter (${method}${chunked}): strides 1/2, same/valid/explicit padding, kernels 1/3/5, batches 1/N, channels 1/many`, async () => {
+      conv2DBackpropFilterMethod.use = method;
+      if (chunkBytes) conv2DBackpropFilterMethod.chunkBytes = chunkBytes;
+      let seed = 1;
+      for (const c of convCases()) {
+        const xShape = [c.batch, c.height, c.width, c.inChannels];
+        const dyShape = outputShape(c);
+        await assertMatchesCpu(
+          tf.Conv2DBackpropFilter,
+          {
+            x: { shape: xShape, values: randomValues(sizeOf(xShape), seed++) },
+            dy: { shape: dyShape, values: randomValues(sizeOf(dyShape), seed++) },
+          },
+          { strides: c.stride, pad: c.pad, dataFormat: "NHWC", filterShape: [c.kernel, c.kernel, c.inChannels, c.outChannels] },
+          `Conv2DBackpropFilter/${method} ${describeCase(c)}`,
+        );
+      }
+    });
+  }
+
+  it("Conv2DBackpropInput (simd, one image at a time): the same cases", async () => {
+    conv2DBackpropInputMethod.use = "simd";
+    conv2DBackpropInputMethod.simdChunkBytes = 1;
+    let seed = 3000;
     for (const c of convCases()) {
-      const xShape = [c.batch, c.height, c.width, c.inChannels];
+      const filterShape = [c.kernel, c.kernel, c.inChannels, c.outChannels];
       const dyShape = outputShape(c);
       await assertMatchesCpu(
-        tf.Conv2DBackpropFilter,
+        tf.Conv2DBackpropInput,
         {
-          x: { shape: xShape, values: randomValues(sizeOf(xShape), seed++) },
           dy: { shape: dyShape, values: randomValues(sizeOf(dyShape), seed++) },
+          filter: { shape: filterShape, values: randomValues(sizeOf(filterShape), seed++) },
         },
-        { strides: c.stride, pad: c.pad, dataFormat: "NHWC", filterShape: [c.kernel, c.kernel, c.inChannels, c.outChannels] },
-        `Conv2DBackpropFilter ${describeCase(c)}`,
+        { strides: c.stride, pad: c.pad, dataFormat: "NHWC", inputShape: [c.batch, c.height, c.width, c.inChannels] },
+        `Conv2DBackpropInput/simd chunked ${describeCase(c)}`,
       );
     }
   });
 
-  for (const method of ["columns", "full"] as const) {
+  for (const method of ["simd", "columns", "full"] as const) {
     it(`Conv2DBackpropInput (${method} method): the same cases`, async () => {
       conv2DBackpropInputMethod.use = method;
       let seed = 1000;
