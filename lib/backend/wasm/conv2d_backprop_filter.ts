@@ -50,7 +50,6 @@ function bySimdProduct(
   });
   const outRows = rowTable(backend, taps, (m) => 4 * m * outChannels);
   const dW = backend.makeOutput([filterHeight, filterWidth, inChannels, outChannels], "float32");
-  (backend.typedArrayFromHeap(dW) as Float32Array).fill(0);
   const imageBytes = 4 * height * width * inChannels;
   const gradientBytes = 4 * outHeight * outWidth * outChannels;
   const perCall = Math.max(1, Math.min(batchSize, Math.floor(conv2DBackpropFilterMethod.chunkBytes / (imageBytes + gradientBytes))));
@@ -68,6 +67,7 @@ function bySimdProduct(
       xAt + first * imageBytes,
       outRowsAt,
       dWAt,
+      first === 0 ? 0 : 1,
       dyAt + first * gradientBytes,
       count,
       imageBytes,

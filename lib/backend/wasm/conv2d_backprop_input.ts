@@ -177,6 +177,7 @@ function bySimdTaps(
           dyAt + first * gradientBytes,
           targetRowsAt,
           targetAt + first * imageBytes + 4 * (kh * width + kw) * inChannels,
+          1,
           weightsAt + 4 * (kh * filterWidth + kw) * outChannels * inChannels,
           1, 0, 0,
           1, 0, 0,

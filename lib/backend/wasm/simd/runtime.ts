@@ -21,8 +21,9 @@ export type { WasmMemory };
 
 export interface SimdKernels {
   /**
-   * See ./gemm: C[m, n] += sum over (k1, k2, k3) of A(m, k1, k2, k3) * B(k1, k2, k3, n),
-   * row m of A at a + rowsA[m], of C at c + rowsC[m]. Addresses and strides in bytes.
+   * See ./gemm: C[m, n] = sum over (k1, k2, k3) of A(m, k1, k2, k3) * B(k1, k2, k3, n),
+   * added to C when `accumulate` is 1; row m of A at a + rowsA[m], of C at
+   * c + rowsC[m]. Addresses and strides in bytes.
    */
   gemm(
     m: number,
@@ -31,6 +32,7 @@ export interface SimdKernels {
     a: number,
     rowsC: number,
     c: number,
+    accumulate: 0 | 1,
     b: number,
     k1: number,
     sA1: number,
