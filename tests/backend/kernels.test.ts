@@ -12,6 +12,7 @@ import * as assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { conv2DBackpropFilterMethod } from "../../lib/backend/wasm/conv2d_backprop_filter";
 import { conv2DBackpropInputMethod } from "../../lib/backend/wasm/conv2d_backprop_input";
+import { maxPoolGradMethod } from "../../lib/backend/wasm/max_pool_grad";
 import { simdKernels } from "../../lib/backend/wasm/simd/runtime";
 import type { WasmBackend } from "../../lib/backend/wasm/kernel_calls";
 import { trainingKernels } from "../../lib/backend/wasm/register";
@@ -82,6 +83,7 @@ describe("wasm training kernels match the cpu backend", function () {
     conv2DBackpropInputMethod.simdChunkBytes = 48 * 1024;
     conv2DBackpropFilterMethod.use = "auto";
     conv2DBackpropFilterMethod.chunkBytes = 48 * 1024;
+    maxPoolGradMethod.use = "auto";
   });
 
   it("has its generated SIMD kernels on the default (single-threaded) wasm backend", async () => {
@@ -199,59 +201,65 @@ describe("wasm training kernels match the cpu backend", function () {
     }
   });
 
-  it("MaxPoolGrad and AvgPoolGrad: windows 1/2/3, strides 1/2, same/valid, batches 1/N, channels 1/many", async () => {
-    let seed = 5000;
-    for (const kernel of [1, 2, 3]) {
-      for (const stride of [1, 2]) {
-        for (const pad of ["same", "valid"] as const) {
-          for (const batch of [1, 3]) {
-            for (const channels of [1, 6]) {
-              const xShape = [batch, 9, 8, channels];
-              const info = tf.backend_util.computePool2DInfo(xShape as [number, number, number, number], kernel, stride, 1, pad);
-              const x = randomValues(sizeOf(xShape), seed++);
-              const dy = randomValues(sizeOf(info.outShape), seed++);
-              const label = `${kernel}x${kernel} stride ${stride} ${pad}, x ${xShape.join("x")}`;
-              const y = await runKernelOn("cpu", tf.MaxPool, { x: { shape: xShape, values: x } }, { filterSize: kernel, strides: stride, pad });
-              await assertMatchesCpu(
-                tf.MaxPoolGrad,
-                {
-                  dy: { shape: info.outShape, values: dy },
-                  input: { shape: xShape, values: x },
-                  output: { shape: y.shape, values: y.values },
-                },
-                { filterSize: kernel, strides: stride, pad },
-                `MaxPoolGrad ${label}`,
-              );
-              await assertMatchesCpu(
-                tf.AvgPoolGrad,
-                { dy: { shape: info.outShape, values: dy }, input: { shape: xShape, values: x } },
-                { filterSize: kernel, strides: stride, pad },
-                `AvgPoolGrad ${label}`,
-              );
+  for (const method of ["auto", "javascript"] as const) {
+    it(`MaxPoolGrad (${method === "auto" ? "SIMD for 2x2" : "JavaScript"}) and AvgPoolGrad: windows 1/2/3, strides 1/2, same/valid, odd and even sizes, batches 1/N, channels 1/many`, async () => {
+      maxPoolGradMethod.use = method;
+      let seed = 5000;
+      for (const kernel of [1, 2, 3]) {
+        for (const stride of [1, 2]) {
+          for (const pad of ["same", "valid"] as const) {
+            for (const batch of [1, 3]) {
+              for (const [channels, height] of [[1, 9], [6, 9], [6, 8], [4, 7], [9, 10]]) {
+                const xShape = [batch, height, 8, channels];
+                const info = tf.backend_util.computePool2DInfo(xShape as [number, number, number, number], kernel, stride, 1, pad);
+                const x = randomValues(sizeOf(xShape), seed++);
+                const dy = randomValues(sizeOf(info.outShape), seed++);
+                const label = `${kernel}x${kernel} stride ${stride} ${pad}, x ${xShape.join("x")}`;
+                const y = await runKernelOn("cpu", tf.MaxPool, { x: { shape: xShape, values: x } }, { filterSize: kernel, strides: stride, pad });
+                await assertMatchesCpu(
+                  tf.MaxPoolGrad,
+                  {
+                    dy: { shape: info.outShape, values: dy },
+                    input: { shape: xShape, values: x },
+                    output: { shape: y.shape, values: y.values },
+                  },
+                  { filterSize: kernel, strides: stride, pad },
+                  `MaxPoolGrad ${label}`,
+                );
+                await assertMatchesCpu(
+                  tf.AvgPoolGrad,
+                  { dy: { shape: info.outShape, values: dy }, input: { shape: xShape, values: x } },
+                  { filterSize: kernel, strides: stride, pad },
+                  `AvgPoolGrad ${label}`,
+                );
+              }
             }
           }
         }
       }
-    }
-  });
+    });
+  }
 
-  it("MaxPoolGrad gives a tied window's gradient to its first maximum, like the cpu backend", async () => {
-    // ReLU outputs are full of tied zeros.
-    const xShape = [1, 4, 4, 2];
-    const x = new Float32Array(sizeOf(xShape)); // all zeros: every window ties
-    x[5] = 1;
-    const y = await runKernelOn("cpu", tf.MaxPool, { x: { shape: xShape, values: x } }, { filterSize: 2, strides: 2, pad: "valid" });
-    await assertMatchesCpu(
-      tf.MaxPoolGrad,
-      {
-        dy: { shape: y.shape, values: randomValues(sizeOf(y.shape), 3) },
-        input: { shape: xShape, values: x },
-        output: y,
-      },
-      { filterSize: 2, strides: 2, pad: "valid" },
-      "MaxPoolGrad with ties",
-    );
-  });
+  for (const channels of [2, 5]) {
+    it(`MaxPoolGrad gives a tied window's gradient to its first maximum, like the cpu backend (${channels} channels)`, async () => {
+      // ReLU outputs are full of tied zeros.
+      const xShape = [1, 4, 4, channels];
+      const x = new Float32Array(sizeOf(xShape)); // all zeros: every window ties
+      x[5] = 1;
+      x[3 * channels + 1] = 2; // a maximum in a window's second position
+      const y = await runKernelOn("cpu", tf.MaxPool, { x: { shape: xShape, values: x } }, { filterSize: 2, strides: 2, pad: "valid" });
+      await assertMatchesCpu(
+        tf.MaxPoolGrad,
+        {
+          dy: { shape: y.shape, values: randomValues(sizeOf(y.shape), 3) },
+          input: { shape: xShape, values: x },
+          output: y,
+        },
+        { filterSize: 2, strides: 2, pad: "valid" },
+        "MaxPoolGrad with ties",
+      );
+    });
+  }
 
   it("BatchMatMul: every transpose combination, vectors and batched products", async () => {
     let seed = 9000;

@@ -5,6 +5,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { WasmBackend } from "../kernel_calls";
 import { gemmFunctions } from "./gemm";
+import { maxPoolGrad2x2Function } from "./max_pool_grad_2x2";
 import { FunctionWriter, writeModule } from "./wasm_writer";
 
 // The WebAssembly JS API (the project compiles without the DOM typings that declare it).
@@ -44,6 +45,20 @@ export interface SimdKernels {
     sA3: number,
     sB3: number,
   ): void;
+
+  /** See ./max_pool_grad_2x2 (byte addresses; channels >= 4). */
+  maxPoolGrad2x2(
+    x: number,
+    y: number,
+    dy: number,
+    dx: number,
+    images: number,
+    imageBytes: number,
+    outHeight: number,
+    outWidth: number,
+    channels: number,
+    rowBytes: number,
+  ): void;
 }
 
 interface Bound {
@@ -70,6 +85,7 @@ export function rememberBackendMemory(memory: WasmMemory): void {
 
 function buildModule(shared: boolean): object {
   const functions: FunctionWriter[] = [...gemmFunctions(0)];
+  functions.push(maxPoolGrad2x2Function());
   return new WebAssemblyApi.Module(writeModule(functions, { shared }));
 }
 
