@@ -13,6 +13,8 @@ import * as tf from "@tensorflow/tfjs";
 import { conv2DBackpropFilterMethod } from "../../lib/backend/wasm/conv2d_backprop_filter";
 import { conv2DBackpropInputMethod } from "../../lib/backend/wasm/conv2d_backprop_input";
 import { maxPoolGradMethod } from "../../lib/backend/wasm/max_pool_grad";
+import { sumMethod } from "../../lib/backend/wasm/sum";
+import { addMethod } from "../../lib/backend/wasm/add";
 import { simdKernels } from "../../lib/backend/wasm/simd/runtime";
 import type { WasmBackend } from "../../lib/backend/wasm/kernel_calls";
 import { trainingKernels } from "../../lib/backend/wasm/register";
@@ -84,6 +86,8 @@ describe("wasm training kernels match the cpu backend", function () {
     conv2DBackpropFilterMethod.use = "auto";
     conv2DBackpropFilterMethod.chunkBytes = 48 * 1024;
     maxPoolGradMethod.use = "auto";
+    sumMethod.use = "auto";
+    addMethod.use = "auto";
   });
 
   it("has its generated SIMD kernels on the default (single-threaded) wasm backend", async () => {
@@ -291,15 +295,51 @@ describe("wasm training kernels match the cpu backend", function () {
     }
   });
 
-  it("Sum over leading axes (bias gradients), with and without keepDims, and other axes", async () => {
-    const shape = [4, 5, 6, 7];
-    const values = randomValues(sizeOf(shape), 77);
-    for (const axis of [[0], [0, 1], [0, 1, 2], [1, 0], [1], [3], [0, 2], [0, 1, 2, 3]]) {
-      for (const keepDims of [false, true]) {
-        await assertMatchesCpu(tf.Sum, { x: { shape, values } }, { axis, keepDims }, `Sum axis ${axis} keepDims ${keepDims}`);
+  for (const method of ["auto", "javascript"] as const) {
+    it(`Sum over leading axes (bias gradients, ${method === "auto" ? "SIMD" : "JavaScript"}), with and without keepDims, other axes, and LeNet's sizes`, async () => {
+      sumMethod.use = method;
+      let seed = 77;
+      // 4x5x6x7: 7 columns (a last vector overlapping); 3 columns (JavaScript);
+      // LeNet's conv1 bias gradient: 36,864 rows in many blocks.
+      for (const shape of [[4, 5, 6, 7], [2, 9, 3], [64, 24, 24, 20], [130, 8]]) {
+        const values = randomValues(sizeOf(shape), seed++);
+        const axes = shape.length === 4 ? [[0], [0, 1], [0, 1, 2], [1, 0], [1], [3], [0, 2], [0, 1, 2, 3]] : [[0], [0, 1]];
+        for (const axis of axes) {
+          for (const keepDims of [false, true]) {
+            await assertMatchesCpu(tf.Sum, { x: { shape, values } }, { axis, keepDims }, `Sum ${shape} axis ${axis} keepDims ${keepDims}`);
+          }
+        }
       }
-    }
-  });
+    });
+  }
+
+  for (const method of ["auto", "wasm"] as const) {
+    it(`Add: bias adds (${method === "auto" ? "SIMD" : "the wasm backend's"}) either way round, and other broadcasts`, async () => {
+      addMethod.use = method;
+      let seed = 88;
+      const cases: [number[], number[]][] = [
+        [[64, 24, 24, 20], [20]],
+        [[5], [3, 4, 5]],
+        [[2, 3, 7], [7]],
+        [[6, 4], [4]],
+        [[6, 3], [3]],
+        [[2, 3, 4], [2, 3, 4]],
+        [[2, 3, 4], [3, 1]],
+        [[2, 3, 4], [1]],
+      ];
+      for (const [aShape, bShape] of cases) {
+        await assertMatchesCpu(
+          tf.Add,
+          {
+            a: { shape: aShape, values: randomValues(sizeOf(aShape), seed++) },
+            b: { shape: bShape, values: randomValues(sizeOf(bShape), seed++) },
+          },
+          {},
+          `Add ${aShape} + ${bShape}`,
+        );
+      }
+    });
+  }
 
   it("Identity and same-type Cast share data safely: the copy survives its source", async () => {
     await tf.setBackend("wasm");

@@ -3,6 +3,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { rememberOriginal } from "./kernel_calls";
+import { addConfig } from "./add";
 import { avgPoolGradConfig } from "./avg_pool_grad";
 import { batchMatMulConfig } from "./batch_mat_mul";
 import { conv2DBackpropFilterConfig } from "./conv2d_backprop_filter";
@@ -21,6 +22,7 @@ export const trainingKernels: readonly tf.KernelConfig[] = [
   identityConfig,
   castConfig,
   sumConfig,
+  addConfig,
 ];
 
 const OURS = Symbol.for("convlab.trainingKernel");

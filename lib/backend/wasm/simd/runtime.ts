@@ -6,6 +6,7 @@ import * as tf from "@tensorflow/tfjs";
 import type { WasmBackend } from "../kernel_calls";
 import { gemmFunctions } from "./gemm";
 import { maxPoolGrad2x2Function } from "./max_pool_grad_2x2";
+import { addRowFunction, columnSumsFunction } from "./rows";
 import { FunctionWriter, writeModule } from "./wasm_writer";
 
 // The WebAssembly JS API (the project compiles without the DOM typings that declare it).
@@ -59,6 +60,11 @@ export interface SimdKernels {
     channels: number,
     rowBytes: number,
   ): void;
+
+  /** See ./rows: out[block, column] = sum of x's column over each block of rows (byte addresses; columns >= 4). */
+  columnSums(x: number, rows: number, columns: number, blockRows: number, out: number): void;
+  /** See ./rows: out = x + b, b one row broadcast (byte addresses; columns >= 4). */
+  addRow(x: number, rows: number, columns: number, b: number, out: number): void;
 }
 
 interface Bound {
@@ -85,7 +91,7 @@ export function rememberBackendMemory(memory: WasmMemory): void {
 
 function buildModule(shared: boolean): object {
   const functions: FunctionWriter[] = [...gemmFunctions(0)];
-  functions.push(maxPoolGrad2x2Function());
+  functions.push(maxPoolGrad2x2Function(), columnSumsFunction(), addRowFunction());
   return new WebAssemblyApi.Module(writeModule(functions, { shared }));
 }
 
