@@ -217,6 +217,9 @@ export class FunctionWriter {
   i32Shl(): this {
     return this.op(0x74);
   }
+  i32ShrU(): this {
+    return this.op(0x76);
+  }
 
   // f32
   f32Load(offset = 0): this {
