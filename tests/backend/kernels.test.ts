@@ -14,6 +14,7 @@ import { conv2DBackpropFilterMethod } from "../../lib/backend/wasm/conv2d_backpr
 import { conv2DBackpropInputMethod } from "../../lib/backend/wasm/conv2d_backprop_input";
 import { maxPoolGradMethod } from "../../lib/backend/wasm/max_pool_grad";
 import { sumMethod } from "../../lib/backend/wasm/sum";
+import { conv2DMethod } from "../../lib/backend/wasm/conv2d";
 import { addMethod } from "../../lib/backend/wasm/add";
 import { simdKernels } from "../../lib/backend/wasm/simd/runtime";
 import type { WasmBackend } from "../../lib/backend/wasm/kernel_calls";
@@ -88,6 +89,7 @@ describe("wasm training kernels match the cpu backend", function () {
     maxPoolGradMethod.use = "auto";
     sumMethod.use = "auto";
     addMethod.use = "auto";
+    conv2DMethod.use = "auto";
   });
 
   it("has its generated SIMD kernels on the default (single-threaded) wasm backend", async () => {
@@ -119,6 +121,29 @@ describe("wasm training kernels match the cpu backend", function () {
           },
           { strides: c.stride, pad: c.pad, dataFormat: "NHWC", filterShape: [c.kernel, c.kernel, c.inChannels, c.outChannels] },
           `Conv2DBackpropFilter/${method} ${describeCase(c)}`,
+        );
+      }
+    });
+  }
+
+  for (const method of ["auto", "xnnpack"] as const) {
+    it(`Conv2D (${method === "auto" ? "SIMD" : "XNNPACK"}): the same cases, and dilated ones (XNNPACK either way)`, async () => {
+      conv2DMethod.use = method;
+      let seed = 2000;
+      const cases = convCases().map((c) => ({ ...c, dilation: 1 }));
+      cases.push({ batch: 2, height: 9, width: 8, inChannels: 3, outChannels: 5, kernel: 3, stride: 1, pad: "same", dilation: 2 });
+      cases.push({ batch: 2, height: 9, width: 8, inChannels: 3, outChannels: 5, kernel: 3, stride: 1, pad: "valid", dilation: 2 });
+      for (const c of cases) {
+        const xShape = [c.batch, c.height, c.width, c.inChannels];
+        const filterShape = [c.kernel, c.kernel, c.inChannels, c.outChannels];
+        await assertMatchesCpu(
+          tf.Conv2D,
+          {
+            x: { shape: xShape, values: randomValues(sizeOf(xShape), seed++) },
+            filter: { shape: filterShape, values: randomValues(sizeOf(filterShape), seed++) },
+          },
+          { strides: c.stride, pad: c.pad, dataFormat: "NHWC", dilations: c.dilation },
+          `Conv2D/${method} ${describeCase(c)} dilation ${c.dilation}`,
         );
       }
     });

@@ -6,6 +6,7 @@ import { rememberOriginal } from "./kernel_calls";
 import { addConfig } from "./add";
 import { avgPoolGradConfig } from "./avg_pool_grad";
 import { batchMatMulConfig } from "./batch_mat_mul";
+import { conv2DConfig } from "./conv2d";
 import { conv2DBackpropFilterConfig } from "./conv2d_backprop_filter";
 import { conv2DBackpropInputConfig } from "./conv2d_backprop_input";
 import { castConfig, identityConfig } from "./identity";
@@ -23,6 +24,7 @@ export const trainingKernels: readonly tf.KernelConfig[] = [
   castConfig,
   sumConfig,
   addConfig,
+  conv2DConfig,
 ];
 
 const OURS = Symbol.for("convlab.trainingKernel");
