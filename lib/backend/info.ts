@@ -65,7 +65,12 @@ export class BackendInfo implements BackendInfoFields {
       ["why", this.reason],
     ];
     if (this.requested) rows.push(["asked for", this.requested]);
-    if (this.threads != null) rows.push(["threads", String(this.threads)]);
+    if (this.threads === 1 && this.backend === "wasm") {
+      // Measured on 2 shared cores: a second XNNPACK thread sped up inference
+      // but not LeNet training, whose heaviest kernels are convlab's own
+      // single-threaded ones; and it slowed down under other load.
+      rows.push(["threads", "1 (the default; `CONVLAB_THREADS=2` or `useBackend(\"wasm\", { threads: 2 })` for faster inference on an otherwise idle machine)"]);
+    } else if (this.threads != null) rows.push(["threads", String(this.threads)]);
     if (this.simd != null) rows.push(["SIMD", this.simd ? "yes" : "no"]);
     if (this.trainingKernels.length > 0) rows.push(["training kernels", this.trainingKernels.join(", ")]);
     for (const s of this.skipped) rows.push([`not ${s.backend}`, s.reason]);
