@@ -15,6 +15,8 @@
  *          --no-peer (skip PyTorch)  --profile (per-kernel ms per step)
  *          --kernels stock (wasm's own kernels plus only the missing
  *            Conv2DBackpropFilter: the "before" of convlab's kernels)
+ *          --kernels xnnpack (convlab's kernels without the generated SIMD
+ *            ones: every kernel on its XNNPACK / JavaScript way)
  */
 import { spawnSync } from "node:child_process";
 import * as tf from "@tensorflow/tfjs";
@@ -22,6 +24,7 @@ import type { Benchmark } from "./run";
 import { backendInfo, useBackend, unregisterWasmTrainingKernels } from "../lib/backend";
 import { parseBackendChoice } from "../lib/backend/plan";
 import { conv2DBackpropFilterConfig } from "../lib/backend/wasm/conv2d_backprop_filter";
+import { disabled as simdDisabled } from "../lib/backend/wasm/simd/runtime";
 import { findTorchPeer, lenet, numberFlag, parseFlags, peakRssMb, seededRandom, trainStep } from "./_lenet";
 
 interface PeerResult {
@@ -62,7 +65,12 @@ const benchmark: Benchmark = {
       "--backend",
     );
     await useBackend(choice, threadsFlag === undefined ? {} : { threads: numberFlag(flags, "threads", 1) });
-    const stock = flags.get("kernels") === "stock";
+    const kernelsFlag = flags.get("kernels");
+    if (kernelsFlag !== undefined && kernelsFlag !== "stock" && kernelsFlag !== "xnnpack") {
+      throw new Error(`--kernels takes stock or xnnpack, got ${String(kernelsFlag)}.`);
+    }
+    const stock = kernelsFlag === "stock";
+    simdDisabled.value = kernelsFlag === "xnnpack";
     if (stock) {
       unregisterWasmTrainingKernels();
       tf.registerKernel(conv2DBackpropFilterConfig);
@@ -146,7 +154,7 @@ const benchmark: Benchmark = {
       backend: info.backend,
       threads: info.threads,
       simd: info.simd,
-      kernels: stock ? "stock wasm + Conv2DBackpropFilter" : "convlab",
+      kernels: stock ? "stock wasm + Conv2DBackpropFilter" : simdDisabled.value ? "convlab without generated SIMD kernels" : "convlab",
       trainImgPerSec: Math.round(median(ours.map((o) => o.train))),
       inferImgPerSec: Math.round(median(ours.map((o) => o.infer))),
       peakRssMb: peakRssMb(),

@@ -27,6 +27,25 @@ function location(args: string[]): SpecLocation {
   return { kind: "user" };
 }
 
+/**
+ * The compute backend the library expects to use, for the banner. Read
+ * without loading tfjs (the library decides for real when it loads).
+ */
+function computeBannerLines(): string[] {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { planBackend } = require("../lib/backend/plan") as typeof import("../lib/backend/plan");
+    const plan = planBackend();
+    const threads = plan.threads && plan.threads > 1 ? `, ${plan.threads} threads` : "";
+    return [
+      `Compute backend: ${plan.backend}${threads}, ${plan.reason}.`,
+      ...plan.skipped.map((s) => `  Not ${s.backend}: ${s.reason}.`),
+    ];
+  } catch (err) {
+    return [`Compute backend: unknown (${(err as Error).message})`];
+  }
+}
+
 function fail(message: string): never {
   process.stderr.write(`convlab: ${message}\n`);
   process.exit(2);
@@ -40,7 +59,11 @@ async function main(argv: string[]): Promise<void> {
       const file = f >= 0 ? args[f + 1] : args.find((a) => a.startsWith("--connection-file="))?.split("=")[1];
       if (!file) fail("kernel needs the connection file: convlab kernel -f FILE");
       const { startKernel } = await import("./main");
-      startKernel({ connectionFile: file, debug: args.includes("--debug") || Boolean(process.env.CONVLAB_DEBUG) });
+      startKernel({
+        connectionFile: file,
+        debug: args.includes("--debug") || Boolean(process.env.CONVLAB_DEBUG),
+        bannerLines: computeBannerLines(),
+      });
       return;
     }
     case "install": {

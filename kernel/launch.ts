@@ -30,6 +30,8 @@ export async function launchJupyter(extraArgs: string[]): Promise<number> {
     return 1;
   }
   console.log(`Opening Jupyter ${app === "lab" ? "Lab" : "Notebook"} on ${lessons}`);
-  const child = spawn("jupyter", [app, `--notebook-dir=${lessons}`, ...extraArgs], { stdio: "inherit" });
+  // Jupyter refuses to run as root unless told; containers and lab VMs often run as root.
+  const asRoot = process.getuid?.() === 0 && !extraArgs.includes("--allow-root") ? ["--allow-root"] : [];
+  const child = spawn("jupyter", [app, `--notebook-dir=${lessons}`, ...asRoot, ...extraArgs], { stdio: "inherit" });
   return new Promise((resolve) => child.on("exit", (code) => resolve(code ?? 0)));
 }

@@ -10,4 +10,6 @@ export * from "./charts";
 export * from "./deploy";
 export * from "./models";
 export * from "./train";
+export * from "./evaluate";
 export * from "./diagnose";
+export * from "./check";

@@ -154,7 +154,7 @@ export class KernelClient {
       if (found) return found;
       if (Date.now() > deadline) throw new Error("timed out waiting for an IOPub message");
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, 200);
+        const timer = setTimeout(resolve, Math.min(200, Math.max(1, deadline - Date.now())));
         this.iopubWaiters.push(() => {
           clearTimeout(timer);
           resolve();
@@ -274,18 +274,28 @@ export class KernelClient {
   }
 
   /**
-   * Polls kernel_info until the kernel answers on shell and its status
-   * reaches us on IOPub (a subscription is live only some time after
-   * connecting; until then published messages are lost).
+   * Waits until the kernel is ready the way jupyter_client does: send
+   * kernel_info until a reply comes back on shell, then check that IOPub
+   * delivers too (a subscription is live only some time after connecting;
+   * until then published messages are lost), else start over.
    */
   async waitReady(timeoutMs = 60_000): Promise<JupyterMessage> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
+      if (this.process.exitCode !== null) throw new Error(`the kernel exited with code ${this.process.exitCode}`);
+      if (Date.now() > deadline) throw new Error(`the kernel was not ready within ${timeoutMs} ms`);
+      let reply: JupyterMessage;
       try {
-        return (await this.request("kernel_info_request", {}, { timeoutMs: 1000 })).reply;
-      } catch (err) {
-        if (Date.now() > deadline) throw err;
-        if (this.process.exitCode !== null) throw new Error(`the kernel exited with code ${this.process.exitCode}`);
+        reply = (await this.request("kernel_info_request", {}, { timeoutMs: 1000, waitForIdle: false })).reply;
+      } catch {
+        continue;
+      }
+      const parent = reply.parent_header.msg_id;
+      try {
+        await this.waitForIopub((m) => m.parent_header.msg_id === parent, 200);
+        return reply;
+      } catch {
+        // IOPub not connected yet: ask again.
       }
     }
   }

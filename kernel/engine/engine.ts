@@ -10,6 +10,7 @@ import type { Executor } from "tslab/dist/executor";
 import { installRuntimeResolution, installTypeScriptHooks, sourceMapsFor, SourceMaps } from "./typescript-hooks";
 import { formatDiagnostics, formatRuntimeError, isInterruption, KernelError } from "./errors";
 import { codePointsToUtf16, utf16ToCodePoints } from "./positions";
+import { expandShorthands } from "./cell-source";
 
 export type ExecuteOutcome =
   | { status: "ok"; hasValue: boolean; value?: unknown }
@@ -136,7 +137,7 @@ export class TypeScriptEngine {
     this.value = null;
     this.currentLabel = label;
     this.currentCode = code;
-    const running = this.executor.execute(code);
+    const running = this.executor.execute(expandShorthands(this.ts, code, new Set(Object.keys(this.executor.locals))));
     return { done: running.then((ok) => this.outcome(ok, code, label)) };
   }
 

@@ -53,12 +53,13 @@ export class Kernel {
     return this.engineInstance;
   }
 
-  /** Warms the engine and runs idle tasks while nobody is waiting. */
+  /** Warms the engine, then runs idle tasks while nobody is waiting. */
   warmUp(): void {
     setImmediate(() => {
       if (this.working || this.queue.length) return;
       void this.engine;
-      this.runIdleTasks();
+      // Yield first: requests that arrived while the engine started go before any preloading.
+      setImmediate(() => this.runIdleTasks());
     });
   }
 
@@ -259,10 +260,11 @@ export class Kernel {
       };
     }
     if (storeHistory) this.options.history.add(count, code, resultText);
-    this.reply(channel, "execute_reply", reply, parent, { status: reply.status });
     // Like ipykernel's stop_on_error: execute requests that had reached the
-    // kernel before this error are answered "aborted" without running.
+    // kernel before this error are answered "aborted" without running. Fixed
+    // before the reply goes out, so nothing sent after the reply is caught.
     if (failure && stopOnError && !silent) this.abortThrough = this.options.shared.requestsReceived;
+    this.reply(channel, "execute_reply", reply, parent, { status: reply.status });
   }
 
   /** Runs a cell, keeping the shared execution state the wire thread reads. */

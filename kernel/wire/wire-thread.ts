@@ -151,7 +151,7 @@ function handle(channel: "shell" | "control" | "stdin", message: JupyterMessage)
     // Let the main thread tidy up and exit; force it if it is stuck.
     sendChains[channel].then(() => {
       post({ kind: "shutdown", restart });
-      setTimeout(() => process.kill(process.pid, "SIGTERM"), 2000).unref();
+      setTimeout(() => process.kill(process.pid, "SIGTERM"), 5000).unref();
     });
     return;
   }
@@ -214,7 +214,11 @@ async function close(): Promise<void> {
   flushStreams();
   await Promise.all(Object.values(sendChains));
   closing = true;
-  for (const socket of Object.values(sockets)) socket.close();
+  // Everything queued has been handed to ZeroMQ; give it a moment to leave, no more.
+  for (const socket of Object.values(sockets)) {
+    socket.linger = 100;
+    socket.close();
+  }
   port.close();
 }
 

@@ -65,7 +65,12 @@ export class BackendInfo implements BackendInfoFields {
       ["why", this.reason],
     ];
     if (this.requested) rows.push(["asked for", this.requested]);
-    if (this.threads != null) rows.push(["threads", String(this.threads)]);
+    if (this.threads === 1 && this.backend === "wasm") {
+      // Measured on 2 shared cores: a second XNNPACK thread made LeNet training
+      // and inference slower (convlab's own kernels, the heaviest, run on one
+      // thread, and XNNPACK's pool competes with them and with other load).
+      rows.push(["threads", "1 (the default: a second thread did not pay on a shared 2-core machine; `CONVLAB_THREADS=2` or `useBackend(\"wasm\", { threads: 2 })` to try)"]);
+    } else if (this.threads != null) rows.push(["threads", String(this.threads)]);
     if (this.simd != null) rows.push(["SIMD", this.simd ? "yes" : "no"]);
     if (this.trainingKernels.length > 0) rows.push(["training kernels", this.trainingKernels.join(", ")]);
     for (const s of this.skipped) rows.push([`not ${s.backend}`, s.reason]);

@@ -21,6 +21,8 @@ import {
 } from "./plan";
 import { registerWasmTrainingKernels, trainingKernels } from "./wasm/register";
 import { startThreadedWasm } from "./wasm/threads";
+import { simdKernels } from "./wasm/simd/runtime";
+import type { WasmBackend } from "./wasm/kernel_calls";
 
 /** Options for `useBackend`. */
 export interface UseBackendOptions {
@@ -130,7 +132,8 @@ async function startWasm(threads: number): Promise<string> {
   } else if (!(await tf.setBackend("wasm"))) {
     throw new BackendUnavailableError("wasm", "it failed to start again");
   }
-  return `the WebAssembly backend (XNNPACK) with convlab's ${trainingKernels.length} training kernels`;
+  const generated = simdKernels(tf.backend() as unknown as WasmBackend) ? ", generated SIMD products and pooling/bias kernels included" : "";
+  return `the WebAssembly backend (XNNPACK) with convlab's ${trainingKernels.length} training kernels${generated}`;
 }
 
 async function startCpu(): Promise<string> {

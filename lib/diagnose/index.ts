@@ -18,7 +18,7 @@ export {
   findDuplicates,
   sanityChecks,
   SanityReport,
-  type CheckResult,
+  type SanityCheckResult,
   type DuplicateReport,
   type OverfitOneBatchOptions,
   type ShuffledLabelsOptions,

@@ -16,7 +16,7 @@ import { DISPLAY, type MimeBundle } from "../display";
 import type { TrainOptions } from "../train/options";
 import { train } from "../train/train";
 
-export interface CheckResult {
+export interface SanityCheckResult {
   name: string;
   passed: boolean;
   /** What was measured and what it means. */
@@ -24,7 +24,7 @@ export interface CheckResult {
   details: Record<string, unknown>;
 }
 
-function checkDisplay(results: CheckResult[]): MimeBundle {
+function checkDisplay(results: SanityCheckResult[]): MimeBundle {
   const lines = results.map((r) => `${r.passed ? "✓" : "✗"} ${r.name}: ${r.message}`);
   return {
     "text/html": `<div style="font-family:sans-serif;font-size:13px">${lines.map((l) => `<div>${escapeHtml(l)}</div>`).join("")}</div>`,
@@ -33,7 +33,7 @@ function checkDisplay(results: CheckResult[]): MimeBundle {
 }
 
 export class SanityReport {
-  constructor(readonly checks: CheckResult[]) {}
+  constructor(readonly checks: SanityCheckResult[]) {}
   get passed(): boolean {
     return this.checks.every((c) => c.passed);
   }
@@ -56,7 +56,7 @@ export interface OverfitOneBatchOptions {
 }
 
 /** Trains on one batch again and again: it should end at 100 % accuracy and a loss near 0. */
-export async function overfitOneBatch(build: (seed: number) => tf.LayersModel, data: Dataset, options: OverfitOneBatchOptions = {}): Promise<CheckResult> {
+export async function overfitOneBatch(build: (seed: number) => tf.LayersModel, data: Dataset, options: OverfitOneBatchOptions = {}): Promise<SanityCheckResult> {
   const batchSize = options.batchSize ?? 32;
   const steps = options.steps ?? 100;
   const seed = options.seed ?? 1;
@@ -110,7 +110,7 @@ export function withShuffledTrainLabels(data: Dataset, seed: number): Dataset {
 }
 
 /** Trains on shuffled labels: validation accuracy should stay near chance. */
-export async function shuffledLabels(build: (seed: number) => tf.LayersModel, data: Dataset, options: ShuffledLabelsOptions = {}): Promise<CheckResult> {
+export async function shuffledLabels(build: (seed: number) => tf.LayersModel, data: Dataset, options: ShuffledLabelsOptions = {}): Promise<SanityCheckResult> {
   if (data.size("validation") === 0) throw new Error("shuffledLabels needs a validation split; use split(dataset) first.");
   const seed = options.seed ?? 1;
   const counts = data.classCounts("validation");
@@ -138,7 +138,7 @@ export async function shuffledLabels(build: (seed: number) => tf.LayersModel, da
   }
 }
 
-export interface DuplicateReport extends CheckResult {
+export interface DuplicateReport extends SanityCheckResult {
   /** Groups of store indices holding identical images, with the splits they are in. */
   groups: { indices: number[]; splits: SplitName[] }[];
 }
@@ -182,7 +182,7 @@ export async function findDuplicates(data: Dataset, options: { chunkSize?: numbe
 
 /** All three checks. */
 export async function sanityChecks(build: (seed: number) => tf.LayersModel, data: Dataset, options: { options?: TrainOptions; seed?: number } = {}): Promise<SanityReport> {
-  const checks: CheckResult[] = [];
+  const checks: SanityCheckResult[] = [];
   checks.push(await findDuplicates(data));
   checks.push(await overfitOneBatch(build, data, { seed: options.seed, options: options.options }));
   checks.push(await shuffledLabels(build, data, { seed: options.seed, options: options.options }));

@@ -10,7 +10,14 @@
  */
 import * as assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
+import { conv2DBackpropFilterMethod } from "../../lib/backend/wasm/conv2d_backprop_filter";
 import { conv2DBackpropInputMethod } from "../../lib/backend/wasm/conv2d_backprop_input";
+import { maxPoolGradMethod } from "../../lib/backend/wasm/max_pool_grad";
+import { sumMethod } from "../../lib/backend/wasm/sum";
+import { conv2DMethod } from "../../lib/backend/wasm/conv2d";
+import { addMethod } from "../../lib/backend/wasm/add";
+import { simdKernels } from "../../lib/backend/wasm/simd/runtime";
+import type { WasmBackend } from "../../lib/backend/wasm/kernel_calls";
 import { trainingKernels } from "../../lib/backend/wasm/register";
 import { assertMatchesCpu, randomValues, runKernelOn, sizeOf, startBothBackends } from "./_compare";
 
@@ -76,6 +83,18 @@ describe("wasm training kernels match the cpu backend", function () {
   afterEach(() => {
     conv2DBackpropInputMethod.use = "auto";
     conv2DBackpropInputMethod.maxColumnFloats = 1 << 23;
+    conv2DBackpropInputMethod.simdChunkBytes = 48 * 1024;
+    conv2DBackpropFilterMethod.use = "auto";
+    conv2DBackpropFilterMethod.chunkBytes = 48 * 1024;
+    maxPoolGradMethod.use = "auto";
+    sumMethod.use = "auto";
+    addMethod.use = "auto";
+    conv2DMethod.use = "auto";
+  });
+
+  it("has its generated SIMD kernels on the default (single-threaded) wasm backend", async () => {
+    await tf.setBackend("wasm");
+    assert.ok(simdKernels(tf.backend() as unknown as WasmBackend), "the SIMD kernels could not be bound to the wasm memory");
   });
 
   it("registers every kernel it claims, for wasm", () => {
@@ -85,24 +104,71 @@ describe("wasm training kernels match the cpu backend", function () {
     }
   });
 
-  it("Conv2DBackpropFilter: strides 1/2, same/valid/explicit padding, kernels 1/3/5, batches 1/N, channels 1/many", async () => {
-    let seed = 1;
+  for (const [method, chunkBytes] of [["simd", 48 * 1024], ["simd", 1], ["xnnpack", 0]] as const) {
+    const chunked = chunkBytes === 1 ? ", one image at a time" : "";
+    it(`Conv2DBackpropFilter (${method}${chunked}): strides 1/2, same/valid/explicit padding, kernels 1/3/5, batches 1/N, channels 1/many`, async () => {
+      conv2DBackpropFilterMethod.use = method;
+      if (chunkBytes) conv2DBackpropFilterMethod.chunkBytes = chunkBytes;
+      let seed = 1;
+      for (const c of convCases()) {
+        const xShape = [c.batch, c.height, c.width, c.inChannels];
+        const dyShape = outputShape(c);
+        await assertMatchesCpu(
+          tf.Conv2DBackpropFilter,
+          {
+            x: { shape: xShape, values: randomValues(sizeOf(xShape), seed++) },
+            dy: { shape: dyShape, values: randomValues(sizeOf(dyShape), seed++) },
+          },
+          { strides: c.stride, pad: c.pad, dataFormat: "NHWC", filterShape: [c.kernel, c.kernel, c.inChannels, c.outChannels] },
+          `Conv2DBackpropFilter/${method} ${describeCase(c)}`,
+        );
+      }
+    });
+  }
+
+  for (const method of ["auto", "xnnpack"] as const) {
+    it(`Conv2D (${method === "auto" ? "SIMD" : "XNNPACK"}): the same cases, and dilated ones (XNNPACK either way)`, async () => {
+      conv2DMethod.use = method;
+      let seed = 2000;
+      const cases = convCases().map((c) => ({ ...c, dilation: 1 }));
+      cases.push({ batch: 2, height: 9, width: 8, inChannels: 3, outChannels: 5, kernel: 3, stride: 1, pad: "same", dilation: 2 });
+      cases.push({ batch: 2, height: 9, width: 8, inChannels: 3, outChannels: 5, kernel: 3, stride: 1, pad: "valid", dilation: 2 });
+      for (const c of cases) {
+        const xShape = [c.batch, c.height, c.width, c.inChannels];
+        const filterShape = [c.kernel, c.kernel, c.inChannels, c.outChannels];
+        await assertMatchesCpu(
+          tf.Conv2D,
+          {
+            x: { shape: xShape, values: randomValues(sizeOf(xShape), seed++) },
+            filter: { shape: filterShape, values: randomValues(sizeOf(filterShape), seed++) },
+          },
+          { strides: c.stride, pad: c.pad, dataFormat: "NHWC", dilations: c.dilation },
+          `Conv2D/${method} ${describeCase(c)} dilation ${c.dilation}`,
+        );
+      }
+    });
+  }
+
+  it("Conv2DBackpropInput (simd, one image at a time): the same cases", async () => {
+    conv2DBackpropInputMethod.use = "simd";
+    conv2DBackpropInputMethod.simdChunkBytes = 1;
+    let seed = 3000;
     for (const c of convCases()) {
-      const xShape = [c.batch, c.height, c.width, c.inChannels];
+      const filterShape = [c.kernel, c.kernel, c.inChannels, c.outChannels];
       const dyShape = outputShape(c);
       await assertMatchesCpu(
-        tf.Conv2DBackpropFilter,
+        tf.Conv2DBackpropInput,
         {
-          x: { shape: xShape, values: randomValues(sizeOf(xShape), seed++) },
           dy: { shape: dyShape, values: randomValues(sizeOf(dyShape), seed++) },
+          filter: { shape: filterShape, values: randomValues(sizeOf(filterShape), seed++) },
         },
-        { strides: c.stride, pad: c.pad, dataFormat: "NHWC", filterShape: [c.kernel, c.kernel, c.inChannels, c.outChannels] },
-        `Conv2DBackpropFilter ${describeCase(c)}`,
+        { strides: c.stride, pad: c.pad, dataFormat: "NHWC", inputShape: [c.batch, c.height, c.width, c.inChannels] },
+        `Conv2DBackpropInput/simd chunked ${describeCase(c)}`,
       );
     }
   });
 
-  for (const method of ["columns", "full"] as const) {
+  for (const method of ["simd", "columns", "full"] as const) {
     it(`Conv2DBackpropInput (${method} method): the same cases`, async () => {
       conv2DBackpropInputMethod.use = method;
       let seed = 1000;
@@ -164,59 +230,65 @@ describe("wasm training kernels match the cpu backend", function () {
     }
   });
 
-  it("MaxPoolGrad and AvgPoolGrad: windows 1/2/3, strides 1/2, same/valid, batches 1/N, channels 1/many", async () => {
-    let seed = 5000;
-    for (const kernel of [1, 2, 3]) {
-      for (const stride of [1, 2]) {
-        for (const pad of ["same", "valid"] as const) {
-          for (const batch of [1, 3]) {
-            for (const channels of [1, 6]) {
-              const xShape = [batch, 9, 8, channels];
-              const info = tf.backend_util.computePool2DInfo(xShape as [number, number, number, number], kernel, stride, 1, pad);
-              const x = randomValues(sizeOf(xShape), seed++);
-              const dy = randomValues(sizeOf(info.outShape), seed++);
-              const label = `${kernel}x${kernel} stride ${stride} ${pad}, x ${xShape.join("x")}`;
-              const y = await runKernelOn("cpu", tf.MaxPool, { x: { shape: xShape, values: x } }, { filterSize: kernel, strides: stride, pad });
-              await assertMatchesCpu(
-                tf.MaxPoolGrad,
-                {
-                  dy: { shape: info.outShape, values: dy },
-                  input: { shape: xShape, values: x },
-                  output: { shape: y.shape, values: y.values },
-                },
-                { filterSize: kernel, strides: stride, pad },
-                `MaxPoolGrad ${label}`,
-              );
-              await assertMatchesCpu(
-                tf.AvgPoolGrad,
-                { dy: { shape: info.outShape, values: dy }, input: { shape: xShape, values: x } },
-                { filterSize: kernel, strides: stride, pad },
-                `AvgPoolGrad ${label}`,
-              );
+  for (const method of ["auto", "javascript"] as const) {
+    it(`MaxPoolGrad (${method === "auto" ? "SIMD for 2x2" : "JavaScript"}) and AvgPoolGrad: windows 1/2/3, strides 1/2, same/valid, odd and even sizes, batches 1/N, channels 1/many`, async () => {
+      maxPoolGradMethod.use = method;
+      let seed = 5000;
+      for (const kernel of [1, 2, 3]) {
+        for (const stride of [1, 2]) {
+          for (const pad of ["same", "valid"] as const) {
+            for (const batch of [1, 3]) {
+              for (const [channels, height] of [[1, 9], [6, 9], [6, 8], [4, 7], [9, 10]]) {
+                const xShape = [batch, height, 8, channels];
+                const info = tf.backend_util.computePool2DInfo(xShape as [number, number, number, number], kernel, stride, 1, pad);
+                const x = randomValues(sizeOf(xShape), seed++);
+                const dy = randomValues(sizeOf(info.outShape), seed++);
+                const label = `${kernel}x${kernel} stride ${stride} ${pad}, x ${xShape.join("x")}`;
+                const y = await runKernelOn("cpu", tf.MaxPool, { x: { shape: xShape, values: x } }, { filterSize: kernel, strides: stride, pad });
+                await assertMatchesCpu(
+                  tf.MaxPoolGrad,
+                  {
+                    dy: { shape: info.outShape, values: dy },
+                    input: { shape: xShape, values: x },
+                    output: { shape: y.shape, values: y.values },
+                  },
+                  { filterSize: kernel, strides: stride, pad },
+                  `MaxPoolGrad ${label}`,
+                );
+                await assertMatchesCpu(
+                  tf.AvgPoolGrad,
+                  { dy: { shape: info.outShape, values: dy }, input: { shape: xShape, values: x } },
+                  { filterSize: kernel, strides: stride, pad },
+                  `AvgPoolGrad ${label}`,
+                );
+              }
             }
           }
         }
       }
-    }
-  });
+    });
+  }
 
-  it("MaxPoolGrad gives a tied window's gradient to its first maximum, like the cpu backend", async () => {
-    // ReLU outputs are full of tied zeros.
-    const xShape = [1, 4, 4, 2];
-    const x = new Float32Array(sizeOf(xShape)); // all zeros: every window ties
-    x[5] = 1;
-    const y = await runKernelOn("cpu", tf.MaxPool, { x: { shape: xShape, values: x } }, { filterSize: 2, strides: 2, pad: "valid" });
-    await assertMatchesCpu(
-      tf.MaxPoolGrad,
-      {
-        dy: { shape: y.shape, values: randomValues(sizeOf(y.shape), 3) },
-        input: { shape: xShape, values: x },
-        output: y,
-      },
-      { filterSize: 2, strides: 2, pad: "valid" },
-      "MaxPoolGrad with ties",
-    );
-  });
+  for (const channels of [2, 5]) {
+    it(`MaxPoolGrad gives a tied window's gradient to its first maximum, like the cpu backend (${channels} channels)`, async () => {
+      // ReLU outputs are full of tied zeros.
+      const xShape = [1, 4, 4, channels];
+      const x = new Float32Array(sizeOf(xShape)); // all zeros: every window ties
+      x[5] = 1;
+      x[3 * channels + 1] = 2; // a maximum in a window's second position
+      const y = await runKernelOn("cpu", tf.MaxPool, { x: { shape: xShape, values: x } }, { filterSize: 2, strides: 2, pad: "valid" });
+      await assertMatchesCpu(
+        tf.MaxPoolGrad,
+        {
+          dy: { shape: y.shape, values: randomValues(sizeOf(y.shape), 3) },
+          input: { shape: xShape, values: x },
+          output: y,
+        },
+        { filterSize: 2, strides: 2, pad: "valid" },
+        "MaxPoolGrad with ties",
+      );
+    });
+  }
 
   it("BatchMatMul: every transpose combination, vectors and batched products", async () => {
     let seed = 9000;
@@ -248,15 +320,51 @@ describe("wasm training kernels match the cpu backend", function () {
     }
   });
 
-  it("Sum over leading axes (bias gradients), with and without keepDims, and other axes", async () => {
-    const shape = [4, 5, 6, 7];
-    const values = randomValues(sizeOf(shape), 77);
-    for (const axis of [[0], [0, 1], [0, 1, 2], [1, 0], [1], [3], [0, 2], [0, 1, 2, 3]]) {
-      for (const keepDims of [false, true]) {
-        await assertMatchesCpu(tf.Sum, { x: { shape, values } }, { axis, keepDims }, `Sum axis ${axis} keepDims ${keepDims}`);
+  for (const method of ["auto", "javascript"] as const) {
+    it(`Sum over leading axes (bias gradients, ${method === "auto" ? "SIMD" : "JavaScript"}), with and without keepDims, other axes, and LeNet's sizes`, async () => {
+      sumMethod.use = method;
+      let seed = 77;
+      // 4x5x6x7: 7 columns (a last vector overlapping); 3 columns (JavaScript);
+      // LeNet's conv1 bias gradient: 36,864 rows in many blocks.
+      for (const shape of [[4, 5, 6, 7], [2, 9, 3], [64, 24, 24, 20], [130, 8]]) {
+        const values = randomValues(sizeOf(shape), seed++);
+        const axes = shape.length === 4 ? [[0], [0, 1], [0, 1, 2], [1, 0], [1], [3], [0, 2], [0, 1, 2, 3]] : [[0], [0, 1]];
+        for (const axis of axes) {
+          for (const keepDims of [false, true]) {
+            await assertMatchesCpu(tf.Sum, { x: { shape, values } }, { axis, keepDims }, `Sum ${shape} axis ${axis} keepDims ${keepDims}`);
+          }
+        }
       }
-    }
-  });
+    });
+  }
+
+  for (const method of ["auto", "wasm"] as const) {
+    it(`Add: bias adds (${method === "auto" ? "SIMD" : "the wasm backend's"}) either way round, and other broadcasts`, async () => {
+      addMethod.use = method;
+      let seed = 88;
+      const cases: [number[], number[]][] = [
+        [[64, 24, 24, 20], [20]],
+        [[5], [3, 4, 5]],
+        [[2, 3, 7], [7]],
+        [[6, 4], [4]],
+        [[6, 3], [3]],
+        [[2, 3, 4], [2, 3, 4]],
+        [[2, 3, 4], [3, 1]],
+        [[2, 3, 4], [1]],
+      ];
+      for (const [aShape, bShape] of cases) {
+        await assertMatchesCpu(
+          tf.Add,
+          {
+            a: { shape: aShape, values: randomValues(sizeOf(aShape), seed++) },
+            b: { shape: bShape, values: randomValues(sizeOf(bShape), seed++) },
+          },
+          {},
+          `Add ${aShape} + ${bShape}`,
+        );
+      }
+    });
+  }
 
   it("Identity and same-type Cast share data safely: the copy survives its source", async () => {
     await tf.setBackend("wasm");

@@ -12,6 +12,7 @@
  * line to change is `freezeConvolutions: false` below (and `backend`).
  */
 import { createHash } from "node:crypto";
+import { useBackend as startBackend } from "../../lib/backend";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import * as tf from "@tensorflow/tfjs";
@@ -19,7 +20,7 @@ import "@tensorflow/tfjs-backend-wasm";
 
 export const FIXTURE_TRAINING = {
   backend: "wasm",
-  freezeConvolutions: true,
+  freezeConvolutions: false,
   architecture: "lenet" as keyof typeof ARCHITECTURES,
   trainPerDigit: 700,
   epochs: 4,
@@ -192,11 +193,9 @@ function fixtureKey(): string {
   return hash.digest("hex").slice(0, 16);
 }
 
+/** The fixture's backend, started through convlab (which registers its wasm training kernels). */
 export async function useBackend(name = FIXTURE_TRAINING.backend): Promise<void> {
-  if (tf.getBackend() !== name) {
-    const ok = await tf.setBackend(name);
-    if (!ok) throw new Error(`tfjs backend "${name}" could not be initialized.`);
-  }
+  if (tf.getBackend() !== name) await startBackend(name as "wasm" | "cpu");
   await tf.ready();
 }
 

@@ -4,28 +4,15 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import path from "node:path";
-import { CLI, ROOT } from "./start";
+import { registerKernelForTests, ROOT } from "./start";
 
 describe("jupyter_kernel_test conformance", function () {
   this.timeout(300_000);
 
   it("passes every test of the standard suite, none skipped", () => {
-    const prefix = mkdtempSync(path.join(tmpdir(), "convlab-spec-"));
-    const install = spawnSync(process.execPath, [CLI, "install", "--prefix", prefix], { encoding: "utf8" });
-    assert.equal(install.status, 0, install.stderr);
-    const run = spawnSync("/usr/bin/python3", [path.join(ROOT, "tests", "kernel", "conformance.py")], {
-      encoding: "utf8",
-      cwd: prefix,
-      env: {
-        ...process.env,
-        JUPYTER_PATH: path.join(prefix, "share", "jupyter"),
-        CONVLAB_HISTORY_FILE: path.join(prefix, "history.jsonl"),
-        PYDEVD_DISABLE_FILE_VALIDATION: "1",
-      },
-    });
+    const { dir, env } = registerKernelForTests();
+    const run = spawnSync("/usr/bin/python3", [path.join(ROOT, "tests", "kernel", "conformance.py")], { encoding: "utf8", cwd: dir, env });
     const report = run.stderr + run.stdout;
     assert.equal(run.status, 0, report);
     const ran = /Ran (\d+) tests?/.exec(report);

@@ -28,6 +28,7 @@ describe("kernel protocol", function () {
     assert.equal(c.language_info.file_extension, ".ts");
     assert.ok(c.language_info.mimetype && c.language_info.codemirror_mode && c.language_info.pygments_lexer);
     assert.match(c.banner, /convlab/);
+    assert.match(c.banner, /Compute backend: (wasm|cpu|node|gpu)/, "the banner names the compute backend");
     assert.ok(c.help_links.length >= 2);
     assert.equal(reply.header.version, "5.3");
   });
@@ -49,6 +50,17 @@ describe("kernel protocol", function () {
     const result = text.iopub.find((m) => m.header.msg_type === "execute_result")!;
     assert.deepEqual(Object.keys(result.content.data as object), ["text/plain"]);
     assert.equal((result.content.data as Record<string, string>)["text/plain"], "{ a: 1, b: [ 1, 2 ] }");
+  });
+
+  it("passes earlier cells' variables in shorthand object literals; `void` hides a result", async () => {
+    await kernel.execute("const shorthandModel = 3;");
+    const { reply, iopub } = await kernel.execute("({ shorthandModel, other: 1 })");
+    assert.equal(reply.content.status, "ok", JSON.stringify(reply.content));
+    assert.equal((iopub.find((m) => m.header.msg_type === "execute_result")!.content.data as Record<string, string>)["text/plain"], "{ shorthandModel: 3, other: 1 }");
+    const quiet = await kernel.execute("void (shorthandModel * 2);");
+    assert.equal(quiet.iopub.filter((m) => m.header.msg_type === "execute_result").length, 0);
+    const loud = await kernel.execute("shorthandModel * 2;");
+    assert.equal(loud.iopub.filter((m) => m.header.msg_type === "execute_result").length, 1);
   });
 
   it("sends a multi-MIME execute_result for values with the display protocol", async () => {

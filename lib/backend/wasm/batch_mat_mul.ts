@@ -10,6 +10,25 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { WasmBackend, call, original, release, reshape, transpose } from "./kernel_calls";
+import { addressOf, rowTable, simdKernels, SimdKernels } from "./simd/runtime";
+
+/**
+ * A plain product A·B with the generated SIMD kernel. XNNPACK re-packs B
+ * whenever A or B is a new tensor, i.e. on every training step and every
+ * inference batch; for a dense layer's weights that costs more than the
+ * product.
+ */
+function simdProduct(backend: WasmBackend, simd: SimdKernels, a: tf.TensorInfo, b: tf.TensorInfo, m: number, k: number, n: number): tf.TensorInfo {
+  const out = backend.makeOutput([1, m, n], "float32");
+  const rowsA = rowTable(backend, m, (i) => 4 * i * k);
+  const rowsC = rowTable(backend, m, (i) => 4 * i * n);
+  simd.gemm(m, n, addressOf(backend, rowsA), addressOf(backend, a), addressOf(backend, rowsC), addressOf(backend, out), 0, addressOf(backend, b), 1, 0, 0, 1, 0, 0, k, 4, 4 * n);
+  release(backend, rowsA, rowsC);
+  return out;
+}
+
+/** Which way plain products go ("auto": the SIMD kernel when available). Tests change it. */
+export const batchMatMulMethod: { use: "auto" | "xnnpack" } = { use: "auto" };
 
 function sizeOf(shape: number[]): number {
   return shape.reduce((a, b) => a * b, 1);
@@ -32,13 +51,21 @@ export function batchMatMul(args: { inputs: tf.NamedTensorInfoMap; attrs?: tf.Na
   const batchA = sizeOf(a.shape.slice(0, -2));
   const batchB = sizeOf(b.shape.slice(0, -2));
   const unbatched = batchA === 1 && batchB === 1 && a.dtype === "float32" && b.dtype === "float32";
-  if ((!transposeA && !transposeB) || !unbatched) {
-    return original(tf.BatchMatMul).kernelFunc(args as never) as tf.TensorInfo;
-  }
   const ra = a.shape[a.shape.length - 2];
   const ca = a.shape[a.shape.length - 1];
   const rb = b.shape[b.shape.length - 2];
   const cb = b.shape[b.shape.length - 1];
+  if (unbatched && !transposeA && !transposeB && ra * ca * cb > 0) {
+    const simd = batchMatMulMethod.use === "auto" ? simdKernels(backend) : null;
+    if (simd) {
+      const out = simdProduct(backend, simd, a, b, ra, ca, cb);
+      out.shape = [...(a.shape.length >= b.shape.length ? a.shape.slice(0, -2) : b.shape.slice(0, -2)), ra, cb];
+      return out;
+    }
+  }
+  if ((!transposeA && !transposeB) || !unbatched) {
+    return original(tf.BatchMatMul).kernelFunc(args as never) as tf.TensorInfo;
+  }
   const a3 = reshape(backend, a, [1, ra, ca]);
   const b3 = reshape(backend, b, [1, rb, cb]);
   const m = transposeA ? ca : ra;

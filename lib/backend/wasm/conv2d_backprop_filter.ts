@@ -9,6 +9,91 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { WasmBackend, conv2d, explicitPadding, release, requireChannelsLast, transpose, call } from "./kernel_calls";
+import { addressOf, rowTable, simdKernels, SimdKernels } from "./simd/runtime";
+
+/**
+ * The filter gradient with the generated SIMD product (./simd/gemm): rows
+ * are the filter taps (kh, kw, ci), columns the output channels, and the
+ * sum runs over (image, output row, output column), a few images at a time
+ * so that their x and dy stay in cache. No transposes, nothing packed.
+ */
+function bySimdProduct(
+  backend: WasmBackend,
+  simd: SimdKernels,
+  x: tf.TensorInfo,
+  dy: tf.TensorInfo,
+  info: tf.backend_util.Conv2DInfo,
+): tf.TensorInfo {
+  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, filterHeight, filterWidth } = info;
+  const { strideHeight, strideWidth, padInfo } = info;
+  const bottom = (outHeight - 1) * strideHeight + filterHeight - padInfo.top - inHeight;
+  const right = (outWidth - 1) * strideWidth + filterWidth - padInfo.left - inWidth;
+  let images = x;
+  if (padInfo.top > 0 || padInfo.left > 0 || bottom > 0 || right > 0) {
+    images = call(tf.PadV2, backend, { x }, {
+      paddings: [
+        [0, 0],
+        [padInfo.top, Math.max(bottom, 0)],
+        [padInfo.left, Math.max(right, 0)],
+        [0, 0],
+      ],
+      constantValue: 0,
+    });
+  }
+  const [, height, width] = images.shape;
+  const taps = filterHeight * filterWidth * inChannels;
+  const tapRows = rowTable(backend, taps, (m) => {
+    const ci = m % inChannels;
+    const kw = Math.floor(m / inChannels) % filterWidth;
+    const kh = Math.floor(m / (inChannels * filterWidth));
+    return 4 * ((kh * width + kw) * inChannels + ci);
+  });
+  const outRows = rowTable(backend, taps, (m) => 4 * m * outChannels);
+  const dW = backend.makeOutput([filterHeight, filterWidth, inChannels, outChannels], "float32");
+  const imageBytes = 4 * height * width * inChannels;
+  const gradientBytes = 4 * outHeight * outWidth * outChannels;
+  const perCall = Math.max(1, Math.min(batchSize, Math.floor(conv2DBackpropFilterMethod.chunkBytes / (imageBytes + gradientBytes))));
+  const xAt = addressOf(backend, images);
+  const dyAt = addressOf(backend, dy);
+  const tapRowsAt = addressOf(backend, tapRows);
+  const outRowsAt = addressOf(backend, outRows);
+  const dWAt = addressOf(backend, dW);
+  for (let first = 0; first < batchSize; first += perCall) {
+    const count = Math.min(perCall, batchSize - first);
+    simd.gemm(
+      taps,
+      outChannels,
+      tapRowsAt,
+      xAt + first * imageBytes,
+      outRowsAt,
+      dWAt,
+      first === 0 ? 0 : 1,
+      dyAt + first * gradientBytes,
+      count,
+      imageBytes,
+      gradientBytes,
+      outHeight,
+      4 * strideHeight * width * inChannels,
+      4 * outWidth * outChannels,
+      outWidth,
+      4 * strideWidth * inChannels,
+      4 * outChannels,
+    );
+  }
+  release(backend, tapRows, outRows);
+  if (images !== x) release(backend, images);
+  return dW;
+}
+
+/**
+ * Which way to compute ("auto": the SIMD way when the generated kernels are
+ * available, else the XNNPACK convolution), and how many bytes of x and dy
+ * the SIMD way takes at a time. Tests and benchmarks change these.
+ */
+export const conv2DBackpropFilterMethod: { use: "auto" | "simd" | "xnnpack"; chunkBytes: number } = {
+  use: "auto",
+  chunkBytes: 48 * 1024,
+};
 
 export function conv2DBackpropFilter(args: {
   inputs: tf.NamedTensorInfoMap;
@@ -31,6 +116,10 @@ export function conv2DBackpropFilter(args: {
   );
   const { inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, filterHeight, filterWidth } = info;
   const { strideHeight, strideWidth, padInfo, batchSize } = info;
+  const use = conv2DBackpropFilterMethod.use;
+  const simd = use === "xnnpack" ? null : simdKernels(backend);
+  if (use === "simd" && !simd) throw new Error("Conv2DBackpropFilter: the SIMD kernels are not available on this wasm backend.");
+  if (simd && x.dtype === "float32") return bySimdProduct(backend, simd, x, dy, info);
 
   // Rows/columns of x the forward pass read beyond its bottom/right edge
   // (positive: padding; negative: x rows that no output used, cropped below).

@@ -26,6 +26,7 @@ import {
   reshape,
   transpose,
 } from "./kernel_calls";
+import { addressOf, rowTable, simdKernels, SimdKernels } from "./simd/runtime";
 
 /** dy with (stride - 1) zeros after every row and column: [N, OH*sh, OW*sw, C]. */
 function insertZeros(backend: WasmBackend, dy: tf.TensorInfo, strideHeight: number, strideWidth: number): tf.TensorInfo {
@@ -48,13 +49,20 @@ function insertZeros(backend: WasmBackend, dy: tf.TensorInfo, strideHeight: numb
 }
 
 /**
- * Which way to compute ("auto" picks the one with less work), and the
- * largest im2col matrix (in floats) built at once: bigger batches go in
- * chunks. Tests and benchmarks change these.
+ * Which way to compute ("auto": the SIMD way when the generated kernels are
+ * available, else whichever of the other two does less work), the
+ * largest im2col matrix (in floats) built at once by the columns way (bigger
+ * batches go in chunks), and how many bytes of dy and dx the SIMD way takes
+ * at a time. Tests and benchmarks change these.
  */
-export const conv2DBackpropInputMethod: { use: "auto" | "columns" | "full"; maxColumnFloats: number } = {
+export const conv2DBackpropInputMethod: {
+  use: "auto" | "simd" | "columns" | "full";
+  maxColumnFloats: number;
+  simdChunkBytes: number;
+} = {
   use: "auto",
   maxColumnFloats: 1 << 23,
+  simdChunkBytes: 48 * 1024,
 };
 
 /** The columns way: dx = col2im(dy · Wᵀ), in batch chunks that bound the memory used. */
@@ -118,6 +126,78 @@ function byColumns(backend: WasmBackend, dy: tf.TensorInfo, filter: tf.TensorInf
   return dx;
 }
 
+/**
+ * The SIMD way: one product per filter tap. For a tap (kh, kw), every
+ * output position's gradient dy[n, oh, ow, :] times the tap's weights adds
+ * into one input position, and no two positions into the same one, so the
+ * generated product (./simd/gemm) can add straight into dx (or into a padded
+ * copy when the forward pass padded). Exactly the forward pass's
+ * multiply-adds, no col2im pass, no zeros inserted for strides. A few images
+ * at a time, all taps, so their dy and dx stay in cache.
+ */
+function bySimdTaps(
+  backend: WasmBackend,
+  simd: SimdKernels,
+  dy: tf.TensorInfo,
+  filter: tf.TensorInfo,
+  info: tf.backend_util.Conv2DInfo,
+): tf.TensorInfo {
+  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels } = info;
+  const { filterHeight, filterWidth, strideHeight, strideWidth, padInfo } = info;
+  const height = Math.max(padInfo.top + inHeight, (outHeight - 1) * strideHeight + filterHeight);
+  const width = Math.max(padInfo.left + inWidth, (outWidth - 1) * strideWidth + filterWidth);
+  const padded = height !== inHeight || width !== inWidth;
+  const weights = transpose(backend, filter, [0, 1, 3, 2]); // [KH, KW, Co, Ci]
+  const target = backend.makeOutput([batchSize, height, width, inChannels], "float32");
+  heapF32(backend, target).fill(0);
+  const imageBytes = 4 * height * width * inChannels;
+  const gradientBytes = 4 * outHeight * outWidth * outChannels;
+  const perCall = Math.max(1, Math.min(batchSize, Math.floor(conv2DBackpropInputMethod.simdChunkBytes / (imageBytes + gradientBytes))));
+  const positions = perCall * outHeight * outWidth;
+  const gradientRows = rowTable(backend, positions, (p) => 4 * p * outChannels);
+  const targetRows = rowTable(backend, positions, (p) => {
+    const ow = p % outWidth;
+    const oh = Math.floor(p / outWidth) % outHeight;
+    const n = Math.floor(p / (outWidth * outHeight));
+    return 4 * ((n * height + oh * strideHeight) * width + ow * strideWidth) * inChannels;
+  });
+  const dyAt = addressOf(backend, dy);
+  const targetAt = addressOf(backend, target);
+  const weightsAt = addressOf(backend, weights);
+  const gradientRowsAt = addressOf(backend, gradientRows);
+  const targetRowsAt = addressOf(backend, targetRows);
+  for (let first = 0; first < batchSize; first += perCall) {
+    const count = Math.min(perCall, batchSize - first);
+    for (let kh = 0; kh < filterHeight; kh++) {
+      for (let kw = 0; kw < filterWidth; kw++) {
+        simd.gemm(
+          count * outHeight * outWidth,
+          inChannels,
+          gradientRowsAt,
+          dyAt + first * gradientBytes,
+          targetRowsAt,
+          targetAt + first * imageBytes + 4 * (kh * width + kw) * inChannels,
+          1,
+          weightsAt + 4 * (kh * filterWidth + kw) * outChannels * inChannels,
+          1, 0, 0,
+          1, 0, 0,
+          outChannels,
+          4,
+          4 * inChannels,
+        );
+      }
+    }
+  }
+  release(backend, weights, gradientRows, targetRows);
+  if (!padded) return target;
+  const dx = call(tf.Slice, backend, { x: target }, {
+    begin: [0, padInfo.top, padInfo.left, 0],
+    size: [batchSize, inHeight, inWidth, inChannels],
+  });
+  release(backend, target);
+  return dx;
+}
+
 export function conv2DBackpropInput(args: {
   inputs: tf.NamedTensorInfoMap;
   attrs?: tf.NamedAttrMap;
@@ -138,13 +218,16 @@ export function conv2DBackpropInput(args: {
     "channelsLast",
   );
   const { inHeight, inWidth, outHeight, outWidth, filterHeight, filterWidth, strideHeight, strideWidth, padInfo } = info;
+  const use = conv2DBackpropInputMethod.use;
+  const simd = use === "auto" || use === "simd" ? simdKernels(backend) : null;
+  if (use === "simd" && !simd) throw new Error("Conv2DBackpropInput: the SIMD kernels are not available on this wasm backend.");
+  if (simd && dy.dtype === "float32") return bySimdTaps(backend, simd, dy, filter, info);
 
   // Work of the full convolution (a GEMM over the input's area) against the
   // columns way (a GEMM over the output's area, plus the col2im pass, whose
   // JavaScript add costs about as much as 15 of XNNPACK's multiply-adds).
   const fullWork = inHeight * inWidth * info.outChannels;
   const columnsWork = outHeight * outWidth * (info.outChannels + 15);
-  const use = conv2DBackpropInputMethod.use;
   if (use === "columns" || (use === "auto" && columnsWork < fullWork)) return byColumns(backend, dy, filter, info);
 
   const strided = strideHeight > 1 || strideWidth > 1;

@@ -11,6 +11,10 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { WasmBackend, heapF32 } from "./kernel_calls";
+import { addressOf, simdKernels } from "./simd/runtime";
+
+/** "auto": the generated SIMD kernel for 2x2 windows when available. Tests change it. */
+export const maxPoolGradMethod: { use: "auto" | "javascript" } = { use: "auto" };
 
 export function maxPoolGrad(args: { inputs: tf.NamedTensorInfoMap; attrs?: tf.NamedAttrMap; backend: unknown }): tf.TensorInfo {
   const backend = args.backend as WasmBackend;
@@ -38,11 +42,29 @@ export function maxPoolGrad(args: { inputs: tf.NamedTensorInfoMap; attrs?: tf.Na
   const tiles =
     strideHeight === filterHeight && strideWidth === filterWidth && padInfo.top === 0 && padInfo.left === 0;
   const coversAll = tiles && outHeight * filterHeight === inHeight && outWidth * filterWidth === inWidth;
+  // Every window inside the input (none reaching into bottom/right padding).
+  const inside = tiles && outHeight * filterHeight <= inHeight && outWidth * filterWidth <= inWidth;
   if (!coversAll) out.fill(0);
 
   const rowStride = inWidth * channels;
   const imageStride = inHeight * rowStride;
-  if (tiles && filterHeight === 2 && filterWidth === 2) {
+  const simd = maxPoolGradMethod.use === "auto" ? simdKernels(backend) : null;
+  if (simd && inside && filterHeight === 2 && filterWidth === 2 && channels >= 4) {
+    simd.maxPoolGrad2x2(
+      addressOf(backend, input),
+      addressOf(backend, output),
+      addressOf(backend, dy),
+      addressOf(backend, dx),
+      batchSize,
+      4 * imageStride,
+      outHeight,
+      outWidth,
+      channels,
+      4 * rowStride,
+    );
+    return dx;
+  }
+  if (inside && filterHeight === 2 && filterWidth === 2) {
     // The usual 2x2 pooling, unrolled (3-4x faster than the general loop).
     let at = 0;
     for (let b = 0; b < batchSize; b++) {

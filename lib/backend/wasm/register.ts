@@ -3,8 +3,10 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { rememberOriginal } from "./kernel_calls";
+import { addConfig } from "./add";
 import { avgPoolGradConfig } from "./avg_pool_grad";
 import { batchMatMulConfig } from "./batch_mat_mul";
+import { conv2DConfig } from "./conv2d";
 import { conv2DBackpropFilterConfig } from "./conv2d_backprop_filter";
 import { conv2DBackpropInputConfig } from "./conv2d_backprop_input";
 import { castConfig, identityConfig } from "./identity";
@@ -21,6 +23,8 @@ export const trainingKernels: readonly tf.KernelConfig[] = [
   identityConfig,
   castConfig,
   sumConfig,
+  addConfig,
+  conv2DConfig,
 ];
 
 const OURS = Symbol.for("convlab.trainingKernel");

@@ -7,7 +7,14 @@
  * Other reductions go to the wasm backend's own kernel.
  */
 import * as tf from "@tensorflow/tfjs";
-import { WasmBackend, heapF32, original } from "./kernel_calls";
+import { WasmBackend, heapF32, original, release } from "./kernel_calls";
+import { addressOf, simdKernels } from "./simd/runtime";
+
+/** Rows summed in single precision before the blocks' sums are added in double. */
+const BLOCK_ROWS = 64;
+
+/** "auto": the generated SIMD kernel when available (>= 4 columns). Tests change it. */
+export const sumMethod: { use: "auto" | "javascript" } = { use: "auto" };
 
 export function sum(args: { inputs: tf.NamedTensorInfoMap; attrs?: tf.NamedAttrMap; backend: unknown }): tf.TensorInfo {
   const backend = args.backend as WasmBackend;
@@ -22,8 +29,21 @@ export function sum(args: { inputs: tf.NamedTensorInfoMap; attrs?: tf.NamedAttrM
   const rows = x.shape.slice(0, axes.length).reduce((a, b) => a * b, 1);
   const outShape = keepDims ? [...axes.map(() => 1), ...kept] : kept;
   const out = backend.makeOutput(outShape, "float32");
-  const values = heapF32(backend, x);
   const totals = new Float64Array(rowLength);
+  const simd = sumMethod.use === "auto" && rowLength >= 4 ? simdKernels(backend) : null;
+  if (simd) {
+    const blocks = Math.ceil(rows / BLOCK_ROWS);
+    const partial = backend.makeOutput([blocks, rowLength], "float32");
+    simd.columnSums(addressOf(backend, x), rows, rowLength, BLOCK_ROWS, addressOf(backend, partial));
+    const sums = heapF32(backend, partial);
+    for (let b = 0, at = 0; b < blocks; b++, at += rowLength) {
+      for (let j = 0; j < rowLength; j++) totals[j] += sums[at + j];
+    }
+    release(backend, partial);
+    heapF32(backend, out).set(totals);
+    return out;
+  }
+  const values = heapF32(backend, x);
   // Eight rows at a time: a fifth of the accumulator traffic (5x faster).
   const n = rowLength;
   let r = 0;

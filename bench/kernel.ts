@@ -1,0 +1,124 @@
+/**
+ * Kernel speed, convlab against tslab's own kernel, measured in one run:
+ * - readyMs: from spawning the process to its first kernel_info reply (what
+ *   Jupyter waits for before it shows the kernel as ready);
+ * - firstCellMs: from spawning to the reply of a first trivial cell;
+ * - roundTripMs: median time from sending a trivial execute_request to its
+ *   reply and idle status, after `import * as tf from "@tensorflow/tfjs"`
+ *   (and, for convlab, the convlab import).
+ *
+ *   npm run bench -- kernel [--rounds 3] [--cells 40]
+ */
+import path from "node:path";
+import { performance } from "node:perf_hooks";
+import { loadavg } from "node:os";
+import { KernelClient } from "../kernel/client/kernel-client";
+import type { Benchmark } from "./run";
+
+const ROOT = path.resolve(__dirname, "..", "..");
+
+interface KernelUnderTest {
+  name: string;
+  argv: string[];
+  imports: string;
+}
+
+const KERNELS: KernelUnderTest[] = [
+  {
+    name: "convlab",
+    argv: [process.execPath, path.join(ROOT, "dist", "kernel", "cli.js"), "kernel", "-f", "{connection_file}"],
+    imports: 'import * as tf from "@tensorflow/tfjs";\nimport * as cl from "convlab";',
+  },
+  {
+    name: "convlab-tf-only",
+    argv: [process.execPath, path.join(ROOT, "dist", "kernel", "cli.js"), "kernel", "-f", "{connection_file}"],
+    imports: 'import * as tf from "@tensorflow/tfjs";',
+  },
+  {
+    // tslab cannot resolve "convlab" (it is not in node_modules), so it imports tfjs only.
+    name: "tslab",
+    argv: [process.execPath, path.join(ROOT, "node_modules", "tslab", "bin", "tslab"), "kernel", "--config-path", "{connection_file}"],
+    imports: 'import * as tf from "@tensorflow/tfjs";',
+  },
+];
+
+interface Sample {
+  readyMs: number;
+  firstCellMs: number;
+  importMs: number;
+  roundTripMs: number;
+}
+
+async function measure(kernel: KernelUnderTest, cells: number): Promise<Sample> {
+  const started = performance.now();
+  const client = await KernelClient.start({ argv: kernel.argv, cwd: ROOT, env: { ...process.env, CONVLAB_HISTORY_FILE: "/dev/null" } });
+  try {
+    await client.waitReady(120_000);
+    const readyMs = performance.now() - started;
+    const first = await client.execute("1 + 1");
+    if (first.reply.content.status !== "ok") throw new Error(`${kernel.name}: first cell failed`);
+    const firstCellMs = performance.now() - started;
+    const importStart = performance.now();
+    const imported = await client.execute(kernel.imports, {}, 120_000);
+    if (imported.reply.content.status !== "ok") throw new Error(`${kernel.name}: imports failed: ${JSON.stringify(imported.reply.content)}`);
+    const importMs = performance.now() - importStart;
+    const times: number[] = [];
+    for (let i = 0; i < cells; i++) {
+      const t = performance.now();
+      const r = await client.execute(`${i} + 1`);
+      times.push(performance.now() - t);
+      if (r.reply.content.status !== "ok") throw new Error(`${kernel.name}: a trivial cell failed`);
+    }
+    return { readyMs, firstCellMs, importMs, roundTripMs: median(times) };
+  } finally {
+    await client.close();
+  }
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+function option(args: string[], name: string, fallback: number): number {
+  const i = args.indexOf(name);
+  return i >= 0 ? Number(args[i + 1]) : fallback;
+}
+
+const benchmark: Benchmark = {
+  description: "kernel start-to-ready and trivial-cell round trip, convlab vs tslab, same run",
+  async run(args) {
+    const rounds = option(args, "--rounds", 3);
+    const cells = option(args, "--cells", 40);
+    const samples = new Map<string, Sample[]>(KERNELS.map((k) => [k.name, []]));
+    const load = loadavg()[0];
+    for (let round = 0; round < rounds; round++) {
+      for (const kernel of KERNELS) samples.get(kernel.name)!.push(await measure(kernel, cells));
+    }
+    const summary: Record<string, Record<string, number>> = {};
+    for (const [name, list] of samples) {
+      summary[name] = {
+        readyMs: Math.round(median(list.map((s) => s.readyMs))),
+        firstCellMs: Math.round(median(list.map((s) => s.firstCellMs))),
+        importMs: Math.round(median(list.map((s) => s.importMs))),
+        roundTripMs: Number(median(list.map((s) => s.roundTripMs)).toFixed(1)),
+      };
+    }
+    const ours = summary.convlab;
+    return {
+      benchmark: "kernel",
+      rounds,
+      cellsPerRound: cells,
+      loadAverage1m: Number(load.toFixed(2)),
+      readyMs: ours.readyMs,
+      firstCellMs: ours.firstCellMs,
+      roundTripMs: ours.roundTripMs,
+      targets: { readyMs: 1500, roundTripMs: 30 },
+      targetsMet: ours.readyMs <= 1500 && ours.roundTripMs <= 30,
+      kernels: summary,
+    };
+  },
+};
+
+export default benchmark;

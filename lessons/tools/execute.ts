@@ -1,0 +1,251 @@
+/**
+ * Executing lessons the way a learner's Jupyter would: the notebook goes to
+ * the real convlab kernel through Jupyter's own client (Debian's nbconvert,
+ * which drives nbclient), then nbconvert turns the executed notebook into
+ * HTML. The kernel is registered in a temporary prefix found through
+ * JUPYTER_PATH, so nothing is written to the user's Jupyter folders.
+ */
+import { spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { installKernelSpec } from "../../kernel/kernelspec";
+import { CHECK_MIME, type CheckRecord } from "../../lib/check";
+import { ROOT, notebookText } from "./catalog";
+import type { Lesson } from "./lesson-source";
+import type { Variant } from "./notebook";
+
+const VEGA_LITE_MIME = "application/vnd.vegalite.v5+json";
+
+export interface CellTiming {
+  /** 0-based index among the notebook's cells. */
+  index: number;
+  seconds: number;
+  /** The cell's first line, to recognise it. */
+  firstLine: string;
+}
+
+export interface LessonRun {
+  lesson: string;
+  title: string;
+  variant: Variant;
+  /** "ok", or why not. */
+  status: "ok" | "error" | "over-budget";
+  /** Wall time of the execution, kernel start-up included. */
+  seconds: number;
+  budget: number;
+  /** Time spent inside cells, as nbclient recorded it. */
+  cellSeconds: number;
+  slowestCells: CellTiming[];
+  /** The failing cell's error, or the over-budget explanation. */
+  error?: string;
+  notebookPath: string;
+  htmlPath?: string;
+  /** The check results shown in the executed notebook, in order. */
+  checks: CheckRecord[];
+  /** Vega-Lite charts among the outputs, and rendered chart SVGs in the HTML. */
+  charts: number;
+  chartSvgsInHtml: number;
+  /** Images (PNG) among the outputs. */
+  images: number;
+}
+
+export interface ExecuteOptions {
+  variant: Variant;
+  /** Where executed notebooks and HTML go. Default build/lessons (learner) or build/lessons-instructor/executed. */
+  outDir?: string;
+  /** Called with progress lines. */
+  log?: (line: string) => void;
+}
+
+export function defaultOutDir(variant: Variant): string {
+  return variant === "learner" ? join(ROOT, "build", "lessons") : join(ROOT, "build", "lessons-instructor", "executed");
+}
+
+/** A temporary Jupyter data folder holding the convlab kernelspec; remove it with dispose(). */
+export async function registerKernel(): Promise<{ jupyterPath: string; dispose(): void }> {
+  const prefix = mkdtempSync(join(tmpdir(), "convlab-jupyter-"));
+  await installKernelSpec({ kind: "prefix", dir: prefix });
+  return { jupyterPath: join(prefix, "share", "jupyter"), dispose: () => rmSync(prefix, { recursive: true, force: true }) };
+}
+
+/** Executes lessons one after another (so that each one's time is its own). */
+export async function executeLessons(lessons: readonly Lesson[], options: ExecuteOptions): Promise<LessonRun[]> {
+  const outDir = options.outDir ?? defaultOutDir(options.variant);
+  mkdirSync(outDir, { recursive: true });
+  const kernel = await registerKernel();
+  try {
+    const runs: LessonRun[] = [];
+    for (const lesson of lessons) {
+      options.log?.(`${lesson.name} (${options.variant}): executing, budget ${lesson.meta.budget} s …`);
+      const run = await executeLesson(lesson, options.variant, outDir, kernel.jupyterPath);
+      options.log?.(describeRun(run));
+      runs.push(run);
+    }
+    writeFileSync(join(outDir, "report.json"), JSON.stringify(runs, null, 2) + "\n");
+    return runs;
+  } finally {
+    kernel.dispose();
+  }
+}
+
+async function executeLesson(lesson: Lesson, variant: Variant, outDir: string, jupyterPath: string): Promise<LessonRun> {
+  const file = `${lesson.name}.ipynb`;
+  const notebookPath = join(outDir, file);
+  writeFileSync(notebookPath, notebookText(lesson, variant));
+  const env = {
+    ...process.env,
+    JUPYTER_PATH: jupyterPath,
+    CONVLAB_HISTORY_FILE: join(outDir, ".history.jsonl"),
+    CONVLAB_CACHE_DIR: join(outDir, ".convlab-cache"),
+    PYDEVD_DISABLE_FILE_VALIDATION: "1",
+  };
+  const budget = lesson.meta.budget;
+  const base: Omit<LessonRun, "status" | "seconds"> = {
+    lesson: lesson.name,
+    title: lesson.title,
+    variant,
+    budget,
+    cellSeconds: 0,
+    slowestCells: [],
+    notebookPath,
+    checks: [],
+    charts: 0,
+    chartSvgsInHtml: 0,
+    images: 0,
+  };
+
+  const started = performance.now();
+  // A cell may take the whole budget; a lesson running far past it is stopped.
+  const execution = await run(
+    "jupyter",
+    ["nbconvert", "--to", "notebook", "--execute", "--inplace", "--ExecutePreprocessor.kernel_name=convlab", `--ExecutePreprocessor.timeout=${budget}`, file],
+    { cwd: outDir, env, killAfterMs: (budget + 60) * 1000 },
+  );
+  const seconds = (performance.now() - started) / 1000;
+  if (execution.code !== 0) {
+    const why = execution.killed ? `stopped after ${Math.round(seconds)} s, far past its budget of ${budget} s` : cellError(execution.output);
+    return { ...base, status: "error", seconds, error: why };
+  }
+
+  const executed = JSON.parse(readFileSync(notebookPath, "utf8")) as ExecutedNotebook;
+  const html = await run("jupyter", ["nbconvert", "--to", "html", file], { cwd: outDir, env, killAfterMs: 120_000 });
+  if (html.code !== 0) return { ...base, ...readOutputs(executed), status: "error", seconds, error: `nbconvert --to html failed:\n${tail(html.output, 20)}` };
+  const htmlPath = join(outDir, `${lesson.name}.html`);
+  const htmlText = readFileSync(htmlPath, "utf8");
+  const result: LessonRun = {
+    ...base,
+    ...readOutputs(executed),
+    status: "ok",
+    seconds,
+    htmlPath,
+    chartSvgsInHtml: (htmlText.match(/<svg[^>]*class="marks"/g) ?? []).length,
+  };
+  if (seconds > budget) {
+    return { ...result, status: "over-budget", error: `took ${seconds.toFixed(1)} s; its budget is ${budget} s` };
+  }
+  return result;
+}
+
+interface ExecutedNotebook {
+  cells: {
+    cell_type: string;
+    source: string[] | string;
+    metadata: { execution?: Record<string, string> };
+    outputs?: { output_type: string; data?: Record<string, unknown> }[];
+  }[];
+}
+
+function readOutputs(notebook: ExecutedNotebook): Pick<LessonRun, "cellSeconds" | "slowestCells" | "checks" | "charts" | "images"> {
+  const timings: CellTiming[] = [];
+  const checks: CheckRecord[] = [];
+  let charts = 0;
+  let images = 0;
+  notebook.cells.forEach((cell, index) => {
+    if (cell.cell_type !== "code") return;
+    const execution = cell.metadata.execution;
+    const startedAt = execution?.["iopub.execute_input"];
+    const endedAt = execution?.["shell.execute_reply"];
+    if (startedAt && endedAt) {
+      const source = Array.isArray(cell.source) ? cell.source.join("") : cell.source;
+      timings.push({ index, seconds: (Date.parse(endedAt) - Date.parse(startedAt)) / 1000, firstLine: source.split("\n")[0] });
+    }
+    for (const output of cell.outputs ?? []) {
+      const data = output.data ?? {};
+      if (CHECK_MIME in data) checks.push(data[CHECK_MIME] as CheckRecord);
+      if (VEGA_LITE_MIME in data) charts++;
+      else if ("image/png" in data) images++;
+    }
+  });
+  return {
+    cellSeconds: timings.reduce((sum, t) => sum + t.seconds, 0),
+    slowestCells: [...timings].sort((a, b) => b.seconds - a.seconds).slice(0, 3),
+    checks,
+    charts,
+    images,
+  };
+}
+
+/** One line: "01-training-and-inference (learner): ok in 41.2 s of 120 (cells 30.5 s); 3 charts; checks ✗ ✗". */
+export function describeRun(run: LessonRun): string {
+  const checks = run.checks.map((c) => `${c.exercise} ${c.passed ? "✓" : "✗"}`).join(", ");
+  const head = `${run.lesson} (${run.variant}): ${run.status === "ok" ? "ok" : run.status.toUpperCase()} in ${run.seconds.toFixed(1)} s of ${run.budget} s`;
+  if (run.status === "error" && run.slowestCells.length === 0) return `${head}\n${indent(run.error ?? "")}`;
+  const slowest = run.slowestCells[0];
+  const detail =
+    ` (cells ${run.cellSeconds.toFixed(1)} s; slowest: cell ${slowest ? `${slowest.index + 1}, ${slowest.seconds.toFixed(1)} s` : "–"}); ` +
+    `${run.charts} charts (${run.chartSvgsInHtml} drawn in the HTML), ${run.images} images; checks: ${checks || "none"}`;
+  return head + detail + (run.error ? `\n${indent(run.error)}` : "");
+}
+
+/** The part of nbconvert's output that tells which cell failed and why. */
+function cellError(output: string): string {
+  const marker = output.indexOf("An error occurred while executing the following cell");
+  if (marker >= 0) return tail(output.slice(marker), 60);
+  return tail(output, 30);
+}
+
+function tail(text: string, lines: number): string {
+  // nbconvert colours tracebacks; the report is plain text.
+  return text.replace(/\x1b\[[0-9;]*m/g, "").trimEnd().split("\n").slice(-lines).join("\n");
+}
+
+function indent(text: string): string {
+  return text
+    .split("\n")
+    .map((line) => `    ${line}`)
+    .join("\n");
+}
+
+interface Finished {
+  code: number | null;
+  output: string;
+  killed: boolean;
+}
+
+/** Runs a command in its own process group, so that a stop also ends the kernel it started. */
+function run(command: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv; killAfterMs: number }): Promise<Finished> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: options.cwd, env: options.env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    let killed = false;
+    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    const timer = setTimeout(() => {
+      killed = true;
+      try {
+        process.kill(-child.pid!, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    }, options.killAfterMs);
+    child.on("error", (error) => {
+      clearTimeout(timer);
+      reject(new Error(`Could not start ${command}: ${error.message}. The lessons run through Jupyter's nbconvert (Debian: apt-get install jupyter-nbconvert).`));
+    });
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, output, killed });
+    });
+  });
+}

@@ -1,0 +1,199 @@
+/**
+ * The generated matrix-product kernel behind convlab's SIMD kernels:
+ *
+ *   C[m, n] (+)= sum over (k1, k2, k3) of A(m, k1, k2, k3) * B(k1, k2, k3, n)
+ *
+ * with A's and C's rows anywhere (tables of byte offsets, one per row), A's
+ * reduction axes strided, and B's reduction axes strided but its n axis
+ * contiguous. That one shape covers the products of a convolution's
+ * backward pass without building an im2col matrix and without packing
+ * either operand (XNNPACK packs its "weights" operand on every call, which
+ * for a filter gradient costs more than the product itself): rows of A are
+ * the filter taps, the reduction runs over (image, output row, output
+ * column).
+ *
+ * Register tiles of 4 rows x 8 columns (eight f32x4 accumulators), with
+ * 4-column, 1-column and 1-row tiles for the edges. Each tile function
+ * walks a whole column strip of C (one call per strip, not per tile: the
+ * input gradient makes tens of thousands of tiles a step).
+ */
+import { FunctionWriter, Local } from "./wasm_writer";
+
+// Measured on LeNet's products: 4 rows x 8 columns beats 2, 3, 5, 6 and 8
+// rows and 12 or 16 columns (wider tiles run out of V8's 16 SIMD registers).
+const TILE_ROWS: readonly number[] = [4, 1];
+const TILE_WIDTHS: readonly number[] = [8, 4, 1];
+
+/** Parameters of a strip function, in order. */
+const STRIP_PARAMS = ["rowsA", "a", "rowsC", "c", "groups", "accumulate", "b", "k1", "sA1", "sB1", "k2", "sA2", "sB2", "k3", "sA3", "sB3"] as const;
+
+/**
+ * The function for a strip `width` columns wide: `groups` groups of `rows`
+ * rows, row i of a group at a + rowsA[i] (A) and c + rowsC[i] (C), the
+ * tables advancing a group at a time; c and b already point at the strip's
+ * first column.
+ */
+function strip(rows: number, width: number): FunctionWriter {
+  const f = new FunctionWriter(`strip${rows}x${width}`, STRIP_PARAMS.map(() => "i32" as const), [], false);
+  const p = Object.fromEntries(STRIP_PARAMS.map((n, i) => [n, f.params[i]])) as Record<(typeof STRIP_PARAMS)[number], Local>;
+  const vectors = width / 4;
+  const scalar = width === 1;
+  const accType = scalar ? "f32" : "v128";
+  const acc: Local[][] = Array.from({ length: rows }, () => Array.from({ length: scalar ? 1 : vectors }, () => f.local(accType)));
+  const bv: Local[] = Array.from({ length: scalar ? 1 : vectors }, () => f.local(accType));
+  const splat = f.local(accType);
+  const rowBase = Array.from({ length: rows }, () => f.local("i32"));
+  const cRow = Array.from({ length: rows }, () => f.local("i32"));
+  const a1 = rowBase.map(() => f.local("i32"));
+  const a2 = rowBase.map(() => f.local("i32"));
+  const a3 = rowBase.map(() => f.local("i32"));
+  const b1 = f.local("i32");
+  const b2 = f.local("i32");
+  const b3 = f.local("i32");
+  const n1 = f.local("i32");
+  const n2 = f.local("i32");
+  const n3 = f.local("i32");
+
+  f.block((none) => {
+    f.get(p.groups).i32(1).i32LtS().brIf(none);
+    f.loop((nextGroup) => {
+      for (let i = 0; i < rows; i++) {
+        f.get(p.a).get(p.rowsA).i32Load(4 * i).i32Add().set(rowBase[i]);
+        f.get(p.c).get(p.rowsC).i32Load(4 * i).i32Add().set(cRow[i]);
+      }
+      // Accumulators start from C (the product adds to it), or from zero.
+      f.get(p.accumulate).if(
+        () => {
+          for (let i = 0; i < rows; i++) {
+            for (let v = 0; v < acc[i].length; v++) {
+              f.get(cRow[i]);
+              if (scalar) f.f32Load(0);
+              else f.v128Load(16 * v);
+              f.set(acc[i][v]);
+            }
+          }
+        },
+        () => {
+          for (const row of acc) {
+            for (const a of row) {
+              if (scalar) f.f32(0);
+              else f.v128Zero();
+              f.set(a);
+            }
+          }
+        },
+      );
+      // An empty reduction leaves the accumulators as they started.
+      f.block((empty) => {
+        f.get(p.k1).i32(1).i32LtS().get(p.k2).i32(1).i32LtS().i32Or().get(p.k3).i32(1).i32LtS().i32Or().brIf(empty);
+        for (let i = 0; i < rows; i++) f.get(rowBase[i]).set(a1[i]);
+        f.get(p.b).set(b1);
+        f.get(p.k1).set(n1);
+        f.loop((outer) => {
+          for (let i = 0; i < rows; i++) f.get(a1[i]).set(a2[i]);
+          f.get(b1).set(b2);
+          f.get(p.k2).set(n2);
+          f.loop((middle) => {
+            for (let i = 0; i < rows; i++) f.get(a2[i]).set(a3[i]);
+            f.get(b2).set(b3);
+            f.get(p.k3).set(n3);
+            f.loop((inner) => {
+              for (let v = 0; v < bv.length; v++) {
+                f.get(b3);
+                if (scalar) f.f32Load(0);
+                else f.v128Load(16 * v);
+                f.set(bv[v]);
+              }
+              for (let i = 0; i < rows; i++) {
+                f.get(a3[i]);
+                if (scalar) f.f32Load(0);
+                else f.v128Load32Splat(0);
+                f.set(splat);
+                for (let v = 0; v < bv.length; v++) {
+                  f.get(acc[i][v]).get(splat).get(bv[v]);
+                  if (scalar) f.f32Mul().f32Add();
+                  else f.f32x4Mul().f32x4Add();
+                  f.set(acc[i][v]);
+                }
+                f.get(a3[i]).get(p.sA3).i32Add().set(a3[i]);
+              }
+              f.get(b3).get(p.sB3).i32Add().set(b3);
+              f.get(n3).i32(1).i32Sub().tee(n3).brIf(inner);
+            });
+            for (let i = 0; i < rows; i++) f.get(a2[i]).get(p.sA2).i32Add().set(a2[i]);
+            f.get(b2).get(p.sB2).i32Add().set(b2);
+            f.get(n2).i32(1).i32Sub().tee(n2).brIf(middle);
+          });
+          for (let i = 0; i < rows; i++) f.get(a1[i]).get(p.sA1).i32Add().set(a1[i]);
+          f.get(b1).get(p.sB1).i32Add().set(b1);
+          f.get(n1).i32(1).i32Sub().tee(n1).brIf(outer);
+        });
+      });
+      for (let i = 0; i < rows; i++) {
+        for (let v = 0; v < acc[i].length; v++) {
+          f.get(cRow[i]);
+          f.get(acc[i][v]);
+          if (scalar) f.f32Store(0);
+          else f.v128Store(16 * v);
+        }
+      }
+      f.get(p.rowsA).i32(4 * rows).i32Add().set(p.rowsA);
+      f.get(p.rowsC).i32(4 * rows).i32Add().set(p.rowsC);
+      f.get(p.groups).i32(1).i32Sub().tee(p.groups).brIf(nextGroup);
+    });
+  });
+  return f;
+}
+
+/** Parameters of the exported `gemm`, in order (all byte addresses / byte strides, except the counts). */
+export const GEMM_PARAMS = ["m", "n", "rowsA", "a", "rowsC", "c", "accumulate", "b", "k1", "sA1", "sB1", "k2", "sA2", "sB2", "k3", "sA3", "sB3"] as const;
+
+/**
+ * The strip functions (indices `firstIndex`..) and the exported `gemm`
+ * driver that walks C strip by strip and calls them.
+ */
+export function gemmFunctions(firstIndex: number): FunctionWriter[] {
+  const strips: FunctionWriter[] = [];
+  const stripIndex = new Map<string, number>();
+  for (const rows of TILE_ROWS) {
+    for (const width of TILE_WIDTHS) {
+      stripIndex.set(`${rows}x${width}`, firstIndex + strips.length);
+      strips.push(strip(rows, width));
+    }
+  }
+  const f = new FunctionWriter("gemm", GEMM_PARAMS.map(() => "i32" as const));
+  const p = Object.fromEntries(GEMM_PARAMS.map((n, i) => [n, f.params[i]])) as Record<(typeof GEMM_PARAMS)[number], Local>;
+  const col = f.local("i32");
+  const firstRow = f.local("i32");
+  const groups = f.local("i32");
+
+  f.i32(0).set(col);
+  for (const width of TILE_WIDTHS) {
+    f.block((done) =>
+      f.loop((again) => {
+        f.get(col).i32(width).i32Add().get(p.n).i32GtS().brIf(done);
+        f.i32(0).set(firstRow);
+        for (const rows of TILE_ROWS) {
+          // As many groups of `rows` rows as fit in what is left.
+          f.get(p.m).get(firstRow).i32Sub();
+          if (rows === 2 || rows === 4) f.i32(rows === 4 ? 2 : 1).i32ShrU();
+          else if (rows !== 1) throw new Error("tile rows must be 1, 2 or 4");
+          f.set(groups);
+          f.get(p.rowsA).get(firstRow).i32(2).i32Shl().i32Add();
+          f.get(p.a);
+          f.get(p.rowsC).get(firstRow).i32(2).i32Shl().i32Add();
+          f.get(p.c).get(col).i32(2).i32Shl().i32Add();
+          f.get(groups);
+          f.get(p.accumulate);
+          f.get(p.b).get(col).i32(2).i32Shl().i32Add();
+          for (const name of ["k1", "sA1", "sB1", "k2", "sA2", "sB2", "k3", "sA3", "sB3"] as const) f.get(p[name]);
+          f.call(stripIndex.get(`${rows}x${width}`)!);
+          f.get(firstRow).get(groups).i32(rows).i32Mul().i32Add().set(firstRow);
+        }
+        f.get(col).i32(width).i32Add().set(col);
+        f.br(again);
+      }),
+    );
+  }
+  return [...strips, f];
+}

@@ -1,0 +1,120 @@
+/**
+ * The generated SIMD kernel for MaxPoolGrad over non-overlapping 2x2
+ * windows (the usual pooling), four channels at a time:
+ *
+ *   dx at the window's first position equal to its maximum = dy, elsewhere 0
+ *
+ * The masks come from f32x4.eq against the forward output and are made
+ * exclusive in window order (first maximum wins, as on the cpu backend);
+ * "and" with the gradient's bits gives the gradient or +0.
+ *
+ * Channels go in vectors of four from the start, and a last vector ending at
+ * the last channel (overlapping the one before when channels are not a
+ * multiple of four: it writes the same values again). Needs >= 4 channels.
+ */
+import { FunctionWriter, Local } from "./wasm_writer";
+
+export const MAX_POOL_GRAD_PARAMS = ["x", "y", "dy", "dx", "images", "imageBytes", "outHeight", "outWidth", "channels", "rowBytes"] as const;
+
+export function maxPoolGrad2x2Function(): FunctionWriter {
+  const f = new FunctionWriter("maxPoolGrad2x2", MAX_POOL_GRAD_PARAMS.map(() => "i32" as const));
+  const p = Object.fromEntries(MAX_POOL_GRAD_PARAMS.map((n, i) => [n, f.params[i]])) as Record<(typeof MAX_POOL_GRAD_PARAMS)[number], Local>;
+  const image = f.local("i32");
+  const row = f.local("i32");
+  const col = f.local("i32");
+  const channel = f.local("i32");
+  const imageAt = f.local("i32"); // x's image
+  const rowAt = f.local("i32"); // x's top row of the window row
+  const cornerAt = f.local("i32"); // x's window corner
+  const outAt = f.local("i32"); // y / dy offset of the window (bytes from their start)
+  const at = f.local("i32"); // corner + 4*channel
+  const o = f.local("i32"); // outAt + 4*channel
+  const last = f.local("i32"); // 4*(channels - 4)
+  const max = f.local("v128");
+  const gradient = f.local("v128");
+  const taken = f.local("v128");
+  const hit = f.local("v128");
+  const pixelBytes = f.local("i32"); // 4*channels
+
+  f.get(p.channels).i32(2).i32Shl().set(pixelBytes);
+  f.get(p.channels).i32(4).i32Sub().i32(2).i32Shl().set(last);
+  f.i32(0).set(outAt);
+  f.get(p.x).set(imageAt);
+  f.i32(0).set(image);
+
+  /** One vector of four channels at byte offset `channel`*4 (local `channel` holds bytes). */
+  const vector = () => {
+    f.get(cornerAt).get(channel).i32Add().set(at);
+    f.get(outAt).get(channel).i32Add().set(o);
+    f.get(p.y).get(o).i32Add().v128Load(0).set(max);
+    f.get(p.dy).get(o).i32Add().v128Load(0).set(gradient);
+    // The four positions: (0,0), (0,1), (1,0), (1,1).
+    const positions: [boolean, boolean][] = [
+      [false, false],
+      [false, true],
+      [true, false],
+      [true, true],
+    ];
+    positions.forEach(([down, right], i) => {
+      const address = () => {
+        f.get(at);
+        if (down) f.get(p.rowBytes).i32Add();
+        if (right) f.get(pixelBytes).i32Add();
+      };
+      // hit = (x == max) & ~taken
+      address();
+      f.v128Load(0).get(max).f32x4Eq();
+      if (i > 0) f.get(taken).v128AndNot();
+      f.set(hit);
+      if (i === 0) f.get(hit).set(taken);
+      else if (i < 3) f.get(taken).get(hit).v128Or().set(taken);
+      // dx = gradient & hit
+      f.get(p.dx).get(at).get(p.x).i32Sub().i32Add();
+      if (down) f.get(p.rowBytes).i32Add();
+      if (right) f.get(pixelBytes).i32Add();
+      f.get(gradient).get(hit).v128And().v128Store(0);
+    });
+  };
+
+  f.block((doneImages) =>
+    f.loop((nextImage) => {
+      f.get(image).get(p.images).i32GeS().brIf(doneImages);
+      f.get(imageAt).set(rowAt);
+      f.i32(0).set(row);
+      f.block((doneRows) =>
+        f.loop((nextRow) => {
+          f.get(row).get(p.outHeight).i32GeS().brIf(doneRows);
+          f.get(rowAt).set(cornerAt);
+          f.i32(0).set(col);
+          f.block((doneCols) =>
+            f.loop((nextCol) => {
+              f.get(col).get(p.outWidth).i32GeS().brIf(doneCols);
+              f.i32(0).set(channel);
+              f.block((doneChannels) =>
+                f.loop((nextChannel) => {
+                  f.get(channel).get(last).i32GeS().brIf(doneChannels);
+                  vector();
+                  f.get(channel).i32(16).i32Add().set(channel);
+                  f.br(nextChannel);
+                }),
+              );
+              f.get(last).set(channel);
+              vector();
+              f.get(outAt).get(pixelBytes).i32Add().set(outAt);
+              f.get(cornerAt).get(pixelBytes).i32(1).i32Shl().i32Add().set(cornerAt);
+              f.get(col).i32(1).i32Add().set(col);
+              f.br(nextCol);
+            }),
+          );
+          f.get(rowAt).get(p.rowBytes).i32(1).i32Shl().i32Add().set(rowAt);
+          f.get(row).i32(1).i32Add().set(row);
+          f.br(nextRow);
+        }),
+      );
+      f.get(imageAt).get(p.imageBytes).i32Add().set(imageAt);
+      f.get(image).i32(1).i32Add().set(image);
+      f.br(nextImage);
+    }),
+  );
+  return f;
+}

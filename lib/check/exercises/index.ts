@@ -1,0 +1,4 @@
+/** Every lesson's exercises, registered with check() when convlab loads. */
+import "./01-training-and-inference";
+import "./02-data";
+import "./03-inside-a-cnn";

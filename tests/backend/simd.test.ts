@@ -1,0 +1,132 @@
+/**
+ * The generated SIMD product kernel itself, against a plain JavaScript
+ * product: every tile shape (4 and 1 rows; 8, 4 and 1 columns), strided and
+ * row-table addressing, accumulation, and empty reductions.
+ */
+import * as assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs";
+import type { WasmBackend } from "../../lib/backend/wasm/kernel_calls";
+import { addressOf, rowTable, simdKernels } from "../../lib/backend/wasm/simd/runtime";
+import { writeModule, FunctionWriter } from "../../lib/backend/wasm/simd/wasm_writer";
+import { randomValues, relativeError, startBothBackends } from "./_compare";
+
+describe("generated SIMD kernels", function () {
+  this.timeout(120_000);
+  before(startBothBackends);
+
+  it("writes modules that WebAssembly validates", () => {
+    const f = new FunctionWriter("add", ["i32", "i32"], ["i32"]);
+    f.get(f.params[0]).get(f.params[1]).i32Add();
+    const bytes = writeModule([f], { shared: false });
+    const api = (globalThis as unknown as { WebAssembly: { validate(b: Uint8Array): boolean } }).WebAssembly;
+    assert.ok(api.validate(bytes));
+  });
+
+  /**
+   * C[m, n] (+)= sum over k1, k2, k3 of A[rowA(m) + k1*sA1 + k2*sA2 + k3*sA3] * B[k1*sB1 + k2*sB2 + k3*sB3 + n],
+   * in floats (the kernel takes bytes).
+   */
+  function reference(
+    m: number,
+    n: number,
+    a: Float32Array,
+    rowsA: number[],
+    b: Float32Array,
+    c: Float32Array,
+    rowsC: number[],
+    accumulate: boolean,
+    k: [number, number, number][],
+  ): Float32Array {
+    const out = c.slice();
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < n; j++) {
+        let sum = accumulate ? out[rowsC[i] + j] : 0;
+        for (let k1 = 0; k1 < k[0][0]; k1++) {
+          for (let k2 = 0; k2 < k[1][0]; k2++) {
+            for (let k3 = 0; k3 < k[2][0]; k3++) {
+              sum +=
+                a[rowsA[i] + k1 * k[0][1] + k2 * k[1][1] + k3 * k[2][1]] *
+                b[k1 * k[0][2] + k2 * k[1][2] + k3 * k[2][2] + j];
+            }
+          }
+        }
+        out[rowsC[i] + j] = sum;
+      }
+    }
+    return out;
+  }
+
+  for (const [m, n] of [
+    [9, 21],
+    [4, 8],
+    [1, 1],
+    [6, 13],
+    [13, 3],
+  ]) {
+    for (const accumulate of [false, true]) {
+      it(`computes a ${m}x${n} product with three strided reductions${accumulate ? ", adding to C" : ""}`, async () => {
+        await tf.setBackend("wasm");
+        const backend = tf.backend() as unknown as WasmBackend;
+        const simd = simdKernels(backend);
+        assert.ok(simd);
+        // k: [count, A stride, B stride] in floats; B rows hold n plus a gap.
+        const k: [number, number, number][] = [
+          [2, 61, 3 * 5 * (n + 2)],
+          [3, 17, 5 * (n + 2)],
+          [5, 2, n + 2],
+        ];
+        const aValues = randomValues(m * 7 + 200, m + n);
+        const bValues = randomValues(2 * 3 * 5 * (n + 2), m * n);
+        const rowsA = Array.from({ length: m }, (_, i) => (i * 7) % 50);
+        const rowsC = Array.from({ length: m }, (_, i) => (m - 1 - i) * (n + 3));
+        const cValues = randomValues(m * (n + 3), 5);
+        const expected = reference(m, n, aValues, rowsA, bValues, cValues, rowsC, accumulate, k);
+
+        const aT = tf.tensor1d(aValues);
+        const bT = tf.tensor1d(bValues);
+        const cT = tf.tensor1d(cValues).add(0); // a tensor of its own, written in place
+        const info = (t: tf.Tensor) => ({ dataId: t.dataId, shape: t.shape, dtype: t.dtype }) as tf.TensorInfo;
+        const rowsATable = rowTable(backend, m, (i) => 4 * rowsA[i]);
+        const rowsCTable = rowTable(backend, m, (i) => 4 * rowsC[i]);
+        simd!.gemm(
+          m,
+          n,
+          addressOf(backend, rowsATable),
+          addressOf(backend, info(aT)),
+          addressOf(backend, rowsCTable),
+          addressOf(backend, info(cT)),
+          accumulate ? 1 : 0,
+          addressOf(backend, info(bT)),
+          ...(k.flatMap(([count, sa, sb]) => [count, 4 * sa, 4 * sb]) as [number, number, number, number, number, number, number, number, number]),
+        );
+        backend.disposeData(rowsATable.dataId);
+        backend.disposeData(rowsCTable.dataId);
+        const actual = cT.dataSync() as Float32Array;
+        const error = relativeError(actual, expected);
+        assert.ok(error <= 1e-5, `relative error ${error}`);
+        // Everything outside C's rows is untouched.
+        const written = new Set(rowsC.flatMap((r) => Array.from({ length: n }, (_, j) => r + j)));
+        for (let i = 0; i < actual.length; i++) {
+          if (!written.has(i)) assert.equal(actual[i], cValues[i], `C[${i}] is outside the product and must not change`);
+        }
+        tf.dispose([aT, bT, cT]);
+      });
+    }
+  }
+
+  it("leaves C as it was (adding) or zero (not adding) for an empty reduction", async () => {
+    await tf.setBackend("wasm");
+    const backend = tf.backend() as unknown as WasmBackend;
+    const simd = simdKernels(backend)!;
+    const info = (t: tf.Tensor) => ({ dataId: t.dataId, shape: t.shape, dtype: t.dtype }) as tf.TensorInfo;
+    for (const accumulate of [1, 0] as const) {
+      const c = tf.tensor1d([1, 2, 3, 4, 5, 6]).add(0);
+      const a = tf.tensor1d([7]);
+      const rows = rowTable(backend, 2, (i) => 12 * i);
+      simd.gemm(2, 3, addressOf(backend, rows), addressOf(backend, info(a)), addressOf(backend, rows), addressOf(backend, info(c)), accumulate, addressOf(backend, info(a)), 1, 0, 0, 0, 0, 0, 4, 0, 0);
+      backend.disposeData(rows.dataId);
+      assert.deepEqual(Array.from(c.dataSync()), accumulate ? [1, 2, 3, 4, 5, 6] : [0, 0, 0, 0, 0, 0]);
+      tf.dispose([a, c]);
+    }
+  });
+});
