@@ -102,7 +102,7 @@ export async function findLearningRate(model: tf.LayersModel, data: Dataset, opt
   const saved = model.getWeights().map((w) => tf.clone(w));
   const forward = forwardFor(model);
   const optimizer = createOptimizer(resolved, start);
-  const step = new TrainStep(model, forward, optimizer, resolved.weightDecay, seed);
+  const step = new TrainStep(model, forward, optimizer, resolved.weightDecay, resolved.biasLearningRateMultiplier, seed);
   const signal = interruptSignal();
   const points: RatePoint[] = [];
   let average = 0;

@@ -19,7 +19,8 @@
  * noNormalization()), `inputScale` makes the scaling the model's first layer,
  * as DIGITS's deploy network does with its Power layer.
  *
- * Not reproduced: Caffe's doubled learning rate for biases (lr_mult 2).
+ * Caffe's doubled learning rate for biases (lr_mult 2) is train()'s
+ * biasLearningRateMultiplier, 2 by default for the SGD solvers.
  */
 import type * as tf from "@tensorflow/tfjs";
 import { conv, dense, LayerSpec, maxPool, relu, rescale, softmax } from "./layers";

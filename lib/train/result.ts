@@ -191,7 +191,7 @@ export class TrainingResult {
       `<div style="font-family:sans-serif;font-size:13px">` +
       `<div style="font-weight:bold">${escapeHtml(lines[0])}</div>` +
       lines.slice(1).map((l) => `<div>${escapeHtml(l)}</div>`).join("") +
-      `<div style="color:#767676">${escapeHtml(`${this.solver}; learning rate ${this.schedule}; batch ${this.options.batchSize}; weight decay ${this.options.weightDecay}; seed ${this.randomSeed}.`)}</div>` +
+      `<div style="color:#767676">${escapeHtml(`${this.solver}; learning rate ${this.schedule}; batch ${this.options.batchSize}; weight decay ${this.options.weightDecay}; biases learn ×${this.options.biasLearningRateMultiplier}; seed ${this.randomSeed}.`)}</div>` +
       svg +
       table +
       `</div>`;

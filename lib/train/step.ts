@@ -12,7 +12,9 @@ import { withSeededMathRandom } from "./seeded-random";
 export class TrainStep {
   private readonly variables: tf.Variable[];
   private readonly decayed: boolean[];
+  private readonly isBias: boolean[];
   private readonly decay: tf.Scalar | undefined;
+  private readonly biasMultiplier: tf.Scalar | undefined;
   private readonly random: boolean;
 
   constructor(
@@ -20,6 +22,7 @@ export class TrainStep {
     private readonly forward: Forward,
     private readonly optimizer: tf.Optimizer,
     weightDecay: number,
+    biasLearningRateMultiplier: number,
     private readonly seed: number,
   ) {
     const trainable = model.trainableWeights;
@@ -27,7 +30,9 @@ export class TrainStep {
     // Caffe decays every parameter; biases gain nothing from it, so (as Keras's
     // kernel_regularizer) only kernels are decayed here.
     this.decayed = trainable.map((w) => isKernelWeight(w.originalName));
+    this.isBias = trainable.map((w) => /(^|\/)bias$/.test(w.originalName));
     this.decay = weightDecay > 0 ? tf.keep(tf.scalar(weightDecay)) : undefined;
+    this.biasMultiplier = biasLearningRateMultiplier !== 1 ? tf.keep(tf.scalar(biasLearningRateMultiplier)) : undefined;
     this.random = model.layers.some((l) => /Dropout|Noise/.test(l.getClassName()));
   }
 
@@ -47,6 +52,9 @@ export class TrainStep {
           if (!gradient) return;
           // L2 weight decay as Caffe applies it: gradient += decay × weight.
           if (this.decay && this.decayed[i]) gradient = tf.add(gradient, tf.mul(variable, this.decay));
+          // Caffe's lr_mult for biases: with the SGD solvers, scaling the
+          // gradient scales the step by exactly the same factor.
+          if (this.biasMultiplier && this.isBias[i]) gradient = tf.mul(gradient, this.biasMultiplier);
           list.push({ name: variable.name, tensor: gradient });
         });
         this.optimizer.applyGradients(list);
@@ -60,5 +68,6 @@ export class TrainStep {
 
   dispose(): void {
     this.decay?.dispose();
+    this.biasMultiplier?.dispose();
   }
 }

@@ -253,7 +253,7 @@ export async function train(model: tf.LayersModel, data: Dataset, options: Train
   }
   result.steps = step;
 
-  const trainStep = new TrainStep(model, forward, optimizer, resolved.weightDecay, resolved.randomSeed);
+  const trainStep = new TrainStep(model, forward, optimizer, resolved.weightDecay, resolved.biasLearningRateMultiplier, resolved.randomSeed);
   const signal = interruptSignal();
   const interrupted = () => signal.aborted || wasInterrupted();
   let stopReason: string | undefined;

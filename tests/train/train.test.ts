@@ -224,7 +224,7 @@ describe("train", function () {
       assert.equal(run.options.live, false);
       const bundle = run[DISPLAY]();
       assert.match(String(bundle["text/html"]), /Trained 2 epochs[\s\S]*<svg[\s\S]*<table/);
-      assert.match(String(bundle["text/html"]), /SGD with momentum 0.9; learning rate step: ×0.1 every 33% of training \(every 7 steps\); batch 64; weight decay 0.0001; seed 2/);
+      assert.match(String(bundle["text/html"]), /SGD with momentum 0.9; learning rate step: ×0.1 every 33% of training \(every 7 steps\); batch 64; weight decay 0.0001; biases learn ×2; seed 2/);
       assert.equal(bundle["text/plain"], run.toString());
       assert.equal(run.best!.epoch, run.history.reduce((b, r) => (r.valLoss! < b.valLoss! ? r : b)).epoch);
       assert.ok(run.timing.imagesPerSecond > 0, `${run.timing.imagesPerSecond} img/s`);
@@ -313,6 +313,44 @@ describe("train", function () {
         model.dispose();
       }
       assert.notDeepEqual(losses.nesterov, losses.momentum);
+    });
+  });
+
+  describe("bias learning rate", () => {
+    it("biases step twice as far as with multiplier 1 (Caffe's lr_mult 2, the SGD solvers' default); kernels are unchanged", async () => {
+      const data = await smallMnist();
+      const step = async (biasLearningRateMultiplier: number) => {
+        const model = smallCnn(16);
+        const run = await train(model, data, { ...quiet, solver: "sgd", learningRate: 0.1, weightDecay: 0, biasLearningRateMultiplier, lrPolicy: "fixed", epochs: 1, batchSize: 600, shuffle: false, randomSeed: 1, validationInterval: 0 });
+        const after = weightsOf(model);
+        const names = model.weights.map((w) => w.originalName);
+        model.dispose();
+        return { after, names, used: run.options.biasLearningRateMultiplier };
+      };
+      const single = await step(1);
+      const double = await step(2);
+      assert.equal(double.used, 2);
+      let biases = 0;
+      single.names.forEach((name, i) => {
+        // Biases start at 0, so after one step each is −rate × multiplier × gradient.
+        const factor = name.endsWith("bias") ? 2 : 1;
+        if (factor === 2) biases++;
+        let worst = 0;
+        for (let k = 0; k < single.after[i].length; k++) worst = Math.max(worst, Math.abs(double.after[i][k] - factor * single.after[i][k]));
+        assert.ok(worst < 1e-6, `${name}: off by ${worst}`);
+      });
+      assert.ok(biases >= 2, "the model has biases");
+    });
+
+    it("defaults to 2 for the SGD solvers and 1 for the adaptive ones, and refuses a multiplier the solver would ignore", async () => {
+      const data = await smallMnist();
+      const model = smallCnn(17);
+      const sgd = await train(model, data, { ...quiet, epochs: 1, validationInterval: 0 });
+      const adam = await train(model, data, { ...quiet, epochs: 1, validationInterval: 0, solver: "adam", learningRate: 0.001 });
+      assert.equal(sgd.options.biasLearningRateMultiplier, 2);
+      assert.equal(adam.options.biasLearningRateMultiplier, 1);
+      await assert.rejects(train(model, data, { ...quiet, epochs: 1, solver: "adam", biasLearningRateMultiplier: 2 }), /works with the "sgd", "momentum" and "nesterov" solvers only/);
+      model.dispose();
     });
   });
 
