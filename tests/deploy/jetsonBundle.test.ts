@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import * as ort from "onnxruntime-node";
 import sharp from "sharp";
@@ -71,6 +71,8 @@ describe("deploy: jetsonBundle for the trained LeNet", function () {
     keepForChecker(readFileSync(join(dir, "model.onnx")), "bundle-model");
     keepForChecker(readFileSync(join(dir, "model_int8.onnx")), "bundle-model-int8");
   });
+
+  after(() => rmSync(dirname(dir), { recursive: true, force: true }));
 
   it("writes model.onnx, labels.txt, README.md, bundle.json and model_int8.onnx", () => {
     for (const name of ["model.onnx", "labels.txt", "README.md", "bundle.json", "model_int8.onnx"]) assert.ok(existsSync(join(dir, name)), name);
@@ -227,5 +229,6 @@ describe("deploy: the device input transform baked into the graph", function () 
     await assert.rejects(jetsonBundle(lenet(), dir, { labels: ["a"] } as never), /needs `normalization`/);
     await assert.rejects(jetsonBundle(lenet(), dir, { labels: ["a", "b"], normalization: { scale: 1 / 255 } }), /2 names but the model outputs 10 classes/);
     await assert.rejects(jetsonBundle(lenet(), dir, { labels: Array.from({ length: 10 }, (_, i) => (i === 3 ? "three\nfour" : String(i))), normalization: {} }), /single-line/);
+    rmSync(dir, { recursive: true, force: true });
   });
 });
