@@ -353,12 +353,16 @@ export async function train(model: tf.LayersModel, data: Dataset, options: Train
     const log: ValidationLog = { epoch: epochsDone + batchInEpoch / stepsPerEpoch, step, valLoss: score.loss, valAccuracy: score.accuracy };
     const last = result.points[result.points.length - 1];
     if (last && Math.abs(last.epoch - log.epoch) < 1e-9) {
+      // The chart holds the same point object: marking it changed is enough.
       last.valLoss = log.valLoss;
       last.valAccuracy = log.valAccuracy;
+      chart?.push();
     } else {
-      result.points.push({ epoch: log.epoch, valLoss: log.valLoss, valAccuracy: log.valAccuracy });
+      const point: LivePoint = { epoch: log.epoch, valLoss: log.valLoss, valAccuracy: log.valAccuracy };
+      result.points.push(point);
+      // The live chart keeps its own list of points (a copy of the initial ones), so new points go to both.
+      chart?.push(point);
     }
-    chart?.push();
     await runHook((cb) => cb.onValidationEnd?.(log, context));
     return log;
   };
@@ -456,14 +460,15 @@ export async function train(model: tf.LayersModel, data: Dataset, options: Train
         result.steps = step;
 
         if (batchInEpoch % segmentSteps === 0 || batchInEpoch === stepsPerEpoch) {
-          result.points.push({
+          const point: LivePoint = {
             epoch: epochsDone + batchInEpoch / stepsPerEpoch,
             loss: segment.loss / segment.seen,
             accuracy: segment.correct / segment.seen,
             lr,
-          });
+          };
+          result.points.push(point);
           segment = { loss: 0, correct: 0, seen: 0 };
-          chart?.push();
+          chart?.push(point);
         }
         if (callbacks.length) {
           const log: BatchLog = { epoch, batch: batchInEpoch - 1, step: step - 1, size, loss, accuracy: correct / size, lr };

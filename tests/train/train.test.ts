@@ -211,6 +211,15 @@ describe("train", function () {
       assertValidVegaLite(spec, "live training chart");
       assert.equal((spec.vconcat as unknown[]).length, 2, "history above, learning rate below");
       assert.match(String(chart["image/svg+xml"]), /^<svg/);
+      // The chart left in the notebook draws the whole run (the live chart keeps its own list of points).
+      const drawn = { train: new Set<number>(), validation: new Set<number>() };
+      JSON.stringify(spec, (key, value: unknown) => {
+        const row = value as { epoch?: unknown; split?: unknown; metric?: unknown };
+        if (row && typeof row.epoch === "number" && row.metric === "loss" && (row.split === "train" || row.split === "validation")) drawn[row.split].add(row.epoch);
+        return value;
+      });
+      assert.equal(drawn.train.size, 20, `training-loss points drawn at epochs ${[...drawn.train].join(", ")}`);
+      assert.deepEqual([...drawn.validation].sort(), [0.5, 1, 1.5, 2]);
       // Eight points an epoch (10 batches: every batch) and validation twice an epoch.
       assert.equal(run.points.filter((p) => p.loss !== undefined).length, 20);
       assert.deepEqual(run.points.filter((p) => p.valLoss !== undefined).map((p) => p.epoch), [0.5, 1, 1.5, 2]);
