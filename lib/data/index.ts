@@ -38,6 +38,8 @@ export { splitToTensors } from "./tensors";
 export { createRandom, mixSeeds, shuffleInPlace } from "./random";
 export type { Random } from "./random";
 export { ClassCounts, classCounts } from "./class-counts";
+export { oneVsRest } from "./one-vs-rest";
+export type { OneVsRestOptions } from "./one-vs-rest";
 export type { ClassCountRow } from "./class-counts";
 export { SampleGrid, sampleGrid } from "./sample-grid";
 export type { SampleGridOptions, SampleGridItem } from "./sample-grid";
