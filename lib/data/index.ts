@@ -39,6 +39,8 @@ export { createRandom, mixSeeds, shuffleInPlace } from "./random";
 export type { Random } from "./random";
 export { ClassCounts, classCounts } from "./class-counts";
 export { oneVsRest } from "./one-vs-rest";
+export { augmentedCopy } from "./augmented-copy";
+export type { AugmentedCopyOptions } from "./augmented-copy";
 export type { OneVsRestOptions } from "./one-vs-rest";
 export type { ClassCountRow } from "./class-counts";
 export { SampleGrid, sampleGrid } from "./sample-grid";

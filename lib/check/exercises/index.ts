@@ -3,3 +3,4 @@ import "./01-training-and-inference";
 import "./02-data";
 import "./03-inside-a-cnn";
 import "./07-measuring-quality";
+import "./08-improving-mnist";
