@@ -7,6 +7,8 @@
 export { lenet, type LeNetOptions } from "./lenet";
 export { smallAlexNet, type SmallAlexNetOptions } from "./alexnet";
 export { mlp, type MlpOptions } from "./mlp";
+export { hogFeatures, HogFeatures, type HogOptions } from "./shallow/hog";
+export { hogClassifier, type HogClassifierOptions } from "./shallow/hog-classifier";
 export { sequential, type SequentialOptions, type LayerItem } from "./sequential";
 export {
   conv,

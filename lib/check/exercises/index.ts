@@ -2,3 +2,6 @@
 import "./01-training-and-inference";
 import "./02-data";
 import "./03-inside-a-cnn";
+import "./07-measuring-quality";
+import "./08-improving-mnist";
+import "./09-machine-vs-deep-learning";

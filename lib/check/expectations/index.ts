@@ -10,3 +10,5 @@ export { hiddenNumber, type HiddenNumberOptions } from "./hidden-number";
 export { imageShape, type ImageShapeOptions } from "./image-shape";
 export { splitShares, type SplitSharesOptions } from "./split-shares";
 export { pixelStatistics, type PixelStatisticsOptions } from "./pixel-statistics";
+export { classMetric, type ClassMetricOptions, type ClassMetricName } from "./class-metric";
+export { thresholdForRecall, type ThresholdOptions } from "./threshold";

@@ -15,6 +15,7 @@ const NOUNS: Record<string, string> = {
   BatchNormalization: "batch-normalization layer",
   Activation: "activation layer",
   InputLayer: "input layer",
+  HogFeatures: "HOG feature layer",
 };
 
 /** "Conv2D" → "conv layer". */

@@ -1,0 +1,40 @@
+/**
+ * A shallow classifier in the style of classic machine learning: features
+ * designed by a person (HOG, see hog.ts) and one learning layer on top, a
+ * logistic regression (softmax over a linear function of the features).
+ * Training adjusts only that layer, so the model can never find features of
+ * its own: what it learns is how much each hand-made feature counts.
+ *
+ *     hog (fixed) → dense N → softmax
+ *
+ * It is a plain tfjs model, so train(), interpret() and the diagnose tools
+ * work on it exactly as on a CNN.
+ */
+import type * as tf from "@tensorflow/tfjs";
+import { checkNumClasses } from "../lenet";
+import { dense, softmax } from "../layers";
+import { sequential } from "../sequential";
+import { hogFeatures, type HogOptions } from "./hog";
+
+export interface HogClassifierOptions extends Omit<HogOptions, "name"> {
+  /** [height, width, channels]. Default [28, 28, 1]. */
+  inputShape?: readonly number[];
+  /** Default 10. */
+  numClasses?: number;
+  /** Seed of the classifier's initial weights. Default: a fresh one, recorded. */
+  seed?: number;
+  /** Default "hog-logistic". */
+  name?: string;
+}
+
+export function hogClassifier(options: HogClassifierOptions = {}): tf.Sequential {
+  const numClasses = checkNumClasses(options.numClasses ?? 10, "hogClassifier");
+  const hog = hogFeatures({ cellSize: options.cellSize, bins: options.bins, blockSize: options.blockSize });
+  return sequential([hog, dense({ units: numClasses, name: "output" }), softmax({ name: "prob" })], {
+    inputShape: options.inputShape ?? [28, 28, 1],
+    seed: options.seed,
+    name: options.name ?? "hog-logistic",
+    architecture: `HOG (${hog.bins} bins, ${hog.cellSize}-pixel cells, ${hog.blockSize}×${hog.blockSize} blocks) + logistic regression`,
+    inputNote: "pixels normalized by the dataset; HOG is computed from them inside the model",
+  });
+}
