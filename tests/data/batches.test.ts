@@ -20,6 +20,8 @@ async function collect(data: Dataset, options: Parameters<Dataset["batches"]>[0]
 
 describe("batches", function () {
   const data = syntheticDataset(3, 10, [4, 4, 1]);
+  // Whatever backend an earlier test file chose must have finished initializing.
+  before(() => tf.ready());
 
   it("visits every training image once per epoch, in batches of batchSize", async function () {
     const { seen, sizes } = await collect(data, { batchSize: 8, seed: 1 });
