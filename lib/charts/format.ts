@@ -40,3 +40,28 @@ export function describeValue(value: unknown): string {
   if (ArrayBuffer.isView(value)) return `a ${value.constructor.name}`;
   return typeof value === "object" ? "an object" : `${typeof value} ${String(value)}`;
 }
+
+/**
+ * Whole-number tick values for an axis over `values` when the span is short
+ * (at most `maxTicks` ticks). With few points, Vega's "nice" ticks fall on
+ * halves, and a whole-number label format then repeats labels ("1 2 2").
+ */
+export function wholeNumberTicks(values: readonly number[], maxTicks = 12): number[] | undefined {
+  const finite = values.filter((v) => Number.isFinite(v));
+  if (finite.length === 0) return undefined;
+  const first = Math.floor(Math.min(...finite));
+  const last = Math.ceil(Math.max(...finite));
+  if (last - first + 1 > maxTicks) return undefined;
+  return Array.from({ length: last - first + 1 }, (_, i) => first + i);
+}
+
+/** How many epochs a history covers: its last epoch, rounded up (records may fall within epochs). */
+export function epochsCovered(epochs: readonly number[]): number {
+  const finite = epochs.filter((e) => Number.isFinite(e));
+  return finite.length ? Math.ceil(Math.max(...finite) - 1e-9) : 0;
+}
+
+/** `{ values }` for an axis when there are explicit ticks, else nothing (so the spec carries no undefined). */
+export function tickValues(values: number[] | undefined): { values?: number[] } {
+  return values ? { values } : {};
+}

@@ -3,7 +3,7 @@
  * epoch, with a rule at the best epoch and one where the train/val gap opens.
  */
 import { Chart, type ChartOptions } from "./chart";
-import { frame, formatNumber, requireArray } from "./format";
+import { epochsCovered, frame, formatNumber, requireArray, tickValues, wholeNumberTicks } from "./format";
 import {
   findBestEpoch,
   findGapOpening,
@@ -61,7 +61,7 @@ export function historyChart(history: readonly EpochRecord[], options: HistoryCh
   const hasAccuracy = rows.some((r) => r.metric === "accuracy");
   const best = options.markBest === false ? undefined : findBestEpoch(history, options);
   const gap = options.markGap === false ? undefined : findGapOpening(history, options);
-  const epochs = history.length;
+  const epochs = epochsCovered(history.map((r) => r.epoch));
 
   const notes: string[] = [];
   if (best) notes.push(`best epoch ${best.epoch} (${best.monitor} ${formatNumber(best.value)})`);
@@ -69,7 +69,7 @@ export function historyChart(history: readonly EpochRecord[], options: HistoryCh
   const summary = `Training history: ${epochs} epoch${epochs === 1 ? "" : "s"}` + (notes.length ? `; ${notes.join("; ")}` : "");
 
   return new Chart("history", summary, ({ annotationColor }) => {
-    const pointsOn = epochs <= 40;
+    const pointsOn = history.length <= 40;
     const metricLayer = (metric: "loss" | "accuracy", color: string, orient: "left" | "right"): VegaLiteSpec => {
       const y: VegaLiteSpec = {
         field: "value",
@@ -137,7 +137,9 @@ export function historyChart(history: readonly EpochRecord[], options: HistoryCh
     return {
       ...frame(options, { title: "Training history", subtitle, width: 480, height: 280 }),
       data: { values: rows },
-      encoding: { x: { field: "epoch", type: "quantitative", axis: { title: "epoch", tickMinStep: 1, format: "d" } } },
+      encoding: {
+        x: { field: "epoch", type: "quantitative", axis: { title: "epoch", tickMinStep: 1, format: "d", ...tickValues(wholeNumberTicks(history.map((r) => r.epoch))) } },
+      },
       layer: layers,
       resolve: { scale: { y: "independent" } },
     };

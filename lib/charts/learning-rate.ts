@@ -1,6 +1,6 @@
 /** learningRateChart: the learning-rate schedule, epoch by epoch or step by step. */
 import { Chart, type ChartOptions } from "./chart";
-import { describeValue, frame, formatNumber } from "./format";
+import { describeValue, frame, formatNumber, tickValues, wholeNumberTicks } from "./format";
 import { isFiniteNumber, type EpochRecord } from "./history-analysis";
 import type { Datum } from "./spec";
 import { SERIES_COLORS } from "./theme";
@@ -63,7 +63,7 @@ export function learningRateChart(
       ...(rows.length <= 40 ? [{ name: "schedule_points", mark: { type: "point", filled: true, size: 25, color: SERIES_COLORS[2] } }] : []),
     ],
     encoding: {
-      x: { field: "x", type: "quantitative", title: xTitle, axis: { tickMinStep: 1, format: "d" } },
+      x: { field: "x", type: "quantitative", title: xTitle, axis: { tickMinStep: 1, format: "d", ...tickValues(wholeNumberTicks(rows.map((r) => r.x as number))) } },
       y: {
         field: "lr",
         type: "quantitative",

@@ -106,6 +106,15 @@ describe("chart types", function () {
     assert.equal(markItems(empty, "best_epoch").length, 0);
   });
 
+  it("history: points within epochs count as the epochs they cover, and the axis labels each whole epoch once", async function () {
+    const withinEpochs = [0.5, 1, 1.5, 2].map((epoch) => ({ epoch, loss: 1 / epoch }));
+    const chart = historyChart(withinEpochs);
+    assert.match(chart.summary, /^Training history: 2 epochs/);
+    const s = await assertRendersCleanly(chart);
+    // The x axis (0.5 to 2) labels 1 and 2, once each; the loss axis's labels all have decimals.
+    assert.deepEqual(roleTexts(s, "axis-label").filter((t) => /^\d+$/.test(t)), ["1", "2"]);
+  });
+
   it("line: one line per series with a legend", function () {
     const s = svg("line");
     assert.equal(markItems(s, "series").length, 2);
