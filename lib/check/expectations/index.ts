@@ -10,3 +10,4 @@ export { hiddenNumber, type HiddenNumberOptions } from "./hidden-number";
 export { imageShape, type ImageShapeOptions } from "./image-shape";
 export { splitShares, type SplitSharesOptions } from "./split-shares";
 export { pixelStatistics, type PixelStatisticsOptions } from "./pixel-statistics";
+export { resumedRun, type ResumedRunOptions } from "./resumed-run";
