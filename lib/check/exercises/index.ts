@@ -3,3 +3,4 @@ import "./01-training-and-inference";
 import "./02-data";
 import "./03-inside-a-cnn";
 import "./04-training-lenet";
+import "./05-hyperparameters";

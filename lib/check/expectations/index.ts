@@ -11,3 +11,4 @@ export { imageShape, type ImageShapeOptions } from "./image-shape";
 export { splitShares, type SplitSharesOptions } from "./split-shares";
 export { pixelStatistics, type PixelStatisticsOptions } from "./pixel-statistics";
 export { resumedRun, type ResumedRunOptions } from "./resumed-run";
+export { learningRateSchedule, type LearningRateScheduleOptions } from "./learning-rate-schedule";
