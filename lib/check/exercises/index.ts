@@ -4,3 +4,4 @@ import "./02-data";
 import "./03-inside-a-cnn";
 import "./04-training-lenet";
 import "./05-hyperparameters";
+import "./06-overfitting";
