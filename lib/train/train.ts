@@ -334,7 +334,10 @@ export async function train(model: tf.LayersModel, data: Dataset, options: Train
     // The progress line first, the chart under it.
     progress = new TrainingProgress();
     progress.update(() => progressState(batchInEpoch, undefined, "starting"), true);
-    chart = liveChart<LivePoint>((points) => trainingChart(points), { initial: result.points });
+    // Drawn from result.points itself: training adds points there and fills in
+    // validations in place, then calls push() only to ask for a redraw (the
+    // live chart keeps a copy of its initial records, which never grows).
+    chart = liveChart<LivePoint>(() => trainingChart(result.points), { initial: result.points });
   }
 
   const runHook = async (hook: (cb: Callback) => void | Promise<void>) => {
