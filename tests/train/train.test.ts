@@ -11,7 +11,7 @@ import * as tf from "@tensorflow/tfjs";
 import { DISPLAY } from "../../lib/display";
 import { VEGA_LITE_MIME } from "../../lib/charts";
 import { lenet, mlp } from "../../lib/models";
-import { callback, lastTraining, listSnapshots, loadSnapshot, train, type BatchLog, type TrainOptions } from "../../lib/train";
+import { callback, lastTraining, listSnapshots, loadSnapshot, train, trainingChart, type BatchLog, type TrainOptions } from "../../lib/train";
 import { FakeNotebookHost } from "../charts/fake-host";
 import { assertValidVegaLite } from "../charts/helpers";
 import { AdaDeltaOptimizer } from "../../lib/train/adadelta";
@@ -220,6 +220,9 @@ describe("train", function () {
       });
       assert.equal(drawn.train.size, 20, `training-loss points drawn at epochs ${[...drawn.train].join(", ")}`);
       assert.deepEqual([...drawn.validation].sort(), [0.5, 1, 1.5, 2]);
+      // The chart kept in the notebook is the final one, drawn from every point of the run.
+      assert.equal(String(chart["text/plain"]), trainingChart(run.points).summary);
+      assert.doesNotMatch(String(chart["text/plain"]), /history: 0 epochs/);
       // Eight points an epoch (10 batches: every batch) and validation twice an epoch.
       assert.equal(run.points.filter((p) => p.loss !== undefined).length, 20);
       assert.deepEqual(run.points.filter((p) => p.valLoss !== undefined).map((p) => p.epoch), [0.5, 1, 1.5, 2]);

@@ -12,3 +12,5 @@ export { splitShares, type SplitSharesOptions } from "./split-shares";
 export { pixelStatistics, type PixelStatisticsOptions } from "./pixel-statistics";
 export { classMetric, type ClassMetricOptions, type ClassMetricName } from "./class-metric";
 export { thresholdForRecall, type ThresholdOptions } from "./threshold";
+export { resumedRun, type ResumedRunOptions } from "./resumed-run";
+export { learningRateSchedule, type LearningRateScheduleOptions } from "./learning-rate-schedule";

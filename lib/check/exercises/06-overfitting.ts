@@ -1,0 +1,24 @@
+/** Lesson 6: overfitting. */
+import { defineExercise } from "../exercise";
+import { accuracyAtLeast, isNetwork, layerSetting } from "../expectations";
+
+defineExercise({
+  id: "06-fix-overfitting",
+  title: "Fix the overfitting network: 92% validation accuracy from 500 digits",
+  answers: ["model", "data"],
+  expectations: [
+    isNetwork("model"),
+    // The exercise keeps the network's size: a dense layer of 256 units before the 10 outputs.
+    layerSetting("model", { layer: "Dense", setting: "units", expected: [256, 10], perLayer: true, label: "units" }),
+    accuracyAtLeast({
+      model: "model",
+      data: "data",
+      split: "validation",
+      atLeast: 0.92,
+      hint:
+        "The training images are few, so the network learns them by heart. Make memorising harder: vary the training images " +
+        "(augment) and keep units from relying on each other (dropout), or combine fixes.",
+    }),
+  ],
+  success: "Same network, same 500 images: it now generalises better because it memorises less.",
+});
