@@ -1,6 +1,6 @@
 /** Shared checks for the deploy tests: run an export in onnxruntime next to tfjs. */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
@@ -36,6 +36,7 @@ export async function roundTrip(model: tf.LayersModel, x: tf.Tensor4D, options: 
 
 // Every file exported in the tests is checked by onnx.checker at the end.
 const checkerDir = mkdtempSync(join(tmpdir(), "convlab-deploy-onnx-"));
+process.on("exit", () => rmSync(checkerDir, { recursive: true, force: true }));
 const exportedFiles: string[] = [];
 
 export function keepForChecker(exported: OnnxExport | Uint8Array, name?: string): void {
