@@ -43,7 +43,7 @@ export interface LessonRun {
   htmlPath?: string;
   /** The check results shown in the executed notebook, in order. */
   checks: CheckRecord[];
-  /** Vega-Lite charts among the outputs, and rendered chart SVGs in the HTML. */
+  /** Charts among the outputs (Vega-Lite ones, and Vega SVGs inside rich HTML displays), and chart SVGs in the exported HTML. */
   charts: number;
   chartSvgsInHtml: number;
   /** Images (PNG) among the outputs. */
@@ -156,6 +156,12 @@ interface ExecutedNotebook {
   }[];
 }
 
+/** Charts a rich display carries inside its HTML (a training result, a verdict...): Vega's SVGs. */
+function chartsInHtml(html: unknown): number {
+  const text = Array.isArray(html) ? html.join("") : typeof html === "string" ? html : "";
+  return (text.match(/<svg[^>]*class="marks"/g) ?? []).length;
+}
+
 function readOutputs(notebook: ExecutedNotebook): Pick<LessonRun, "cellSeconds" | "slowestCells" | "checks" | "charts" | "images"> {
   const timings: CellTiming[] = [];
   const checks: CheckRecord[] = [];
@@ -174,6 +180,7 @@ function readOutputs(notebook: ExecutedNotebook): Pick<LessonRun, "cellSeconds" 
       const data = output.data ?? {};
       if (CHECK_MIME in data) checks.push(data[CHECK_MIME] as CheckRecord);
       if (VEGA_LITE_MIME in data) charts++;
+      else if (chartsInHtml(data["text/html"]) > 0) charts += chartsInHtml(data["text/html"]);
       else if ("image/png" in data) images++;
     }
   });
