@@ -118,6 +118,11 @@ function defaultRunDir(model: tf.LayersModel): string {
 /** Options for a resumed run: the snapshot's, overridden by those given (with a note for each change). */
 function mergeResumeOptions(saved: LoadedSnapshot["state"]["options"], given: TrainOptions, notes: string[]): TrainOptions {
   const merged: TrainOptions = { ...(saved as unknown as TrainOptions) };
+  // Snapshots from before biasLearningRateMultiplier existed were trained with biases at the kernels' rate.
+  if (!("biasLearningRateMultiplier" in saved)) {
+    merged.biasLearningRateMultiplier = 1;
+    if (given.biasLearningRateMultiplier === undefined) notes.push("The snapshot predates biasLearningRateMultiplier; biases keep the kernels' rate (1), as they were trained.");
+  }
   for (const [key, value] of Object.entries(given)) {
     if (value === undefined) continue;
     const savedValue = (saved as unknown as Record<string, unknown>)[key];

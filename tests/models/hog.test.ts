@@ -30,6 +30,19 @@ describe("HOG features", function () {
     await useBackend();
   });
 
+  it("gives zero features for a flat image with any number of bins (2 and 3 included)", () => {
+    for (const bins of [2, 3, 4, 9]) {
+      const features = tf.tidy(() => hogFeatures({ cellSize: 4, bins }).apply(tf.zeros([1, 16, 16, 1])) as tf.Tensor);
+      const largest = tf.tidy(() => features.abs().max().dataSync()[0]);
+      features.dispose();
+      assert.equal(largest, 0, `${bins} bins: a flat image gave a feature of ${largest}`);
+    }
+  });
+
+  it("hogClassifier refuses an unknown option and names scikit-image's equivalent", () => {
+    assert.throws(() => hogClassifier({ orientations: 12 } as never), /no option "orientations" \(scikit-image's "orientations" is "bins" here\)/);
+  });
+
   it("puts a vertical edge in the 0° bin and a horizontal edge in the 90° bin", () => {
     const hog = hogFeatures({ cellSize: 4, bins: 4, blockSize: 2 });
     for (const [direction, bin] of [["vertical", 0], ["horizontal", 2]] as const) {

@@ -5,7 +5,7 @@
  * run takes a second or two.
  */
 import assert from "node:assert/strict";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { DISPLAY } from "../../lib/display";
@@ -103,6 +103,19 @@ describe("train", function () {
       await train(latest, data, { live: false, resumeFrom: dir, snapshotDir: join(folder.path, "continued") });
       assert.equal(maxDifference(weightsOf(latest), weightsOf(straight)), 0);
       for (const m of [straight, stopped, latest]) m.dispose();
+    });
+
+    it("resumes a snapshot written before biasLearningRateMultiplier existed with biases at the kernels' rate, and says so", async () => {
+      const data = await smallMnist();
+      const dir = join(folder.path, "older");
+      await train(smallCnn(4), data, { live: false, epochs: 1, randomSeed: 2, snapshotDir: dir });
+      const file = join(dir, "epoch-001", "training.json");
+      const state = JSON.parse(readFileSync(file, "utf8"));
+      delete state.options.biasLearningRateMultiplier;
+      writeFileSync(file, JSON.stringify(state));
+      const rest = await train(smallCnn(4), data, { live: false, resumeFrom: join(dir, "epoch-001"), epochs: 2, snapshots: false });
+      assert.equal(rest.options.biasLearningRateMultiplier, 1);
+      assert.ok(rest.notes.some((n) => /predates biasLearningRateMultiplier/.test(n)), rest.notes.join(" | "));
     });
 
     it("is a tfjs model folder that loadSnapshot (and tf.loadLayersModel) read back", async () => {

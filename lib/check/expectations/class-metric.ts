@@ -22,7 +22,11 @@ export interface ClassMetricOptions {
   split?: SplitName;
   /** The class, by name ("7") or index. */
   className: string | number;
-  /** Accepted distance. Default 0.001 (the learner computes it exactly, from counts). */
+  /**
+   * Accepted distance. Default 1e-9: the learner computes it from the counts
+   * in code, which gives exactly the check's value; a number copied from a
+   * printed (rounded) table is not accepted.
+   */
   tolerance?: number;
   /** How to work it out, without the value. */
   hint?: string;
@@ -32,7 +36,7 @@ const METRIC_WORDS: Record<ClassMetricName, string> = { precision: "precision", 
 
 export function classMetric(name: string, options: ClassMetricOptions): Expectation {
   const split = options.split ?? "test";
-  const tolerance = options.tolerance ?? 0.001;
+  const tolerance = options.tolerance ?? 1e-9;
   const word = METRIC_WORDS[options.metric];
   const what = `the ${word} of class "${options.className}" on the ${split} split`;
   return {
@@ -49,9 +53,12 @@ export function classMetric(name: string, options: ClassMetricOptions): Expectat
       const close = (metric: ClassMetricName) => Math.abs(answer - counts[metric]) <= tolerance;
       if (close(options.metric)) return { passed: true, message: `\`${name}\` = ${short(answer)} is ${what}.` };
       const mixedUp = (Object.keys(METRIC_WORDS) as ClassMetricName[]).find((m) => m !== options.metric && close(m));
+      const rounded = Math.abs(answer - counts[options.metric]) <= 0.01;
       const why = mixedUp
         ? `that is the ${METRIC_WORDS[mixedUp]}, not the ${word}.`
-        : answer > 1 || answer < 0
+        : rounded
+          ? "that is close, but rounded: compute it from the counts in code rather than typing a number in."
+          : answer > 1 || answer < 0
           ? `a ${word} is a share, between 0 and 1.`
           : `it is not ${what}.`;
       return { passed: false, message: `Not yet: \`${name}\` is ${short(answer)}, and ${why}${options.hint ? " " + options.hint : ""}` };

@@ -27,7 +27,17 @@ export interface HogClassifierOptions extends Omit<HogOptions, "name"> {
   name?: string;
 }
 
+const OPTION_NAMES = ["cellSize", "bins", "blockSize", "inputShape", "numClasses", "seed", "name"];
+/** scikit-image's names for the same settings, which learners may know. */
+const SKIMAGE_NAMES: Record<string, string> = { orientations: "bins", pixels_per_cell: "cellSize", cells_per_block: "blockSize" };
+
 export function hogClassifier(options: HogClassifierOptions = {}): tf.Sequential {
+  for (const key of Object.keys(options ?? {})) {
+    if (!OPTION_NAMES.includes(key)) {
+      const hint = SKIMAGE_NAMES[key] ? ` (scikit-image's "${key}" is "${SKIMAGE_NAMES[key]}" here)` : "";
+      throw new Error(`hogClassifier has no option "${key}"${hint}. The options are: ${OPTION_NAMES.join(", ")}.`);
+    }
+  }
   const numClasses = checkNumClasses(options.numClasses ?? 10, "hogClassifier");
   const hog = hogFeatures({ cellSize: options.cellSize, bins: options.bins, blockSize: options.blockSize });
   return sequential([hog, dense({ units: numClasses, name: "output" }), softmax({ name: "prob" })], {

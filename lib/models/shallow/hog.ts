@@ -106,7 +106,10 @@ export class HogFeatures extends tf.layers.Layer {
       const doubled = Array.from({ length: this.bins }, (_, k) => (2 * Math.PI * k) / this.bins); // 2φ for each bin
       const aligned = tf.add(tf.mul(cos2, tf.tensor1d(doubled.map(Math.cos))), tf.mul(sin2, tf.tensor1d(doubled.map(Math.sin))));
       const t = Math.cos((2 * Math.PI) / this.bins);
-      const votes = tf.div(tf.relu(tf.sub(aligned, tf.mul(magnitude, t))), 1 - t) as tf.Tensor4D;
+      // The threshold uses the plain magnitude: with 2 or 3 bins t < 0, and the epsilon inside `magnitude`
+      // would let every flat pixel vote in every bin.
+      const plainMagnitude = tf.sqrt(tf.add(tf.square(gx), tf.square(gy)));
+      const votes = tf.div(tf.relu(tf.sub(aligned, tf.mul(plainMagnitude, t))), 1 - t) as tf.Tensor4D;
 
       // 3. Cells (any pixels beyond the last whole cell are left out).
       const whole = down.cells * this.cellSize === height && across.cells * this.cellSize === width;
