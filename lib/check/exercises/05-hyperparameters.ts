@@ -1,13 +1,14 @@
 /** Lesson 5: hyperparameters. */
 import { defineExercise } from "../exercise";
-import { accuracyAtLeast, isNetwork, learningRateSchedule } from "../expectations";
+import { accuracyAtLeast, epochsAtMost, isNetwork, learningRateSchedule } from "../expectations";
 
 defineExercise({
   id: "05-learning-rate",
   title: "Pick a learning rate: 90% validation accuracy in 3 epochs",
-  answers: ["model", "data"],
+  answers: ["model", "data", "run"],
   expectations: [
     isNetwork("model"),
+    epochsAtMost("run", { epochs: 3, hint: "Keep epochs at 3 and change only the learning rate." }),
     accuracyAtLeast({
       model: "model",
       data: "data",

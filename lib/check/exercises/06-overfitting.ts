@@ -1,6 +1,6 @@
 /** Lesson 6: overfitting. */
 import { defineExercise } from "../exercise";
-import { accuracyAtLeast, isNetwork, layerSetting } from "../expectations";
+import { accuracyAtLeast, isNetwork, layerSetting, splitSize } from "../expectations";
 
 defineExercise({
   id: "06-fix-overfitting",
@@ -10,6 +10,7 @@ defineExercise({
     isNetwork("model"),
     // The exercise keeps the network's size: a dense layer of 256 units before the 10 outputs.
     layerSetting("model", { layer: "Dense", setting: "units", expected: [256, 10], perLayer: true, label: "units" }),
+    splitSize("data", { split: "train", images: 500, hint: "Keep the 500 training digits (fewDigits): the exercise is to generalise better from the same few images." }),
     accuracyAtLeast({
       model: "model",
       data: "data",

@@ -14,3 +14,5 @@ export { classMetric, type ClassMetricOptions, type ClassMetricName } from "./cl
 export { thresholdForRecall, type ThresholdOptions } from "./threshold";
 export { resumedRun, type ResumedRunOptions } from "./resumed-run";
 export { learningRateSchedule, type LearningRateScheduleOptions } from "./learning-rate-schedule";
+export { splitSize, type SplitSizeOptions } from "./split-size";
+export { epochsAtMost, type EpochsAtMostOptions } from "./epochs-at-most";

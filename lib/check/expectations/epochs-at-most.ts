@@ -1,0 +1,30 @@
+/** A training run that stayed within an epoch budget: "`myRun` trained 5 epochs; the exercise allows 3". */
+import type { Expectation } from "../exercise";
+import { AnswerProblem, readAnswer } from "../answers";
+import { count, describeValue } from "../format";
+import { TrainingResult } from "../../train/result";
+
+export interface EpochsAtMostOptions {
+  /** The most epochs the run may have trained. */
+  epochs: number;
+  hint?: string;
+}
+
+export function epochsAtMost(name: string, options: EpochsAtMostOptions): Expectation {
+  return {
+    describe: `\`${name}\` trained at most ${count(options.epochs, "epoch")}`,
+    evaluate(answers) {
+      const run = readAnswer(answers, name);
+      if (run instanceof AnswerProblem) return run.finding;
+      if (!(run instanceof TrainingResult)) {
+        return { passed: false, message: `\`${name}\` should be what train() returns (\`await train(...)\`), but it is ${describeValue(run)}.` };
+      }
+      const done = run.epochsCompleted;
+      if (done <= options.epochs) return { passed: true, message: `\`${name}\` trained ${count(done, "epoch")}, within the exercise's ${options.epochs}.` };
+      return {
+        passed: false,
+        message: `\`${name}\` trained ${count(done, "epoch")}; the exercise allows ${count(options.epochs, "epoch")}.${options.hint ? " " + options.hint : ""}`,
+      };
+    },
+  };
+}
