@@ -15,7 +15,7 @@
 import type * as tf from "@tensorflow/tfjs";
 import type { Dataset } from "../data/dataset";
 import { createRandom, mixSeeds } from "../data/random";
-import type { TrainOptions } from "../train/options";
+import { SAVED_OPTION_KEYS, type TrainOptions } from "../train/options";
 import { runTrials, type Budget, type ParamValue, type Trial, type TrialResults } from "./trials";
 
 /** A setting's values: a list (grid or random pick), or a range to sample (random search). */
@@ -43,21 +43,8 @@ export interface SweepOptions {
   title?: string;
 }
 
-/** train() options a sweep can set from its settings. */
-const TRAIN_KEYS = new Set([
-  "epochs",
-  "batchSize",
-  "learningRate",
-  "solver",
-  "momentum",
-  "momentum2",
-  "rmsDecay",
-  "delta",
-  "weightDecay",
-  "lrPolicy",
-  "shuffle",
-  "randomSeed",
-]);
+/** train() options a sweep can set from its settings: those that shape a run's numbers. */
+const TRAIN_KEYS = new Set<string>(SAVED_OPTION_KEYS);
 
 function isRange(d: SearchDimension): d is { logUniform: [number, number] } | { uniform: [number, number] } | { int: [number, number] } {
   return !Array.isArray(d);
