@@ -10,7 +10,7 @@
  * convolutions and NCHW go to the wasm backend's own kernel.
  */
 import * as tf from "@tensorflow/tfjs";
-import { WasmBackend, call, original, release } from "./kernel_calls";
+import { WasmBackend, original, padForWindows, release } from "./kernel_calls";
 import { addressOf, rowTable, simdKernels } from "./simd/runtime";
 
 /** "auto": the generated SIMD kernel when available. Tests change it. */
@@ -35,27 +35,12 @@ export function conv2D(args: { inputs: tf.NamedTensorInfoMap; attrs?: tf.NamedAt
     false,
     "channelsLast",
   );
-  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, filterHeight, filterWidth } = info;
-  const { strideHeight, strideWidth, padInfo } = info;
+  const { batchSize, inChannels, outHeight, outWidth, outChannels, filterHeight, filterWidth, strideHeight, strideWidth } = info;
   const out = backend.makeOutput(info.outShape, "float32");
   const positions = batchSize * outHeight * outWidth;
   if (positions === 0 || outChannels === 0) return out;
 
-  // Rows/columns the windows reach below/right of the input (padding).
-  const bottom = (outHeight - 1) * strideHeight + filterHeight - padInfo.top - inHeight;
-  const right = (outWidth - 1) * strideWidth + filterWidth - padInfo.left - inWidth;
-  let images = x;
-  if (padInfo.top > 0 || padInfo.left > 0 || bottom > 0 || right > 0) {
-    images = call(tf.PadV2, backend, { x }, {
-      paddings: [
-        [0, 0],
-        [Math.max(padInfo.top, 0), Math.max(bottom, 0)],
-        [Math.max(padInfo.left, 0), Math.max(right, 0)],
-        [0, 0],
-      ],
-      constantValue: 0,
-    });
-  }
+  const images = padForWindows(backend, x, info);
   const [, height, width] = images.shape;
   const corners = rowTable(backend, positions, (p) => {
     const ow = p % outWidth;

@@ -8,7 +8,7 @@
  * dilated by the forward stride. XNNPACK runs that as one fast GEMM.
  */
 import * as tf from "@tensorflow/tfjs";
-import { WasmBackend, conv2d, explicitPadding, release, requireChannelsLast, transpose, call } from "./kernel_calls";
+import { WasmBackend, conv2d, explicitPadding, padForWindows, release, requireChannelsLast, transpose, call } from "./kernel_calls";
 import { addressOf, rowTable, simdKernels, SimdKernels } from "./simd/runtime";
 
 /**
@@ -24,22 +24,8 @@ function bySimdProduct(
   dy: tf.TensorInfo,
   info: tf.backend_util.Conv2DInfo,
 ): tf.TensorInfo {
-  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, filterHeight, filterWidth } = info;
-  const { strideHeight, strideWidth, padInfo } = info;
-  const bottom = (outHeight - 1) * strideHeight + filterHeight - padInfo.top - inHeight;
-  const right = (outWidth - 1) * strideWidth + filterWidth - padInfo.left - inWidth;
-  let images = x;
-  if (padInfo.top > 0 || padInfo.left > 0 || bottom > 0 || right > 0) {
-    images = call(tf.PadV2, backend, { x }, {
-      paddings: [
-        [0, 0],
-        [padInfo.top, Math.max(bottom, 0)],
-        [padInfo.left, Math.max(right, 0)],
-        [0, 0],
-      ],
-      constantValue: 0,
-    });
-  }
+  const { batchSize, inChannels, outHeight, outWidth, outChannels, filterHeight, filterWidth, strideHeight, strideWidth } = info;
+  const images = padForWindows(backend, x, info);
   const [, height, width] = images.shape;
   const taps = filterHeight * filterWidth * inChannels;
   const tapRows = rowTable(backend, taps, (m) => {

@@ -97,3 +97,25 @@ export function requireChannelsLast(kernel: string, dataFormat: unknown): void {
     );
   }
 }
+
+/**
+ * The input padded with zeros so that every window of a convolution lies
+ * inside it (the padding of `info`, plus whatever rows and columns the last
+ * window reaches beyond the input). Returns `x` itself when none is needed;
+ * the caller releases a copy.
+ */
+export function padForWindows(backend: WasmBackend, x: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): tf.TensorInfo {
+  const { inHeight, inWidth, outHeight, outWidth, filterHeight, filterWidth, strideHeight, strideWidth, padInfo } = info;
+  const bottom = (outHeight - 1) * strideHeight + filterHeight - padInfo.top - inHeight;
+  const right = (outWidth - 1) * strideWidth + filterWidth - padInfo.left - inWidth;
+  if (padInfo.top <= 0 && padInfo.left <= 0 && bottom <= 0 && right <= 0) return x;
+  return call(tf.PadV2, backend, { x }, {
+    paddings: [
+      [0, 0],
+      [Math.max(padInfo.top, 0), Math.max(bottom, 0)],
+      [Math.max(padInfo.left, 0), Math.max(right, 0)],
+      [0, 0],
+    ],
+    constantValue: 0,
+  });
+}
