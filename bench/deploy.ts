@@ -12,7 +12,7 @@ import { loadavg } from "node:os";
 import * as tf from "@tensorflow/tfjs";
 import type { Benchmark } from "./run";
 import { quantizeFp16, quantizeInt8, toOnnx, verifyOnnx } from "../lib/deploy";
-import { Engine, measureInterleaved, onnxEngine, tfjsEngine } from "../lib/deploy/benchmarkInference";
+import { Engine, measureInterleaved, onnxEngine, tfjsEngine } from "../lib/deploy/benchmark-inference";
 import { FIXTURE_TRAINING, asSamples, mnistDigits, trainedModel } from "../tests/deploy/fixtures";
 
 function flag(args: string[], name: string): number | undefined {

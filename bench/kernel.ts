@@ -26,12 +26,12 @@ interface KernelUnderTest {
 const KERNELS: KernelUnderTest[] = [
   {
     name: "convlab",
-    argv: [process.execPath, path.join(ROOT, "dist", "kernel", "cli.js"), "kernel", "-f", "{connection_file}"],
+    argv: [process.execPath, path.join(ROOT, "dist", "cli", "main.js"), "kernel", "-f", "{connection_file}"],
     imports: 'import * as tf from "@tensorflow/tfjs";\nimport * as cl from "convlab";',
   },
   {
     name: "convlab-tf-only",
-    argv: [process.execPath, path.join(ROOT, "dist", "kernel", "cli.js"), "kernel", "-f", "{connection_file}"],
+    argv: [process.execPath, path.join(ROOT, "dist", "cli", "main.js"), "kernel", "-f", "{connection_file}"],
     imports: 'import * as tf from "@tensorflow/tfjs";',
   },
   {

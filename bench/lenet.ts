@@ -23,7 +23,7 @@ import * as tf from "@tensorflow/tfjs";
 import type { Benchmark } from "./run";
 import { backendInfo, useBackend, unregisterWasmTrainingKernels } from "../lib/backend";
 import { parseBackendChoice } from "../lib/backend/plan";
-import { conv2DBackpropFilterConfig } from "../lib/backend/wasm/conv2d_backprop_filter";
+import { conv2DBackpropFilterConfig } from "../lib/backend/wasm/conv2d-backprop-filter";
 import { disabled as simdDisabled } from "../lib/backend/wasm/simd/runtime";
 import { findTorchPeer, lenet, numberFlag, parseFlags, peakRssMb, seededRandom, trainStep } from "./_lenet";
 

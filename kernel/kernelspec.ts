@@ -47,7 +47,7 @@ function pythonSysPrefix(): string {
 /** The kernel.json content. argv uses absolute paths, so it works whatever the PATH is. */
 export function kernelSpec(): Record<string, unknown> {
   return {
-    argv: [process.execPath, path.join(packageRoot(), "dist", "kernel", "cli.js"), "kernel", "-f", "{connection_file}"],
+    argv: [process.execPath, path.join(packageRoot(), "dist", "cli", "main.js"), "kernel", "-f", "{connection_file}"],
     display_name: DISPLAY_NAME,
     language: "typescript",
     interrupt_mode: "message",

@@ -12,9 +12,9 @@
 import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
-import { parseIdx } from "../idx";
-import { DatasetManifest, sha256 } from "../manifest";
-import { packageRoot } from "../paths";
+import { parseIdx } from "../../lib/data/sources/idx";
+import { DatasetManifest, sha256 } from "../../lib/data/sources/manifest";
+import { packageRoot } from "../../lib/data/sources/paths";
 
 const SOURCE = "/usr/share/datasets/fashion-mnist";
 const COPYRIGHT = "/usr/share/doc/dataset-fashion-mnist/copyright";

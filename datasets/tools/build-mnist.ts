@@ -12,9 +12,9 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { encodeIdx } from "../idx";
-import { DatasetManifest, sha256 } from "../manifest";
-import { packageRoot } from "../paths";
+import { encodeIdx } from "../../lib/data/sources/idx";
+import { DatasetManifest, sha256 } from "../../lib/data/sources/manifest";
+import { packageRoot } from "../../lib/data/sources/paths";
 
 const SIDE = 28;
 const PIXELS = SIDE * SIDE;

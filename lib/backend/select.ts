@@ -22,7 +22,7 @@ import {
 import { registerWasmTrainingKernels, trainingKernels } from "./wasm/register";
 import { startThreadedWasm } from "./wasm/threads";
 import { simdKernels } from "./wasm/simd/runtime";
-import type { WasmBackend } from "./wasm/kernel_calls";
+import type { WasmBackend } from "./wasm/kernel-calls";
 
 /** Options for `useBackend`. */
 export interface UseBackendOptions {

@@ -1,7 +1,7 @@
 /**
  * Data: the Dataset type, splits, normalization, augmentation, streaming
  * batches and ways to look at data; plus the bundled datasets' loaders and
- * the image-folder importer (which live in datasets/, beside the data).
+ * the image-folder importer (lib/data/sources; the data files live in datasets/).
  */
 export { Dataset, SPLIT_NAMES, checkSplitName } from "./dataset";
 export type {
@@ -49,4 +49,4 @@ export { DatasetSummary, summarize, pixelStatistics } from "./summary";
 export type { PixelStatistics, SplitSummary, SummaryOptions } from "./summary";
 export { ProgressLine } from "./progress";
 export type { ProgressOptions } from "./progress";
-export * from "../../datasets";
+export * from "./sources";

@@ -2,7 +2,7 @@
  * Keras activations as ONNX nodes. Each function takes the tensor's name and
  * the ONNX axis of its channels (for softmax) and returns the result's name.
  */
-import { OnnxGraphBuilder } from "./onnx/graphBuilder";
+import { OnnxGraphBuilder } from "./onnx/graph-builder";
 
 type ActivationWriter = (builder: OnnxGraphBuilder, input: string, channelAxis: number, name: string) => string;
 

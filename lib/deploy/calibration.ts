@@ -10,10 +10,10 @@
  *   and its quantized version (TensorRT's entropy calibrator).
  */
 import * as ort from "onnxruntime-node";
-import { GraphEditor, cloneModel } from "./onnx/graphEdit";
-import { tensorValueInfo } from "./onnx/graphBuilder";
+import { GraphEditor, cloneModel } from "./onnx/graph-edit";
+import { tensorValueInfo } from "./onnx/graph-builder";
 import { DataType, encodeModel } from "./onnx/proto";
-import { InputContract, modelInputToGraphInput } from "./inputTransform";
+import { InputContract, modelInputToGraphInput } from "./input-transform";
 import { LabelledSamples, sampleArrays } from "./samples";
 
 export type CalibrationMethod = "max" | "percentile" | "entropy";

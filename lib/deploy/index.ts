@@ -3,26 +3,26 @@
  * against tfjs with onnxruntime, quantize to FP16 and INT8, benchmark, and
  * bundle for jetson-inference and TensorRT on a Jetson.
  */
-export { exportOnnx, toOnnx, OnnxExport, SUPPORTED_LAYERS } from "./exportOnnx";
-export type { ExportOnnxOptions } from "./exportOnnx";
-export { JETSON_INFERENCE_PREPROCESSING, LUMA_WEIGHTS, describeInputContract } from "./inputTransform";
-export type { InputNormalization, DevicePreprocessing, InputContract } from "./inputTransform";
+export { exportOnnx, toOnnx, OnnxExport, SUPPORTED_LAYERS } from "./export-onnx";
+export type { ExportOnnxOptions } from "./export-onnx";
+export { JETSON_INFERENCE_PREPROCESSING, LUMA_WEIGHTS, describeInputContract } from "./input-transform";
+export type { InputNormalization, DevicePreprocessing, InputContract } from "./input-transform";
 export { SUPPORTED_ACTIVATIONS } from "./activations";
-export { verifyOnnx, VerifyReport } from "./verifyOnnx";
-export type { VerifyOptions } from "./verifyOnnx";
+export { verifyOnnx, VerifyReport } from "./verify-onnx";
+export type { VerifyOptions } from "./verify-onnx";
 export type { LabelledSamples } from "./samples";
-export { OnnxRunner } from "./onnxRunner";
-export type { OnnxSource, RunnerOptions } from "./onnxRunner";
-export { quantizeFp16 } from "./quantizeFp16";
-export type { Fp16Options } from "./quantizeFp16";
-export { quantizeInt8 } from "./quantizeInt8";
-export type { Int8Options } from "./quantizeInt8";
+export { OnnxRunner } from "./onnx-runner";
+export type { OnnxSource, RunnerOptions } from "./onnx-runner";
+export { quantizeFp16 } from "./quantize-fp16";
+export type { Fp16Options } from "./quantize-fp16";
+export { quantizeInt8 } from "./quantize-int8";
+export type { Int8Options } from "./quantize-int8";
 export type { CalibrationMethod, CalibrationOptions } from "./calibration";
-export { OnnxModelFile } from "./quantizedModel";
-export type { Precision, ActivationRange } from "./quantizedModel";
-export { benchmarkInference, InferenceBenchmark } from "./benchmarkInference";
-export type { BenchmarkInferenceOptions, BenchmarkRow } from "./benchmarkInference";
-export { compareQuantized, QuantizationComparison } from "./compareQuantized";
-export type { CompareQuantizedOptions, QuantizationRow } from "./compareQuantized";
-export { jetsonBundle, JetsonBundle } from "./jetsonBundle";
-export type { JetsonBundleOptions, BundleFile } from "./jetsonBundle";
+export { OnnxModelFile } from "./quantized-model";
+export type { Precision, ActivationRange } from "./quantized-model";
+export { benchmarkInference, InferenceBenchmark } from "./benchmark-inference";
+export type { BenchmarkInferenceOptions, BenchmarkRow } from "./benchmark-inference";
+export { compareQuantized, QuantizationComparison } from "./compare-quantized";
+export type { CompareQuantizedOptions, QuantizationRow } from "./compare-quantized";
+export { jetsonBundle, JetsonBundle } from "./jetson-bundle";
+export type { JetsonBundleOptions, BundleFile } from "./jetson-bundle";

@@ -10,14 +10,14 @@
  */
 import * as assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { conv2DBackpropFilterMethod } from "../../lib/backend/wasm/conv2d_backprop_filter";
-import { conv2DBackpropInputMethod } from "../../lib/backend/wasm/conv2d_backprop_input";
-import { maxPoolGradMethod } from "../../lib/backend/wasm/max_pool_grad";
+import { conv2DBackpropFilterMethod } from "../../lib/backend/wasm/conv2d-backprop-filter";
+import { conv2DBackpropInputMethod } from "../../lib/backend/wasm/conv2d-backprop-input";
+import { maxPoolGradMethod } from "../../lib/backend/wasm/max-pool-grad";
 import { sumMethod } from "../../lib/backend/wasm/sum";
 import { conv2DMethod } from "../../lib/backend/wasm/conv2d";
 import { addMethod } from "../../lib/backend/wasm/add";
 import { simdKernels } from "../../lib/backend/wasm/simd/runtime";
-import type { WasmBackend } from "../../lib/backend/wasm/kernel_calls";
+import type { WasmBackend } from "../../lib/backend/wasm/kernel-calls";
 import { trainingKernels } from "../../lib/backend/wasm/register";
 import { assertMatchesCpu, randomValues, runKernelOn, sizeOf, startBothBackends } from "./_compare";
 

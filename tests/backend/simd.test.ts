@@ -5,9 +5,9 @@
  */
 import * as assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import type { WasmBackend } from "../../lib/backend/wasm/kernel_calls";
+import type { WasmBackend } from "../../lib/backend/wasm/kernel-calls";
 import { addressOf, rowTable, simdKernels } from "../../lib/backend/wasm/simd/runtime";
-import { writeModule, FunctionWriter } from "../../lib/backend/wasm/simd/wasm_writer";
+import { writeModule, FunctionWriter } from "../../lib/backend/wasm/simd/wasm-writer";
 import { randomValues, relativeError, startBothBackends } from "./_compare";
 
 describe("generated SIMD kernels", function () {

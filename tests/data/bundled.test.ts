@@ -3,7 +3,7 @@ import { copyFileSync, cpSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { createHash } from "node:crypto";
 import { DatasetFileError, DatasetManifest, loadFashionMnist, loadMnist } from "../../lib/data";
-import { datasetDir } from "../../datasets/paths";
+import { datasetDir } from "../../lib/data/sources/paths";
 import { tempDir } from "./helpers";
 
 describe("bundled datasets", function () {

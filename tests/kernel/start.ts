@@ -6,7 +6,7 @@ import path from "node:path";
 import { KernelClient } from "../../kernel/client/kernel-client";
 
 export const ROOT = path.resolve(__dirname, "..", "..", "..");
-export const CLI = path.join(ROOT, "dist", "kernel", "cli.js");
+export const CLI = path.join(ROOT, "dist", "cli", "main.js");
 
 export async function startConvlabKernel(env: Record<string, string> = {}): Promise<KernelClient> {
   const scratch = mkdtempSync(path.join(tmpdir(), "convlab-test-"));

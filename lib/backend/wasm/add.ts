@@ -7,7 +7,7 @@
  * Every other Add goes to the wasm backend's own kernel.
  */
 import * as tf from "@tensorflow/tfjs";
-import { WasmBackend, original } from "./kernel_calls";
+import { WasmBackend, original } from "./kernel-calls";
 import { addressOf, simdKernels } from "./simd/runtime";
 
 /** "auto": the generated SIMD kernel for bias adds when available. Tests change it. */

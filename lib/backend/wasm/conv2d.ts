@@ -10,7 +10,7 @@
  * convolutions and NCHW go to the wasm backend's own kernel.
  */
 import * as tf from "@tensorflow/tfjs";
-import { WasmBackend, original, padForWindows, release } from "./kernel_calls";
+import { WasmBackend, original, padForWindows, release } from "./kernel-calls";
 import { addressOf, rowTable, simdKernels } from "./simd/runtime";
 
 /** "auto": the generated SIMD kernel when available. Tests change it. */

@@ -7,7 +7,7 @@
  * data (as the cpu and webgl backends do) is enough.
  */
 import * as tf from "@tensorflow/tfjs";
-import { WasmBackend, original } from "./kernel_calls";
+import { WasmBackend, original } from "./kernel-calls";
 
 function share(backend: WasmBackend, x: tf.TensorInfo): tf.TensorInfo {
   backend.incRef(x.dataId);

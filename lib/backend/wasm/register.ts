@@ -2,15 +2,15 @@
  * Registers convlab's training kernels for the wasm backend.
  */
 import * as tf from "@tensorflow/tfjs";
-import { rememberOriginal } from "./kernel_calls";
+import { rememberOriginal } from "./kernel-calls";
 import { addConfig } from "./add";
-import { avgPoolGradConfig } from "./avg_pool_grad";
-import { batchMatMulConfig } from "./batch_mat_mul";
+import { avgPoolGradConfig } from "./avg-pool-grad";
+import { batchMatMulConfig } from "./batch-mat-mul";
 import { conv2DConfig } from "./conv2d";
-import { conv2DBackpropFilterConfig } from "./conv2d_backprop_filter";
-import { conv2DBackpropInputConfig } from "./conv2d_backprop_input";
+import { conv2DBackpropFilterConfig } from "./conv2d-backprop-filter";
+import { conv2DBackpropInputConfig } from "./conv2d-backprop-input";
 import { castConfig, identityConfig } from "./identity";
-import { maxPoolGradConfig } from "./max_pool_grad";
+import { maxPoolGradConfig } from "./max-pool-grad";
 import { sumConfig } from "./sum";
 
 /** Our kernels, in the order they were added. */

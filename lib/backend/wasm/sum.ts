@@ -7,7 +7,7 @@
  * Other reductions go to the wasm backend's own kernel.
  */
 import * as tf from "@tensorflow/tfjs";
-import { WasmBackend, heapF32, original, release } from "./kernel_calls";
+import { WasmBackend, heapF32, original, release } from "./kernel-calls";
 import { addressOf, simdKernels } from "./simd/runtime";
 
 /** Rows summed in single precision before the blocks' sums are added in double. */

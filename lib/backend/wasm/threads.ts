@@ -6,7 +6,7 @@
  * which Node's worker_threads cannot load. The build itself works in Node;
  * for the duration of the backend's start-up this module:
  * - sets WASM_HAS_MULTITHREAD_SUPPORT, so tfjs loads the threaded SIMD build;
- * - makes `new Worker(blobUrl)` start ./pthread_worker.js instead, and gives
+ * - makes `new Worker(blobUrl)` start ./pthread-worker.js instead, and gives
  *   it the threaded build's script by file path instead of as a Blob;
  * - reports enough CPUs: the build uses at most half the logical CPUs
  *   (assuming hyper-threading), so on a 2-core machine it would use 1.
@@ -27,7 +27,7 @@ const threadedScript = require.resolve("@tensorflow/tfjs-backend-wasm/wasm-out/t
 /** A pthread worker that Node can start. */
 class PthreadWorker extends NodeWorker {
   constructor() {
-    super(join(__dirname, "pthread_worker.js"));
+    super(join(__dirname, "pthread-worker.js"));
     // Pool threads wait forever for work; they must not keep Node running.
     this.unref();
   }

@@ -4,7 +4,7 @@
  * own (snake_case), so they can be checked against the ONNX IR spec.
  */
 import * as protobuf from "protobufjs";
-import { ONNX_PROTO_SCHEMA } from "./onnxSchema";
+import { ONNX_PROTO_SCHEMA } from "./onnx-schema";
 
 /** TensorProto.DataType values used here. */
 export const DataType = {

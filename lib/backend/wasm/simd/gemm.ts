@@ -17,7 +17,7 @@
  * walks a whole column strip of C (one call per strip, not per tile: the
  * input gradient makes tens of thousands of tiles a step).
  */
-import { FunctionWriter, Local } from "./wasm_writer";
+import { FunctionWriter, Local } from "./wasm-writer";
 
 // Measured on LeNet's products: 4 rows x 8 columns beats 2, 3, 5, 6 and 8
 // rows and 12 or 16 columns (wider tiles run out of V8's 16 SIMD registers).

@@ -10,7 +10,7 @@
  *   gradients sum tens of thousands of rows).
  * - `addRow`: out = x + b, b one row broadcast over all rows (a bias add).
  */
-import { FunctionWriter, Local } from "./wasm_writer";
+import { FunctionWriter, Local } from "./wasm-writer";
 
 export const COLUMN_SUMS_PARAMS = ["x", "rows", "columns", "blockRows", "out"] as const;
 export const ADD_ROW_PARAMS = ["x", "rows", "columns", "b", "out"] as const;

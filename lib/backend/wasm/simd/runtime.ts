@@ -3,11 +3,11 @@
  * backend's own memory, so they work on tensors where they lie.
  */
 import * as tf from "@tensorflow/tfjs";
-import type { WasmBackend } from "../kernel_calls";
+import type { WasmBackend } from "../kernel-calls";
 import { gemmFunctions } from "./gemm";
-import { maxPoolGrad2x2Function } from "./max_pool_grad_2x2";
+import { maxPoolGrad2x2Function } from "./max-pool-grad-2x2";
 import { addRowFunction, columnSumsFunction } from "./rows";
-import { FunctionWriter, writeModule } from "./wasm_writer";
+import { FunctionWriter, writeModule } from "./wasm-writer";
 
 // The WebAssembly JS API (the project compiles without the DOM typings that declare it).
 interface WasmMemory {

@@ -4,10 +4,10 @@
  * identical images that ended up in two splits (leakage: the model would be
  * tested on pictures it trained on).
  */
-import { DISPLAY, MimeBundle } from "../../lib/display";
-import { ClassCounts } from "../../lib/data/class-counts";
-import { escapeHtml, formatBytes, formatCount, htmlTable } from "../../lib/data/html";
-import type { SplitName } from "../../lib/data/dataset";
+import { DISPLAY, MimeBundle } from "../../../display";
+import { ClassCounts } from "../../class-counts";
+import { escapeHtml, formatBytes, formatCount, htmlTable } from "../../html";
+import type { SplitName } from "../../dataset";
 import type { SkipReason } from "./decode";
 import type { ResolvedImportOptions } from "./options";
 

@@ -19,11 +19,11 @@ import {
   bakeInputTransform,
   describeInputContract,
   resolveNormalization,
-} from "./inputTransform";
-import { ConversionContext, OnnxValue, SUPPORTED_LAYERS, converterFor, materialize } from "./layerConverters";
-import { OnnxGraphBuilder, makeModel, tensorValueInfo } from "./onnx/graphBuilder";
+} from "./input-transform";
+import { ConversionContext, OnnxValue, SUPPORTED_LAYERS, converterFor, materialize } from "./layer-converters";
+import { OnnxGraphBuilder, makeModel, tensorValueInfo } from "./onnx/graph-builder";
 import { DataType, ModelProto, encodeModel } from "./onnx/proto";
-import { escapeHtml, htmlTable } from "./htmlTable";
+import { escapeHtml, htmlTable } from "./html-table";
 
 export { SUPPORTED_LAYERS };
 

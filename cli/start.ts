@@ -4,8 +4,8 @@
  */
 import { spawn, spawnSync } from "node:child_process";
 import path from "node:path";
-import { installKernelSpec } from "./kernelspec";
-import { packageRoot } from "./package-root";
+import { installKernelSpec } from "../kernel/kernelspec";
+import { packageRoot } from "../kernel/package-root";
 
 function has(command: string, args: string[]): boolean {
   const r = spawnSync(command, args, { stdio: "ignore" });

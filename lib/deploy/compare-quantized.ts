@@ -6,14 +6,14 @@
  */
 import type * as tf from "@tensorflow/tfjs";
 import { DISPLAY, MimeBundle } from "../display";
-import { Engine, measureInterleaved, onnxEngine } from "./benchmarkInference";
+import { Engine, measureInterleaved, onnxEngine } from "./benchmark-inference";
 import { CalibrationMethod } from "./calibration";
-import { ExportOnnxOptions, toOnnx } from "./exportOnnx";
-import { escapeHtml, htmlTable, textTable } from "./htmlTable";
-import { OnnxRunner } from "./onnxRunner";
-import { Fp16Options, quantizeFp16 } from "./quantizeFp16";
-import { Int8Options, quantizeInt8 } from "./quantizeInt8";
-import { OnnxModelFile, Precision } from "./quantizedModel";
+import { ExportOnnxOptions, toOnnx } from "./export-onnx";
+import { escapeHtml, htmlTable, textTable } from "./html-table";
+import { OnnxRunner } from "./onnx-runner";
+import { Fp16Options, quantizeFp16 } from "./quantize-fp16";
+import { Int8Options, quantizeInt8 } from "./quantize-int8";
+import { OnnxModelFile, Precision } from "./quantized-model";
 import { LabelledSamples, accuracy, agreement, argMaxRows, sampleArrays } from "./samples";
 
 export interface CompareQuantizedOptions {

@@ -8,7 +8,7 @@
  * dilated by the forward stride. XNNPACK runs that as one fast GEMM.
  */
 import * as tf from "@tensorflow/tfjs";
-import { WasmBackend, conv2d, explicitPadding, padForWindows, release, requireChannelsLast, transpose, call } from "./kernel_calls";
+import { WasmBackend, conv2d, explicitPadding, padForWindows, release, requireChannelsLast, transpose, call } from "./kernel-calls";
 import { addressOf, rowTable, simdKernels, SimdKernels } from "./simd/runtime";
 
 /**

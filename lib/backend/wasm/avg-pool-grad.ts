@@ -6,7 +6,7 @@
  * TensorFlow), the share is 1 / (filter height × filter width).
  */
 import * as tf from "@tensorflow/tfjs";
-import { WasmBackend, heapF32 } from "./kernel_calls";
+import { WasmBackend, heapF32 } from "./kernel-calls";
 
 export function avgPoolGrad(args: { inputs: tf.NamedTensorInfoMap; attrs?: tf.NamedAttrMap; backend: unknown }): tf.TensorInfo {
   const backend = args.backend as WasmBackend;

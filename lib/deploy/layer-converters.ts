@@ -11,7 +11,7 @@
  */
 import type * as tf from "@tensorflow/tfjs";
 import { writeActivation, writeClip } from "./activations";
-import { OnnxGraphBuilder } from "./onnx/graphBuilder";
+import { OnnxGraphBuilder } from "./onnx/graph-builder";
 
 /** A tensor of the graph being written. */
 export interface OnnxValue {

@@ -10,7 +10,7 @@
  * innermost loop, so memory is read in order.
  */
 import * as tf from "@tensorflow/tfjs";
-import { WasmBackend, heapF32 } from "./kernel_calls";
+import { WasmBackend, heapF32 } from "./kernel-calls";
 import { addressOf, simdKernels } from "./simd/runtime";
 
 /** "auto": the generated SIMD kernel for 2x2 windows when available. Tests change it. */

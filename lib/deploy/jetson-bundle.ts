@@ -16,11 +16,11 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import type * as tf from "@tensorflow/tfjs";
 import { DISPLAY, MimeBundle } from "../display";
-import { OnnxExport, toOnnx } from "./exportOnnx";
-import { escapeHtml } from "./htmlTable";
-import { DevicePreprocessing, InputNormalization, JETSON_INFERENCE_PREPROCESSING, LUMA_WEIGHTS, describeNormalization } from "./inputTransform";
-import { Int8Options, quantizeInt8 } from "./quantizeInt8";
-import { OnnxModelFile } from "./quantizedModel";
+import { OnnxExport, toOnnx } from "./export-onnx";
+import { escapeHtml } from "./html-table";
+import { DevicePreprocessing, InputNormalization, JETSON_INFERENCE_PREPROCESSING, LUMA_WEIGHTS, describeNormalization } from "./input-transform";
+import { Int8Options, quantizeInt8 } from "./quantize-int8";
+import { OnnxModelFile } from "./quantized-model";
 import { LabelledSamples } from "./samples";
 
 export interface JetsonBundleOptions {

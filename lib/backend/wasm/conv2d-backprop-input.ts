@@ -14,7 +14,7 @@
  *   back into place (col2im). The GEMM has exactly the forward pass's size.
  */
 import * as tf from "@tensorflow/tfjs";
-import { batchMatMul } from "./batch_mat_mul";
+import { batchMatMul } from "./batch-mat-mul";
 import {
   WasmBackend,
   heapF32,
@@ -25,7 +25,7 @@ import {
   requireChannelsLast,
   reshape,
   transpose,
-} from "./kernel_calls";
+} from "./kernel-calls";
 import { addressOf, rowTable, simdKernels, SimdKernels } from "./simd/runtime";
 
 /** dy with (stride - 1) zeros after every row and column: [N, OH*sh, OW*sw, C]. */

@@ -15,7 +15,7 @@ import { join } from "node:path";
 import type { ResolvedImportOptions } from "./options";
 import type { ScannedFile, ScannedFolder } from "./scan";
 import type { ImportReportData } from "./report";
-import type { SplitName } from "../../lib/data/dataset";
+import type { SplitName } from "../../dataset";
 
 /** Bump when the importer's output changes, so old caches are not reused. */
 export const IMPORT_FORMAT_VERSION = 1;

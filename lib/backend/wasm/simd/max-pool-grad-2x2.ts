@@ -12,7 +12,7 @@
  * the last channel (overlapping the one before when channels are not a
  * multiple of four: it writes the same values again). Needs >= 4 channels.
  */
-import { FunctionWriter, Local } from "./wasm_writer";
+import { FunctionWriter, Local } from "./wasm-writer";
 
 export const MAX_POOL_GRAD_PARAMS = ["x", "y", "dy", "dx", "images", "imageBytes", "outHeight", "outWidth", "channels", "rowBytes"] as const;
 

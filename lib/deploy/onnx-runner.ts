@@ -6,10 +6,10 @@
  */
 import { readFileSync } from "node:fs";
 import * as ort from "onnxruntime-node";
-import { InputContract, modelInputToGraphInput } from "./inputTransform";
+import { InputContract, modelInputToGraphInput } from "./input-transform";
 import { float16ToFloat32, float32ToFloat16 } from "./onnx/float16";
 import { DataType, ModelProto, ValueInfoProto, decodeModel } from "./onnx/proto";
-import type { OnnxExport } from "./exportOnnx";
+import type { OnnxExport } from "./export-onnx";
 
 /** A model to run: a path to an .onnx file, its bytes, or an export. */
 export type OnnxSource = string | Uint8Array | OnnxExport;

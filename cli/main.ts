@@ -6,7 +6,7 @@
  *   convlab uninstall [--user | --sys-prefix | --prefix DIR]
  *   convlab start [--no-browser] [jupyter args]  register the kernel and open Jupyter on lessons/
  */
-import { installKernelSpec, SpecLocation, uninstallKernelSpec } from "./kernelspec";
+import { installKernelSpec, SpecLocation, uninstallKernelSpec } from "../kernel/kernelspec";
 
 const USAGE = `usage:
   convlab install [--user | --sys-prefix | --prefix DIR]   register the kernel with Jupyter (default --user)
@@ -58,7 +58,7 @@ async function main(argv: string[]): Promise<void> {
       const f = args.indexOf("-f");
       const file = f >= 0 ? args[f + 1] : args.find((a) => a.startsWith("--connection-file="))?.split("=")[1];
       if (!file) fail("kernel needs the connection file: convlab kernel -f FILE");
-      const { startKernel } = await import("./main");
+      const { startKernel } = await import("../kernel/main");
       startKernel({
         connectionFile: file,
         debug: args.includes("--debug") || Boolean(process.env.CONVLAB_DEBUG),
@@ -77,7 +77,7 @@ async function main(argv: string[]): Promise<void> {
       return;
     }
     case "start": {
-      const { launchJupyter } = await import("./launch");
+      const { launchJupyter } = await import("./start");
       process.exitCode = await launchJupyter(args);
       return;
     }

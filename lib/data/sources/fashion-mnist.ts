@@ -3,8 +3,8 @@
  * test images), bundled in datasets/fashion-mnist/. The official test set is
  * kept as it is; validation images are held out of the official training set.
  */
-import { Dataset } from "../lib/data/dataset";
-import { split } from "../lib/data/split";
+import { Dataset } from "../dataset";
+import { split } from "../split";
 import { BundledLoadOptions, loadBundled } from "./bundled";
 
 export interface LoadFashionMnistOptions extends BundledLoadOptions {

@@ -7,14 +7,14 @@
 import * as tf from "@tensorflow/tfjs";
 import * as ort from "onnxruntime-node";
 import { DISPLAY, MimeBundle, wasInterrupted } from "../display";
-import { toOnnx } from "./exportOnnx";
-import { escapeHtml, htmlTable, textTable } from "./htmlTable";
-import { modelInputToGraphInput } from "./inputTransform";
-import { OnnxRunner, OnnxSource, RunnerOptions } from "./onnxRunner";
+import { toOnnx } from "./export-onnx";
+import { escapeHtml, htmlTable, textTable } from "./html-table";
+import { modelInputToGraphInput } from "./input-transform";
+import { OnnxRunner, OnnxSource, RunnerOptions } from "./onnx-runner";
 import { float32ToFloat16 } from "./onnx/float16";
-import { quantizeFp16 } from "./quantizeFp16";
-import { Int8Options, quantizeInt8 } from "./quantizeInt8";
-import { Precision } from "./quantizedModel";
+import { quantizeFp16 } from "./quantize-fp16";
+import { Int8Options, quantizeInt8 } from "./quantize-int8";
+import { Precision } from "./quantized-model";
 import { LabelledSamples } from "./samples";
 
 export interface BenchmarkInferenceOptions {

@@ -3,9 +3,9 @@
  * unzip the IDX files and build a Dataset held in memory.
  */
 import { gunzipSync } from "node:zlib";
-import { Dataset, SplitName } from "../lib/data/dataset";
-import { MemoryPixelStore } from "../lib/data/pixel-store";
-import { Normalization } from "../lib/data/normalization";
+import { Dataset, SplitName } from "../dataset";
+import { MemoryPixelStore } from "../pixel-store";
+import { Normalization } from "../normalization";
 import { parseIdx } from "./idx";
 import { DatasetFileError, DatasetManifest, readManifest, readVerified } from "./manifest";
 import { datasetDir } from "./paths";

@@ -13,7 +13,7 @@
  * preprocessing followed by the training normalization, so the network sees
  * exactly its training input whatever the device does.
  */
-import { OnnxGraphBuilder } from "./onnx/graphBuilder";
+import { OnnxGraphBuilder } from "./onnx/graph-builder";
 
 export interface InputNormalization {
   /** Multiplies 0–255 pixels first; 1/255 gives 0–1. Default 1. */

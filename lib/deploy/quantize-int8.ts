@@ -6,12 +6,12 @@
  * engine from exactly these scales (trtexec --int8 uses them, no calibrator
  * runs on the device); onnxruntime runs the same graph on the CPU.
  */
-import { GraphEditor, cloneModel } from "./onnx/graphEdit";
+import { GraphEditor, cloneModel } from "./onnx/graph-edit";
 import { encodeModel, NodeProto } from "./onnx/proto";
 import { floatTensor, int8Tensor, readFloats } from "./onnx/tensors";
 import { CalibrationOptions, DEFAULT_CALIBRATION, chooseThreshold, collectStatistics } from "./calibration";
-import { ActivationRange, OnnxModelFile } from "./quantizedModel";
-import { OnnxSource, onnxBytes } from "./onnxRunner";
+import { ActivationRange, OnnxModelFile } from "./quantized-model";
+import { OnnxSource, onnxBytes } from "./onnx-runner";
 import { LabelledSamples } from "./samples";
 
 export interface Int8Options extends CalibrationOptions {

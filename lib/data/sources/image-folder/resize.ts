@@ -15,7 +15,7 @@
  * padding splits evenly, as DIGITS does.
  */
 import type { Sharp } from "sharp";
-import { createRandom } from "../../lib/data/random";
+import { createRandom } from "../../random";
 
 export type ResizeMode = "squash" | "crop" | "fill" | "half_crop";
 export const RESIZE_MODES: readonly ResizeMode[] = ["squash", "crop", "fill", "half_crop"];

@@ -3,11 +3,11 @@
  * runs with --fp16 on a Jetson. Halves the file; the accuracy cost is usually
  * nil for classifiers.
  */
-import { GraphEditor, cloneModel } from "./onnx/graphEdit";
+import { GraphEditor, cloneModel } from "./onnx/graph-edit";
 import { DataType, encodeModel } from "./onnx/proto";
 import { float16Tensor, readFloats } from "./onnx/tensors";
-import { OnnxModelFile } from "./quantizedModel";
-import { OnnxSource, onnxBytes } from "./onnxRunner";
+import { OnnxModelFile } from "./quantized-model";
+import { OnnxSource, onnxBytes } from "./onnx-runner";
 
 export interface Fp16Options {
   /**

@@ -5,8 +5,8 @@
  */
 import type * as tf from "@tensorflow/tfjs";
 import { DISPLAY, MimeBundle } from "../display";
-import { escapeHtml, htmlTable, textTable } from "./htmlTable";
-import { OnnxRunner, OnnxSource, RunnerOptions } from "./onnxRunner";
+import { escapeHtml, htmlTable, textTable } from "./html-table";
+import { OnnxRunner, OnnxSource, RunnerOptions } from "./onnx-runner";
 import { LabelledSamples, accuracy, agreement, argMaxRows, sampleArrays, softmaxRows, tfjsPredict } from "./samples";
 
 export interface VerifyOptions extends RunnerOptions {

@@ -9,7 +9,7 @@
  * transposed product (Bᵀ·Aᵀ)ᵀ and transpose the (small) result.
  */
 import * as tf from "@tensorflow/tfjs";
-import { WasmBackend, call, original, release, reshape, transpose } from "./kernel_calls";
+import { WasmBackend, call, original, release, reshape, transpose } from "./kernel-calls";
 import { addressOf, rowTable, simdKernels, SimdKernels } from "./simd/runtime";
 
 /**

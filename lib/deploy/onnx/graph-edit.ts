@@ -1,7 +1,7 @@
 /** Helpers for rewriting a decoded ONNX model (quantization passes). */
 import { ModelProto, NodeProto, TensorProto } from "./proto";
 import { decodeModel } from "./proto";
-import { makeAttribute, AttributeValue } from "./graphBuilder";
+import { makeAttribute, AttributeValue } from "./graph-builder";
 
 /** A deep, independent copy of a model (re-decoded from its bytes). */
 export function cloneModel(bytes: Uint8Array): ModelProto {
