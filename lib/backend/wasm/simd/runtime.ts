@@ -7,6 +7,7 @@ import type { WasmBackend } from "../kernel-calls";
 import { gemmFunctions } from "./gemm";
 import { maxPoolGrad2x2Function } from "./max-pool-grad-2x2";
 import { addRowFunction, columnSumsFunction } from "./rows";
+import { winogradFunctions } from "./winograd";
 import { FunctionWriter, writeModule } from "./wasm-writer";
 
 // The WebAssembly JS API (the project compiles without the DOM typings that declare it).
@@ -69,6 +70,49 @@ export interface SimdKernels {
   /** See ./rows: out = x + b, b one row broadcast (byte addresses; columns >= 4). */
   addRow(x: number, rows: number, columns: number, b: number, out: number): void;
 
+  /** See ./winograd (byte addresses; channels >= 4). */
+  winogradInput(
+    x: number,
+    height: number,
+    width: number,
+    channels: number,
+    padTop: number,
+    padLeft: number,
+    tilesAcross: number,
+    tilesPerImage: number,
+    firstTile: number,
+    tileCount: number,
+    out: number,
+    planeBytes: number,
+  ): void;
+  winogradOutput(
+    m: number,
+    planeBytes: number,
+    firstTile: number,
+    tileCount: number,
+    channels: number,
+    bias: number,
+    relu: 0 | 1,
+    y: number,
+    outHeight: number,
+    outWidth: number,
+    tilesAcross: number,
+    tilesPerImage: number,
+  ): void;
+  winogradFilter(w: number, inChannels: number, outChannels: number, flip: 0 | 1, out: number): void;
+  winogradGradient(
+    dy: number,
+    outHeight: number,
+    outWidth: number,
+    channels: number,
+    tilesAcross: number,
+    tilesPerImage: number,
+    firstTile: number,
+    tileCount: number,
+    out: number,
+    planeBytes: number,
+  ): void;
+  winogradFilterGradient(du: number, inChannels: number, outChannels: number, out: number): void;
 }
 
 interface Bound {
@@ -96,7 +140,7 @@ export function rememberBackendMemory(memory: WasmMemory): void {
 
 function buildModule(shared: boolean, fma: boolean): object {
   const functions: FunctionWriter[] = [...gemmFunctions(0, fma)];
-  functions.push(maxPoolGrad2x2Function(), columnSumsFunction(), addRowFunction());
+  functions.push(maxPoolGrad2x2Function(), columnSumsFunction(), addRowFunction(), ...winogradFunctions());
   return new WebAssemblyApi.Module(writeModule(functions, { shared }));
 }
 
