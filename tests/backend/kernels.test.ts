@@ -259,6 +259,35 @@ describe("wasm training kernels match the cpu backend", function () {
     });
   }
 
+  it("FusedConv2D: bias and ReLU or none, Winograd and direct, and the wasm backend's kernel for other activations", async () => {
+    let seed = 8000;
+    const cases: (ConvCase & { activation: string; bias: boolean })[] = [
+      { batch: 3, height: 7, width: 9, inChannels: 8, outChannels: 12, kernel: 3, stride: 1, pad: "same", activation: "relu", bias: true },
+      { batch: 2, height: 8, width: 8, inChannels: 8, outChannels: 8, kernel: 3, stride: 1, pad: "valid", activation: "linear", bias: true },
+      { batch: 2, height: 8, width: 8, inChannels: 8, outChannels: 8, kernel: 3, stride: 1, pad: "same", activation: "relu", bias: false },
+      { batch: 3, height: 12, width: 12, inChannels: 20, outChannels: 50, kernel: 5, stride: 1, pad: "valid", activation: "linear", bias: true },
+      { batch: 2, height: 9, width: 8, inChannels: 3, outChannels: 7, kernel: 5, stride: 2, pad: "same", activation: "relu", bias: true },
+      { batch: 2, height: 9, width: 8, inChannels: 3, outChannels: 6, kernel: 3, stride: 1, pad: "same", activation: "relu", bias: false },
+      { batch: 2, height: 9, width: 8, inChannels: 3, outChannels: 2, kernel: 3, stride: 1, pad: "same", activation: "relu", bias: true },
+      { batch: 2, height: 9, width: 8, inChannels: 3, outChannels: 5, kernel: 3, stride: 1, pad: "same", activation: "elu", bias: true },
+    ];
+    for (const c of cases) {
+      const xShape = [c.batch, c.height, c.width, c.inChannels];
+      const filterShape = [c.kernel, c.kernel, c.inChannels, c.outChannels];
+      const inputs: Record<string, { shape: number[]; values: Float32Array }> = {
+        x: { shape: xShape, values: randomValues(sizeOf(xShape), seed++) },
+        filter: { shape: filterShape, values: randomValues(sizeOf(filterShape), seed++) },
+      };
+      if (c.bias) inputs.bias = { shape: [c.outChannels], values: randomValues(c.outChannels, seed++) };
+      await assertMatchesCpu(
+        tf.FusedConv2D,
+        inputs,
+        { strides: c.stride, pad: c.pad, dataFormat: "NHWC", dilations: 1, activation: c.activation },
+        `FusedConv2D ${describeCase(c)} ${c.activation}${c.bias ? " with bias" : ""}`,
+      );
+    }
+  });
+
   it("Conv2D gradients through tf.grads, as training takes them", async () => {
     const xShape = [3, 10, 9, 4];
     const filterShape = [3, 3, 4, 6];

@@ -27,7 +27,7 @@ export function add(args: { inputs: tf.NamedTensorInfoMap; attrs?: tf.NamedAttrM
     if (simd) {
       const out = backend.makeOutput(x.shape, "float32");
       const rows = x.shape.slice(0, -1).reduce((p, d) => p * d, 1);
-      simd.addRow(addressOf(backend, x), rows, columns, addressOf(backend, bias), addressOf(backend, out));
+      simd.addRow(addressOf(backend, x), rows, columns, addressOf(backend, bias), addressOf(backend, out), 0);
       return out;
     }
   }

@@ -6,7 +6,7 @@ import { rememberOriginal } from "./kernel-calls";
 import { addConfig } from "./add";
 import { avgPoolGradConfig } from "./avg-pool-grad";
 import { batchMatMulConfig } from "./batch-mat-mul";
-import { conv2DConfig } from "./conv2d";
+import { conv2DConfig, fusedConv2DConfig } from "./conv2d";
 import { conv2DBackpropFilterConfig } from "./conv2d-backprop-filter";
 import { conv2DBackpropInputConfig } from "./conv2d-backprop-input";
 import { castConfig, identityConfig } from "./identity";
@@ -25,6 +25,7 @@ export const trainingKernels: readonly tf.KernelConfig[] = [
   sumConfig,
   addConfig,
   conv2DConfig,
+  fusedConv2DConfig,
 ];
 
 const OURS = Symbol.for("convlab.trainingKernel");

@@ -67,8 +67,8 @@ export interface SimdKernels {
 
   /** See ./rows: out[block, column] = sum of x's column over each block of rows (byte addresses; columns >= 4). */
   columnSums(x: number, rows: number, columns: number, blockRows: number, out: number): void;
-  /** See ./rows: out = x + b, b one row broadcast (byte addresses; columns >= 4). */
-  addRow(x: number, rows: number, columns: number, b: number, out: number): void;
+  /** See ./rows: out = x + b, b one row broadcast (0: none), then ReLU if relu is 1 (byte addresses; columns >= 4). */
+  addRow(x: number, rows: number, columns: number, b: number, out: number, relu: 0 | 1): void;
 
   /** See ./winograd (byte addresses; channels >= 4). */
   winogradInput(
