@@ -13,4 +13,5 @@ export * from "./models";
 export * from "./train";
 export * from "./evaluate";
 export * from "./diagnose";
+export * from "./transfer";
 export * from "./check";
