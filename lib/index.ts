@@ -13,3 +13,4 @@ export * from "./train";
 export * from "./evaluate";
 export * from "./diagnose";
 export * from "./check";
+export * from "./detect";
