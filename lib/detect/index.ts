@@ -21,7 +21,7 @@ export { connectedComponentProposals, proposalDetect } from "./proposals";
 export type { ProposalOptions, ProposalDetectOptions } from "./proposals";
 export { toFullyConvolutional, fcnGeometry, classMap, fcnDetect } from "./fully-convolutional";
 export type { FcnGeometry, ClassMap, FcnDetectOptions } from "./fully-convolutional";
-export type { TrainObjective } from "./objective";
+
 export { SingleShotDetector, singleShotDetector, encodeTargets, SSD_VARIANCES } from "./single-shot/single-shot-detector";
 export type { SingleShotConfig, SingleShotDetectorOptions } from "./single-shot/single-shot-detector";
 export { makeAnchors, anchorBox, encodeBox, decodeBox, matchAnchors, MATCH_IOU, FAR_IOU } from "./single-shot/anchors";
@@ -31,3 +31,4 @@ export { Segmenter, segmenter, argMaxClasses } from "./segmentation/segmenter";
 export type { SegmenterConfig, SegmenterOptions } from "./segmentation/segmenter";
 export { evaluateSegmentation, SegmentationEvaluation, segmentationCounts } from "./segmentation/evaluate-segmentation";
 export type { ClassIoU } from "./segmentation/evaluate-segmentation";
+export { trainSceneDetector, trainSceneSegmenter, heldOutScenes, TRAINING_SCENES, HELD_OUT_SCENES, DETECTOR_TRAINING, SEGMENTER_TRAINING } from "./scene-models";

@@ -17,7 +17,7 @@ import { recordModelInfo } from "../../models/model-info";
 import { requireBackend } from "../../models/backend-ready";
 import { normalizePixels, scaleNormalization, type Normalization } from "../../data/normalization";
 import type { SceneSet } from "../../data/scenes/scene-set";
-import type { TrainObjective } from "../objective";
+import type { Objective } from "../../train/objective";
 
 export interface SegmenterConfig {
   /** Object classes; class 0 of the output is background. */
@@ -72,7 +72,7 @@ export class Segmenter {
   }
 
   /** What train() needs: each scene's mask as the target, pixel-wise cross-entropy, the share of pixels right as accuracy. */
-  objective(scenes: SceneSet): TrainObjective {
+  objective(scenes: SceneSet): Objective {
     const masks = scenes.masks;
     if (!masks) throw new Error(`${scenes.name} has no masks (the class of every pixel), so a segmenter cannot learn from it.`);
     const [rows, columns] = this.outputSize;

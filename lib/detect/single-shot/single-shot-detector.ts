@@ -26,7 +26,7 @@ import { nonMaxSuppression } from "../nms";
 import { runOverScenes, type DetectionRun, type SceneRunOptions } from "../detection-run";
 import { decodeBox, makeAnchors, matchAnchors, type Anchor, type AnchorConfig } from "./anchors";
 import { ssdCorrect, ssdLoss, TARGET_WIDTH } from "./ssd-loss";
-import type { TrainObjective } from "../objective";
+import type { Objective } from "../../train/objective";
 
 export interface SingleShotConfig extends AnchorConfig {
   /** Object classes; background is added as class 0 of the scores. */
@@ -87,7 +87,7 @@ export class SingleShotDetector {
   }
 
   /** What train() needs to teach this detector with `scenes`' boxes: the targets of a batch, the SSD loss, the scene accuracy. */
-  objective(scenes: SceneSet): TrainObjective {
+  objective(scenes: SceneSet): Objective {
     const cache = new Map<number, Float32Array>();
     const n = this.anchors.length;
     const c = this.numClasses;
