@@ -31,4 +31,5 @@ export { Segmenter, segmenter, argMaxClasses } from "./segmentation/segmenter";
 export type { SegmenterConfig, SegmenterOptions } from "./segmentation/segmenter";
 export { evaluateSegmentation, SegmentationEvaluation, segmentationCounts } from "./segmentation/evaluate-segmentation";
 export type { ClassIoU } from "./segmentation/evaluate-segmentation";
-export { trainSceneDetector, trainSceneSegmenter, heldOutScenes, TRAINING_SCENES, HELD_OUT_SCENES, DETECTOR_TRAINING, SEGMENTER_TRAINING } from "./scene-models";
+export { trainSceneDetector, trainSceneSegmenter, trainRegionClassifier, regionClassifier, REGION_CLASSIFIER_TRAINING, heldOutScenes, TRAINING_SCENES, HELD_OUT_SCENES, DETECTOR_TRAINING, SEGMENTER_TRAINING } from "./scene-models";
+export { showBoxes, showHeatMaps, compareDetectors, DetectorComparison } from "./views";

@@ -9,6 +9,10 @@ import { makeScenes, type MakeScenesOptions } from "../data/scenes/make-scenes";
 import type { SceneSet } from "../data/scenes/scene-set";
 import { train, type TrainOptions, type TrainingResult } from "../train";
 import { singleShotDetector, type SingleShotDetector } from "./single-shot/single-shot-detector";
+import type * as tf from "@tensorflow/tfjs";
+import { conv, dense, maxPool, softmax } from "../models/layers";
+import { sequential } from "../models/sequential";
+import { regionDataset } from "./region-dataset";
 import { segmenter, type Segmenter } from "./segmentation/segmenter";
 
 /** The training scenes: 4,000 from MNIST's train split, 300 for validation from its validation split. */
@@ -27,7 +31,7 @@ const SHARED: TrainOptions = {
   snapshots: false,
 };
 export const DETECTOR_TRAINING: TrainOptions = { ...SHARED, epochs: 16, learningRate: 0.002 };
-export const SEGMENTER_TRAINING: TrainOptions = { ...SHARED, epochs: 10, learningRate: 0.003 };
+export const SEGMENTER_TRAINING: TrainOptions = { ...SHARED, epochs: 6, learningRate: 0.003 };
 
 /** `count` held-out scenes (default 500), for measuring. */
 export function heldOutScenes(count = 500): Promise<SceneSet> {
@@ -48,4 +52,21 @@ export async function trainSceneSegmenter(options: TrainOptions = {}, scenes?: S
   const model = segmenter({ classNames: data.classNames, seed: 1 });
   const run = await train(model.model, data.dataset, { ...SEGMENTER_TRAINING, ...options, objective: model.objective(data) });
   return { segmenter: model, scenes: data, run };
+}
+
+/** The region classifier of lesson 11: lesson 7's small CNN with background and the ten digits. */
+export function regionClassifier(seed = 1): tf.Sequential {
+  return sequential(
+    [conv({ filters: 8, kernel: 5, activation: "relu" }), maxPool(2), conv({ filters: 16, kernel: 5, activation: "relu" }), maxPool(2), dense({ units: 11 }), softmax()],
+    { inputShape: [28, 28, 1], seed, name: "region-classifier" },
+  );
+}
+export const REGION_CLASSIFIER_TRAINING: TrainOptions = { epochs: 3, solver: "adam", learningRate: 0.003, lrPolicy: "fixed", randomSeed: 1, snapshots: false };
+
+/** Trains the region classifier on regions cut from `scenes` (lesson 11 does the same step by step). */
+export async function trainRegionClassifier(scenes: SceneSet, options: TrainOptions = {}): Promise<{ classifier: tf.Sequential; run: TrainingResult }> {
+  const regions = await regionDataset(scenes, { seed: 1 });
+  const classifier = regionClassifier(1);
+  const run = await train(classifier, regions, { ...REGION_CLASSIFIER_TRAINING, ...options });
+  return { classifier, run };
 }
