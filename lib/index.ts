@@ -15,3 +15,4 @@ export * from "./evaluate";
 export * from "./diagnose";
 export * from "./transfer";
 export * from "./check";
+export * from "./detect";

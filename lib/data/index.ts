@@ -52,3 +52,4 @@ export type { PixelStatistics, SplitSummary, SummaryOptions } from "./summary";
 export { ProgressLine } from "./progress";
 export type { ProgressOptions } from "./progress";
 export * from "./sources";
+export * from "./scenes";
