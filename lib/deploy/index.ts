@@ -38,3 +38,17 @@ export { DETECTNET_PREPROCESSING, IMAGENET_PREPROCESSING, tensorNormMeanRGB } fr
 export type { RgbImage as JetsonRgbImage } from "./jetson-inference/preprocess";
 export { loadImageLikeJetson } from "./jetson-inference/load-image";
 export type { Detection as JetsonDetection } from "./jetson-inference/detectnet";
+export { compareOptimizationLevels, OptimizationComparison, OPTIMIZATION_LEVELS, diffGraphs, describeChanges } from "./optimize-graph";
+export type { OptimizationLevel, CompareOptimizationOptions, LevelResult, RewrittenNode } from "./optimize-graph";
+export { measureBatchSizes, BatchSweep } from "./batch-sweep";
+export type { BatchSweepOptions, BatchPoint } from "./batch-sweep";
+export { inspectCalibration, CalibrationInspection, calibrationSizeSweep, CalibrationSizeSweep } from "./calibration-report";
+export type { TensorCalibration, CalibrationSizeRow } from "./calibration-report";
+export { quantizationErrorByLayer, LayerErrors } from "./layer-error";
+export type { LayerErrorRow } from "./layer-error";
+export { planMemory, MemoryPlan } from "./memory-plan";
+export type { TensorLife } from "./memory-plan";
+export { measureStreams, StreamsComparison } from "./streams";
+export type { StreamConfiguration, StreamsOptions, StreamsRow } from "./streams";
+export { tuneSession, SessionTuning } from "./tune-session";
+export type { TuningCandidate, TuneSessionOptions, TuningRow } from "./tune-session";
