@@ -1,6 +1,7 @@
 /**
  * clippingHistogramChart: the distribution of one or more tensors' values
- * (magnitudes, on a log count axis, so the rare large values show), with a
+ * (magnitudes, on a log count axis, so the rare large values show; empty
+ * bins are left out, since a log axis has no 0), with a
  * vertical rule for each clipping threshold: where INT8 calibration methods
  * cut the range that 127 levels have to cover.
  */
@@ -57,7 +58,7 @@ export function clippingHistogramChart(panels: readonly ClippingPanel[], options
             encoding: {
               x: { field: "start", type: "quantitative", title: "|activation|", scale: { zero: true, nice: false } },
               x2: { field: "end" },
-              y: { field: "count", type: "quantitative", title: "count", scale: { type: "symlog" } },
+              y: { field: "count", type: "quantitative", title: "count (log)", scale: { type: "log" }, axis: { format: "~s", tickCount: 4 } },
             },
           },
           {

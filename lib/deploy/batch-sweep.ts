@@ -40,9 +40,9 @@ export class BatchSweep {
     readonly label: string,
   ) {}
 
-  /** The largest batch whose median call fits in `budgetMs`, or undefined when none does. */
-  largestBatchWithin(budgetMs: number): BatchPoint | undefined {
-    return this.points.filter((p) => p.latencyMs <= budgetMs).sort((a, b) => b.batch - a.batch)[0];
+  /** Of the batch sizes whose median call fits in `budgetMs`, the one with the most images per second (undefined when none fits). */
+  fastestWithin(budgetMs: number): BatchPoint | undefined {
+    return this.points.filter((p) => p.latencyMs <= budgetMs).reduce<BatchPoint | undefined>((best, p) => (!best || p.imagesPerSecond > best.imagesPerSecond ? p : best), undefined);
   }
 
   /** Throughput of the largest batch over that of batch 1 (or the smallest measured). */

@@ -116,7 +116,7 @@ export class CalibrationSizeSweep {
     for (const r of this.rows) (series[`INT8 ${r.method}`] ??= []).push({ x: r.images, y: 100 * r.accuracy });
     const sizes = [...new Set(this.rows.map((r) => r.images))];
     series["FP32"] = sizes.map((x) => ({ x, y: 100 * this.fp32Accuracy }));
-    return lineChart(series, { title: "INT8 accuracy against the number of calibration images", xTitle: "calibration images", yTitle: `accuracy % (${this.validationImages} validation images)` });
+    return lineChart(series, { title: "INT8 accuracy against the number of calibration images", xTitle: "calibration images", yTitle: `accuracy % (${this.validationImages} validation images)`, logX: true });
   }
 
   [DISPLAY](): MimeBundle {

@@ -42,11 +42,12 @@ export class LayerErrors {
     return this.rows.reduce((a, b) => (b.meanAbsDiff > a.meanAbsDiff ? b : a));
   }
 
+  /** Each layer's error as a share of the error of all layers INT8 at once. */
   chart(): Chart {
     return classBarChart(
       this.rows.map((r) => r.layer),
-      this.rows.map((r) => r.meanAbsDiff),
-      { title: "Mean change of the probabilities when only this layer is INT8", metric: "mean |INT8 − FP32|" },
+      this.rows.map((r) => r.meanAbsDiff / this.all.meanAbsDiff),
+      { title: "How much of INT8's error each layer causes alone", metric: "mean |Δp| of this layer alone ÷ mean |Δp| of all layers" },
     );
   }
 

@@ -88,9 +88,13 @@ describe("deploy: what an inference engine does, measured", function () {
     const sweep = await measureBatchSizes(exported, { batchSizes: [1, 4, 16], seconds: 0.3 });
     assert.deepEqual(sweep.points.map((p) => p.batch), [1, 4, 16]);
     for (const p of sweep.points) assert.ok(p.latencyMs > 0 && p.imagesPerSecond > 0 && p.latencyP99Ms >= p.latencyMs);
-    const within = sweep.largestBatchWithin(Infinity);
-    assert.equal(within?.batch, 16);
-    assert.equal(sweep.largestBatchWithin(0), undefined);
+    const fastest = sweep.points.reduce((a, b) => (b.imagesPerSecond > a.imagesPerSecond ? b : a));
+    assert.equal(sweep.fastestWithin(Infinity), fastest);
+    const budget = sweep.points[0].latencyMs;
+    const chosen = sweep.fastestWithin(budget)!;
+    assert.ok(chosen.latencyMs <= budget);
+    for (const p of sweep.points) if (p.latencyMs <= budget) assert.ok(p.imagesPerSecond <= chosen.imagesPerSecond);
+    assert.equal(sweep.fastestWithin(0), undefined);
     await assertRendersCleanly(sweep.chart({ latencyBudgetMs: 1 }));
   });
 

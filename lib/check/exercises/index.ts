@@ -8,3 +8,4 @@ import "./06-overfitting";
 import "./07-measuring-quality";
 import "./08-improving-mnist";
 import "./09-machine-vs-deep-learning";
+import "./12-inference-engine";
