@@ -50,6 +50,8 @@ export class BundleCheck {
     /** What was checked and found fine, one line each. */
     readonly passedChecks: string[],
     readonly network: NetworkDescription | undefined,
+    /** The module checked against, when one was named. */
+    readonly module?: JetsonModule,
   ) {}
 
   /** True when nothing would stop the bundle on the device (warnings allowed). */
@@ -71,7 +73,7 @@ export class BundleCheck {
   }
 
   get verdict(): string {
-    const target = `JetPack ${this.release.jetpack} (TensorRT ${this.release.tensorrt})`;
+    const target = `${this.module ? `a ${this.module.name} with ` : ""}JetPack ${this.release.jetpack} (TensorRT ${this.release.tensorrt})`;
     if (this.passed) return `The bundle is ready for ${target}${this.warnings.length ? `, with ${this.warnings.length} warning(s)` : ""}.`;
     return `The bundle would fail on ${target}: ${this.errors.length} problem(s) to fix${this.warnings.length ? `, and ${this.warnings.length} warning(s)` : ""}.`;
   }
@@ -132,7 +134,7 @@ export function checkJetsonBundle(dir: string, options: CheckJetsonBundleOptions
   checkLabels(state, labelsName, files, network);
   if (readme) checkCommands(state, commands, files, network);
   if (module) checkModule(state, module, files, commands);
-  return new BundleCheck(root, release, state.findings, state.passed, network);
+  return new BundleCheck(root, release, state.findings, state.passed, network, module);
 }
 
 class CheckState {

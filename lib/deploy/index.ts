@@ -30,7 +30,7 @@ export { checkJetsonBundle, BundleCheck } from "./check-jetson-bundle";
 export type { CheckJetsonBundleOptions, BundleFinding, FindingKind } from "./check-jetson-bundle";
 export { rehearseOnDevice, Rehearsal } from "./rehearse";
 export type { RehearseOptions, RehearsalRow, NamedRgbImage } from "./rehearse";
-export { JETPACK_RELEASES, JETSON_MODULES, findJetPack, jetpackMarkdownTable } from "./tensorrt/jetpack";
+export { JETPACK_RELEASES, JETSON_MODULES, findJetPack, jetpackMarkdownTable, jetpackTable } from "./tensorrt/jetpack";
 export type { JetPackRelease, JetsonModule } from "./tensorrt/jetpack";
 export { ONNX_TENSORRT_OPERATORS } from "./tensorrt/onnx-operators";
 export type { OperatorTable } from "./tensorrt/onnx-operators";

@@ -64,7 +64,7 @@ export interface RehearsalRow {
   image: string;
   width: number;
   height: number;
-  /** The class the folder names, when the image sits in a folder named after a label. */
+  /** The class the folder names, when the image sits in a folder named after a label ("_" read as a space, as importImageFolder does). */
   expected?: number;
   /** imagenet: top-1 (-1: under the threshold, nothing printed), its confidence, the printed line. */
   classIndex?: number;
@@ -245,8 +245,9 @@ function listImages(images: string | (string | NamedRgbImage)[]): ImageSource[] 
 
 function expectedClass(folder: string | undefined, labels: string[], program: JetsonProgram): number | undefined {
   if (!folder || program !== "imagenet") return undefined;
-  const index = labels.indexOf(folder);
-  return index >= 0 ? index : undefined;
+  // importImageFolder turns "_" in a folder's name into a space in the class name.
+  const index = [folder, folder.replace(/_/g, " ")].map((name) => labels.indexOf(name)).find((i) => i >= 0);
+  return index;
 }
 
 async function runOne(

@@ -9,3 +9,4 @@ import "./07-measuring-quality";
 import "./08-improving-mnist";
 import "./09-machine-vs-deep-learning";
 import "./12-inference-engine";
+import "./13-two-days-to-a-demo";

@@ -18,3 +18,4 @@ export { splitSize, type SplitSizeOptions } from "./split-size";
 export { epochsAtMost, type EpochsAtMostOptions } from "./epochs-at-most";
 export { batchWithinBudget, type BatchWithinBudgetOptions } from "./batch-within-budget";
 export { allButWorstLayerInt8, quantizedLayers, type AllButWorstLayerOptions } from "./int8-layers";
+export { bundlePasses, bundleLabelsMatch, type BundlePassesOptions, type LabelsMatchOptions } from "./jetson-bundle";

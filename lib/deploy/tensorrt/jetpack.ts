@@ -12,6 +12,8 @@
  * - Highest opset and supported operators: onnx-tensorrt's docs/operators.md for
  *   that TensorRT version (onnx-operators.ts, generated from it).
  */
+import { DISPLAY, MimeBundle } from "../../display";
+import { htmlTable, textTable } from "../html-table";
 import { ONNX_TENSORRT_OPERATORS, OperatorTable } from "./onnx-operators";
 
 export interface JetsonModule {
@@ -48,6 +50,8 @@ export interface JetPackRelease {
 }
 
 const JETPACK_4 = ["nano", "tx1", "tx2", "xavierNx", "agxXavier"];
+// JetPack 5.0.2 came before the Orin NX (5.1) and the Orin Nano (5.1.1).
+const JETPACK_5_0 = ["xavierNx", "agxXavier", "agxOrin"];
 const JETPACK_5 = ["xavierNx", "agxXavier", "orinNano", "orinNx", "agxOrin"];
 const JETPACK_6 = ["orinNano", "orinNx", "agxOrin"];
 
@@ -56,7 +60,7 @@ export const JETPACK_RELEASES: JetPackRelease[] = [
   { jetpack: "4.6", l4t: "R32.6.1", tensorrt: "8.0.1", operatorTable: "8.0", modules: JETPACK_4 },
   { jetpack: "4.6.1", l4t: "R32.7.1", tensorrt: "8.2.1", operatorTable: "8.2", modules: JETPACK_4 },
   { jetpack: "4.6.4", l4t: "R32.7.4", tensorrt: "8.2.1", operatorTable: "8.2", modules: JETPACK_4 },
-  { jetpack: "5.0.2", l4t: "R35.1", tensorrt: "8.4.1", operatorTable: "8.4", modules: JETPACK_5 },
+  { jetpack: "5.0.2", l4t: "R35.1", tensorrt: "8.4.1", operatorTable: "8.4", modules: JETPACK_5_0 },
   { jetpack: "5.1.2", l4t: "R35.4.1", tensorrt: "8.5.2", operatorTable: "8.5", modules: JETPACK_5 },
   { jetpack: "6.0", l4t: "R36.3", tensorrt: "8.6.2", operatorTable: "8.6", modules: JETPACK_6 },
 ];
@@ -96,12 +100,24 @@ export function operatorTable(release: JetPackRelease): OperatorTable {
   return ONNX_TENSORRT_OPERATORS[release.operatorTable];
 }
 
-/** Markdown table of the releases: TensorRT, opset, modules with FP16/INT8 support. */
-export function jetpackMarkdownTable(): string {
+const TABLE_HEADER = ["JetPack", "L4T", "TensorRT", "ONNX opset", "modules (fast precisions)"];
+
+function tableRows(): string[][] {
   const precision = (key: string) => {
     const m = JETSON_MODULES[key];
     return `${m.name} (${[m.fp16 ? "FP16" : "", m.int8 ? "INT8" : ""].filter(Boolean).join(", ") || "FP32 only"})`;
   };
-  const rows = JETPACK_RELEASES.map((r) => `| ${r.jetpack} | ${r.l4t} | ${r.tensorrt} | ≤ ${operatorTable(r).maxOpset} | ${r.modules.map(precision).join("; ")} |`);
-  return ["| JetPack | L4T | TensorRT | ONNX opset | modules (fast precisions) |", "| --- | --- | --- | --- | --- |", ...rows].join("\n");
+  return JETPACK_RELEASES.map((r) => [r.jetpack, r.l4t, r.tensorrt, `≤ ${operatorTable(r).maxOpset}`, r.modules.map(precision).join("; ")]);
+}
+
+/** Markdown table of the releases: TensorRT, opset, modules with FP16/INT8 support. */
+export function jetpackMarkdownTable(): string {
+  return [`| ${TABLE_HEADER.join(" | ")} |`, `| ${TABLE_HEADER.map(() => "---").join(" | ")} |`, ...tableRows().map((r) => `| ${r.join(" | ")} |`)].join("\n");
+}
+
+/** The same table as a notebook display. */
+export function jetpackTable(): { [DISPLAY](): MimeBundle } {
+  return {
+    [DISPLAY]: () => ({ "text/plain": textTable(TABLE_HEADER, tableRows()), "text/html": htmlTable(TABLE_HEADER, tableRows()) }),
+  };
 }
