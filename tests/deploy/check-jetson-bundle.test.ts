@@ -204,6 +204,11 @@ describe("deploy: the TensorRT and jetson-inference tables", () => {
     assert.match(jetpackMarkdownTable(), /\| 4\.6\.1 \| R32\.7\.1 \| 8\.2\.1 \| ≤ 13 \| Jetson Nano \(FP16\);.*Jetson AGX Xavier \(FP16, INT8\) \|/);
   });
 
+  it("are the table the project README shows", () => {
+    const readme = readFileSync(join(__dirname, "../../../README.md"), "utf8");
+    assert.ok(readme.includes(jetpackMarkdownTable()), "README.md's JetPack table differs from jetpackMarkdownTable(): paste its output into the Deploy section");
+  });
+
   it("read labels.txt as jetson-inference does: blank lines count, synsets lose their prefix", () => {
     const parsed = parseLabelsLikeJetson("cat\n\nn01440764 tench\ndog");
     assert.deepEqual(parsed.labels, ["cat", "", "tench", "dog"]);
