@@ -27,3 +27,5 @@ export type { SaveOptions, HTMLOptions } from "./save";
 export { VEGA_LITE_SCHEMA, VEGA_LITE_MIME, type VegaLiteSpec, type Datum } from "./spec";
 export { themeConfig, THEME_NAMES, type ThemeName } from "./theme";
 export { usesFontMetrics } from "./text-metrics";
+export { latencyThroughputChart, type LatencyThroughputPoint, type LatencyThroughputOptions } from "./latency-throughput";
+export { clippingHistogramChart, type ClippingPanel, type ClippingHistogramOptions } from "./clipping-histogram";

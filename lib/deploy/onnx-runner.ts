@@ -24,7 +24,7 @@ export interface RunnerOptions {
    * with few channels (LeNet's 1 → 20 → 50) "extended" can be faster.
    * "auto" times both on the model and keeps the faster (what the benchmarks use).
    */
-  optimization?: "disabled" | "basic" | "extended" | "all" | "auto";
+  optimization?: "disabled" | "basic" | "extended" | "layout" | "all" | "auto";
   /**
    * Let idle onnxruntime threads spin waiting for work. Default false: on a
    * shared lab server, or next to tfjs in the same notebook, spinning threads
