@@ -254,5 +254,14 @@ function run(command: string, args: string[], options: { cwd: string; env: NodeJ
       clearTimeout(timer);
       resolve({ code, output, killed });
     });
+    // A kernel that outlives nbconvert (Jupyter starts kernels in a session of
+    // their own) holds the pipes open, so "close" may never come: after the
+    // exit, give the pipes a moment to drain, then close them.
+    child.on("exit", () => {
+      setTimeout(() => {
+        child.stdout.destroy();
+        child.stderr.destroy();
+      }, 2000).unref();
+    });
   });
 }
