@@ -67,9 +67,7 @@ export class TypeScriptEngine {
     this.ts = installTypeScriptHooks({ packages: options.packages });
     installRuntimeResolution(options.packages);
     // Loaded only after the hooks are in place.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { createConverter } = require("tslab/dist/converter") as typeof import("tslab/dist/converter");
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { createExecutor } = require("tslab/dist/executor") as typeof import("tslab/dist/executor");
     this.converter = this.observe(createConverter({ isJS: false, isBrowser: false }));
     const converters = { node: this.converter, browser: this.converter, close: () => this.converter.close() };
@@ -224,7 +222,6 @@ export class TypeScriptEngine {
   }
 
   isComplete(code: string): Completeness {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { isCompleteCode } = require("tslab/dist/converter") as typeof import("tslab/dist/converter");
     const result = isCompleteCode(code);
     if (!result.completed) return { status: "incomplete", indent: result.indent ?? "" };

@@ -23,7 +23,7 @@ import {
 import { ConversionContext, OnnxValue, SUPPORTED_LAYERS, converterFor, materialize } from "./layer-converters";
 import { OnnxGraphBuilder, makeModel, tensorValueInfo } from "./onnx/graph-builder";
 import { DataType, ModelProto, encodeModel } from "./onnx/proto";
-import { escapeHtml, htmlTable } from "./html-table";
+import { escapeHtml, htmlTable } from "../display/html";
 
 export { SUPPORTED_LAYERS };
 
@@ -245,7 +245,6 @@ function renameOutput(builder: OnnxGraphBuilder, from: string, to: string): void
 
 function producerVersion(): string {
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     return String(require("../../../package.json").version);
   } catch {
     return "0";

@@ -17,7 +17,7 @@ import { basename, join, resolve } from "node:path";
 import type * as tf from "@tensorflow/tfjs";
 import { DISPLAY, MimeBundle } from "../display";
 import { OnnxExport, toOnnx } from "./export-onnx";
-import { escapeHtml } from "./html-table";
+import { escapeHtml } from "../display/html";
 import { DevicePreprocessing, InputNormalization, JETSON_INFERENCE_PREPROCESSING, LUMA_WEIGHTS, describeNormalization } from "./input-transform";
 import { Int8Options, quantizeInt8 } from "./quantize-int8";
 import { OnnxModelFile } from "./quantized-model";

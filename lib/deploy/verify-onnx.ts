@@ -5,7 +5,7 @@
  */
 import type * as tf from "@tensorflow/tfjs";
 import { DISPLAY, MimeBundle } from "../display";
-import { escapeHtml, htmlTable, textTable } from "./html-table";
+import { escapeHtml, htmlTable, textTable } from "../display/html";
 import { OnnxRunner, OnnxSource, RunnerOptions } from "./onnx-runner";
 import { LabelledSamples, accuracy, agreement, argMaxRows, sampleArrays, softmaxRows, tfjsPredict } from "./samples";
 
