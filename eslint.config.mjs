@@ -15,6 +15,8 @@ export default defineConfig(
       // The build is CommonJS, and require() is how optional and heavy modules are
       // loaded only when needed (tfjs-node, tslab, generated kernels, benchmarks by name).
       "@typescript-eslint/no-require-imports": "off",
+      // Control characters in a pattern are how colour codes (ESC [ … m) are stripped from terminal output.
+      "no-control-regex": "off",
       // A leading underscore marks a value left unused on purpose (a destructured field left out).
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", destructuredArrayIgnorePattern: "^_", caughtErrors: "none" }],
     },

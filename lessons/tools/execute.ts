@@ -214,7 +214,6 @@ function cellError(output: string): string {
 
 function tail(text: string, lines: number): string {
   // nbconvert colours tracebacks; the report is plain text.
-  // eslint-disable-next-line no-control-regex -- the escape character is what starts a colour code.
   return text.replace(/\x1b\[[0-9;]*m/g, "").trimEnd().split("\n").slice(-lines).join("\n");
 }
 

@@ -41,6 +41,8 @@ export type { Random } from "./random";
 export { ClassCounts, classCounts } from "./class-counts";
 export { oneVsRest } from "./one-vs-rest";
 export { augmentedCopy } from "./augmented-copy";
+export { keepClasses, type KeepClassesOptions } from "./keep-classes";
+export { samplePerClass, type SamplePerClassOptions } from "./sample-per-class";
 export type { AugmentedCopyOptions } from "./augmented-copy";
 export type { OneVsRestOptions } from "./one-vs-rest";
 export type { ClassCountRow } from "./class-counts";

@@ -21,6 +21,8 @@ export interface LayerRow {
   trainableParams: number;
   /** Multiply-adds per image (convolutions and dense layers; 0 for the rest). */
   multAdds: number;
+  /** True when the layer has weights and training leaves them alone (see freeze()). */
+  frozen: boolean;
 }
 
 const shapeText = (shape: readonly number[]): string => shape.join("×");
@@ -102,6 +104,7 @@ export class ModelSummary {
           params,
           trainableParams,
           multAdds: multAddsOf(layer, outputShape),
+          frozen: params > 0 && trainableParams === 0,
         };
       });
     this.totalParams = this.layers.reduce((s, r) => s + r.params, 0);
@@ -129,11 +132,30 @@ export class ModelSummary {
     );
   }
 
+  /** True when some layer is frozen: the tables then mark each layer's state. */
+  get anyFrozen(): boolean {
+    return this.layers.some((r) => r.frozen);
+  }
+
+  private static stateOf(row: LayerRow): string {
+    return row.params === 0 ? "" : row.frozen ? "frozen" : "trains";
+  }
+
+  /** The layer table, as text cells; a State column when some layer is frozen. */
   private table(): { header: string[]; rows: string[][]; align: ("left" | "right")[] } {
+    const marks = this.anyFrozen;
     return {
-      header: ["Layer", "Type", "Details", "Output shape", "Params", "Mult-adds"],
-      rows: this.layers.map((r) => [r.name, r.type, r.details, shapeText(r.outputShape), formatCount(r.params), r.multAdds ? formatCount(r.multAdds) : "-"]),
-      align: ["left", "left", "left", "left", "right", "right"],
+      header: ["Layer", "Type", "Details", "Output shape", "Params", "Mult-adds", ...(marks ? ["State"] : [])],
+      rows: this.layers.map((r) => [
+        r.name,
+        r.type,
+        r.details,
+        shapeText(r.outputShape),
+        formatCount(r.params),
+        r.multAdds ? formatCount(r.multAdds) : "-",
+        ...(marks ? [ModelSummary.stateOf(r)] : []),
+      ]),
+      align: ["left", "left", "left", "left", "right", "right", "left"],
     };
   }
 
@@ -147,12 +169,14 @@ export class ModelSummary {
   [DISPLAY](): MimeBundle {
     const { header, rows } = this.table();
     const right = (text: string) => numberCell(text);
+    // Columns 3 to 5 (output shape, params, mult-adds) are numbers; frozen layers are greyed.
+    const cells = (r: string[]) => r.map((v, i) => (i >= 3 && i <= 5 ? right(v === "-" ? "–" : v) : v));
     const html =
       `<div style="font-family:sans-serif;font-size:13px">` +
       `<div style="font-weight:bold;padding:4px 0">${escapeHtml(this.heading())}</div>` +
       htmlTable(
-        [...header.slice(0, 3), ...header.slice(3).map(right)],
-        rows.map((r) => [...r.slice(0, 3), ...r.slice(3).map((v) => right(v === "-" ? "–" : v))]),
+        cells(header),
+        rows.map((r, i) => (this.layers[i].frozen ? { cells: cells(r), style: "color:#767676" } : cells(r))),
       ) +
       `<div style="padding:4px 0">${escapeHtml(this.totalsLine())}</div>` +
       (this.info?.inputNote ? `<div style="color:#767676">Input: ${escapeHtml(this.info.inputNote)}.</div>` : "") +
