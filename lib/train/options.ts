@@ -3,13 +3,10 @@
  * digits/model/tasks/caffe_train.py), checked up front so a typo fails
  * before any training time is spent.
  */
-import type { AugmentOptions } from "../data/augment";
-import type { SplitName } from "../data/dataset";
-import { checkSplitName } from "../data/dataset";
-import { resolveAugmentOptions } from "../data/augment";
+import { type AugmentOptions, checkSplitName, resolveAugmentOptions, type SplitName } from "../data";
 import type { Callback } from "./callbacks";
 import type { Objective } from "./objective";
-import { LrPolicy, LrPolicyName, resolveLrPolicy, ResolvedLrPolicy } from "./schedule";
+import { cleanRate, LrPolicy, LrPolicyName, resolveLrPolicy, ResolvedLrPolicy } from "./schedule";
 
 /** The solvers DIGITS offers (Caffe's), as tfjs optimizers. */
 export type SolverName = "sgd" | "momentum" | "nesterov" | "adagrad" | "rmsprop" | "adadelta" | "adam";
@@ -213,7 +210,7 @@ export function resolveTrainOptions(options: TrainOptions, freshSeed: () => numb
   check(number(rmsDecay) && rmsDecay > 0 && rmsDecay < 1, `rmsDecay must be in (0, 1) (got ${String(options.rmsDecay)}).`);
   const delta = options.delta ?? 1e-8;
   check(number(delta) && delta > 0, `delta must be a small positive number (got ${String(options.delta)}).`);
-  const weightDecay = options.weightDecay ?? learningRate / 100;
+  const weightDecay = options.weightDecay ?? cleanRate(learningRate / 100);
   check(number(weightDecay) && weightDecay >= 0, `weightDecay must be a number, 0 or more (got ${String(options.weightDecay)}); 0 turns it off.`);
   const sgdFamily = solver === "sgd" || solver === "momentum" || solver === "nesterov";
   const biasLearningRateMultiplier = options.biasLearningRateMultiplier ?? (sgdFamily ? 2 : 1);

@@ -5,7 +5,7 @@
  * the built-in display and snapshot callbacks through the run itself.
  */
 import type * as tf from "@tensorflow/tfjs";
-import type { Dataset } from "../data/dataset";
+import type { Dataset } from "../data";
 import { interruptSignal, wasInterrupted } from "../display";
 import type { EpochRecord } from "../history";
 import { settle, type Callback, type TrainingContext, type ValidationLog } from "./callbacks";

@@ -19,7 +19,7 @@ import { addMethod } from "../../lib/backend/wasm/add";
 import { simdKernels } from "../../lib/backend/wasm/simd/runtime";
 import type { WasmBackend } from "../../lib/backend/wasm/kernel-calls";
 import { trainingKernels } from "../../lib/backend/wasm/register";
-import { assertMatchesCpu, randomValues, runKernelOn, sizeOf, startBothBackends } from "./_compare";
+import { assertMatchesCpu, randomValues, runKernelOn, sizeOf, startBothBackends } from "./compare-with-cpu";
 
 type Pad = "same" | "valid" | tf.backend_util.ExplicitPadding;
 
