@@ -96,7 +96,7 @@ export function confusionMatrixChart(
           tooltip: [
             { field: "actual", type: "nominal", title: "true class" },
             { field: "predicted", type: "nominal", title: "predicted" },
-            { field: "count", type: "quantitative" },
+            { field: "count", type: "quantitative", format: ",d" },
             { field: "rate", type: "quantitative", title: rateTitle, format: ".1%" },
           ],
         },

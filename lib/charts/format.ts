@@ -41,6 +41,22 @@ export function wholeNumberTicks(values: readonly number[], maxTicks = 12): numb
   return Array.from({ length: last - first + 1 }, (_, i) => first + i);
 }
 
+/**
+ * Scale and axis for a quantitative x over whole numbers (epochs, steps):
+ * whole-number ticks and, while the span is short, a domain from whole
+ * number to whole number, so that a live chart's first points (epoch 0.125,
+ * say) sit on an axis from 0 to 1 rather than on a single point. Add the
+ * title to `axis`.
+ */
+export function wholeNumberScale(values: readonly number[]): { scale?: { domain: [number, number] }; axis: VegaLiteSpec } {
+  const ticks = wholeNumberTicks(values);
+  if (ticks && ticks.length === 1) ticks.push(ticks[0] + 1);
+  return {
+    ...(ticks ? { scale: { domain: [ticks[0], ticks[ticks.length - 1]] as [number, number] } } : {}),
+    axis: { tickMinStep: 1, format: "d", ...tickValues(ticks) },
+  };
+}
+
 /** How many epochs a history covers: its last epoch, rounded up (records may fall within epochs). */
 export function epochsCovered(epochs: readonly number[]): number {
   const finite = epochs.filter((e) => Number.isFinite(e));

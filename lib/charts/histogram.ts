@@ -71,7 +71,7 @@ export function histogramChart(values: Values | Record<string, Values>, options:
         tooltip: [
           { field: "start", type: "quantitative", title: "from", format: ".4~g" },
           { field: "end", type: "quantitative", title: "to", format: ".4~g" },
-          { field: "count", type: "quantitative" },
+          { field: "count", type: "quantitative", format: ",d" },
         ],
       },
     };

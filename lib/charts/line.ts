@@ -81,7 +81,7 @@ export function lineChart(series: Record<string, Series>, options: LineChartOpti
       },
       tooltip: [
         { field: "series", type: "nominal" },
-        { field: "x", type: "quantitative", title: options.xTitle ?? "step" },
+        { field: "x", type: "quantitative", title: options.xTitle ?? "step", format: ".4~g" },
         { field: "y", type: "quantitative", title: options.yTitle ?? "value", format: ".4~g" },
       ],
     };

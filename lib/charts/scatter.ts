@@ -51,7 +51,9 @@ export function scatterChart(records: readonly ScatterRecord[], options: Scatter
     const encoding: VegaLiteSpec = {
       x: { field: xField, type: "quantitative", title: options.xTitle ?? xField, scale: options.logX ? { type: "log" } : { zero: false } },
       y: { field: yField, type: "quantitative", title: options.yTitle ?? yField, scale: options.logY ? { type: "log" } : { zero: false } },
-      tooltip: fields.map((f) => ({ field: f, type: f === xField || f === yField || (f === options.color && colorNumeric) ? "quantitative" : "nominal" })),
+      tooltip: fields.map((f) =>
+        f === xField || f === yField || (f === options.color && colorNumeric) ? { field: f, type: "quantitative", format: ".4~g" } : { field: f, type: "nominal" },
+      ),
     };
     if (options.color) {
       encoding.color = colorNumeric

@@ -164,9 +164,9 @@ export class TrainingDisplay implements Callback {
     this.progress?.update(() => this.state(this.run.plan.stepsPerEpoch, record.loss), true);
   }
 
-  /** The final chart, and the outcome in place of the progress line. */
-  finish(): void {
-    this.chart?.done();
+  /** The final chart (with its PNG, for untrusted classic notebooks), and the outcome in place of the progress line. */
+  async finish(): Promise<void> {
+    await this.chart?.finish();
     const result = this.run.result;
     this.progress?.finish(result.headline(), result.lines().slice(1));
   }

@@ -96,7 +96,7 @@ export async function train(model: tf.LayersModel, data: Dataset, options: Train
     result.error = error as Error;
   } finally {
     await endRun(run);
-    display?.finish();
+    await display?.finish();
   }
   if (result.error) throw result.error;
   return result;

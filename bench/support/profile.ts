@@ -1,6 +1,6 @@
 /**
  * Per-kernel time of one training step, for the speed benchmarks
- * (bench/run skips files named with a leading underscore).
+ * (a helper of the benchmarks, not one itself: bench/support/).
  */
 import * as tf from "@tensorflow/tfjs";
 
