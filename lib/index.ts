@@ -6,6 +6,7 @@
 export * from "./display";
 export * from "./backend";
 export * from "./data";
+export * from "./history";
 export * from "./charts";
 export * from "./deploy";
 export * from "./models";

@@ -12,15 +12,6 @@ export {
   type ConfusionMatrixOptions,
   type ConfusionSummary,
 } from "./confusion-matrix";
-export {
-  findBestEpoch,
-  findGapOpening,
-  type EpochRecord,
-  type BestEpoch,
-  type BestEpochOptions,
-  type GapOpening,
-  type GapOptions,
-} from "./history-analysis";
 export { prCurveChart, rocCurveChart, averagePrecision, areaUnderROC, type PRCurve, type ROCCurve, type CurveChartOptions } from "./curves";
 export { classBarChart, type ClassBarChartOptions } from "./class-bars";
 export { histogramChart, describeDistribution, type HistogramOptions, type DistributionStats } from "./histogram";

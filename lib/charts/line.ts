@@ -1,7 +1,7 @@
 /** lineChart: several named series against a shared x axis. */
 import { Chart, type ChartOptions } from "./chart";
 import { describeValue, frame, formatNumber } from "./format";
-import { isFiniteNumber } from "./history-analysis";
+import { isFiniteNumber } from "../history";
 import { jsonNumber, type Datum, type VegaLiteSpec } from "./spec";
 
 /** y values (x = xStart, xStart + 1, ...) or explicit points. */

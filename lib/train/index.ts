@@ -19,6 +19,7 @@ export {
   type CaffeSolverSchedule,
 } from "./schedule";
 export { previewSchedule, scheduleFor } from "./preview";
+export { planRun, ASSUMED_STEPS_PER_EPOCH, type RunPlan } from "./plan";
 export { callback, type Callback, type CallbackState, type TrainingContext, type BatchLog, type ValidationLog } from "./callbacks";
 export { earlyStopping, type EarlyStoppingOptions, type EarlyStoppingCallback } from "./early-stopping";
 export { reduceLROnPlateau, type ReduceLROnPlateauOptions, type ReduceLROnPlateauCallback } from "./reduce-lr-on-plateau";
