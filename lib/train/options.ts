@@ -50,6 +50,15 @@ export interface TrainOptions {
    * gradient's own size, so a multiplier there would do nothing.
    */
   biasLearningRateMultiplier?: number;
+  /**
+   * Per-layer multipliers of the learning rate, by layer name: Caffe's
+   * per-layer `lr_mult`. `{ conv1: 0.1, conv2: 0.1 }` trains those layers
+   * ten times slower than the rest (fine-tuning a pretrained backbone under
+   * a new head; `backboneRates(model, 0.1)` writes this map). Layers not
+   * named learn at the full rate. Works with every solver (each group of
+   * layers gets its own solver at its own rate). Default none.
+   */
+  learningRateMultipliers?: Readonly<Record<string, number>>;
   /** Default "step": ×0.1 every 33 % of training (DIGITS). See LrPolicy. */
   lrPolicy?: LrPolicy | LrPolicyName;
   /** Epochs between validations; 0.5 validates twice an epoch; 0 never. Default 1 (DIGITS). */
@@ -101,6 +110,7 @@ export interface ResolvedTrainOptions {
   delta: number;
   weightDecay: number;
   biasLearningRateMultiplier: number;
+  learningRateMultipliers: Record<string, number>;
   lrPolicy: ResolvedLrPolicy;
   validationInterval: number;
   validationSplit: SplitName;
@@ -126,6 +136,7 @@ export const SAVED_OPTION_KEYS = [
   "delta",
   "weightDecay",
   "biasLearningRateMultiplier",
+  "learningRateMultipliers",
   "lrPolicy",
   "validationInterval",
   "validationSplit",
@@ -164,6 +175,8 @@ const ALIASES: Record<string, keyof TrainOptions> = {
   decay: "weightDecay",
   lr_policy: "lrPolicy",
   lr_mult: "biasLearningRateMultiplier",
+  layerLearningRates: "learningRateMultipliers",
+  lrMultipliers: "learningRateMultipliers",
   biasLrMult: "biasLearningRateMultiplier",
   schedule: "lrPolicy",
   validation_interval: "validationInterval",
@@ -222,6 +235,17 @@ export function resolveTrainOptions(options: TrainOptions, freshSeed: () => numb
     sgdFamily || biasLearningRateMultiplier === 1,
     `biasLearningRateMultiplier works with the "sgd", "momentum" and "nesterov" solvers only: ${solver} divides each step by the gradient's own size, so a larger bias gradient would not make a larger step. Leave it out (or set 1).`,
   );
+  const learningRateMultipliers = { ...(options.learningRateMultipliers ?? {}) };
+  check(
+    typeof learningRateMultipliers === "object" && !Array.isArray(learningRateMultipliers),
+    `learningRateMultipliers maps layer names to multipliers, e.g. { conv1: 0.1, conv2: 0.1 } (got ${JSON.stringify(options.learningRateMultipliers)}).`,
+  );
+  for (const [layer, multiplier] of Object.entries(learningRateMultipliers)) {
+    check(
+      number(multiplier) && multiplier > 0,
+      `learningRateMultipliers: layer "${layer}" has multiplier ${String(multiplier)}; use a positive number (0.1 learns ten times slower). To keep a layer as it is, freeze it: freeze(model, "${layer}").`,
+    );
+  }
   const lrPolicy = resolveLrPolicy(options.lrPolicy);
   const validationInterval = options.validationInterval ?? 1;
   check(number(validationInterval) && validationInterval >= 0, `validationInterval is in epochs, 0 or more (got ${String(options.validationInterval)}); 0 turns validation off.`);
@@ -261,6 +285,7 @@ export function resolveTrainOptions(options: TrainOptions, freshSeed: () => numb
     delta,
     weightDecay,
     biasLearningRateMultiplier,
+    learningRateMultipliers,
     lrPolicy,
     validationInterval,
     validationSplit,

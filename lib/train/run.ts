@@ -15,7 +15,7 @@ import type { ResolvedTrainOptions } from "./options";
 import type { RunPlan } from "./plan";
 import type { TrainingResult } from "./result";
 import type { LivePoint, PartialEpoch } from "./snapshot";
-import { createOptimizer, disposeOptimizer, setLearningRate } from "./solvers";
+import { createRunSolver, disposeOptimizer, setLearningRate } from "./solvers";
 import { TrainStep } from "./step";
 import { scoreSplit } from "./validate";
 
@@ -72,7 +72,7 @@ export class TrainingRun {
     objective?: Objective,
   ) {
     this.forward = forwardFor(model, objective);
-    this.optimizer = createOptimizer(options, plan.schedule.at(0));
+    this.optimizer = createRunSolver(model, options, plan.schedule.at(0));
     this.validating = options.validationInterval > 0 && data.size(options.validationSplit) > 0;
     this.context = new RunContext(this);
   }

@@ -87,3 +87,23 @@ export function unfreeze(model: tf.LayersModel, selection: LayerSelection = "all
 export function trainableLayers(model: tf.LayersModel): TrainableLayers {
   return new TrainableLayers(model);
 }
+
+/**
+ * train()'s learningRateMultipliers for fine-tuning: every backbone layer
+ * with weights (all but the head) learns at `multiplier` × the rate, the new
+ * head at the full rate.
+ *
+ *     await train(model, data, { learningRate: 0.001, learningRateMultipliers: backboneRates(model, 0.1) });
+ */
+export function backboneRates(model: tf.LayersModel, multiplier: number): Record<string, number> {
+  if (!(typeof multiplier === "number" && multiplier > 0 && Number.isFinite(multiplier))) {
+    throw new Error(`backboneRates: the multiplier must be a positive number, e.g. 0.1 for ten times slower (got ${String(multiplier)}).`);
+  }
+  const layers = modelLayers(model);
+  return Object.fromEntries(
+    selectLayers(model, "all-but-head")
+      .map((i) => layers[i])
+      .filter((l) => l.weights.length > 0)
+      .map((l) => [l.name, multiplier]),
+  );
+}
