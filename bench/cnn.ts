@@ -25,8 +25,8 @@ import * as tf from "@tensorflow/tfjs";
 import type { Benchmark } from "./run";
 import { backendInfo, useBackend } from "../lib/backend";
 import { conv, dense, maxPool, sequential } from "../lib/models";
-import { numberFlag, parseFlags, peakRssMb, seededRandom } from "./_lenet";
-import { profileSteps } from "./_profile";
+import { numberFlag, parseFlags, peakRssMb, seededRandom } from "./support/lenet";
+import { profileSteps } from "./support/profile";
 
 export type CnnName = "lenet" | "vgg32" | "vgg64";
 const NAMES: readonly CnnName[] = ["lenet", "vgg32", "vgg64"];

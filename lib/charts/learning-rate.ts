@@ -1,7 +1,8 @@
 /** learningRateChart: the learning-rate schedule, epoch by epoch or step by step. */
 import { Chart, type ChartOptions } from "./chart";
-import { describeValue, frame, formatNumber, tickValues, wholeNumberTicks } from "./format";
-import { isFiniteNumber, type EpochRecord } from "./history-analysis";
+import { describeValue, epochsCovered, frame, wholeNumberScale } from "./format";
+import { formatNumber } from "../display/html";
+import { isFiniteNumber, type EpochRecord } from "../history";
 import type { Datum } from "./spec";
 import { SERIES_COLORS } from "./theme";
 
@@ -50,11 +51,15 @@ export function learningRateChart(
   const max = Math.max(...rates);
   const log = options.logScale === true || ((options.logScale ?? "auto") === "auto" && min > 0 && max / min > 20);
   const xTitle = options.xTitle ?? (fromHistory ? "epoch" : "step");
+  // Records may fall within epochs (a preview draws hundreds of points over 30 epochs): count what they cover.
+  const span = fromHistory ? epochsCovered(rows.map((r) => r.x as number)) : rows.length;
   const summary = rows.length
-    ? `Learning rate: ${formatNumber(rates[0])} → ${formatNumber(rates[rates.length - 1])} over ${rows.length} ${xTitle}s ` +
+    ? `Learning rate: ${formatNumber(rates[0])} → ${formatNumber(rates[rates.length - 1])} over ${span} ${xTitle}${span === 1 ? "" : "s"} ` +
       `(min ${formatNumber(min)}, max ${formatNumber(max)})`
     : "Learning rate: no values yet";
 
+  // An empty chart (a live one before its first record) gets fixed domains: Vega warns of infinite extents otherwise.
+  const empty = rows.length === 0;
   return new Chart("learning-rate", summary, () => ({
     ...frame(options, { title: "Learning-rate schedule", width: 480, height: 200 }),
     data: { values: rows },
@@ -63,16 +68,21 @@ export function learningRateChart(
       ...(rows.length <= 40 ? [{ name: "schedule_points", mark: { type: "point", filled: true, size: 25, color: SERIES_COLORS[2] } }] : []),
     ],
     encoding: {
-      x: { field: "x", type: "quantitative", title: xTitle, axis: { tickMinStep: 1, format: "d", ...tickValues(wholeNumberTicks(rows.map((r) => r.x as number))) } },
+      x: {
+        field: "x",
+        type: "quantitative",
+        title: xTitle,
+        ...(empty ? { scale: { domain: [xStart, xStart + 4] }, axis: { tickMinStep: 1, format: "d" } } : wholeNumberScale(rows.map((r) => r.x as number))),
+      },
       y: {
         field: "lr",
         type: "quantitative",
         title: "learning rate",
-        scale: log ? { type: "log" } : { zero: true },
+        scale: empty ? { domain: [0, 1] } : log ? { type: "log" } : { zero: true },
         axis: { format: "~g" },
       },
       tooltip: [
-        { field: "x", type: "quantitative", title: xTitle },
+        { field: "x", type: "quantitative", title: xTitle, format: ".3~r" },
         { field: "lr", type: "quantitative", title: "learning rate", format: ".3~g" },
       ],
     },

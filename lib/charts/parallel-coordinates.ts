@@ -3,8 +3,9 @@
  * crossing one vertical axis per hyperparameter and ending at the result.
  */
 import { Chart, type ChartOptions } from "./chart";
-import { describeValue, frame, formatNumber } from "./format";
-import { inferMode } from "./history-analysis";
+import { describeValue, frame } from "./format";
+import { formatNumber } from "../display/html";
+import { inferMode } from "../history";
 import type { Datum, VegaLiteSpec } from "./spec";
 
 export type SweepRecord = Record<string, number | string | boolean | null | undefined>;

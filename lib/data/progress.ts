@@ -3,9 +3,8 @@
  * through the display protocol and replaced in place at most a few times a
  * second, so the notebook stays responsive. Outside a notebook it shows nothing.
  */
-import { DisplayHandle, displayBundle, MimeBundle } from "../display";
-import { notebookHost } from "../display/protocol";
-import { escapeHtml, formatCount } from "./html";
+import { DisplayHandle, displayBundle, inNotebook, MimeBundle } from "../display";
+import { escapeHtml, formatCount } from "../display/html";
 
 export interface ProgressOptions {
   /** Show it even outside a notebook (on stdout). Default: only in a notebook. */
@@ -26,7 +25,7 @@ export class ProgressLine {
     private total: number,
     options: ProgressOptions = {},
   ) {
-    this.visible = options.force ?? notebookHost() !== undefined;
+    this.visible = options.force ?? inNotebook();
     this.intervalMs = options.intervalMs ?? 250;
   }
 

@@ -4,11 +4,10 @@
  * stalls or falls where the larger networks start to memorize.
  */
 import type * as tf from "@tensorflow/tfjs";
-import type { Chart } from "../charts/chart";
-import { scatterChart } from "../charts/scatter";
-import type { Dataset } from "../data/dataset";
-import type { TrainOptions } from "../train/options";
-import { runTrials, type Budget, type Trial, type TrialResults } from "./trials";
+import { type Chart, scatterChart } from "../charts";
+import type { Dataset } from "../data";
+import type { TrainOptions } from "../train";
+import { runTrials, type Budget, type Trial, type TrialResults, trialOptions } from "./trials";
 
 export interface CapacitySweepOptions {
   /** train() options. Default { epochs: 5 }. */
@@ -39,7 +38,7 @@ export async function capacitySweep(
     name,
     params: { network: name },
     build: () => builders[name](seed),
-    options: { epochs: 5, ...options.options, randomSeed: seed },
+    options: trialOptions(options.options, { randomSeed: seed }),
   }));
   const results = await runTrials(trials, data, { budget: options.budget, title: "Capacity sweep" });
   for (const t of results.trials) t.params.parameters = t.modelParams;

@@ -5,20 +5,22 @@
  * regularization comparisons are all lists of trials.
  */
 import type * as tf from "@tensorflow/tfjs";
-import type { Chart } from "../charts/chart";
-import type { EpochRecord } from "../charts/history-analysis";
-import { lineChart } from "../charts/line";
-import { parallelCoordinatesChart, type SweepRecord } from "../charts/parallel-coordinates";
-import type { Dataset } from "../data/dataset";
-import { escapeHtml } from "../data/html";
-import { DISPLAY, displayBundle, interruptSignal, wasInterrupted, type DisplayHandle, type MimeBundle } from "../display";
-import { notebookHost } from "../display/protocol";
-import { callback } from "../train/callbacks";
-import { formatDuration } from "../train/live";
-import type { TrainOptions } from "../train/options";
-import { train } from "../train/train";
+import { type Chart, lineChart, parallelCoordinatesChart, type SweepRecord } from "../charts";
+import type { Dataset } from "../data";
+import { callback, formatDuration, train, type TrainOptions } from "../train";
+import { shortGap, type EpochRecord } from "../history";
+import { escapeHtml, htmlTable, percent, textTable } from "../display/html";
+import { DISPLAY, displayBundle, inNotebook, interruptSignal, wasInterrupted, type DisplayHandle, type MimeBundle } from "../display";
 
 export type ParamValue = number | string | boolean;
+
+/** Epochs of each trial when its options do not say: diagnosis compares short runs. */
+export const TRIAL_EPOCHS = 5;
+
+/** A trial's train() options: TRIAL_EPOCHS, then each set of options in turn (later ones win). */
+export function trialOptions(...layers: (TrainOptions | undefined)[]): TrainOptions {
+  return Object.assign({ epochs: TRIAL_EPOCHS }, ...layers);
+}
 
 export interface Trial {
   /** Shown in tables and legends, e.g. "lr 0.01, batch 32". */
@@ -70,7 +72,7 @@ export interface TrialRecord {
   model?: tf.LayersModel;
 }
 
-const pct = (x: number | undefined) => (x === undefined ? "" : `${(x * 100).toFixed(2)}%`);
+const pct = (x: number | undefined) => (x === undefined ? "" : percent(x, 2));
 const num = (x: number | undefined) => (x === undefined ? "" : String(+x.toPrecision(4)));
 
 export class TrialResults {
@@ -139,7 +141,7 @@ export class TrialResults {
       pct(t.bestValAccuracy),
       num(t.bestValLoss),
       num(t.final?.loss),
-      t.final?.valLoss !== undefined && t.final.loss ? `${Math.round(((t.final.valLoss - t.final.loss) / t.final.loss) * 100)}%` : "",
+      t.final?.valLoss !== undefined && t.final.loss !== undefined ? shortGap(t.final.loss, t.final.valLoss) : "",
       formatDuration(t.seconds),
     ]);
   }
@@ -151,10 +153,10 @@ export class TrialResults {
 
   toString(): string {
     const header = this.header();
-    const rows = this.rows();
-    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-    const line = (r: string[]) => r.map((v, i) => v.padEnd(widths[i])).join("  ").trimEnd();
-    const lines = [`${this.title}: ${this.finished.length} of ${this.trials.length} trials trained${this.interrupted ? " (interrupted)" : ""}`, line(header), ...rows.map(line)];
+    const lines = [
+      `${this.title}: ${this.finished.length} of ${this.trials.length} trials trained${this.interrupted ? " (interrupted)" : ""}`,
+      textTable(header, this.rows(), { align: header.map(() => "left") }),
+    ];
     const best = this.best;
     if (best) lines.push(`Best: ${best.name}${best.bestValAccuracy !== undefined ? ` (validation accuracy ${pct(best.bestValAccuracy)})` : ""}.`);
     return lines.join("\n");
@@ -162,11 +164,7 @@ export class TrialResults {
 
   /** The table as HTML (no charts): what the live display shows. */
   tableHtml(): string {
-    const cell = (v: string, tag = "td") => `<${tag} style="text-align:left;padding:2px 8px">${escapeHtml(v)}</${tag}>`;
-    return (
-      `<table style="border-collapse:collapse;font-size:13px"><thead><tr>${this.header().map((h) => cell(h, "th")).join("")}</tr></thead>` +
-      `<tbody>${this.rows().map((r) => `<tr>${r.map((v) => cell(v)).join("")}</tr>`).join("")}</tbody></table>`
-    );
+    return htmlTable(this.header(), this.rows());
   }
 
   [DISPLAY](): MimeBundle {
@@ -216,7 +214,7 @@ export async function runTrials(trials: Trial[], data: Dataset, options: TrialsO
   for (const t of trials) {
     results.trials.push({ name: t.name, params: t.params, status: "skipped", history: [], epochs: 0, seconds: 0, modelParams: 0 });
   }
-  const live = options.live ?? notebookHost() !== undefined;
+  const live = options.live ?? inNotebook();
   let handle: DisplayHandle | undefined;
   const show = (running?: string) => {
     if (!live) return;

@@ -20,7 +20,7 @@ import { winogradApplies, winogradSettings } from "../../lib/backend/wasm/winogr
 import { simdKernels } from "../../lib/backend/wasm/simd/runtime";
 import type { WasmBackend } from "../../lib/backend/wasm/kernel-calls";
 import { trainingKernels } from "../../lib/backend/wasm/register";
-import { assertMatchesCpu, randomValues, runKernelOn, sizeOf, startBothBackends } from "./_compare";
+import { assertMatchesCpu, randomValues, runKernelOn, sizeOf, startBothBackends } from "./compare-with-cpu";
 
 type Pad = "same" | "valid" | tf.backend_util.ExplicitPadding;
 

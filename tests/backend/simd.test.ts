@@ -8,7 +8,7 @@ import * as tf from "@tensorflow/tfjs";
 import type { WasmBackend } from "../../lib/backend/wasm/kernel-calls";
 import { addressOf, fmaSetting, relaxedSimdAvailable, rowTable, simdKernels } from "../../lib/backend/wasm/simd/runtime";
 import { writeModule, FunctionWriter } from "../../lib/backend/wasm/simd/wasm-writer";
-import { randomValues, relativeError, startBothBackends } from "./_compare";
+import { randomValues, relativeError, startBothBackends } from "./compare-with-cpu";
 
 describe("generated SIMD kernels", function () {
   this.timeout(120_000);

@@ -13,9 +13,8 @@ import { createHash, randomBytes } from "node:crypto";
 import { mkdir, open, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, extname, join } from "node:path";
-import sharp from "sharp";
-import { displayBundle, MimeBundle, wasInterrupted } from "../../../display";
-import { notebookHost } from "../../../display/protocol";
+import { loadSharp } from "../../../display/sharp";
+import { displayBundle, inNotebook, MimeBundle, wasInterrupted } from "../../../display";
 import { Dataset, SPLIT_NAMES, SplitName } from "../../dataset";
 import { FilePixelStore, MemoryPixelStore, PixelStore } from "../../pixel-store";
 import { ProgressLine } from "../../progress";
@@ -61,7 +60,7 @@ export async function importImageFolder(folder: string, options: ImportImageFold
   if (resolved.testFolder) sources.push({ role: "test folder", split: "test", scanned: await scanFolder(resolved.testFolder, "test folder") });
 
   const key = cacheKey(resolved, sources.map((s) => s.scanned));
-  const show = settings.display ?? notebookHost() !== undefined;
+  const show = settings.display ?? inNotebook();
   const cacheDir = settings.cache ? join(settings.cacheDir, `${safeName(name)}-${key}`) : null;
 
   if (cacheDir) {
@@ -404,6 +403,7 @@ async function writeMeanImage(dir: string, shape: [number, number, number], trai
   const mean = Float32Array.from(sums, (s) => s / train.length);
   await writeFile(join(dir, "mean.f32"), Buffer.from(mean.buffer));
   const [height, width, channels] = shape;
+  const sharp = await loadSharp();
   const png = await sharp(Buffer.from(Uint8Array.from(mean, (v) => Math.round(v))), { raw: { width, height, channels: channels as 1 | 3 } })
     .png()
     .toBuffer();
