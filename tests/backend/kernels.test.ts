@@ -96,7 +96,7 @@ describe("wasm training kernels match the cpu backend", function () {
     winogradSettings.chunkFloats = 8192;
   });
 
-  it("has its generated SIMD kernels on the default (single-threaded) wasm backend", async () => {
+  it("has its generated SIMD kernels on the single-threaded wasm backend", async () => {
     await tf.setBackend("wasm");
     assert.ok(simdKernels(tf.backend() as unknown as WasmBackend), "the SIMD kernels could not be bound to the wasm memory");
   });
@@ -371,6 +371,44 @@ describe("wasm training kernels match the cpu backend", function () {
       );
     });
   }
+
+  it("MaxPool and AvgPool give NaN for a window holding NaN (issue 18's repro), and the cpu backend's values elsewhere", async () => {
+    await tf.setBackend("wasm");
+    const repro = tf.tensor4d([NaN, 1, 2, 3], [1, 2, 2, 1]);
+    const later = tf.tensor4d([1, 2, NaN, 3], [1, 2, 2, 1]);
+    assert.ok(Number.isNaN(tf.maxPool(repro, 2, 2, "valid").dataSync()[0]), "maxPool of [NaN, 1, 2, 3]");
+    assert.ok(Number.isNaN(tf.maxPool(later, 2, 2, "valid").dataSync()[0]), "maxPool of [1, 2, NaN, 3]");
+    assert.ok(Number.isNaN(tf.avgPool(repro, 2, 2, "valid").dataSync()[0]), "avgPool of [NaN, 1, 2, 3]");
+    tf.dispose([repro, later]);
+    let seed = 6000;
+    for (const [kernel, stride, pad] of [[2, 2, "valid"], [3, 1, "same"], [3, 2, "same"]] as const) {
+      // 1, 3 and 6 channels: sizes that are and are not whole vectors of four.
+      for (const channels of [1, 3, 6]) {
+        for (const nans of [0, 1, 3]) {
+          const xShape = [2, 7, 9, channels];
+          const x = randomValues(sizeOf(xShape), seed++);
+          // NaN at positions every window geometry here covers (rows 0-5, columns 0-7).
+          for (let i = 0; i < nans; i++) x[(((i % 2) * 7 + ((2 * i) % 6)) * 9 + ((3 * i + 1) % 8)) * channels + (i % channels)] = NaN;
+          const attrs = { filterSize: kernel, strides: stride, pad };
+          const label = `${kernel}x${kernel} stride ${stride} ${pad}, x ${xShape.join("x")}, ${nans} NaN`;
+          // The cpu backend's average is NaN exactly for the windows holding NaN (its max skips NaN).
+          const cpuAvg = await runKernelOn("cpu", tf.AvgPool, { x: { shape: xShape, values: x } }, attrs);
+          const cpuMax = await runKernelOn("cpu", tf.MaxPool, { x: { shape: xShape, values: x } }, attrs);
+          const windowsWithNaN = cpuAvg.values.filter(Number.isNaN).length;
+          assert.equal(windowsWithNaN > 0, nans > 0, `${label}: windows with NaN`);
+          for (const [kind, cpu] of [[tf.AvgPool, cpuAvg], [tf.MaxPool, cpuMax]] as const) {
+            const wasm = await runKernelOn("wasm", kind, { x: { shape: xShape, values: x } }, attrs);
+            assert.deepEqual(wasm.shape, cpu.shape, `${kind} ${label}: shape`);
+            cpuAvg.values.forEach((avg, i) => {
+              const [got, want] = [wasm.values[i], Number.isNaN(avg) ? NaN : cpu.values[i]];
+              const close = Number.isNaN(want) ? Number.isNaN(got) : Math.abs(got - want) <= 1e-5 * Math.max(1, Math.abs(want));
+              assert.ok(close, `${kind} ${label}: output ${i} is ${got}, expected ${want}`);
+            });
+          }
+        }
+      }
+    }
+  });
 
   it("BatchMatMul: every transpose combination, vectors and batched products", async () => {
     let seed = 9000;

@@ -11,6 +11,7 @@ import { conv2DBackpropFilterConfig } from "./conv2d-backprop-filter";
 import { conv2DBackpropInputConfig } from "./conv2d-backprop-input";
 import { castConfig, identityConfig } from "./identity";
 import { maxPoolGradConfig } from "./max-pool-grad";
+import { avgPoolConfig, maxPoolConfig } from "./pool";
 import { sumConfig } from "./sum";
 
 /** Our kernels, in the order they were added. */
@@ -26,6 +27,8 @@ export const trainingKernels: readonly tf.KernelConfig[] = [
   addConfig,
   conv2DConfig,
   fusedConv2DConfig,
+  maxPoolConfig,
+  avgPoolConfig,
 ];
 
 const OURS = Symbol.for("convlab.trainingKernel");
