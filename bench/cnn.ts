@@ -13,6 +13,8 @@
  * and then the peer's, back to back; the JSON has the medians.
  *
  * Options: --rounds 3  --threads 1,2  --models lenet,vgg32,vgg64
+ *          --max-minutes 14 (no round starts that would end past it, judging
+ *            by the rounds so far: fewer rounds on a loaded machine, noted)
  *          --images N (all networks; default the peer's per network)
  *          --no-peer (skip PyTorch)
  *          --profile (per-kernel ms per training step, by kernel and by
@@ -87,7 +89,7 @@ export const CNNS: Record<CnnName, CnnSpec> = {
 };
 
 /** One SGD step on a batch of logits' cross-entropy; returns the loss. */
-function trainStep(model: tf.LayersModel, optimizer: tf.Optimizer, x: tf.Tensor, labels: tf.Tensor): tf.Scalar {
+export function trainStep(model: tf.LayersModel, optimizer: tf.Optimizer, x: tf.Tensor, labels: tf.Tensor): tf.Scalar {
   return optimizer.minimize(
     () => tf.losses.softmaxCrossEntropy(labels, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar,
     true,
@@ -206,7 +208,7 @@ function findPeer(): string | null {
 
 /** The last line of a process's output as JSON, or an error naming the command. */
 function runJson(command: string, args: string[], env?: NodeJS.ProcessEnv): Record<string, unknown> {
-  const run = spawnSync(command, args, { encoding: "utf8", timeout: 1_800_000, env: env ?? process.env, maxBuffer: 64 << 20 });
+  const run = spawnSync(command, args, { encoding: "utf8", timeout: 600_000, env: env ?? process.env, maxBuffer: 64 << 20 });
   const last = run.stdout?.trim().split("\n").pop() ?? "";
   if (run.status !== 0 || !last.startsWith("{")) {
     const why = (run.stderr || run.error?.message || `exit ${run.status}`).trim().split("\n").slice(-3).join(" | ");
@@ -253,7 +255,14 @@ const benchmark: Benchmark = {
     const script = flags.has("no-peer") ? null : findPeer();
     const samples = new Map<string, { ours: Measurement[]; peer: Measurement[]; load: number[][] }>();
     let peerName: string | undefined;
+    // A time budget, so that a loaded machine gives fewer rounds (and says so) rather than no answer.
+    const budgetMs = numberFlag(flags, "max-minutes", 14) * 60_000;
+    const started = performance.now();
+    let roundsDone = 0;
     for (let r = 0; r < rounds; r++) {
+      const elapsed = performance.now() - started;
+      if (r > 0 && elapsed + elapsed / r > budgetMs) break;
+      roundsDone++;
       for (const threads of threadCounts) {
         for (const model of models) {
           const key = `${threads}/${model}`;
@@ -309,7 +318,9 @@ const benchmark: Benchmark = {
     }
     result.peer = script ? peerName : flags.has("no-peer") ? "skipped (--no-peer)" : "shared/bench/torch_cnn.py not found";
     result.batch = batch;
-    result.rounds = rounds;
+    result.rounds = roundsDone;
+    if (roundsDone < rounds) result.roundsNote = `${roundsDone} of ${rounds} rounds: another would not have fitted in --max-minutes ${budgetMs / 60_000}`;
+    result.minutes = +((performance.now() - started) / 60_000).toFixed(1);
     result.loadAverageAtEachRun = Object.fromEntries([...samples].map(([k, e]) => [k, e.load.map((l) => l[0])]));
     result.loadAverage = loadAverage();
     return result;

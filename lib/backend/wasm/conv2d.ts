@@ -12,6 +12,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { WasmBackend, original, padForWindows, release } from "./kernel-calls";
+import { gemmOnThreads, KernelCall } from "./simd/parallel";
 import { addressOf, rowTable, simdKernels, SimdKernels } from "./simd/runtime";
 import { winogradApplies, winogradConv2D } from "./winograd";
 
@@ -41,7 +42,7 @@ function simdConvInfo(x: tf.TensorInfo, filter: tf.TensorInfo, attrs: tf.Conv2DA
  * (a table of each one's window corner in x, padded when it must be),
  * columns output channels, the sum over (kh, kw and ci together).
  */
-function direct(backend: WasmBackend, simd: SimdKernels, x: tf.TensorInfo, filter: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): tf.TensorInfo {
+function direct(backend: WasmBackend, x: tf.TensorInfo, filter: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): tf.TensorInfo {
   const { batchSize, inChannels, outHeight, outWidth, outChannels, filterHeight, filterWidth, strideHeight, strideWidth } = info;
   const out = backend.makeOutput(info.outShape, "float32");
   const positions = batchSize * outHeight * outWidth;
@@ -56,7 +57,8 @@ function direct(backend: WasmBackend, simd: SimdKernels, x: tf.TensorInfo, filte
     return 4 * ((n * height + oh * strideHeight) * width + ow * strideWidth) * inChannels;
   });
   const outRows = rowTable(backend, positions, (p) => 4 * p * outChannels);
-  simd.gemm(
+  const gemm: KernelCall = [
+    "gemm",
     positions,
     outChannels,
     addressOf(backend, corners),
@@ -72,7 +74,8 @@ function direct(backend: WasmBackend, simd: SimdKernels, x: tf.TensorInfo, filte
     filterWidth * inChannels,
     4,
     4 * outChannels,
-  );
+  ];
+  gemmOnThreads(backend, [gemm], positions * outChannels * filterHeight * filterWidth * inChannels);
   release(backend, corners, outRows);
   if (images !== x) release(backend, images);
   return out;
@@ -80,7 +83,7 @@ function direct(backend: WasmBackend, simd: SimdKernels, x: tf.TensorInfo, filte
 
 /** The convolution, Winograd's way for 3x3 stride 1, else the direct way. */
 function convolve(backend: WasmBackend, simd: SimdKernels, x: tf.TensorInfo, filter: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): tf.TensorInfo {
-  return winogradApplies(info) ? winogradConv2D(backend, simd, x, filter, info) : direct(backend, simd, x, filter, info);
+  return winogradApplies(info) ? winogradConv2D(backend, simd, x, filter, info) : direct(backend, x, filter, info);
 }
 
 export function conv2D(args: { inputs: tf.NamedTensorInfoMap; attrs?: tf.NamedAttrMap; backend: unknown }): tf.TensorInfo {
@@ -111,7 +114,7 @@ export function fusedConv2D(args: { inputs: tf.NamedTensorInfoMap; attrs?: tf.Na
   if (!info || !simd || info.outChannels < 4) return original(tf.FusedConv2D).kernelFunc(args as never) as tf.TensorInfo;
   const relu = activation === "relu";
   if (winogradApplies(info)) return winogradConv2D(backend, simd, x!, filter!, info, bias ?? null, relu);
-  const y = direct(backend, simd, x!, filter!, info);
+  const y = direct(backend, x!, filter!, info);
   if (bias || relu) {
     const rows = info.batchSize * info.outHeight * info.outWidth;
     const yAt = addressOf(backend, y);
