@@ -15,7 +15,7 @@
  * one image classifier, for interpret(), classifyOne() or export.
  */
 import * as tf from "@tensorflow/tfjs";
-import type { EpochRecord } from "../charts/history-analysis";
+import type { EpochRecord } from "../history";
 import { historyChart } from "../charts/history";
 import type { Chart } from "../charts/chart";
 import { createRandom, mixSeeds, shuffleInPlace } from "../data/random";
