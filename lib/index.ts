@@ -13,4 +13,6 @@ export * from "./models";
 export * from "./train";
 export * from "./evaluate";
 export * from "./diagnose";
+export * from "./transfer";
 export * from "./check";
+export * from "./detect";

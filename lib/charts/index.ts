@@ -19,6 +19,7 @@ export { parallelCoordinatesChart, type ParallelCoordinatesOptions, type SweepRe
 export { bandChart, meanAndStd, type BandChartOptions, type BandPoint } from "./bands";
 export { scatterChart, type ScatterChartOptions, type ScatterRecord } from "./scatter";
 export { imageGrid, type GridImage, type ImageGridOptions } from "./image-grid";
+export { annotatedImages, classColor, type AnnotatedImage, type AnnotatedBox, type AnnotatedImagesOptions } from "./annotated-images";
 export { liveChart, liveHistoryChart, LiveChart, type LiveChartOptions } from "./live";
 export { renderSVG, renderSVGAsync, compileToVega, type RenderedSVG, type RenderMessages } from "./render";
 export { svgToPNG, type PNGOptions } from "./png";

@@ -26,6 +26,25 @@ export { compareQuantized, QuantizationComparison } from "./compare-quantized";
 export type { CompareQuantizedOptions, QuantizationRow } from "./compare-quantized";
 export { jetsonBundle, JetsonBundle } from "./jetson-bundle";
 export type { JetsonBundleOptions, BundleFile } from "./jetson-bundle";
+export { ContractExport } from "./contract-export";
+export type { ContractOutput } from "./contract-export";
+export { toDetectorOnnx, toSegmenterOnnx } from "./export-contracts";
+export type { ContractExportOptions } from "./export-contracts";
+export { verifyDetectorOnnx, verifySegmenterOnnx, ContractVerifyReport } from "./verify-contracts";
+export type { Frames, VerifyContractOptions } from "./verify-contracts";
+export {
+  DETECTNET_CONFIDENCE,
+  DETECTNET_CLUSTERING,
+  DETECTNET_BLOBS,
+  detectnetDecode,
+  detectnetResample,
+  deviceTensor,
+  detectnetCommand,
+} from "./detectnet";
+export type { DetectnetDetection } from "./detectnet";
+export { SEGNET_PREPROCESSING, SEGNET_BLOBS, segnetClassify, segnetCommand, colorsTxt } from "./segnet";
+export { ContractBundle } from "./contract-bundle";
+export type { ContractBundleOptions } from "./contract-bundle";
 export { checkJetsonBundle, BundleCheck } from "./check-jetson-bundle";
 export type { CheckJetsonBundleOptions, BundleFinding, FindingKind } from "./check-jetson-bundle";
 export { rehearseOnDevice, Rehearsal } from "./rehearse";

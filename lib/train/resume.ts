@@ -82,7 +82,7 @@ export function runOptions(
   try {
     const merged = snapshot ? mergeResumeOptions(snapshot.state.options, options, notes) : options;
     const resolved = resolveTrainOptions({ ...merged, live: options.live ?? inNotebook() }, freshSeed);
-    checkFit(model, data);
+    checkFit(model, data, options.objective);
     if (snapshot) checkSnapshotFits(snapshot, model, data, notes);
     else checkKernelsNotConstant(model);
     return resolved;

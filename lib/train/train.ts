@@ -69,7 +69,8 @@ export async function train(model: tf.LayersModel, data: Dataset, options: Train
   result.notes.push(...notes);
   lastRuns.set(model, result);
 
-  const run = new TrainingRun(model, data, resolved, plan, result, [...(options.callbacks ?? [])]);
+  const run = new TrainingRun(model, data, resolved, plan, result, [...(options.callbacks ?? [])], options.objective);
+  if (options.objective) result.notes.push(`Trained on ${run.forward.description}.`);
   if (snapshot) await restoreRun(run, snapshot);
   result.steps = run.position.step;
   run.trainStep = new TrainStep(model, run.forward, run.optimizer, resolved.weightDecay, resolved.biasLearningRateMultiplier, resolved.randomSeed);
