@@ -10,7 +10,8 @@
  * `run` itself and adds itself to RECIPES below.
  */
 import type * as tf from "@tensorflow/tfjs";
-import { Dataset, keepClasses, loadFashionMnist, loadMnist } from "../lib/data";
+import { Dataset, keepClasses } from "../lib/data";
+import { loadFashionMnist, loadMnist } from "../lib/data/sources";
 import { accuracy, getPredictions } from "../lib/evaluate";
 import { lenet, modelInfo, smallVgg, summary } from "../lib/models";
 import { earlyStopping, train, type TrainOptions } from "../lib/train";

@@ -18,7 +18,7 @@ import { createHash } from "node:crypto";
 import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { DISPLAY, MimeBundle } from "../display";
-import { escapeHtml } from "./html-table";
+import { escapeHtml } from "../display/html";
 import { DataType, ModelProto, decodeModel } from "./onnx/proto";
 import { ReadmeCommand, readmeCommands } from "./jetson-inference/commands";
 import { parseLabelsLikeJetson } from "./jetson-inference/labels";

@@ -17,9 +17,8 @@
  * the answers of windows that reach the image's border.
  */
 import * as tf from "@tensorflow/tfjs";
-import type { SceneSet } from "../data/scenes/scene-set";
-import type { BoxLike } from "../data/scenes/types";
-import { normalizePixels } from "../data/normalization";
+import type { BoxLike, SceneSet } from "../data/scenes";
+import { normalizePixels } from "../data";
 import { nonMaxSuppression } from "./nms";
 import { runOverScenes, type DetectionRun, type SceneRunOptions } from "./detection-run";
 import { BORDER_MARGIN, cropResize, objectBoxOf, type ImageBytes } from "./regions";

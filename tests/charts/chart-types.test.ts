@@ -111,8 +111,8 @@ describe("chart types", function () {
     const chart = historyChart(withinEpochs);
     assert.match(chart.summary, /^Training history: 2 epochs/);
     const s = await assertRendersCleanly(chart);
-    // The x axis (0.5 to 2) labels 1 and 2, once each; the loss axis's labels all have decimals.
-    assert.deepEqual(roleTexts(s, "axis-label").filter((t) => /^\d+$/.test(t)), ["1", "2"]);
+    // The points (0.5 to 2) sit on an axis from whole epoch 0 to 2, labelled once each; the loss axis's labels all have decimals.
+    assert.deepEqual(roleTexts(s, "axis-label").filter((t) => /^\d+$/.test(t)), ["0", "1", "2"]);
   });
 
   it("line: one line per series with a legend", function () {

@@ -55,6 +55,27 @@ describe("liveChart", function () {
     assert.equal(live.updates, updates.length);
   });
 
+  it("sends the SVG with the first and the final state only; updates in between carry the spec", async function () {
+    const clock = new FakeClock();
+    const host = new FakeNotebookHost(false, clock.now).install();
+    const live = liveChart(drawSteps, { now: clock.now });
+    for (let step = 1; step <= 300; step++) {
+      clock.advance(10);
+      live.push({ step, loss: 1 / step });
+    }
+    await live.finish();
+    const bundles = host.sent.map((s) => s.bundle);
+    assert.ok(bundles.length >= 6, `${bundles.length} outputs`);
+    assert.ok("image/svg+xml" in bundles[0], "the first state has its SVG");
+    for (const between of bundles.slice(1, -2)) {
+      assert.deepEqual(Object.keys(between).sort(), [VEGA_LITE_MIME, "text/plain"]);
+    }
+    const [done, finished] = bundles.slice(-2);
+    assert.ok("image/svg+xml" in done, "done() sends the final state with its SVG");
+    assert.deepEqual(Object.keys(finished).sort(), [VEGA_LITE_MIME, "image/png", "image/svg+xml", "text/plain"], "finish() adds the PNG");
+    assert.equal((finished[VEGA_LITE_MIME] as { data: { values: unknown[] } }).data.values.length, 300);
+  });
+
   it("with the real clock, a 2,000-step loop gets at most 4 updates a second and a complete final state", function () {
     const host = new FakeNotebookHost(false).install();
     const live = liveChart(drawSteps);

@@ -109,7 +109,7 @@ describe("check: lessons 12 and 13 (deploy)", function () {
       splits: { train: Int32Array.from([0, 1, 2]) },
     });
     const typed: JetsonBundle = await jetsonBundle(model, join(dir, "typed"), { labels: ["banana", "apple", "cherry"], normalization: { scale: 1 / 255 } });
-    let result = await text("98-labels", { bundle: typed, data });
+    const result = await text("98-labels", { bundle: typed, data });
     assert.equal(result.passed, false);
     assert.match(result.message, /the network's output 0 is the class "apple", but labels\.txt calls it "banana", and 1 more output\(s\) are misnamed/);
     const right = await jetsonBundle(model, join(dir, "right"), { labels: [...data.classNames], normalization: { scale: 1 / 255 } });

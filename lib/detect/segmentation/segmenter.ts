@@ -15,9 +15,9 @@ import * as tf from "@tensorflow/tfjs";
 import { kernelInitializer, layerSeed, freshSeed } from "../../models/initializers";
 import { recordModelInfo } from "../../models/model-info";
 import { requireBackend } from "../../models/backend-ready";
-import { normalizePixels, scaleNormalization, type Normalization } from "../../data/normalization";
-import type { SceneSet } from "../../data/scenes/scene-set";
-import type { Objective } from "../../train/objective";
+import { type Normalization, normalizePixels, scaleNormalization } from "../../data";
+import type { SceneSet } from "../../data/scenes";
+import type { Objective } from "../../train";
 
 export interface SegmenterConfig {
   /** Object classes; class 0 of the output is background. */
