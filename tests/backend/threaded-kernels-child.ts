@@ -82,6 +82,15 @@ async function main(): Promise<void> {
   await convolutions(errors, "5x5 valid 8x12x12x20 -> 50", [8, 12, 12, 20], [5, 5, 20, 50], 1, "valid");
   await convolutions(errors, "3x3 same stride 2 4x9x8x5 -> 7", [4, 9, 8, 5], [3, 3, 5, 7], 2, "same");
   await convolutions(errors, "3x3 same 4x16x16x3 -> 32 (first layer)", [4, 16, 16, 3], [3, 3, 3, 32], 1, "same");
+  await convolutions(errors, "5x5 valid 8x20x20x8 -> 32 (bias and ReLU split by rows)", [8, 20, 20, 8], [5, 5, 8, 32], 1, "valid");
+  // Elementwise kernels large enough to split (65,536 floats and more).
+  const big = [8, 32, 32, 8];
+  errors["Add bias 8x32x32x8"] = await compare(tf.Add, { a: input(big), b: input([8]) }, {});
+  errors["Sum over leading axes 8x32x32x8"] = await compare(tf.Sum, { x: input(big) }, { axis: [0, 1, 2], keepDims: false });
+  const pooled = input([8, 16, 16, 8]);
+  const x = input(big);
+  const y = await runKernelOn("cpu", tf.MaxPool, { x }, { filterSize: 2, strides: 2, pad: "valid" });
+  errors["MaxPoolGrad 2x2 8x32x32x8"] = await compare(tf.MaxPoolGrad, { dy: pooled, input: x, output: y }, { filterSize: 2, strides: 2, pad: "valid" });
   for (const [m, k, n] of [[64, 300, 40], [5, 7, 9], [33, 64, 10]]) {
     for (const transposeA of [false, true]) {
       for (const transposeB of [false, true]) {

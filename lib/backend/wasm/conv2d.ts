@@ -12,7 +12,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { WasmBackend, original, padForWindows, release } from "./kernel-calls";
-import { gemmOnThreads, KernelCall } from "./simd/parallel";
+import { addRowOnThreads, gemmOnThreads, KernelCall } from "./simd/parallel";
 import { addressOf, rowTable, simdKernels, SimdKernels } from "./simd/runtime";
 import { winogradApplies, winogradConv2D } from "./winograd";
 
@@ -118,7 +118,7 @@ export function fusedConv2D(args: { inputs: tf.NamedTensorInfoMap; attrs?: tf.Na
   if (bias || relu) {
     const rows = info.batchSize * info.outHeight * info.outWidth;
     const yAt = addressOf(backend, y);
-    simd.addRow(yAt, rows, info.outChannels, bias ? addressOf(backend, bias) : 0, yAt, relu ? 1 : 0);
+    addRowOnThreads(backend, yAt, rows, info.outChannels, bias ? addressOf(backend, bias) : 0, yAt, relu ? 1 : 0);
   }
   return y;
 }

@@ -177,8 +177,18 @@ export function splitRange(total: number, parts: number, unit = 1): [first: numb
   return ranges;
 }
 
-/** Multiply-adds below which a product stays on one thread (waking a worker costs tens of microseconds). */
+/** Work (multiply-adds, or 4 per float an elementwise kernel passes over) below which a kernel stays on one thread: waking a worker costs tens of microseconds. */
 export const MIN_PARALLEL_WORK = 1 << 18;
+
+/**
+ * Splits [0, total) across the kernel threads in multiples of `unit` (one
+ * part when `work` is below MIN_PARALLEL_WORK) and runs, at once, the job
+ * `part` makes for each range. The jobs must write disjoint memory.
+ */
+export function splitOnThreads(backend: WasmBackend, total: number, unit: number, work: number, part: (first: number, count: number) => Job): void {
+  const parts = work >= MIN_PARALLEL_WORK ? splitRange(total, kernelThreads(backend), unit) : [[0, total] as [number, number]];
+  runJobs(backend, parts.map(([first, count]) => part(first, count)));
+}
 
 /**
  * Runs gemm calls that share their m rows and row tables (see
@@ -186,13 +196,16 @@ export const MIN_PARALLEL_WORK = 1 << 18;
  * split across the kernel threads in groups of four (the product's register
  * tiles). Each thread writes its own rows of C, so the split is safe
  * whenever different rows of C do not overlap. `work`: the calls'
- * multiply-adds, to leave small products on one thread.
+ * multiply-adds.
  */
 export function gemmOnThreads(backend: WasmBackend, calls: KernelCall[], work: number): void {
-  const m = calls[0]?.[1] ?? 0;
-  const parts = work >= MIN_PARALLEL_WORK ? splitRange(m, kernelThreads(backend), 4) : [[0, m] as [number, number]];
-  const jobs = parts.map(([first, count]): Job =>
+  splitOnThreads(backend, calls[0]?.[1] ?? 0, 4, work, (first, count) =>
     calls.map(([kernel, , n, rowsA, a, rowsC, c, ...rest]) => [kernel, count, n, rowsA + 4 * first, a, rowsC + 4 * first, c, ...rest]),
   );
-  runJobs(backend, jobs);
+}
+
+/** simd.addRow (see ./rows) with its rows split across the kernel threads. */
+export function addRowOnThreads(backend: WasmBackend, x: number, rows: number, columns: number, b: number, out: number, relu: 0 | 1): void {
+  const rowBytes = 4 * columns;
+  splitOnThreads(backend, rows, 1, 4 * rows * columns, (first, count) => [["addRow", x + first * rowBytes, count, columns, b, out + first * rowBytes, relu]]);
 }
