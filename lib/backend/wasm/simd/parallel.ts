@@ -121,6 +121,7 @@ export function runJobs(backend: WasmBackend, jobs: Job[]): void {
   const kernels = simdKernels(backend);
   if (!kernels) throw new Error("convlab's generated kernels are not available on this wasm backend.");
   const p = jobs.length > 1 && kernelThreads(backend) > 1 ? startPool(backend) : undefined;
+  if (p) settle(p);
   const remote: { worker: number; job: Job; next: number }[] = [];
   const local: Job[] = [jobs[0] ?? []];
   jobs.slice(1).forEach((job, i) => {
@@ -143,6 +144,23 @@ export function runJobs(backend: WasmBackend, jobs: Job[]): void {
     for (const r of active) if (r.next >= r.job.length) jobCounts.workers++;
     if (active.length === 0) return;
   }
+}
+
+/**
+ * Waits for workers still running a job whose kernel call was cut short
+ * (an interrupted cell stops the main thread while it waits): their writes
+ * must end before anything reuses that memory, and their control blocks
+ * before they are written again. Such a job's failure no longer matters.
+ */
+function settle(p: Pool): void {
+  p.controls.forEach((control, worker) => {
+    if (Atomics.load(control, STATE) === IDLE) return;
+    try {
+      waitFor(p, worker);
+    } catch {
+      // the stale job's error: its kernel call is gone
+    }
+  });
 }
 
 function waitFor(p: Pool, worker: number): void {
