@@ -228,7 +228,7 @@ describe("check(): exercise feedback", function () {
   });
 
   it("registers every lesson exercise", () => {
-    for (const id of ["01-train-to-goal", "01-predict", "02-standardize", "02-import-folder", "03-output-size", "03-small-cnn"]) {
+    for (const id of ["01-train-to-goal", "01-predict", "02-unit-spread", "02-import-folder", "03-output-size", "03-small-cnn"]) {
       assert.ok(exerciseIds().includes(id), id);
     }
   });
