@@ -6,6 +6,8 @@
 export * from "./display";
 export * from "./backend";
 export * from "./data";
+export * from "./data/sources";
+export * from "./data/scenes";
 export * from "./history";
 export * from "./charts";
 export * from "./deploy";
@@ -13,4 +15,6 @@ export * from "./models";
 export * from "./train";
 export * from "./evaluate";
 export * from "./diagnose";
+export * from "./transfer";
 export * from "./check";
+export * from "./detect";

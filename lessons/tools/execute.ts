@@ -331,9 +331,16 @@ function run(command: string, args: string[], options: { cwd: string; env: NodeJ
       settled = true;
       reject(new Error(`Could not start ${command}: ${error.message}. The lessons run through Jupyter's nbconvert (Debian: apt-get install jupyter-nbconvert).`));
     });
-    // "close" waits for the output pipes; a straggler holding them must not keep the run waiting.
-    child.on("exit", (code) => setTimeout(() => finish(code), 5_000).unref());
     child.on("close", (code) => finish(code));
+    // A kernel that outlives nbconvert (Jupyter starts kernels in a session of
+    // their own) holds the pipes open, so "close" may never come: after the
+    // exit, give the pipes a moment to drain, then close them.
+    child.on("exit", () => {
+      setTimeout(() => {
+        child.stdout.destroy();
+        child.stderr.destroy();
+      }, 2000).unref();
+    });
   });
 }
 

@@ -3,12 +3,10 @@
  * digits/model/tasks/caffe_train.py), checked up front so a typo fails
  * before any training time is spent.
  */
-import type { AugmentOptions } from "../data/augment";
-import type { SplitName } from "../data/dataset";
-import { checkSplitName } from "../data/dataset";
-import { resolveAugmentOptions } from "../data/augment";
+import { type AugmentOptions, checkSplitName, resolveAugmentOptions, type SplitName } from "../data";
 import type { Callback } from "./callbacks";
-import { LrPolicy, LrPolicyName, resolveLrPolicy, ResolvedLrPolicy } from "./schedule";
+import type { Objective } from "./objective";
+import { cleanRate, LrPolicy, LrPolicyName, resolveLrPolicy, ResolvedLrPolicy } from "./schedule";
 
 /** The solvers DIGITS offers (Caffe's), as tfjs optimizers. */
 export type SolverName = "sgd" | "momentum" | "nesterov" | "adagrad" | "rmsprop" | "adadelta" | "adam";
@@ -52,6 +50,15 @@ export interface TrainOptions {
    * gradient's own size, so a multiplier there would do nothing.
    */
   biasLearningRateMultiplier?: number;
+  /**
+   * Per-layer multipliers of the learning rate, by layer name: Caffe's
+   * per-layer `lr_mult`. `{ conv1: 0.1, conv2: 0.1 }` trains those layers
+   * ten times slower than the rest (fine-tuning a pretrained backbone under
+   * a new head; `backboneRates(model, 0.1)` writes this map). Layers not
+   * named learn at the full rate. Works with every solver (each group of
+   * layers gets its own solver at its own rate). Default none.
+   */
+  learningRateMultipliers?: Readonly<Record<string, number>>;
   /** Default "step": ×0.1 every 33 % of training (DIGITS). See LrPolicy. */
   lrPolicy?: LrPolicy | LrPolicyName;
   /** Epochs between validations; 0.5 validates twice an epoch; 0 never. Default 1 (DIGITS). */
@@ -76,6 +83,13 @@ export interface TrainOptions {
   augment?: AugmentOptions | null;
   /** Hooks run during training: earlyStopping(), reduceLROnPlateau(), your own. Default none. */
   callbacks?: Callback[];
+  /**
+   * What to learn, when it is not one class per image: the targets of each
+   * batch, the loss and what counts as right (see Objective; a detector's or
+   * segmenter's `objective(scenes)`). Default: the images' classes, softmax
+   * cross-entropy and accuracy.
+   */
+  objective?: Objective;
   /** Stop at a NaN or infinite loss, explain it and restore the last good weights. Default true. */
   stopOnNaN?: boolean;
   /** Show the live chart and progress line. Default: true in a notebook, false elsewhere. */
@@ -96,6 +110,7 @@ export interface ResolvedTrainOptions {
   delta: number;
   weightDecay: number;
   biasLearningRateMultiplier: number;
+  learningRateMultipliers: Record<string, number>;
   lrPolicy: ResolvedLrPolicy;
   validationInterval: number;
   validationSplit: SplitName;
@@ -121,6 +136,7 @@ export const SAVED_OPTION_KEYS = [
   "delta",
   "weightDecay",
   "biasLearningRateMultiplier",
+  "learningRateMultipliers",
   "lrPolicy",
   "validationInterval",
   "validationSplit",
@@ -136,6 +152,7 @@ const KNOWN_KEYS: (keyof TrainOptions)[] = [
   "snapshots",
   "snapshotDir",
   "callbacks",
+  "objective",
   "live",
   "resumeFrom",
 ];
@@ -158,6 +175,8 @@ const ALIASES: Record<string, keyof TrainOptions> = {
   decay: "weightDecay",
   lr_policy: "lrPolicy",
   lr_mult: "biasLearningRateMultiplier",
+  layerLearningRates: "learningRateMultipliers",
+  lrMultipliers: "learningRateMultipliers",
   biasLrMult: "biasLearningRateMultiplier",
   schedule: "lrPolicy",
   validation_interval: "validationInterval",
@@ -204,7 +223,7 @@ export function resolveTrainOptions(options: TrainOptions, freshSeed: () => numb
   check(number(rmsDecay) && rmsDecay > 0 && rmsDecay < 1, `rmsDecay must be in (0, 1) (got ${String(options.rmsDecay)}).`);
   const delta = options.delta ?? 1e-8;
   check(number(delta) && delta > 0, `delta must be a small positive number (got ${String(options.delta)}).`);
-  const weightDecay = options.weightDecay ?? learningRate / 100;
+  const weightDecay = options.weightDecay ?? cleanRate(learningRate / 100);
   check(number(weightDecay) && weightDecay >= 0, `weightDecay must be a number, 0 or more (got ${String(options.weightDecay)}); 0 turns it off.`);
   const sgdFamily = solver === "sgd" || solver === "momentum" || solver === "nesterov";
   const biasLearningRateMultiplier = options.biasLearningRateMultiplier ?? (sgdFamily ? 2 : 1);
@@ -216,6 +235,17 @@ export function resolveTrainOptions(options: TrainOptions, freshSeed: () => numb
     sgdFamily || biasLearningRateMultiplier === 1,
     `biasLearningRateMultiplier works with the "sgd", "momentum" and "nesterov" solvers only: ${solver} divides each step by the gradient's own size, so a larger bias gradient would not make a larger step. Leave it out (or set 1).`,
   );
+  const learningRateMultipliers = { ...(options.learningRateMultipliers ?? {}) };
+  check(
+    typeof learningRateMultipliers === "object" && !Array.isArray(learningRateMultipliers),
+    `learningRateMultipliers maps layer names to multipliers, e.g. { conv1: 0.1, conv2: 0.1 } (got ${JSON.stringify(options.learningRateMultipliers)}).`,
+  );
+  for (const [layer, multiplier] of Object.entries(learningRateMultipliers)) {
+    check(
+      number(multiplier) && multiplier > 0,
+      `learningRateMultipliers: layer "${layer}" has multiplier ${String(multiplier)}; use a positive number (0.1 learns ten times slower). To keep a layer as it is, freeze it: freeze(model, "${layer}").`,
+    );
+  }
   const lrPolicy = resolveLrPolicy(options.lrPolicy);
   const validationInterval = options.validationInterval ?? 1;
   check(number(validationInterval) && validationInterval >= 0, `validationInterval is in epochs, 0 or more (got ${String(options.validationInterval)}); 0 turns validation off.`);
@@ -235,6 +265,14 @@ export function resolveTrainOptions(options: TrainOptions, freshSeed: () => numb
       check(cb !== null && typeof cb === "object", `callbacks[${i}] is not a callback; use earlyStopping(), reduceLROnPlateau() or callback({ onEpochEnd() {...} }).`),
     );
   }
+  if (options.objective !== undefined) {
+    const o = options.objective as Partial<Objective> | null;
+    check(
+      o !== null && typeof o === "object" && ["targets", "loss", "correct"].every((k) => typeof (o as Record<string, unknown>)[k] === "function"),
+      "objective must have targets(indices), loss(output, targets) and correct(output, targets), e.g. detector.objective(scenes).",
+    );
+    check(!augment, "augment moves an image's pixels but not its objective's targets (boxes, masks); train without augment when an objective is given.");
+  }
   if (options.snapshotDir !== undefined) check(typeof options.snapshotDir === "string" && options.snapshotDir.length > 0, "snapshotDir must be a folder path.");
   return {
     epochs,
@@ -247,6 +285,7 @@ export function resolveTrainOptions(options: TrainOptions, freshSeed: () => numb
     delta,
     weightDecay,
     biasLearningRateMultiplier,
+    learningRateMultipliers,
     lrPolicy,
     validationInterval,
     validationSplit,

@@ -99,7 +99,7 @@ describe("lesson sources", () => {
       "code: const a = 1;",
       "markdown: Some prose.\n\n### A sub-heading stays in the same cell",
       "code: const answer = 0; // your answer",
-      "markdown: <details><summary><strong>Hint</strong> (open it when you are stuck)</summary>\n\nThink of a famous number.\n\n</details>",
+      "markdown: <details><summary style=\"display: list-item\"><strong>Hint</strong> (open it when you are stuck)</summary>\n\nThink of a famous number.\n\n</details>",
       'code: await check("09-demo", { answer: answer })',
       "markdown: ```bash\necho a shell example stays in the prose\n```",
       "markdown: ## Summary\n\nDone.",
@@ -210,8 +210,10 @@ describe("lesson sources", () => {
     assert.equal(countClaims(parse(source())), 0);
     const readme = `# Lessons\n\n${CLAIMS_MARKERS}\n\nAfter.\n`;
     const updated = readmeWithClaimCounts(readme, [lesson]);
-    assert.match(updated, /\| `09-test` \| 2 \|\n\| all lessons \| 2 \|\n<!-- \/claims -->\n\nAfter\.\n$/);
+    assert.match(updated, /\| `09-test` \| 2 \|\n<!-- \/claims -->\n\nAfter\.\n$/);
     assert.equal(readmeWithClaimCounts(updated, [lesson]), updated, "regenerating changes nothing");
+    const conflicted = updated.replace("| `09-test` | 2 |", "<<<<<<< HEAD\n| `09-test` | 2 |\n=======\n| `09-test` | 1 |\n| `10-other` | 4 |\n>>>>>>> main");
+    assert.equal(readmeWithClaimCounts(conflicted, [lesson]), updated, "regenerating after a merge resolves a conflict in the table");
     assert.throws(() => readmeWithClaimCounts("# Lessons\n", [lesson]), /lessons\/README\.md has no table of claims/);
   });
 
