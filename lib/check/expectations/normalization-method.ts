@@ -3,7 +3,7 @@
  * "standardize", ...), for exercises that ask for one way of getting there,
  * not only for the statistics it gives.
  */
-import type { NormalizationMethod } from "../../data/normalization";
+import type { NormalizationMethod } from "../../data";
 import type { Expectation } from "../exercise";
 import { AnswerProblem, readDataset } from "../answers";
 
