@@ -6,6 +6,8 @@
 export * from "./display";
 export * from "./backend";
 export * from "./data";
+export * from "./data/sources";
+export * from "./data/scenes";
 export * from "./history";
 export * from "./charts";
 export * from "./deploy";
@@ -15,3 +17,4 @@ export * from "./evaluate";
 export * from "./diagnose";
 export * from "./transfer";
 export * from "./check";
+export * from "./detect";

@@ -1,6 +1,7 @@
 /** lineChart: several named series against a shared x axis. */
 import { Chart, type ChartOptions } from "./chart";
-import { describeValue, frame, formatNumber } from "./format";
+import { describeValue, frame } from "./format";
+import { formatNumber } from "../display/html";
 import { isFiniteNumber } from "../history";
 import { jsonNumber, type Datum, type VegaLiteSpec } from "./spec";
 
@@ -16,6 +17,8 @@ export interface LineChartOptions extends ChartOptions {
   xStart?: number;
   /** Logarithmic y axis (values ≤ 0 are left out). Default false. */
   logY?: boolean;
+  /** Logarithmic x axis (sizes 1, 4, 16, … spread evenly). Default false. */
+  logX?: boolean;
   /** Draw a dot at each point. Default: when no series has more than 40 points. */
   points?: boolean;
   /**
@@ -68,7 +71,7 @@ export function lineChart(series: Record<string, Series>, options: LineChartOpti
       scale: options.logY ? { type: "log" } : { zero: false },
     };
     const encoding: VegaLiteSpec = {
-      x: { field: "x", type: "quantitative", title: options.xTitle ?? "step" },
+      x: { field: "x", type: "quantitative", title: options.xTitle ?? "step", ...(options.logX ? { scale: { type: "log", nice: false } } : {}) },
       y,
       color: {
         field: "series",
@@ -78,7 +81,7 @@ export function lineChart(series: Record<string, Series>, options: LineChartOpti
       },
       tooltip: [
         { field: "series", type: "nominal" },
-        { field: "x", type: "quantitative", title: options.xTitle ?? "step" },
+        { field: "x", type: "quantitative", title: options.xTitle ?? "step", format: ".4~g" },
         { field: "y", type: "quantitative", title: options.yTitle ?? "value", format: ".4~g" },
       ],
     };

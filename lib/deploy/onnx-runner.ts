@@ -10,9 +10,11 @@ import { InputContract, modelInputToGraphInput } from "./input-transform";
 import { float16ToFloat32, float32ToFloat16 } from "./onnx/float16";
 import { DataType, ModelProto, ValueInfoProto, decodeModel } from "./onnx/proto";
 import type { OnnxExport } from "./export-onnx";
+import type { ContractExport } from "./contract-export";
+import { concatFloat32 } from "./samples";
 
 /** A model to run: a path to an .onnx file, its bytes, or an export. */
-export type OnnxSource = string | Uint8Array | OnnxExport;
+export type OnnxSource = string | Uint8Array | OnnxExport | ContractExport;
 
 export interface RunnerOptions {
   /** onnxruntime's intra-op threads. Default: onnxruntime's choice (all cores). */
@@ -23,7 +25,7 @@ export interface RunnerOptions {
    * with few channels (LeNet's 1 → 20 → 50) "extended" can be faster.
    * "auto" times both on the model and keeps the faster (what the benchmarks use).
    */
-  optimization?: "disabled" | "basic" | "extended" | "all" | "auto";
+  optimization?: "disabled" | "basic" | "extended" | "layout" | "all" | "auto";
   /**
    * Let idle onnxruntime threads spin waiting for work. Default false: on a
    * shared lab server, or next to tfjs in the same notebook, spinning threads
@@ -131,13 +133,7 @@ export class OnnxRunner {
       const out = await this.runGraphInput(graphInput, this.fixedBatch ?? count);
       outputs.push(out.subarray(0, (out.length / (this.fixedBatch ?? count)) * count));
     }
-    const total = new Float32Array(outputs.reduce((s, o) => s + o.length, 0));
-    let offset = 0;
-    for (const o of outputs) {
-      total.set(o, offset);
-      offset += o.length;
-    }
-    return total;
+    return concatFloat32(outputs);
   }
 
   async release(): Promise<void> {

@@ -1,6 +1,7 @@
 /** train()'s first checks: a Layers model, a convlab Dataset, and that the two fit each other. */
 import type * as tf from "@tensorflow/tfjs";
-import type { Dataset } from "../data/dataset";
+import type { Dataset } from "../data";
+import type { Objective } from "./objective";
 
 export function checkModel(model: unknown): asserts model is tf.LayersModel {
   const m = model as tf.LayersModel;
@@ -19,8 +20,11 @@ export function checkData(data: unknown): asserts data is Dataset {
   }
 }
 
-/** The model takes the dataset's images and gives one score per class; the train split has images. */
-export function checkFit(model: tf.LayersModel, data: Dataset): void {
+/**
+ * The model takes the dataset's images and gives one score per class (with an
+ * objective, its output is the objective's to judge); the train split has images.
+ */
+export function checkFit(model: tf.LayersModel, data: Dataset, objective?: Objective): void {
   const input = (model.inputs[0].shape as (number | null)[]).slice(1);
   if (input.length !== 3 || input.some((d, i) => d !== null && d !== data.shape[i])) {
     throw new Error(
@@ -30,7 +34,7 @@ export function checkFit(model: tf.LayersModel, data: Dataset): void {
   }
   const output = model.outputs[0].shape as (number | null)[];
   const classes = output[output.length - 1];
-  if (output.length !== 2 || classes !== data.numClasses) {
+  if (!objective && (output.length !== 2 || classes !== data.numClasses)) {
     throw new Error(
       `The model gives ${output.slice(1).join("×")} outputs per image, but ${data.name} has ${data.numClasses} classes: ` +
         `the last layer needs ${data.numClasses} units (numClasses: data.numClasses).`,

@@ -6,6 +6,7 @@
 export { train, lastTraining } from "./train";
 export { TrainingResult, type TrainingStatus, type TrainingTiming } from "./result";
 export { SOLVER_NAMES, type TrainOptions, type ResolvedTrainOptions, type SolverName } from "./options";
+export type { Objective } from "./objective";
 export {
   LR_POLICY_NAMES,
   LR_POLICY_DEFAULTS,

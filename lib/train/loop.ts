@@ -6,7 +6,7 @@
  * The hot loop reads two numbers per step (the batch's loss and correct
  * count); everything else (charts, progress, callbacks) is throttled or cheap.
  */
-import { passOrder } from "../data/batches";
+import { passOrder } from "../data";
 import type { BatchLog } from "./callbacks";
 import type { TrainingRun } from "./run";
 
@@ -77,11 +77,13 @@ async function runBatches(run: TrainingRun, validateEvery: number): Promise<bool
     const lr = run.applyLearningRate();
     let loss: number;
     let correct: number;
+    const ys = run.forward.targets(batch);
     try {
-      const sums = run.trainStep!.run(batch.xs, batch.ys, position.step);
+      const sums = run.trainStep!.run(batch.xs, ys, position.step);
       [loss, correct] = sums.dataSync();
       sums.dispose();
     } finally {
+      if (ys !== batch.ys) ys.dispose();
       batch.dispose();
     }
     const size = batch.size;

@@ -3,12 +3,10 @@
  * digits/model/tasks/caffe_train.py), checked up front so a typo fails
  * before any training time is spent.
  */
-import type { AugmentOptions } from "../data/augment";
-import type { SplitName } from "../data/dataset";
-import { checkSplitName } from "../data/dataset";
-import { resolveAugmentOptions } from "../data/augment";
+import { type AugmentOptions, checkSplitName, resolveAugmentOptions, type SplitName } from "../data";
 import type { Callback } from "./callbacks";
-import { LrPolicy, LrPolicyName, resolveLrPolicy, ResolvedLrPolicy } from "./schedule";
+import type { Objective } from "./objective";
+import { cleanRate, LrPolicy, LrPolicyName, resolveLrPolicy, ResolvedLrPolicy } from "./schedule";
 
 /** The solvers DIGITS offers (Caffe's), as tfjs optimizers. */
 export type SolverName = "sgd" | "momentum" | "nesterov" | "adagrad" | "rmsprop" | "adadelta" | "adam";
@@ -85,6 +83,13 @@ export interface TrainOptions {
   augment?: AugmentOptions | null;
   /** Hooks run during training: earlyStopping(), reduceLROnPlateau(), your own. Default none. */
   callbacks?: Callback[];
+  /**
+   * What to learn, when it is not one class per image: the targets of each
+   * batch, the loss and what counts as right (see Objective; a detector's or
+   * segmenter's `objective(scenes)`). Default: the images' classes, softmax
+   * cross-entropy and accuracy.
+   */
+  objective?: Objective;
   /** Stop at a NaN or infinite loss, explain it and restore the last good weights. Default true. */
   stopOnNaN?: boolean;
   /** Show the live chart and progress line. Default: true in a notebook, false elsewhere. */
@@ -147,6 +152,7 @@ const KNOWN_KEYS: (keyof TrainOptions)[] = [
   "snapshots",
   "snapshotDir",
   "callbacks",
+  "objective",
   "live",
   "resumeFrom",
 ];
@@ -217,7 +223,7 @@ export function resolveTrainOptions(options: TrainOptions, freshSeed: () => numb
   check(number(rmsDecay) && rmsDecay > 0 && rmsDecay < 1, `rmsDecay must be in (0, 1) (got ${String(options.rmsDecay)}).`);
   const delta = options.delta ?? 1e-8;
   check(number(delta) && delta > 0, `delta must be a small positive number (got ${String(options.delta)}).`);
-  const weightDecay = options.weightDecay ?? learningRate / 100;
+  const weightDecay = options.weightDecay ?? cleanRate(learningRate / 100);
   check(number(weightDecay) && weightDecay >= 0, `weightDecay must be a number, 0 or more (got ${String(options.weightDecay)}); 0 turns it off.`);
   const sgdFamily = solver === "sgd" || solver === "momentum" || solver === "nesterov";
   const biasLearningRateMultiplier = options.biasLearningRateMultiplier ?? (sgdFamily ? 2 : 1);
@@ -258,6 +264,14 @@ export function resolveTrainOptions(options: TrainOptions, freshSeed: () => numb
     options.callbacks.forEach((cb, i) =>
       check(cb !== null && typeof cb === "object", `callbacks[${i}] is not a callback; use earlyStopping(), reduceLROnPlateau() or callback({ onEpochEnd() {...} }).`),
     );
+  }
+  if (options.objective !== undefined) {
+    const o = options.objective as Partial<Objective> | null;
+    check(
+      o !== null && typeof o === "object" && ["targets", "loss", "correct"].every((k) => typeof (o as Record<string, unknown>)[k] === "function"),
+      "objective must have targets(indices), loss(output, targets) and correct(output, targets), e.g. detector.objective(scenes).",
+    );
+    check(!augment, "augment moves an image's pixels but not its objective's targets (boxes, masks); train without augment when an objective is given.");
   }
   if (options.snapshotDir !== undefined) check(typeof options.snapshotDir === "string" && options.snapshotDir.length > 0, "snapshotDir must be a folder path.");
   return {

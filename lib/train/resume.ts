@@ -4,9 +4,10 @@
  * model and data fit the snapshot, and putting the run back where it was.
  */
 import * as tf from "@tensorflow/tfjs";
-import type { Dataset } from "../data/dataset";
+import type { Dataset } from "../data";
+import { checkKernelsNotConstant } from "../models";
 import { inNotebook } from "../display";
-import { checkKernelsNotConstant, freshSeed } from "../models/initializers";
+import { freshSeed } from "../models/initializers";
 import { checkFit } from "./check-inputs";
 import { resolveTrainOptions, SAVED_OPTION_KEYS, type ResolvedTrainOptions, type TrainOptions } from "./options";
 import { TrainingRun } from "./run";
@@ -82,7 +83,7 @@ export function runOptions(
   try {
     const merged = snapshot ? mergeResumeOptions(snapshot.state.options, options, notes) : options;
     const resolved = resolveTrainOptions({ ...merged, live: options.live ?? inNotebook() }, freshSeed);
-    checkFit(model, data);
+    checkFit(model, data, options.objective);
     if (snapshot) checkSnapshotFits(snapshot, model, data, notes);
     else checkKernelsNotConstant(model);
     return resolved;

@@ -5,11 +5,12 @@
  * the built-in display and snapshot callbacks through the run itself.
  */
 import type * as tf from "@tensorflow/tfjs";
-import type { Dataset } from "../data/dataset";
+import type { Dataset } from "../data";
 import { interruptSignal, wasInterrupted } from "../display";
 import type { EpochRecord } from "../history";
 import { settle, type Callback, type TrainingContext, type ValidationLog } from "./callbacks";
 import { forwardFor, type Forward } from "./forward";
+import type { Objective } from "./objective";
 import type { ResolvedTrainOptions } from "./options";
 import type { RunPlan } from "./plan";
 import type { TrainingResult } from "./result";
@@ -67,8 +68,10 @@ export class TrainingRun {
     readonly result: TrainingResult,
     /** The learner's callbacks (their states go into snapshots, by position). */
     readonly userCallbacks: readonly Callback[],
+    /** What to learn when it is not the images' classes (TrainOptions.objective). */
+    objective?: Objective,
   ) {
-    this.forward = forwardFor(model);
+    this.forward = forwardFor(model, objective);
     this.optimizer = createRunSolver(model, options, plan.schedule.at(0));
     this.validating = options.validationInterval > 0 && data.size(options.validationSplit) > 0;
     this.context = new RunContext(this);

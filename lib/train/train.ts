@@ -17,9 +17,9 @@
  * the run's length and learning rates are planRun's (plan.ts).
  */
 import type * as tf from "@tensorflow/tfjs";
-import type { Dataset } from "../data/dataset";
+import type { Dataset } from "../data";
+import { ensureBackend } from "../backend";
 import { backendReady } from "../models/backend-ready";
-import { ensureBackend } from "../backend/select";
 import { checkData, checkModel } from "./check-inputs";
 import { runEpochs } from "./loop";
 import { TrainingDisplay } from "./live";
@@ -69,7 +69,8 @@ export async function train(model: tf.LayersModel, data: Dataset, options: Train
   result.notes.push(...notes);
   lastRuns.set(model, result);
 
-  const run = new TrainingRun(model, data, resolved, plan, result, [...(options.callbacks ?? [])]);
+  const run = new TrainingRun(model, data, resolved, plan, result, [...(options.callbacks ?? [])], options.objective);
+  if (options.objective) result.notes.push(`Trained on ${run.forward.description}.`);
   if (snapshot) await restoreRun(run, snapshot);
   result.steps = run.position.step;
   run.trainStep = new TrainStep(model, run.forward, run.optimizer, resolved.weightDecay, resolved.biasLearningRateMultiplier, resolved.randomSeed);
@@ -95,7 +96,7 @@ export async function train(model: tf.LayersModel, data: Dataset, options: Train
     result.error = error as Error;
   } finally {
     await endRun(run);
-    display?.finish();
+    await display?.finish();
   }
   if (result.error) throw result.error;
   return result;

@@ -16,15 +16,11 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { EpochRecord } from "../history";
-import { historyChart } from "../charts/history";
-import type { Chart } from "../charts/chart";
-import { createRandom, mixSeeds, shuffleInPlace } from "../data/random";
-import type { SplitName } from "../data/dataset";
+import { type Chart, historyChart } from "../charts";
+import { createRandom, mixSeeds, shuffleInPlace, type SplitName } from "../data";
+import { dense, modelInfo, sequential, softmax } from "../models";
 import { DISPLAY, type MimeBundle } from "../display";
-import { escapeHtml } from "../data/html";
-import { dense, softmax } from "../models/layers";
-import { modelInfo } from "../models/model-info";
-import { sequential } from "../models/sequential";
+import { escapeHtml } from "../display/html";
 import type { Features } from "./features";
 import { copyLayer } from "./head";
 import { layerIndex, modelLayers } from "./layers";

@@ -20,17 +20,12 @@
  * the test split is not counted.
  */
 import type * as tf from "@tensorflow/tfjs";
-import { classBarChart } from "../charts/class-bars";
-import type { Chart } from "../charts/chart";
-import type { Dataset } from "../data/dataset";
-import { escapeHtml, htmlTable } from "../data/html";
-import { samplePerClass } from "../data/sample-per-class";
+import { classBarChart, type Chart } from "../charts";
+import { samplePerClass, type Dataset } from "../data";
 import { displayBundle, DISPLAY, inNotebook, type DisplayHandle, type MimeBundle } from "../display";
-import { accuracy } from "../evaluate/accuracy";
-import { getPredictions } from "../evaluate/predict";
-import { earlyStopping } from "../train/early-stopping";
-import type { TrainOptions } from "../train/options";
-import { train } from "../train/train";
+import { escapeHtml, htmlTable } from "../display/html";
+import { accuracy, getPredictions } from "../evaluate";
+import { earlyStopping, train, type TrainOptions } from "../train";
 import { trainOnFeatures } from "./classifier";
 import { extractFeatures } from "./features";
 import { backboneRates } from "./freeze";

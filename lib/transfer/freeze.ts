@@ -12,7 +12,7 @@
  */
 import type * as tf from "@tensorflow/tfjs";
 import { DISPLAY, type MimeBundle } from "../display";
-import { escapeHtml } from "../data/html";
+import { escapeHtml } from "../display/html";
 import { headStart, layerIndex, modelLayers, type LayerRef } from "./layers";
 
 /** Which layers: "all", "all-but-head", one layer, a list, or the first ones up to a layer. */

@@ -5,9 +5,8 @@
  * notebook display are written from it.
  */
 import { DISPLAY, type MimeBundle } from "../display";
-import { escapeHtml, formatBytes } from "../data/html";
-import { earlyStopping } from "../train/early-stopping";
-import type { TrainOptions } from "../train/options";
+import { escapeHtml, formatBytes } from "../display/html";
+import { earlyStopping, type TrainOptions } from "../train";
 
 export interface CardFile {
   bytes: number;
