@@ -18,6 +18,10 @@ describe("kernel protocol", function () {
     await kernel?.close();
   });
 
+  /** Waits until the cell of request `id` has printed `text` (it runs, past type-checking). */
+  const waitForText = (id: string, text: string) =>
+    kernel.waitForIopub((m) => m.parent_header.msg_id === id && m.header.msg_type === "stream" && String(m.content.text).includes(text), 60_000);
+
   it("answers kernel_info with the full language info, protocol 5.3 and the banner", async () => {
     const { reply } = await kernel.request("kernel_info_request");
     const c = reply.content as Record<string, any>;
@@ -167,9 +171,9 @@ describe("kernel protocol", function () {
 
   it("interrupts a synchronous loop and keeps every variable", async () => {
     await kernel.execute("let keptBeforeLoop = 41; let spins = 0;");
-    const running = await kernel.send("execute_request", { code: "keptBeforeLoop++;\nwhile (true) { spins++; }", silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true });
-    await kernel.waitForIopub((m) => m.parent_header.msg_id === running && m.header.msg_type === "execute_input");
-    await new Promise((r) => setTimeout(r, 300));
+    const running = await kernel.send("execute_request", { code: 'keptBeforeLoop++;\nconsole.log("looping");\nwhile (true) { spins++; }', silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true });
+    // Wait until the cell runs (an interrupt during type-checking would stop it before it ran).
+    await waitForText(running, "looping");
     const interrupt = await kernel.request("interrupt_request", {}, { channel: "control", waitForIdle: false });
     assert.equal(interrupt.reply.content.status, "ok");
     const reply = await kernel.waitForReply(running, 20_000);
@@ -180,16 +184,14 @@ describe("kernel protocol", function () {
   });
 
   it("interrupts a long await and a loop that never yields after an await, keeping state", async () => {
-    const waiting = await kernel.send("execute_request", { code: "let awaited = 'before';\nawait new Promise((r) => setTimeout(r, 60_000));\nawaited = 'after';", silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true });
-    await kernel.waitForIopub((m) => m.parent_header.msg_id === waiting && m.header.msg_type === "execute_input");
-    await new Promise((r) => setTimeout(r, 300));
+    const waiting = await kernel.send("execute_request", { code: "let awaited = 'before';\nconsole.log('awaiting');\nawait new Promise((r) => setTimeout(r, 60_000));\nawaited = 'after';", silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true });
+    await waitForText(waiting, "awaiting");
     await kernel.request("interrupt_request", {}, { channel: "control", waitForIdle: false });
     const reply = await kernel.waitForReply(waiting, 20_000);
     assert.equal(reply.content.ename, "Interrupted");
 
-    const stuck = await kernel.send("execute_request", { code: "let laps = 0;\nawait null;\nwhile (true) { laps++; }", silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true });
-    await kernel.waitForIopub((m) => m.parent_header.msg_id === stuck && m.header.msg_type === "execute_input");
-    await new Promise((r) => setTimeout(r, 300));
+    const stuck = await kernel.send("execute_request", { code: "let laps = 0;\nawait null;\nconsole.log('spinning');\nwhile (true) { laps++; }", silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true });
+    await waitForText(stuck, "spinning");
     await kernel.request("interrupt_request", {}, { channel: "control", waitForIdle: false });
     const stuckReply = await kernel.waitForReply(stuck, 20_000);
     assert.equal(stuckReply.content.ename, "Interrupted");
@@ -200,11 +202,10 @@ describe("kernel protocol", function () {
 
   it("lets library code see the interrupt and stop cleanly between steps", async () => {
     const running = await kernel.send("execute_request", {
-      code: 'import { wasInterrupted } from "convlab";\nlet steps = 0;\nwhile (!wasInterrupted()) { steps++; await new Promise((r) => setTimeout(r, 5)); }\n"stopped cleanly after " + (steps > 0 ? "some" : "no") + " steps"',
+      code: 'import { wasInterrupted } from "convlab";\nlet steps = 0;\nconsole.log("stepping");\nwhile (!wasInterrupted()) { steps++; await new Promise((r) => setTimeout(r, 5)); }\n"stopped cleanly after " + (steps > 0 ? "some" : "no") + " steps"',
       silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true,
     });
-    await kernel.waitForIopub((m) => m.parent_header.msg_id === running && m.header.msg_type === "execute_input");
-    await new Promise((r) => setTimeout(r, 300));
+    await waitForText(running, "stepping");
     await kernel.request("interrupt_request", {}, { channel: "control", waitForIdle: false });
     const reply = await kernel.waitForReply(running, 20_000);
     // The loop saw the signal itself; the cell still reads as interrupted.
