@@ -4,6 +4,10 @@
  * onnxruntime FP32, FP16 and INT8 at batch 32, plus INT8's accuracy drop on
  * the held-out MNIST digits. Goal: onnxruntime FP32 ≥ 3× tfjs.
  *
+ * Fusion: the FP32 graph optimised by onnxruntime at each level (disabled,
+ * basic, extended, layout, all), its node count and what the level fused,
+ * and its speed at batch 1 and 32, the levels timed in interleaved rounds.
+ *
  * All engines run in interleaved rounds in one process, so load from other
  * processes on this shared machine hits them alike. Throughput is the median
  * round; the best round (least disturbed) is reported too.
@@ -11,7 +15,7 @@
 import { loadavg } from "node:os";
 import * as tf from "@tensorflow/tfjs";
 import type { Benchmark } from "./run";
-import { quantizeFp16, quantizeInt8, toOnnx, verifyOnnx } from "../lib/deploy";
+import { compareOptimizationLevels, describeChanges, quantizeFp16, quantizeInt8, toOnnx, verifyOnnx } from "../lib/deploy";
 import { Engine, measureInterleaved, onnxEngine, tfjsEngine } from "../lib/deploy/benchmark-inference";
 import { FIXTURE_TRAINING, asSamples, mnistDigits, trainedModel } from "../tests/deploy/fixtures";
 
@@ -51,6 +55,7 @@ const benchmark: Benchmark = {
     // --seconds: timed seconds per engine and batch size, over all rounds.
     const rows = await measureInterleaved(engines, batches, (flag(args, "seconds") ?? 2) / rounds, rounds);
     for (const e of engines) await e.release();
+    const fusion = await compareOptimizationLevels(fp32, { batchSizes: batches, seconds: flag(args, "seconds") ?? 2, rounds });
 
     const row = (label: string, batch: number) => rows.find((r) => r.label === label && r.batch === batch);
     const tfjsRow = (batch: number) => rows.find((r) => r.engine.startsWith("tfjs") && r.batch === batch);
@@ -81,6 +86,22 @@ const benchmark: Benchmark = {
         int8: Number((100 * (int8Check.onnxAccuracy as number)).toFixed(2)),
       },
       top1AgreementWithTfjsPercent: { fp16: Number((100 * fp16Check.top1Agreement).toFixed(2)), int8: Number((100 * int8Check.top1Agreement).toFixed(2)) },
+      fusion: {
+        originalNodes: fusion.original.nodes,
+        levels: Object.fromEntries(
+          fusion.levels.map((l) => [
+            l.level,
+            {
+              nodes: l.nodes,
+              changes: describeChanges(l) || "none",
+              imgPerSecBatch1: Math.round(l.timing.find((t) => t.batch === 1)!.imagesPerSecond),
+              imgPerSecBatch32: Math.round(l.timing.find((t) => t.batch === 32)!.imagesPerSecond),
+              msPerCallBatch1: Number(l.timing.find((t) => t.batch === 1)!.latencyP50Ms.toFixed(3)),
+            },
+          ]),
+        ),
+        note: "each level's changes are relative to the level before; levels timed in interleaved rounds (median round)",
+      },
       fp32MaxAbsDiff: fp32Check.maxAbsDiff,
       heldOutImages: heldOut.y.length,
       int8Calibration: "percentile 99.99 on 500 training digits",

@@ -2,10 +2,13 @@
  * Kernel speed, convlab against tslab's own kernel, measured in one run:
  * - readyMs: from spawning the process to its first kernel_info reply (what
  *   Jupyter waits for before it shows the kernel as ready);
- * - firstCellMs: from spawning to the reply of a first trivial cell;
+ * - firstCellMs: a learner's first cell (`import * as tf from
+ *   "@tensorflow/tfjs"`, and for convlab the convlab import), sent 3 s after
+ *   the kernel is ready, from sending to its reply and idle status (the time
+ *   a learner waits after a first Shift+Enter); target 500 ms on a quiet
+ *   machine;
  * - roundTripMs: median time from sending a trivial execute_request to its
- *   reply and idle status, after `import * as tf from "@tensorflow/tfjs"`
- *   (and, for convlab, the convlab import).
+ *   reply and idle status, after that first cell.
  *
  *   npm run bench -- kernel [--rounds 3] [--cells 40]
  */
@@ -45,9 +48,11 @@ const KERNELS: KernelUnderTest[] = [
 interface Sample {
   readyMs: number;
   firstCellMs: number;
-  importMs: number;
   roundTripMs: number;
 }
+
+/** How long after "ready" a learner's first cell arrives (reading the notebook, clicking into a cell). */
+const FIRST_CELL_DELAY_MS = 3000;
 
 async function measure(kernel: KernelUnderTest, cells: number): Promise<Sample> {
   const started = performance.now();
@@ -55,13 +60,11 @@ async function measure(kernel: KernelUnderTest, cells: number): Promise<Sample> 
   try {
     await client.waitReady(120_000);
     const readyMs = performance.now() - started;
-    const first = await client.execute("1 + 1");
-    if (first.reply.content.status !== "ok") throw new Error(`${kernel.name}: first cell failed`);
-    const firstCellMs = performance.now() - started;
-    const importStart = performance.now();
+    await new Promise((resolve) => setTimeout(resolve, FIRST_CELL_DELAY_MS));
+    const firstStart = performance.now();
     const imported = await client.execute(kernel.imports, {}, 120_000);
-    if (imported.reply.content.status !== "ok") throw new Error(`${kernel.name}: imports failed: ${JSON.stringify(imported.reply.content)}`);
-    const importMs = performance.now() - importStart;
+    if (imported.reply.content.status !== "ok") throw new Error(`${kernel.name}: the first cell failed: ${JSON.stringify(imported.reply.content)}`);
+    const firstCellMs = performance.now() - firstStart;
     const times: number[] = [];
     for (let i = 0; i < cells; i++) {
       const t = performance.now();
@@ -69,7 +72,7 @@ async function measure(kernel: KernelUnderTest, cells: number): Promise<Sample> 
       times.push(performance.now() - t);
       if (r.reply.content.status !== "ok") throw new Error(`${kernel.name}: a trivial cell failed`);
     }
-    return { readyMs, firstCellMs, importMs, roundTripMs: median(times) };
+    return { readyMs, firstCellMs, roundTripMs: median(times) };
   } finally {
     await client.close();
   }
@@ -87,12 +90,12 @@ function option(args: string[], name: string, fallback: number): number {
 }
 
 const benchmark: Benchmark = {
-  description: "kernel start-to-ready and trivial-cell round trip, convlab vs tslab, same run",
+  description: "kernel start-to-ready, a first import cell sent 3 s after ready, and trivial-cell round trip, convlab vs tslab, same run",
   async run(args) {
     const rounds = option(args, "--rounds", 3);
     const cells = option(args, "--cells", 40);
     const samples = new Map<string, Sample[]>(KERNELS.map((k) => [k.name, []]));
-    const load = loadavg()[0];
+    const loadBefore = loadavg()[0];
     for (let round = 0; round < rounds; round++) {
       for (const kernel of KERNELS) samples.get(kernel.name)!.push(await measure(kernel, cells));
     }
@@ -101,7 +104,6 @@ const benchmark: Benchmark = {
       summary[name] = {
         readyMs: Math.round(median(list.map((s) => s.readyMs))),
         firstCellMs: Math.round(median(list.map((s) => s.firstCellMs))),
-        importMs: Math.round(median(list.map((s) => s.importMs))),
         roundTripMs: Number(median(list.map((s) => s.roundTripMs)).toFixed(1)),
       };
     }
@@ -110,12 +112,13 @@ const benchmark: Benchmark = {
       benchmark: "kernel",
       rounds,
       cellsPerRound: cells,
-      loadAverage1m: Number(load.toFixed(2)),
+      loadAverage1m: { before: Number(loadBefore.toFixed(2)), after: Number(loadavg()[0].toFixed(2)) },
       readyMs: ours.readyMs,
       firstCellMs: ours.firstCellMs,
+      firstCellDelayMs: FIRST_CELL_DELAY_MS,
       roundTripMs: ours.roundTripMs,
-      targets: { readyMs: 1500, roundTripMs: 30 },
-      targetsMet: ours.readyMs <= 1500 && ours.roundTripMs <= 30,
+      targets: { readyMs: 1500, firstCellMs: 500, roundTripMs: 30 },
+      targetsMet: ours.readyMs <= 1500 && ours.firstCellMs <= 500 && ours.roundTripMs <= 30,
       kernels: summary,
     };
   },

@@ -4,14 +4,17 @@
  *   convlab kernel -f <connection file>        run a kernel (Jupyter does this)
  *   convlab install [--user | --sys-prefix | --prefix DIR]
  *   convlab uninstall [--user | --sys-prefix | --prefix DIR]
- *   convlab start [--no-browser] [jupyter args]  register the kernel and open Jupyter on lessons/
+ *   convlab start [--classic] [jupyter args]     JupyterLab 4 (installed into .venv/ if missing), kernel registered, on lessons/
+ *   convlab setup [--classic]                    the same without opening Jupyter
  */
 import { installKernelSpec, SpecLocation, uninstallKernelSpec } from "../kernel/kernelspec";
 
 const USAGE = `usage:
   convlab install [--user | --sys-prefix | --prefix DIR]   register the kernel with Jupyter (default --user)
   convlab uninstall [--user | --sys-prefix | --prefix DIR] remove it again
-  convlab start [jupyter options]                          register the kernel and open Jupyter on lessons/
+  convlab start [--classic] [jupyter options]              open JupyterLab 4 on lessons/ (installing it into .venv/ the
+                                                           first time) with the kernel registered; --classic: the Notebook
+  convlab setup [--classic]                                install and register as start does, without opening Jupyter
   convlab kernel -f CONNECTION_FILE                        run a kernel (Jupyter calls this)`;
 
 function location(args: string[]): SpecLocation {
@@ -76,9 +79,10 @@ async function main(argv: string[]): Promise<void> {
       console.log(dir ? `Removed ${dir}` : "The convlab kernel was not installed there; nothing to remove.");
       return;
     }
-    case "start": {
-      const { launchJupyter } = await import("./start");
-      process.exitCode = await launchJupyter(args);
+    case "start":
+    case "setup": {
+      const { launchJupyter, parseStartArgs } = await import("./start");
+      process.exitCode = await launchJupyter(parseStartArgs(args, command === "setup"));
       return;
     }
     case undefined:

@@ -1,37 +1,52 @@
 /**
- * `npm start`: register the kernel, then open JupyterLab (or, failing that,
- * the classic Notebook) on the lessons folder.
+ * `npm start`: make sure there is a JupyterLab 4 (installing it into the
+ * project's .venv/ the first time), register the kernel in its environment,
+ * and open it on the lessons folder with the convlab kernel as the default.
+ * `npm start -- --classic` opens the Notebook interface instead.
  */
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import path from "node:path";
-import { installKernelSpec } from "../kernel/kernelspec";
 import { packageRoot } from "../kernel/package-root";
+import { KERNEL_NAME } from "../kernel/kernelspec";
+import { defaultVenvDir, ensureJupyterLab, hasNotebook, pathEnv, pipInstall, projectEnv, registerKernel, type JupyterEnv } from "./jupyter-env";
 
-function has(command: string, args: string[]): boolean {
-  const r = spawnSync(command, args, { stdio: "ignore" });
-  return r.status === 0;
+export interface StartArgs {
+  classic: boolean;
+  /** Only install and register, do not open Jupyter (`convlab setup`). */
+  setupOnly: boolean;
+  /** Passed on to Jupyter. */
+  jupyterArgs: string[];
 }
 
-export async function launchJupyter(extraArgs: string[]): Promise<number> {
-  const dir = await installKernelSpec({ kind: "user" });
-  console.log(`Registered the "TypeScript (convlab)" kernel (${dir}).`);
+export function parseStartArgs(args: string[], setupOnly = false): StartArgs {
+  return { classic: args.includes("--classic"), setupOnly, jupyterArgs: args.filter((a) => a !== "--classic") };
+}
+
+export async function launchJupyter(args: StartArgs): Promise<number> {
   const lessons = path.join(packageRoot(), "lessons");
-  const app = has("jupyter", ["lab", "--version"]) ? "lab" : has("jupyter", ["notebook", "--version"]) ? "notebook" : null;
-  if (!app) {
-    console.error(
-      [
-        "Neither JupyterLab nor the classic Notebook is installed, so there is nothing to open.",
-        "Install one of them, then run `npm start` again:",
-        "  - JupyterLab (recommended):   pip install jupyterlab        (or: pipx install jupyterlab)",
-        "  - classic Notebook on Debian/Ubuntu:   sudo apt-get install jupyter-notebook",
-        "The kernel is registered already; any Jupyter front end will list it as \"TypeScript (convlab)\".",
-      ].join("\n"),
-    );
-    return 1;
-  }
-  console.log(`Opening Jupyter ${app === "lab" ? "Lab" : "Notebook"} on ${lessons}`);
+  const env = args.classic ? await notebookEnv() : await ensureJupyterLab({ venvDir: defaultVenvDir() });
+  const dir = await registerKernel(env);
+  const from = env.source === "venv" ? `the environment in ${env.prefix}` : `${env.prefix} (found on the PATH)`;
+  console.log(`Jupyter${args.classic ? " Notebook" : `Lab ${env.labVersion}`} from ${from}; the "TypeScript (convlab)" kernel is registered in ${dir}.`);
+  if (args.setupOnly) return 0;
+
+  console.log(`Opening ${args.classic ? "the Notebook" : "JupyterLab"} on ${lessons} …`);
   // Jupyter refuses to run as root unless told; containers and lab VMs often run as root.
-  const asRoot = process.getuid?.() === 0 && !extraArgs.includes("--allow-root") ? ["--allow-root"] : [];
-  const child = spawn("jupyter", [app, `--notebook-dir=${lessons}`, ...asRoot, ...extraArgs], { stdio: "inherit" });
+  const asRoot = process.getuid?.() === 0 && !args.jupyterArgs.includes("--allow-root") ? ["--allow-root"] : [];
+  const jupyterArgs = args.classic
+    ? ["notebook", `--notebook-dir=${lessons}`, `--MappingKernelManager.default_kernel_name=${KERNEL_NAME}`]
+    : ["lab", `--ServerApp.root_dir=${lessons}`, `--MappingKernelManager.default_kernel_name=${KERNEL_NAME}`];
+  const child = spawn(env.jupyter, [...jupyterArgs, ...asRoot, ...args.jupyterArgs], { stdio: "inherit" });
   return new Promise((resolve) => child.on("exit", (code) => resolve(code ?? 0)));
+}
+
+/**
+ * For `--classic`: the project environment's Notebook (installed next to
+ * JupyterLab if missing), else a `jupyter notebook` on the PATH (Debian's
+ * classic Notebook 6, say), else a new project environment with both.
+ */
+async function notebookEnv(): Promise<JupyterEnv> {
+  const env = projectEnv(defaultVenvDir()) ?? pathEnv("notebook") ?? (await ensureJupyterLab({ venvDir: defaultVenvDir(), usePath: false }));
+  if (!hasNotebook(env)) await pipInstall(env.prefix, ["notebook>=7,<8"]);
+  return env;
 }

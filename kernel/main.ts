@@ -6,6 +6,7 @@ import { readConnectionFile } from "./wire/connection";
 import { SharedState, ExecState } from "./wire/shared-state";
 import { WireClient } from "./wire/wire-client";
 import { TypeScriptEngine } from "./engine/engine";
+import { CompilerClient } from "./engine/compiler-client";
 import { Kernel } from "./session/kernel";
 import { HistoryStore } from "./session/history";
 import { KernelNotebookHost } from "./session/notebook-host";
@@ -17,7 +18,7 @@ import { packageRoot } from "./package-root";
 
 export interface StartOptions {
   connectionFile: string;
-  /** Modules to load in quiet moments after start (typings, then code). Default: convlab. */
+  /** Modules whose typings the compiler thread loads at start, and whose code loads in quiet moments. Default: convlab and tfjs. */
   preload?: string[];
   debug?: boolean;
   /** Milliseconds a cell gets to stop by itself after an interrupt before it is forced. */
@@ -26,6 +27,12 @@ export interface StartOptions {
 }
 
 export function startKernel(options: StartOptions): Kernel {
+  // First, so the compiler thread warms up while everything else starts.
+  const root = packageRoot();
+  const preload = options.preload ?? ["convlab", "@tensorflow/tfjs"];
+  const resolution = { notebookDir: process.cwd(), root, packages: { convlab: root } };
+  const compiler = CompilerClient.start({ ...resolution, preload, debug: options.debug });
+
   const connection = readConnectionFile(options.connectionFile);
   const shared = new SharedState();
   const info = kernelInfo(options.bannerLines ?? []);
@@ -40,8 +47,6 @@ export function startKernel(options: StartOptions): Kernel {
   host.install();
   captureOutput((name, text) => wire.stream(name, text, host.parent));
 
-  const root = packageRoot();
-  const preload = options.preload ?? ["convlab"];
   const kernel = new Kernel({
     wire,
     shared,
@@ -55,16 +60,8 @@ export function startKernel(options: StartOptions): Kernel {
       hb_port: connection.hb_port,
       control_port: connection.control_port,
     },
-    createEngine: () =>
-      new TypeScriptEngine({
-        cwd: process.cwd(),
-        packages: { convlab: root },
-        interrupted: () => host.signal.aborted,
-      }),
-    idleTasks: [
-      ...preload.map((name) => (engine: TypeScriptEngine) => engine.preloadTypes(name)),
-      ...preload.map((name) => () => void require(name)),
-    ],
+    createEngine: () => new TypeScriptEngine({ ...resolution, compiler, interrupted: () => host.signal.aborted }),
+    idleTasks: preload.map((name) => () => void require(name)),
   });
 
   // Jupyter may interrupt with SIGINT (and the wire thread uses it to break

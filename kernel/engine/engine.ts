@@ -1,13 +1,17 @@
 /**
  * The TypeScript engine: tslab's converter (type-check and transpile a cell
- * against the declarations of the cells before it) and its executor (run it,
- * keeping every top-level variable), wrapped so the kernel gets structured
- * results instead of console text.
+ * against the declarations of the cells before it), which runs in the
+ * compiler thread, and its executor (run it, keeping every top-level
+ * variable), here, wrapped so the kernel gets structured results instead of
+ * console text.
  */
 import type * as TS from "@tslab/typescript-for-tslab";
-import type { Converter, ConvertResult, Diagnostic } from "tslab/dist/converter";
+import type { Converter, Diagnostic } from "tslab/dist/converter";
 import type { Executor } from "tslab/dist/executor";
-import { installRuntimeResolution, installTypeScriptHooks, sourceMapsFor, SourceMaps } from "./typescript-hooks";
+import type { SourceMaps } from "./typescript-hooks";
+import type { CompilerClient } from "./compiler-client";
+import type { CompletionReply, ConvertReply, InspectReply } from "./compiler";
+import { installRuntimeResolution, type ResolutionOptions } from "./module-resolution";
 import { formatDiagnostics, formatRuntimeError, isInterruption, KernelError } from "./errors";
 import { codePointsToUtf16, utf16ToCodePoints } from "./positions";
 import { expandShorthands } from "./cell-source";
@@ -32,11 +36,9 @@ export interface Inspection {
 
 export type Completeness = { status: "complete" } | { status: "incomplete"; indent: string } | { status: "invalid" };
 
-export interface EngineOptions {
-  /** Folder that relative imports and node_modules resolve from (the notebook's folder). */
-  cwd: string;
-  /** Bare module names importable from any folder, with their package roots. */
-  packages: Record<string, string>;
+export interface EngineOptions extends ResolutionOptions {
+  /** The compiler thread (started early, so it warms up while the kernel starts). */
+  compiler: CompilerClient;
   /** Asked after compiling: true stops the cell before it runs (an interrupt arrived meanwhile). */
   interrupted?: () => boolean;
 }
@@ -56,7 +58,7 @@ export class TypeScriptEngine {
   private readonly executor: Executor;
   private readonly cells = new Map<string, CellRecord>();
   // What the executor reported for the current cell.
-  private lastConvert: ConvertResult | null = null;
+  private lastConvert: ConvertReply | null = null;
   private runtimeError: { error: unknown } | null = null;
   private value: { value: unknown } | null = null;
   private currentLabel = "";
@@ -64,16 +66,14 @@ export class TypeScriptEngine {
   private restoring = false;
 
   constructor(private readonly options: EngineOptions) {
-    this.ts = installTypeScriptHooks({ packages: options.packages });
-    installRuntimeResolution(options.packages);
-    // Loaded only after the hooks are in place.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { createConverter } = require("tslab/dist/converter") as typeof import("tslab/dist/converter");
+    this.ts = require("@tslab/typescript-for-tslab") as typeof TS;
+    installRuntimeResolution(options);
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { createExecutor } = require("tslab/dist/executor") as typeof import("tslab/dist/executor");
-    this.converter = this.observe(createConverter({ isJS: false, isBrowser: false }));
+    this.converter = this.observe(options.compiler);
     const converters = { node: this.converter, browser: this.converter, close: () => this.converter.close() };
-    this.executor = createExecutor(options.cwd, converters, {
+    this.executor = createExecutor(options.notebookDir, converters, {
       log: (value: unknown) => {
         this.value = { value };
       },
@@ -85,13 +85,16 @@ export class TypeScriptEngine {
     });
   }
 
-  /** Wraps the converter to keep its structured result and name the cell for stack traces. */
-  private observe(converter: Converter): Converter {
-    return {
-      ...converter,
-      convert: (prevDecl: string, src: string): ConvertResult => {
-        if (this.restoring) return converter.convert(prevDecl, src);
-        const result = converter.convert(prevDecl, src);
+  /**
+   * tslab's converter, as the executor calls it: compiling goes to the
+   * compiler thread; the structured result is kept, and the cell named for
+   * stack traces.
+   */
+  private observe(compiler: CompilerClient): Converter {
+    const converter = {
+      convert: (prevDecl: string, src: string): ConvertReply => {
+        const result = compiler.convert(prevDecl, src);
+        if (this.restoring) return result;
         this.lastConvert = result;
         if (result.diagnostics.length === 0 && this.options.interrupted?.()) {
           const stop: Diagnostic = {
@@ -106,24 +109,20 @@ export class TypeScriptEngine {
         }
         if (result.output) {
           const url = cellUrl(this.currentLabel);
-          this.cells.set(url, {
-            label: this.currentLabel,
-            code: this.currentCode,
-            maps: sourceMapsFor(result.output),
-            jsLines: result.output.split("\n").length,
-          });
+          this.cells.set(url, { label: this.currentLabel, code: this.currentCode, maps: result.maps, jsLines: result.output.split("\n").length });
           result.output += `\n//# sourceURL=${url}`;
         }
-        for (const side of result.sideOutputs ?? []) {
-          this.cells.set(side.path, { label: side.path, code: "", maps: sourceMapsFor(side.data), jsLines: side.data.split("\n").length });
-        }
+        (result.sideOutputs ?? []).forEach((side, i) => {
+          this.cells.set(side.path, { label: side.path, code: "", maps: result.sideMaps?.[i], jsLines: side.data.split("\n").length });
+        });
         return result;
       },
-      inspect: converter.inspect.bind(converter),
-      complete: converter.complete.bind(converter),
-      addModule: converter.addModule.bind(converter),
-      close: converter.close.bind(converter),
+      inspect: (prevDecl: string, src: string, position: number) => compiler.inspect(prevDecl, src, position),
+      complete: (prevDecl: string, src: string, position: number) => compiler.complete(prevDecl, src, position),
+      addModule: (name: string, content: string, meta?: unknown) => compiler.addModule(name, content, meta as never),
+      close: () => compiler.close(),
     };
+    return converter as unknown as Converter;
   }
 
   /**
@@ -201,31 +200,37 @@ export class TypeScriptEngine {
     return isInterruption(error);
   }
 
+  /**
+   * Names that complete the identifier before the cursor: those that start
+   * with what was typed (case-sensitive; case-insensitive if none does), in
+   * TypeScript's order. With nothing typed (after a dot, say), all of them.
+   */
   complete(code: string, cursorPos: number): Completion {
     const offset = codePointsToUtf16(code, cursorPos);
-    const info = this.executor.complete(code, offset);
-    const entries = info.original?.entries ?? [];
-    const kinds = new Map(entries.map((e) => [e.name, e.kind as string]));
+    const info = this.executor.complete(code, offset) as unknown as CompletionReply;
+    const typed = code.slice(info.start, Math.max(info.start, offset));
+    const byOrder = [...info.entries].sort((a, b) => a.sortText.localeCompare(b.sortText) || a.name.localeCompare(b.name));
+    let entries = byOrder.filter((e) => e.name.startsWith(typed));
+    if (entries.length === 0) entries = byOrder.filter((e) => e.name.toLowerCase().startsWith(typed.toLowerCase()));
     const start = utf16ToCodePoints(code, info.start);
     const end = utf16ToCodePoints(code, info.end);
     return {
-      matches: info.candidates,
+      matches: entries.map((e) => e.name),
       cursorStart: start,
       cursorEnd: end,
-      types: info.candidates.map((text) => ({ text, type: kinds.get(text) ?? "", start, end })),
+      types: entries.map((e) => ({ text: e.name, type: e.kind, start, end })),
     };
   }
 
   inspect(code: string, cursorPos: number): Inspection {
     const offset = codePointsToUtf16(code, cursorPos);
     // Inspect the identifier before the cursor too, as IPython does for `name|`.
-    let info = this.executor.inspect(code, offset);
-    if (!info && offset > 0) info = this.executor.inspect(code, offset - 1);
+    const at = (position: number) => this.executor.inspect(code, position) as unknown as InspectReply | null;
+    const info = at(offset) ?? (offset > 0 ? at(offset - 1) : null);
     if (!info) return { found: false, text: "", markdown: "" };
-    const signature = (info.displayParts ?? []).map((p) => p.text).join("");
-    const docs = (info.documentation ?? []).map((p) => p.text).join("");
-    const tags = (info.tags ?? [])
-      .map((tag) => `@${tag.name} ${(tag.text ?? []).map((p) => p.text).join("")}`.trim());
+    const signature = info.displayParts.join("");
+    const docs = info.documentation.join("");
+    const tags = info.tags.map((tag) => `@${tag.name} ${tag.text}`.trim());
     const text = [signature, docs, tags.join("\n")].filter(Boolean).join("\n\n");
     const markdown = ["```typescript\n" + signature + "\n```", docs, tags.map((t) => `*${t}*`).join("  \n")]
       .filter(Boolean)
@@ -241,15 +246,6 @@ export class TypeScriptEngine {
     const file = this.ts.createSourceFile("cell.ts", code, this.ts.ScriptTarget.Latest, false, this.ts.ScriptKind.TS);
     const parseErrors = (file as unknown as { parseDiagnostics?: TS.Diagnostic[] }).parseDiagnostics ?? [];
     return parseErrors.length > 0 ? { status: "invalid" } : { status: "complete" };
-  }
-
-  /**
-   * Loads a module's typings into the compiler for good, so the learner's
-   * first `import` of it type-checks in milliseconds.
-   */
-  preloadTypes(moduleName: string): void {
-    const name = "__preload_" + moduleName.replace(/\W/g, "_");
-    this.converter.addModule(name, `import ${JSON.stringify(moduleName)};\n`);
   }
 
   close(): void {

@@ -4,6 +4,7 @@
  * JavaScript the cell was compiled to.
  */
 import { SourceMap } from "node:module";
+import path from "node:path";
 import type { Diagnostic } from "tslab/dist/converter";
 import type { CellRecord } from "./engine";
 
@@ -40,7 +41,7 @@ export function formatDiagnostics(diagnostics: Diagnostic[], code: string, label
   for (const d of diagnostics) {
     if (d.code === 0) return interruptionError();
     const where = d.fileName ? `${d.fileName}, line ${d.start.line + 1}` : `${label}, line ${d.start.line + 1}`;
-    const head = `${GREEN}${where}${RESET}, column ${d.start.character + 1}: ${RED}error TS${d.code}${RESET}: ${d.messageText}`;
+    const head = `${GREEN}${where}${RESET}, column ${d.start.character + 1}: ${RED}error TS${d.code}${RESET}: ${d.messageText}${hint(d)}`;
     const snippet = d.fileName ? "" : "\n" + excerpt(lines, d.start.line, d.start.character, d.end.line === d.start.line ? d.end.character : undefined);
     traceback.push(head + snippet);
   }
@@ -51,6 +52,22 @@ export function formatDiagnostics(diagnostics: Diagnostic[], code: string, label
     evalue: `${first.messageText} (${label}, line ${first.start.line + 1})${plural}`,
     traceback: [`${RED}TSError${RESET}: the cell did not type-check, so it did not run.`, ...traceback],
   };
+}
+
+/** What to do about the diagnostics a learner meets most. */
+function hint(d: Diagnostic): string {
+  const missing = d.code === 2307 ? /Cannot find module '([^']+)'/.exec(d.messageText) : null;
+  if (!missing) return "";
+  const name = missing[1].startsWith("@") ? missing[1].split("/").slice(0, 2).join("/") : missing[1].split("/")[0];
+  if (missing[1].startsWith(".") || missing[1].startsWith("/")) return " Check the path: it is relative to the notebook's folder.";
+  return ` It is not installed next to this notebook, nor is it one of convlab's packages: check the name, or install it in the notebook's folder (npm install ${name}).`;
+}
+
+/** The kernel's own files and tslab's: frames in them are machinery, not the learner's code. */
+const KERNEL_DIR = path.resolve(__dirname, "..");
+
+function isKernelFrame(file: string): boolean {
+  return /tslab[\\/]dist[\\/]/.test(file) || file.startsWith(KERNEL_DIR + path.sep);
 }
 
 interface Frame {
@@ -73,8 +90,8 @@ export function formatRuntimeError(error: unknown, cells: Map<string, CellRecord
   const frames = parseStack(error.stack ?? "");
   let libraryFrames = 0;
   for (const frame of frames) {
-    // Below the cells lies the kernel's own machinery; learners need none of it.
-    if (/tslab[\\/]dist[\\/]executor/.test(frame.file)) break;
+    // The kernel's machinery (below the cells, or a module loader above them): learners need none of it.
+    if (isKernelFrame(frame.file)) continue;
     const cell = cells.get(frame.file);
     if (cell) {
       // tslab's call of the cell's wrapper function sits below the cell's own lines.

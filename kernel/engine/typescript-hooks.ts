@@ -13,13 +13,16 @@
  * - `transpileModule` (tslab's ES-module → CommonJS step): also emits a
  *   source map, kept with the one from the first step so a stack frame can be
  *   traced back to a cell line.
- * - `sys`: `<cwd>/node_modules/<name>` resolves to the package roots we are
- *   given (e.g. convlab), so `import ... from "convlab"` type-checks in any
- *   folder.
+ * - module resolution: a notebook in any folder finds convlab, its
+ *   dependencies and ES-module-only packages (see module-resolution.ts).
+ * - reading the cell: tslab exports a cell's names by their escaped form
+ *   (`__x` is `___x` inside TypeScript), which breaks every name that starts
+ *   with two underscores; the export list is unescaped as it is read.
  */
-import Module from "node:module";
+import type Module from "node:module";
 import path from "node:path";
 import type * as TS from "@tslab/typescript-for-tslab";
+import { typeResolver, type ResolutionOptions } from "./module-resolution";
 
 type TsNamespace = typeof TS;
 
@@ -30,10 +33,7 @@ export interface SourceMaps {
   fromModule?: Module.SourceMapPayload;
 }
 
-export interface HookOptions {
-  /** Bare module names that resolve to these package roots from any folder. */
-  packages: Record<string, string>;
-}
+export type HookOptions = ResolutionOptions;
 
 const TS_MODULE = "@tslab/typescript-for-tslab";
 const INLINE_MAP = /\n?\/\/# sourceMappingURL=data:application\/json;base64,([A-Za-z0-9+/=]+)\s*$/;
@@ -61,11 +61,20 @@ export function installTypeScriptHooks(options: HookOptions): TsNamespace {
     Object.defineProperty(hooked, key, { value, enumerable: true, configurable: true, writable: true });
 
   real.sys.useCaseSensitiveFileNames = true; // tslab sets this process-wide (its issue #82)
-  define("sys", packageForwardingSys(real, options.packages));
   define("createWatchCompilerHost", (...args: Parameters<TsNamespace["createWatchCompilerHost"]>) => {
     const compilerOptions = args[1] as TS.CompilerOptions;
     args[1] = { ...compilerOptions, types: ["node"], inlineSourceMap: true, sourceMap: false } as never;
     const host = (real.createWatchCompilerHost as (...a: unknown[]) => TS.WatchCompilerHostOfFilesAndCompilerOptions<TS.BuilderProgram>)(...args);
+    host.resolveModuleNameLiterals = typeResolver(real, options, host);
+    // With our own resolution TypeScript would re-resolve every file of every
+    // program; only the cells' imports can change (a package installed
+    // between two runs of a cell).
+    host.hasInvalidatedResolutions = (file: TS.Path) => isCellFile(file);
+    const readFile = host.readFile.bind(host);
+    host.readFile = (file: string, encoding?: string) => {
+      const text = readFile(file, encoding);
+      return text !== undefined && isCellFile(file) ? unescapeCellNames(text) : text;
+    };
     host.createProgram = ((
       rootNames: readonly string[] | undefined,
       compilerOpts: TS.CompilerOptions | undefined,
@@ -126,8 +135,15 @@ function plainProgram(
     configFileParsingDiagnostics,
     projectReferences,
   });
-  // tslab reads `sourceFile.locals`, which exist once files are bound.
-  program.getTypeChecker();
+  // tslab reads the cell files' `locals`, which exist once they are bound.
+  // Binding them is enough: a type checker (a second of work per cell with
+  // large typings) is made only when tslab asks for one, and it is asked for
+  // once per cell, not for each of the two programs tslab builds.
+  const internal = ts as unknown as { bindSourceFile(file: TS.SourceFile, options: TS.CompilerOptions): void };
+  for (const name of rootNames) {
+    const file = program.getSourceFile(name);
+    if (file && isCellFile(name)) internal.bindSourceFile(file, options);
+  }
   const builder = {
     getProgram: () => program,
     getProgramOrUndefined: () => program,
@@ -171,52 +187,30 @@ function localDependencies(ts: TsNamespace, program: TS.Program, root: TS.Source
   return [...seen];
 }
 
-/** ts.sys, but `<cwd>/node_modules/<name>/...` reads from the given package roots. */
-function packageForwardingSys(ts: TsNamespace, packages: Record<string, string>): TS.System {
-  const real = ts.sys;
-  const prefixes = Object.entries(packages).map(([name, root]) => ({
-    from: toSlashes(path.join(real.getCurrentDirectory(), "node_modules", name)),
-    to: toSlashes(root),
-  }));
-  const forward = (p: string): string => {
-    const normalized = toSlashes(p);
-    for (const { from, to } of prefixes) {
-      if (normalized === from) return to;
-      if (normalized.startsWith(from + "/")) return to + normalized.slice(from.length);
-    }
-    return p;
-  };
-  const nodeModules = toSlashes(path.join(real.getCurrentDirectory(), "node_modules"));
-  const sys = Object.create(real) as TS.System;
-  Object.assign(sys, {
-    fileExists: (p: string) => real.fileExists(forward(p)),
-    readFile: (p: string, encoding?: string) => real.readFile(forward(p), encoding),
-    directoryExists: (p: string) => real.directoryExists(forward(p)) || (toSlashes(p) === nodeModules && prefixes.length > 0),
-    getDirectories: (p: string) => real.getDirectories(forward(p)),
-    readDirectory: (p: string, ...rest: [never, never, never, never]) => real.readDirectory(forward(p), ...rest),
-    realpath: real.realpath ? (p: string) => {
-      const forwarded = forward(p);
-      return forwarded === p ? real.realpath!(p) : p;
-    } : undefined,
-  });
-  return sys;
+const CELL_FILES = new Set(["__tslab__.ts", "__prev__.d.ts"]);
+
+function isCellFile(file: string): boolean {
+  return CELL_FILES.has(path.basename(file));
 }
 
-function toSlashes(p: string): string {
-  return p.replace(/\\/g, "/");
-}
-
-/** Makes `require("<name>")` find the given package roots from any folder. */
-export function installRuntimeResolution(packages: Record<string, string>): void {
-  const moduleWithResolve = Module as unknown as {
-    _resolveFilename(request: string, parent: unknown, isMain: boolean, options?: unknown): string;
-  };
-  const original = moduleWithResolve._resolveFilename;
-  moduleWithResolve._resolveFilename = function (request, parent, isMain, options) {
-    for (const [name, root] of Object.entries(packages)) {
-      if (request === name) return original.call(this, root, parent, isMain, options);
-      if (request.startsWith(name + "/")) return original.call(this, path.join(root, request.slice(name.length + 1)), parent, isMain, options);
-    }
-    return original.call(this, request, parent, isMain, options);
-  };
+/**
+ * tslab lists a cell's top-level names in an `export { ... }` it appends,
+ * taking them from TypeScript's symbol table, where a name that starts with
+ * `__` is stored with one more underscore; it also declares overwritten
+ * classes as `let <name>: any;` from there. Undo that escaping. Keys with
+ * exactly two leading underscores are TypeScript's internal names (never a
+ * declared name); they are dropped.
+ */
+export function unescapeCellNames(text: string): string {
+  const unescape = (name: string) => (name.startsWith("___") ? name.slice(1) : name);
+  return text
+    .replace(/\nexport \{([^{}]*)\}$/, (_all, names: string) => {
+      const kept = names
+        .split(",")
+        .map((n) => n.trim())
+        .filter((n) => n && !(n.startsWith("__") && !n.startsWith("___")))
+        .map(unescape);
+      return `\nexport {${kept.join(", ")}}`;
+    })
+    .replace(/^let (___[\w$]*): any;$/gm, (_all, name: string) => `let ${unescape(name)}: any;`);
 }

@@ -1,7 +1,7 @@
 /** classBarChart: one bar per class (accuracy, recall, F1, sample counts...). */
 import { Chart, type ChartOptions } from "./chart";
 import { describeValue, frame, formatNumber } from "./format";
-import { isFiniteNumber } from "./history-analysis";
+import { isFiniteNumber } from "../history";
 import type { Datum, VegaLiteSpec } from "./spec";
 
 export interface ClassBarChartOptions extends ChartOptions {

@@ -4,14 +4,7 @@
  */
 import { Chart, type ChartOptions } from "./chart";
 import { epochsCovered, frame, formatNumber, requireArray, tickValues, wholeNumberTicks } from "./format";
-import {
-  findBestEpoch,
-  findGapOpening,
-  isFiniteNumber,
-  type BestEpochOptions,
-  type EpochRecord,
-  type GapOptions,
-} from "./history-analysis";
+import { findBestEpoch, findGapOpening, isFiniteNumber, type BestEpochOptions, type EpochRecord, type GapOptions, type HistoryAnalysis } from "../history";
 import { jsonNumber, type Datum, type JsonValue, type VegaLiteSpec } from "./spec";
 import { SERIES_COLORS } from "./theme";
 
@@ -20,6 +13,12 @@ export interface HistoryChartOptions extends ChartOptions, BestEpochOptions, Gap
   markBest?: boolean;
   /** Draw the rule where the train/val gap opens. Default true. */
   markGap?: boolean;
+  /**
+   * The best epoch and gap opening to mark, when they come from other
+   * records than those plotted: train()'s chart plots several points an
+   * epoch but marks what its epoch history says. Default: read from `history`.
+   */
+  analysis?: Pick<HistoryAnalysis, "best" | "gap">;
 }
 
 const LOSS_COLOR = SERIES_COLORS[0];
@@ -59,8 +58,8 @@ export function historyChart(history: readonly EpochRecord[], options: HistoryCh
   }
   const hasLoss = rows.some((r) => r.metric === "loss");
   const hasAccuracy = rows.some((r) => r.metric === "accuracy");
-  const best = options.markBest === false ? undefined : findBestEpoch(history, options);
-  const gap = options.markGap === false ? undefined : findGapOpening(history, options);
+  const best = options.markBest === false ? undefined : options.analysis ? options.analysis.best : findBestEpoch(history, options);
+  const gap = options.markGap === false ? undefined : options.analysis ? options.analysis.gap : findGapOpening(history, options);
   const epochs = epochsCovered(history.map((r) => r.epoch));
 
   const notes: string[] = [];

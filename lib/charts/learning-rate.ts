@@ -1,7 +1,7 @@
 /** learningRateChart: the learning-rate schedule, epoch by epoch or step by step. */
 import { Chart, type ChartOptions } from "./chart";
-import { describeValue, frame, formatNumber, tickValues, wholeNumberTicks } from "./format";
-import { isFiniteNumber, type EpochRecord } from "./history-analysis";
+import { describeValue, epochsCovered, frame, formatNumber, tickValues, wholeNumberTicks } from "./format";
+import { isFiniteNumber, type EpochRecord } from "../history";
 import type { Datum } from "./spec";
 import { SERIES_COLORS } from "./theme";
 
@@ -50,8 +50,10 @@ export function learningRateChart(
   const max = Math.max(...rates);
   const log = options.logScale === true || ((options.logScale ?? "auto") === "auto" && min > 0 && max / min > 20);
   const xTitle = options.xTitle ?? (fromHistory ? "epoch" : "step");
+  // Records may fall within epochs (a preview draws hundreds of points over 30 epochs): count what they cover.
+  const span = fromHistory ? epochsCovered(rows.map((r) => r.x as number)) : rows.length;
   const summary = rows.length
-    ? `Learning rate: ${formatNumber(rates[0])} → ${formatNumber(rates[rates.length - 1])} over ${rows.length} ${xTitle}s ` +
+    ? `Learning rate: ${formatNumber(rates[0])} → ${formatNumber(rates[rates.length - 1])} over ${span} ${xTitle}${span === 1 ? "" : "s"} ` +
       `(min ${formatNumber(min)}, max ${formatNumber(max)})`
     : "Learning rate: no values yet";
 

@@ -1,7 +1,7 @@
 /** lineChart: several named series against a shared x axis. */
 import { Chart, type ChartOptions } from "./chart";
 import { describeValue, frame, formatNumber } from "./format";
-import { isFiniteNumber } from "./history-analysis";
+import { isFiniteNumber } from "../history";
 import { jsonNumber, type Datum, type VegaLiteSpec } from "./spec";
 
 /** y values (x = xStart, xStart + 1, ...) or explicit points. */
@@ -16,6 +16,8 @@ export interface LineChartOptions extends ChartOptions {
   xStart?: number;
   /** Logarithmic y axis (values ≤ 0 are left out). Default false. */
   logY?: boolean;
+  /** Logarithmic x axis (sizes 1, 4, 16, … spread evenly). Default false. */
+  logX?: boolean;
   /** Draw a dot at each point. Default: when no series has more than 40 points. */
   points?: boolean;
   /**
@@ -68,7 +70,7 @@ export function lineChart(series: Record<string, Series>, options: LineChartOpti
       scale: options.logY ? { type: "log" } : { zero: false },
     };
     const encoding: VegaLiteSpec = {
-      x: { field: "x", type: "quantitative", title: options.xTitle ?? "step" },
+      x: { field: "x", type: "quantitative", title: options.xTitle ?? "step", ...(options.logX ? { scale: { type: "log", nice: false } } : {}) },
       y,
       color: {
         field: "series",

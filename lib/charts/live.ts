@@ -10,7 +10,7 @@
 import { displayBundle, interruptSignal, isHeadless, wasInterrupted, type DisplayHandle } from "../display";
 import type { Chart } from "./chart";
 import { historyChart, type HistoryChartOptions } from "./history";
-import type { EpochRecord } from "./history-analysis";
+import type { EpochRecord } from "../history";
 
 export interface LiveChartOptions<T> {
   /** Records to start with. Default none. */

@@ -4,7 +4,7 @@
  */
 import { Chart, type ChartOptions } from "./chart";
 import { describeValue, frame, formatNumber } from "./format";
-import { inferMode } from "./history-analysis";
+import { inferMode } from "../history";
 import type { Datum, VegaLiteSpec } from "./spec";
 
 export type SweepRecord = Record<string, number | string | boolean | null | undefined>;

@@ -11,6 +11,14 @@ import { augmentImages, isIdentityAugmentation, resolveAugmentOptions } from "./
 import { normalizePixels } from "./normalization";
 import { createRandom, mixSeeds, shuffleInPlace } from "./random";
 
+/** Images per batch when none is given. */
+export const DEFAULT_BATCH_SIZE = 32;
+
+/** Batches in one pass over `size` images: the last one smaller, or left out with `dropRemainder`. */
+export function batchesPerPass(size: number, batchSize: number, dropRemainder = false): number {
+  return dropRemainder ? Math.floor(size / batchSize) : Math.ceil(size / batchSize);
+}
+
 /** The order in which one pass visits a split: seeded, and different for each epoch. */
 export function passOrder(dataset: Dataset, options: Pick<BatchOptions, "split" | "shuffle" | "seed" | "epoch">): Int32Array {
   const split = checkSplitName(options.split ?? "train");
@@ -26,7 +34,7 @@ export function augmentSeed(seed: number, epoch: number): number {
 }
 
 function checkBatchOptions(options: BatchOptions): void {
-  const batchSize = options.batchSize ?? 32;
+  const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
   if (!Number.isInteger(batchSize) || batchSize < 1) {
     throw new Error(`batchSize must be a whole number of at least 1 (got ${String(options.batchSize)}).`);
   }
@@ -71,11 +79,11 @@ interface Prepared {
 
 export function streamBatches(dataset: Dataset, options: BatchOptions = {}): AsyncIterableIterator<Batch> {
   checkBatchOptions(options);
-  const batchSize = options.batchSize ?? 32;
+  const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
   const prefetch = options.prefetch ?? 2;
   const order = passOrder(dataset, options);
   const seedForAugment = augmentSeed(options.seed ?? 0, options.epoch ?? 0);
-  const batchCount = options.dropRemainder ? Math.floor(order.length / batchSize) : Math.ceil(order.length / batchSize);
+  const batchCount = batchesPerPass(order.length, batchSize, options.dropRemainder);
   const [height, width, channels] = dataset.shape;
 
   const pending: Promise<Prepared>[] = [];
@@ -138,6 +146,5 @@ export function streamBatches(dataset: Dataset, options: BatchOptions = {}): Asy
 /** Number of batches one pass over a split gives. */
 export function batchCount(dataset: Dataset, options: Pick<BatchOptions, "split" | "batchSize" | "dropRemainder"> = {}): number {
   const size = dataset.size(checkSplitName(options.split ?? "train"));
-  const batchSize = options.batchSize ?? 32;
-  return options.dropRemainder ? Math.floor(size / batchSize) : Math.ceil(size / batchSize);
+  return batchesPerPass(size, options.batchSize ?? DEFAULT_BATCH_SIZE, options.dropRemainder);
 }

@@ -3,8 +3,7 @@
  * through the display protocol and replaced in place at most a few times a
  * second, so the notebook stays responsive. Outside a notebook it shows nothing.
  */
-import { DisplayHandle, displayBundle, MimeBundle } from "../display";
-import { notebookHost } from "../display/protocol";
+import { DisplayHandle, displayBundle, inNotebook, MimeBundle } from "../display";
 import { escapeHtml, formatCount } from "./html";
 
 export interface ProgressOptions {
@@ -26,7 +25,7 @@ export class ProgressLine {
     private total: number,
     options: ProgressOptions = {},
   ) {
-    this.visible = options.force ?? notebookHost() !== undefined;
+    this.visible = options.force ?? inNotebook();
     this.intervalMs = options.intervalMs ?? 250;
   }
 

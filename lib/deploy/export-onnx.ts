@@ -20,7 +20,12 @@ import {
   describeInputContract,
   resolveNormalization,
 } from "./input-transform";
-import { ConversionContext, OnnxValue, SUPPORTED_LAYERS, converterFor, materialize } from "./layer-converters";
+import { SUPPORTED_LAYERS, materialize } from "./layer-converters";
+import { convertLayers, producerVersion, renameOutput } from "./convert-model";
+import { SingleShotDetector } from "../detect/single-shot/single-shot-detector";
+import { Segmenter } from "../detect/segmentation/segmenter";
+import type { ContractExport } from "./contract-export";
+import { toDetectorOnnx, toSegmenterOnnx, type ContractExportOptions } from "./export-contracts";
 import { OnnxGraphBuilder, makeModel, tensorValueInfo } from "./onnx/graph-builder";
 import { DataType, ModelProto, encodeModel } from "./onnx/proto";
 import { escapeHtml, htmlTable } from "./html-table";
@@ -130,38 +135,10 @@ export function toOnnx(model: tf.LayersModel, options: ExportOnnxOptions = {}): 
   const layerOps: { name: string; className: string; ops: string[] }[] = [];
   if (builder.nodes.length) layerOps.push({ name: "(input)", className: "preprocessing", ops: builder.nodes.map((n) => n.op_type) });
 
-  const values = new Map<string, OnnxValue>();
-  values.set(model.inputs[0].sourceLayer.name, { name: transformed, shape: [null, modelChannels, height, width] });
+  const converted = convertLayers(model, builder, { name: transformed, shape: [null, modelChannels, height, width] }, options.foldBatchNorm ?? true);
+  layerOps.push(...converted.layers);
 
-  const consumers = countConsumers(model);
-  for (const layer of model.layers) {
-    const className = layer.getClassName();
-    if (className === "InputLayer") continue;
-    if (className === "Sequential" || className === "Model" || className === "Functional") {
-      throw new Error(`Layer "${layer.name}" is a whole model nested inside this one; exportOnnx needs a flat model. Rebuild it from the inner model's layers.`);
-    }
-    const convert = converterFor(className, layer.name);
-    const inbound = inboundLayerNames(layer);
-    const inputs = inbound.map((name) => {
-      const value = values.get(name);
-      if (!value) throw new Error(`Internal error: layer "${layer.name}" reads "${name}", which has not been converted yet.`);
-      return value;
-    });
-    const before = builder.nodes.length;
-    const ctx: ConversionContext = {
-      builder,
-      layer,
-      config: layer.getConfig() as Record<string, unknown>,
-      inputs,
-      inputConsumers: inbound.map((name) => consumers.get(name) ?? 0),
-      foldBatchNorm: options.foldBatchNorm ?? true,
-    };
-    values.set(layer.name, convert(ctx));
-    layerOps.push({ name: layer.name, className, ops: builder.nodes.slice(before).map((n) => n.op_type) });
-  }
-
-  let output = values.get(model.outputs[0].sourceLayer.name);
-  if (!output) throw new Error("Internal error: the model's output was not converted.");
+  let output = converted.output;
   if (output.shape.length !== 2) {
     throw new Error(`exportOnnx writes classifiers: the model's output must be [batch, classes], but it has rank ${output.shape.length}.`);
   }
@@ -195,9 +172,17 @@ export function toOnnx(model: tf.LayersModel, options: ExportOnnxOptions = {}): 
   return new OnnxExport(encodeModel(onnxModel), onnxModel, inputName, outputName, graphInputShape, outputShape, contract, appendedSoftmax, layerOps);
 }
 
-/** Converts `model` to ONNX and writes it to `path` (folders are created). */
-export function exportOnnx(model: tf.LayersModel, path: string, options: ExportOnnxOptions = {}): OnnxExport {
-  const result = toOnnx(model, options);
+/**
+ * Converts `model` to ONNX and writes it to `path` (folders are created). A
+ * classifier gets imagenet's contract; a SingleShotDetector detectnet's and
+ * a Segmenter segnet's (export-contracts.ts).
+ */
+export function exportOnnx(model: SingleShotDetector | Segmenter, path: string, options?: ContractExportOptions): ContractExport;
+export function exportOnnx(model: tf.LayersModel, path: string, options?: ExportOnnxOptions): OnnxExport;
+export function exportOnnx(model: tf.LayersModel | SingleShotDetector | Segmenter, path: string, options: ExportOnnxOptions | ContractExportOptions = {}): OnnxExport | ContractExport {
+  if (model instanceof SingleShotDetector) return toDetectorOnnx(model, options as ContractExportOptions).writeTo(path);
+  if (model instanceof Segmenter) return toSegmenterOnnx(model, options as ContractExportOptions).writeTo(path);
+  const result = toOnnx(model, options as ExportOnnxOptions);
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, result.bytes);
   return new OnnxExport(
@@ -214,40 +199,3 @@ export function exportOnnx(model: tf.LayersModel, path: string, options: ExportO
   );
 }
 
-function inboundLayerNames(layer: tf.layers.Layer): string[] {
-  const nodes = layer.inboundNodes;
-  if (nodes.length !== 1) {
-    throw new Error(`Layer "${layer.name}" is used ${nodes.length} times (a shared layer); exportOnnx supports layers used once.`);
-  }
-  return nodes[0].inboundLayers.map((l) => l.name);
-}
-
-function countConsumers(model: tf.LayersModel): Map<string, number> {
-  const counts = new Map<string, number>();
-  const bump = (name: string) => counts.set(name, (counts.get(name) ?? 0) + 1);
-  for (const layer of model.layers) {
-    if (layer.getClassName() === "InputLayer") continue;
-    for (const node of layer.inboundNodes) for (const l of node.inboundLayers) bump(l.name);
-  }
-  for (const output of model.outputs) bump(output.sourceLayer.name);
-  return counts;
-}
-
-function renameOutput(builder: OnnxGraphBuilder, from: string, to: string): void {
-  const producer = builder.nodes.find((n) => n.output.includes(from));
-  if (!producer) {
-    builder.add("Identity", [from], { name: "output_identity", outputs: [to] });
-    return;
-  }
-  producer.output = producer.output.map((o) => (o === from ? to : o));
-  for (const node of builder.nodes) node.input = node.input.map((i) => (i === from ? to : i));
-}
-
-function producerVersion(): string {
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return String(require("../../../package.json").version);
-  } catch {
-    return "0";
-  }
-}

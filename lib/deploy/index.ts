@@ -26,3 +26,48 @@ export { compareQuantized, QuantizationComparison } from "./compare-quantized";
 export type { CompareQuantizedOptions, QuantizationRow } from "./compare-quantized";
 export { jetsonBundle, JetsonBundle } from "./jetson-bundle";
 export type { JetsonBundleOptions, BundleFile } from "./jetson-bundle";
+export { ContractExport } from "./contract-export";
+export type { ContractOutput } from "./contract-export";
+export { toDetectorOnnx, toSegmenterOnnx } from "./export-contracts";
+export type { ContractExportOptions } from "./export-contracts";
+export { verifyDetectorOnnx, verifySegmenterOnnx, ContractVerifyReport } from "./verify-contracts";
+export type { Frames, VerifyContractOptions } from "./verify-contracts";
+export {
+  DETECTNET_CONFIDENCE,
+  DETECTNET_CLUSTERING,
+  DETECTNET_BLOBS,
+  detectnetDecode,
+  detectnetResample,
+  deviceTensor,
+  detectnetCommand,
+} from "./detectnet";
+export type { DetectnetDetection } from "./detectnet";
+export { SEGNET_PREPROCESSING, SEGNET_BLOBS, segnetClassify, segnetCommand, colorsTxt } from "./segnet";
+export { ContractBundle } from "./contract-bundle";
+export type { ContractBundleOptions } from "./contract-bundle";
+export { checkJetsonBundle, BundleCheck } from "./check-jetson-bundle";
+export type { CheckJetsonBundleOptions, BundleFinding, FindingKind } from "./check-jetson-bundle";
+export { rehearseOnDevice, Rehearsal } from "./rehearse";
+export type { RehearseOptions, RehearsalRow, NamedRgbImage } from "./rehearse";
+export { JETPACK_RELEASES, JETSON_MODULES, findJetPack, jetpackMarkdownTable, jetpackTable } from "./tensorrt/jetpack";
+export type { JetPackRelease, JetsonModule } from "./tensorrt/jetpack";
+export { ONNX_TENSORRT_OPERATORS } from "./tensorrt/onnx-operators";
+export type { OperatorTable } from "./tensorrt/onnx-operators";
+export { DETECTNET_PREPROCESSING, IMAGENET_PREPROCESSING, tensorNormMeanRGB } from "./jetson-inference/preprocess";
+export type { RgbImage as JetsonRgbImage } from "./jetson-inference/preprocess";
+export { loadImageLikeJetson } from "./jetson-inference/load-image";
+export type { Detection as JetsonDetection } from "./jetson-inference/detectnet";
+export { compareOptimizationLevels, OptimizationComparison, OPTIMIZATION_LEVELS, diffGraphs, describeChanges } from "./optimize-graph";
+export type { OptimizationLevel, CompareOptimizationOptions, LevelResult, RewrittenNode } from "./optimize-graph";
+export { measureBatchSizes, BatchSweep } from "./batch-sweep";
+export type { BatchSweepOptions, BatchPoint } from "./batch-sweep";
+export { inspectCalibration, CalibrationInspection, calibrationSizeSweep, CalibrationSizeSweep } from "./calibration-report";
+export type { TensorCalibration, CalibrationSizeRow } from "./calibration-report";
+export { quantizationErrorByLayer, LayerErrors } from "./layer-error";
+export type { LayerErrorRow } from "./layer-error";
+export { planMemory, MemoryPlan } from "./memory-plan";
+export type { TensorLife } from "./memory-plan";
+export { measureStreams, StreamsComparison } from "./streams";
+export type { StreamConfiguration, StreamsOptions, StreamsRow } from "./streams";
+export { tuneSession, SessionTuning } from "./tune-session";
+export type { TuningCandidate, TuneSessionOptions, TuningRow } from "./tune-session";

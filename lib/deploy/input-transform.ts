@@ -20,11 +20,12 @@ export interface InputNormalization {
   scale?: number;
   /**
    * Subtracted after scaling: one number, one per channel (mean pixel), or a
-   * mean image of height*width*channels values in HWC order. Default 0.
+   * mean image of height*width*channels values in HWC order. Default 0
+   * (also for null, so a dataset's `normalization` can be passed as it is).
    */
-  mean?: number | ArrayLike<number>;
-  /** Divides after the mean is subtracted: one number or one per channel. Default 1. */
-  std?: number | ArrayLike<number>;
+  mean?: number | ArrayLike<number> | null;
+  /** Divides after the mean is subtracted: one number or one per channel. Default 1 (also for null). */
+  std?: number | ArrayLike<number> | null;
 }
 
 export interface DevicePreprocessing {

@@ -11,8 +11,7 @@
  * - INT8: an optional Q/DQ model whose ranges were calibrated on real images, for trtexec --int8,
  *   instead of jetson-inference's own INT8 path, which uses random calibration.
  */
-import { createHash } from "node:crypto";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import type * as tf from "@tensorflow/tfjs";
 import { DISPLAY, MimeBundle } from "../display";
@@ -22,6 +21,10 @@ import { DevicePreprocessing, InputNormalization, JETSON_INFERENCE_PREPROCESSING
 import { Int8Options, quantizeInt8 } from "./quantize-int8";
 import { OnnxModelFile } from "./quantized-model";
 import { LabelledSamples } from "./samples";
+import { SingleShotDetector } from "../detect/single-shot/single-shot-detector";
+import { Segmenter } from "../detect/segmentation/segmenter";
+import { ContractBundle, contractBundle, type ContractBundleOptions } from "./contract-bundle";
+import { bundleWriter, type BundleFile } from "./bundle-files";
 
 export interface JetsonBundleOptions {
   /** Class names in output order; their count must equal the model's outputs. */
@@ -43,13 +46,7 @@ export interface JetsonBundleOptions {
   opset?: number;
 }
 
-export interface BundleFile {
-  name: string;
-  path: string;
-  bytes: number;
-  sha256: string;
-  description: string;
-}
+export type { BundleFile };
 
 export class JetsonBundle {
   constructor(
@@ -80,8 +77,23 @@ function imagenetCommand(program: string, input: string, output: string, model =
   return `${program} --model=${model} --labels=labels.txt --input_blob=input_0 --output_blob=output_0 ${input} ${output}`;
 }
 
-/** Writes model.onnx, labels.txt, README.md and bundle.json (and model_int8.onnx) into `dir`. */
-export async function jetsonBundle(model: tf.LayersModel, dir: string, options: JetsonBundleOptions): Promise<JetsonBundle> {
+/**
+ * Writes model.onnx, labels.txt, README.md and bundle.json (and
+ * model_int8.onnx) into `dir` for imagenet. A SingleShotDetector gets a
+ * bundle for detectnet, a Segmenter one for segnet (contract-bundle.ts).
+ */
+export async function jetsonBundle(model: SingleShotDetector | Segmenter, dir: string, options?: ContractBundleOptions): Promise<ContractBundle>;
+export async function jetsonBundle(model: tf.LayersModel, dir: string, options: JetsonBundleOptions): Promise<JetsonBundle>;
+export async function jetsonBundle(
+  model: tf.LayersModel | SingleShotDetector | Segmenter,
+  dir: string,
+  options?: JetsonBundleOptions | ContractBundleOptions,
+): Promise<JetsonBundle | ContractBundle> {
+  if (model instanceof SingleShotDetector || model instanceof Segmenter) return contractBundle(model, dir, options as ContractBundleOptions);
+  return classifierBundle(model, dir, options as JetsonBundleOptions);
+}
+
+async function classifierBundle(model: tf.LayersModel, dir: string, options: JetsonBundleOptions): Promise<JetsonBundle> {
   if (!options || !options.normalization) {
     throw new Error(
       "jetsonBundle needs `normalization`: how training turned 0–255 pixels into the model's input, e.g. { scale: 1 / 255 } " +
@@ -98,12 +110,7 @@ export async function jetsonBundle(model: tf.LayersModel, dir: string, options: 
   const root = resolve(dir);
   mkdirSync(root, { recursive: true });
   const files: BundleFile[] = [];
-  const write = (name: string, content: Uint8Array | string, description: string) => {
-    const path = join(root, name);
-    writeFileSync(path, content);
-    const bytes = typeof content === "string" ? Buffer.byteLength(content) : content.length;
-    files.push({ name, path, bytes, sha256: createHash("sha256").update(content).digest("hex"), description });
-  };
+  const write = bundleWriter(root, files);
 
   write("model.onnx", exported.bytes, "FP32 ONNX, input_0 [1, C, H, W] → output_0 softmax probabilities");
   write("labels.txt", labels.join("\n") + "\n", `${labels.length} class labels, one per line, in output order`);

@@ -63,6 +63,7 @@ const CONVERTERS: Record<string, LayerConverter> = {
     elementwise(ctx, (x) => ctx.builder.add1("Elu", [x], { name: ctx.layer.name, attributes: { alpha: { float: Number(ctx.config.alpha ?? 1) } } })),
   Softmax: convertSoftmaxLayer,
   ZeroPadding2D: convertZeroPadding2D,
+  UpSampling2D: convertUpSampling2D,
   Rescaling: convertRescaling,
   Add: (ctx) => convertMerge(ctx, "Add"),
   Multiply: (ctx) => convertMerge(ctx, "Mul"),
@@ -422,6 +423,27 @@ function convertAverage(ctx: ConversionContext): OnnxValue {
   const inputs = mergeInputs(ctx);
   const sum = ctx.builder.add1("Sum", inputs.map((v) => v.name), { name: `${ctx.layer.name}/sum` });
   const out = ctx.builder.add1("Mul", [sum, ctx.builder.floatConstant(`${ctx.layer.name}/inverse_count`, [], [1 / inputs.length])], { name: ctx.layer.name });
+  return { name: out, shape: outputShapeNCHW(ctx.layer) };
+}
+
+/**
+ * Nearest-neighbour enlargement by whole factors: tfjs's resizeNearestNeighbor
+ * (no corner alignment, no half-pixel centres) takes source pixel ⌊x / s⌋,
+ * which is ONNX Resize with "asymmetric" coordinates and "floor" rounding.
+ */
+function convertUpSampling2D(ctx: ConversionContext): OnnxValue {
+  requireChannelsLast(ctx);
+  const input = single(ctx);
+  requireRank4(ctx, input);
+  if ((ctx.config.interpolation ?? "nearest") !== "nearest") {
+    throw new Error(`Layer "${ctx.layer.name}" enlarges with "${String(ctx.config.interpolation)}" interpolation; exportOnnx writes "nearest" only.`);
+  }
+  const [sh, sw] = pair(ctx.config.size, 2);
+  const scales = ctx.builder.floatConstant(`${ctx.layer.name}/scales`, [4], [1, 1, sh, sw]);
+  const out = ctx.builder.add1("Resize", [input.name, "", scales], {
+    name: ctx.layer.name,
+    attributes: { mode: "nearest", coordinate_transformation_mode: "asymmetric", nearest_mode: "floor" },
+  });
   return { name: out, shape: outputShapeNCHW(ctx.layer) };
 }
 

@@ -10,9 +10,10 @@ import { InputContract, modelInputToGraphInput } from "./input-transform";
 import { float16ToFloat32, float32ToFloat16 } from "./onnx/float16";
 import { DataType, ModelProto, ValueInfoProto, decodeModel } from "./onnx/proto";
 import type { OnnxExport } from "./export-onnx";
+import type { ContractExport } from "./contract-export";
 
 /** A model to run: a path to an .onnx file, its bytes, or an export. */
-export type OnnxSource = string | Uint8Array | OnnxExport;
+export type OnnxSource = string | Uint8Array | OnnxExport | ContractExport;
 
 export interface RunnerOptions {
   /** onnxruntime's intra-op threads. Default: onnxruntime's choice (all cores). */
@@ -23,7 +24,7 @@ export interface RunnerOptions {
    * with few channels (LeNet's 1 → 20 → 50) "extended" can be faster.
    * "auto" times both on the model and keeps the faster (what the benchmarks use).
    */
-  optimization?: "disabled" | "basic" | "extended" | "all" | "auto";
+  optimization?: "disabled" | "basic" | "extended" | "layout" | "all" | "auto";
   /**
    * Let idle onnxruntime threads spin waiting for work. Default false: on a
    * shared lab server, or next to tfjs in the same notebook, spinning threads

@@ -25,10 +25,17 @@ export interface Int8Options extends CalibrationOptions {
    *   the form current TensorRT documents for pre-quantized weights.
    */
   weightStorage?: "float" | "int8";
+  /** Quantize only these Conv/Gemm nodes (by node name), to see what each layer costs. Default: all of them. */
+  layers?: string[];
 }
 
 const QUANTIZED_OPS = new Set(["Conv", "Gemm"]);
 const INT8_MAX = 127;
+
+/** The nodes INT8 quantization rewrites: every Conv and Gemm (their input activation and their weights). */
+export function quantizationTargets(graph: { node: NodeProto[] }): NodeProto[] {
+  return graph.node.filter((n) => QUANTIZED_OPS.has(n.op_type));
+}
 
 /**
  * Quantizes an FP32 convlab export to INT8, calibrating activation ranges on
@@ -42,8 +49,11 @@ export async function quantizeInt8(source: OnnxSource, calibration: LabelledSamp
   const precision = editor.metadata("convlab.precision");
   if (precision && precision !== "fp32") throw new Error(`This model is already ${precision}; quantize the FP32 export instead.`);
   const graph = model.graph;
-  const targets = graph.node.filter((n) => QUANTIZED_OPS.has(n.op_type));
-  if (targets.length === 0) throw new Error("The model has no Conv or Gemm (Dense) layers to quantize.");
+  const all = quantizationTargets(graph);
+  if (all.length === 0) throw new Error("The model has no Conv or Gemm (Dense) layers to quantize.");
+  const unknown = (options.layers ?? []).filter((name) => !all.some((n) => n.name === name));
+  if (unknown.length) throw new Error(`No Conv or Gemm node is named ${unknown.map((n) => `"${n}"`).join(", ")}; the nodes that can be quantized are ${all.map((n) => `"${n.name}"`).join(", ")}.`);
+  const targets = options.layers ? all.filter((n) => options.layers!.includes(n.name)) : all;
 
   const activations = [...new Set(targets.map((n) => n.input[0]))];
   const stats = await collectStatistics(bytes, activations, calibration, options);

@@ -7,6 +7,9 @@ import type * as tf from "@tensorflow/tfjs";
 import { DISPLAY, MimeBundle } from "../display";
 import { escapeHtml, htmlTable, textTable } from "./html-table";
 import { OnnxRunner, OnnxSource, RunnerOptions } from "./onnx-runner";
+import { SingleShotDetector } from "../detect/single-shot/single-shot-detector";
+import { Segmenter } from "../detect/segmentation/segmenter";
+import { ContractVerifyReport, verifyDetectorOnnx, verifySegmenterOnnx, type Frames, type VerifyContractOptions } from "./verify-contracts";
 import { LabelledSamples, accuracy, agreement, argMaxRows, sampleArrays, softmaxRows, tfjsPredict } from "./samples";
 
 export interface VerifyOptions extends RunnerOptions {
@@ -57,7 +60,26 @@ export class VerifyReport {
   }
 }
 
-export async function verifyOnnx(model: tf.LayersModel, onnx: OnnxSource, samples: LabelledSamples, options: VerifyOptions = {}): Promise<VerifyReport> {
+/**
+ * A classifier is compared on labelled samples. A SingleShotDetector or a
+ * Segmenter is compared on frames (or scenes), each run through detectnet's
+ * (segnet's) preprocessing and decoding in onnxruntime and through tfjs
+ * (verify-contracts.ts).
+ */
+export async function verifyOnnx(model: SingleShotDetector | Segmenter, onnx: OnnxSource, frames: Frames, options?: VerifyContractOptions): Promise<ContractVerifyReport>;
+export async function verifyOnnx(model: tf.LayersModel, onnx: OnnxSource, samples: LabelledSamples, options?: VerifyOptions): Promise<VerifyReport>;
+export async function verifyOnnx(
+  model: tf.LayersModel | SingleShotDetector | Segmenter,
+  onnx: OnnxSource,
+  samples: LabelledSamples | Frames,
+  options: VerifyOptions & VerifyContractOptions = {},
+): Promise<VerifyReport | ContractVerifyReport> {
+  if (model instanceof SingleShotDetector) return verifyDetectorOnnx(model, onnx, samples as Frames, options);
+  if (model instanceof Segmenter) return verifySegmenterOnnx(model, onnx, samples as Frames, options);
+  return verifyClassifierOnnx(model, onnx, samples as LabelledSamples, options);
+}
+
+async function verifyClassifierOnnx(model: tf.LayersModel, onnx: OnnxSource, samples: LabelledSamples, options: VerifyOptions): Promise<VerifyReport> {
   const data = sampleArrays(samples);
   const runner = await OnnxRunner.load(onnx, options);
   try {

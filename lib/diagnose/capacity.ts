@@ -8,7 +8,7 @@ import type { Chart } from "../charts/chart";
 import { scatterChart } from "../charts/scatter";
 import type { Dataset } from "../data/dataset";
 import type { TrainOptions } from "../train/options";
-import { runTrials, type Budget, type Trial, type TrialResults } from "./trials";
+import { runTrials, type Budget, type Trial, type TrialResults, trialOptions } from "./trials";
 
 export interface CapacitySweepOptions {
   /** train() options. Default { epochs: 5 }. */
@@ -39,7 +39,7 @@ export async function capacitySweep(
     name,
     params: { network: name },
     build: () => builders[name](seed),
-    options: { epochs: 5, ...options.options, randomSeed: seed },
+    options: trialOptions(options.options, { randomSeed: seed }),
   }));
   const results = await runTrials(trials, data, { budget: options.budget, title: "Capacity sweep" });
   for (const t of results.trials) t.params.parameters = t.modelParams;

@@ -4,7 +4,7 @@
  * hyperparameter sweeps and seed-variance bands. Each runs train() (live
  * display off) within a budget, and interrupting keeps the finished runs.
  */
-export { overfittingVerdict, replayEarlyStopping, OverfittingVerdict, type VerdictOptions, type FitKind, type EarlyStopReplay } from "./verdict";
+export { overfittingVerdict, OverfittingVerdict, type VerdictOptions, type FitKind } from "./verdict";
 export { runTrials, lastTrials, TrialResults, type Trial, type TrialRecord, type TrialStatus, type TrialsOptions, type Budget, type ParamValue } from "./trials";
 export { sweep, gridPoints, randomPoints, type SweepOptions, type SearchDimension } from "./sweep";
 export { seedVariance, SeedVariance, type SeedVarianceOptions, type SettingSpread } from "./seed-variance";

@@ -6,13 +6,15 @@
  */
 import type * as tf from "@tensorflow/tfjs";
 import type { Chart } from "../charts/chart";
+import { meanAndStd } from "../charts/bands";
 import { lineChart } from "../charts/line";
 import type { Dataset } from "../data/dataset";
 import { escapeHtml } from "../data/html";
 import { createRandom, mixSeeds, shuffleInPlace } from "../data/random";
 import { DISPLAY, type MimeBundle } from "../display";
+import { DEFAULT_GAP_THRESHOLD, relativeGap } from "../history";
 import type { TrainOptions } from "../train/options";
-import { runTrials, type Budget, type Trial, type TrialResults } from "./trials";
+import { runTrials, type Budget, type Trial, type TrialResults, trialOptions } from "./trials";
 
 export interface LearningCurvesOptions {
   /** Fractions of the training split. Default [0.1, 0.25, 0.5, 1]. */
@@ -53,10 +55,12 @@ export class LearningCurves {
   }
 
   toString(): string {
+    // With one seed there is no spread to show.
+    const spread = (p: CurvePoint, std: number) => (p.runs > 1 ? ` ± ${std.toFixed(4)}` : "");
     const rows = this.points.map(
       (p) =>
-        `${String(p.images).padStart(7)} images: loss ${p.loss.toFixed(4)} ± ${p.lossStd.toFixed(4)}, ` +
-        `valLoss ${p.valLoss.toFixed(4)} ± ${p.valLossStd.toFixed(4)}, valAccuracy ${(p.valAccuracy * 100).toFixed(2)}%`,
+        `${String(p.images).padStart(7)} images: loss ${p.loss.toFixed(4)}${spread(p, p.lossStd)}, ` +
+        `valLoss ${p.valLoss.toFixed(4)}${spread(p, p.valLossStd)}, valAccuracy ${(p.valAccuracy * 100).toFixed(2)}%`,
     );
     return [...rows, this.conclusion].join("\n");
   }
@@ -70,10 +74,10 @@ export class LearningCurves {
   }
 }
 
+/** Mean and sample standard deviation over the seeds (bandChart's rule). */
 const stats = (xs: number[]) => {
-  const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
-  const std = xs.length > 1 ? Math.sqrt(xs.reduce((a, x) => a + (x - mean) ** 2, 0) / (xs.length - 1)) : 0;
-  return { mean, std };
+  const [point] = meanAndStd(xs.map((x) => [x]));
+  return { mean: point?.mean ?? NaN, std: point?.std ?? 0 };
 };
 
 /** The dataset with its train split cut to `fraction` of its images (a seeded choice). */
@@ -101,7 +105,7 @@ export async function learningCurves(build: (seed: number) => tf.LayersModel, da
         name: `${subset.size("train")} images, seed ${seed}`,
         params: { fraction, images: subset.size("train"), seed },
         build: () => build(seed),
-        options: { epochs: 5, ...options.options, randomSeed: seed },
+        options: trialOptions(options.options, { randomSeed: seed }),
         data: subset,
       });
     }
@@ -129,11 +133,11 @@ export async function learningCurves(build: (seed: number) => tf.LayersModel, da
   if (points.length >= 2) {
     const [a, b] = points.slice(-2);
     const falling = a.valLoss - b.valLoss > Math.max(a.valLossStd, b.valLossStd);
-    const gap = (b.valLoss - b.loss) / b.loss;
+    const gap = relativeGap(b.loss, b.valLoss);
     conclusion = falling
       ? `Validation loss still falls from ${a.images} to ${b.images} images (${a.valLoss.toFixed(3)} → ${b.valLoss.toFixed(3)}): more data would probably help.`
       : `Validation loss hardly changes from ${a.images} to ${b.images} images: more of the same data will not help much; ` +
-        (gap > 0.1 ? "the train/validation gap suggests regularization or a smaller network." : "try a larger network or longer training.");
+        (gap > DEFAULT_GAP_THRESHOLD ? "the train/validation gap suggests regularization or a smaller network." : "try a larger network or longer training.");
   }
   return new LearningCurves(results, points, conclusion);
 }

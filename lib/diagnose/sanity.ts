@@ -11,6 +11,7 @@ import type * as tf from "@tensorflow/tfjs";
 import type { Dataset, SplitName } from "../data/dataset";
 import { SPLIT_NAMES } from "../data/dataset";
 import { escapeHtml } from "../data/html";
+import { DEFAULT_BATCH_SIZE } from "../data/batches";
 import { createRandom, mixSeeds, shuffleInPlace } from "../data/random";
 import { DISPLAY, type MimeBundle } from "../display";
 import type { TrainOptions } from "../train/options";
@@ -57,7 +58,7 @@ export interface OverfitOneBatchOptions {
 
 /** Trains on one batch again and again: it should end at 100 % accuracy and a loss near 0. */
 export async function overfitOneBatch(build: (seed: number) => tf.LayersModel, data: Dataset, options: OverfitOneBatchOptions = {}): Promise<SanityCheckResult> {
-  const batchSize = options.batchSize ?? 32;
+  const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
   const steps = options.steps ?? 100;
   const seed = options.seed ?? 1;
   const order = Int32Array.from(data.indices("train"));

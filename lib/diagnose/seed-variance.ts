@@ -10,7 +10,7 @@ import type { Dataset } from "../data/dataset";
 import { escapeHtml } from "../data/html";
 import { DISPLAY, type MimeBundle } from "../display";
 import type { TrainOptions } from "../train/options";
-import { runTrials, type Budget, type Trial, type TrialResults } from "./trials";
+import { runTrials, type Budget, type Trial, type TrialResults, trialOptions } from "./trials";
 
 export interface SeedVarianceOptions {
   /** Seeds of the model's initial weights and of training. Default [1, 2, 3]. */
@@ -75,7 +75,7 @@ export async function seedVariance(build: (seed: number) => tf.LayersModel, data
         name: `${setting}, seed ${seed}`,
         params: { setting, seed },
         build: () => build(seed),
-        options: { epochs: 5, ...options.options, ...extra, randomSeed: seed },
+        options: trialOptions(options.options, extra, { randomSeed: seed }),
       });
     }
   }

@@ -16,7 +16,7 @@ import type * as tf from "@tensorflow/tfjs";
 import type { Dataset } from "../data/dataset";
 import { createRandom, mixSeeds } from "../data/random";
 import { SAVED_OPTION_KEYS, type TrainOptions } from "../train/options";
-import { runTrials, type Budget, type ParamValue, type Trial, type TrialResults } from "./trials";
+import { runTrials, type Budget, type ParamValue, type Trial, type TrialResults, trialOptions } from "./trials";
 
 /** A setting's values: a list (grid or random pick), or a range to sample (random search). */
 export type SearchDimension =
@@ -104,7 +104,7 @@ export async function sweep(options: SweepOptions): Promise<TrialResults> {
     search === "grid"
       ? gridPoints(options.space as Record<string, readonly ParamValue[]>)
       : randomPoints(options.space, options.trials ?? 8, seed);
-  const base: TrainOptions = { epochs: 5, ...options.options };
+  const base: TrainOptions = trialOptions(options.options);
   const trials: Trial[] = points.map((params) => {
     const trainSettings: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(params)) if (TRAIN_KEYS.has(k)) trainSettings[k] = v;

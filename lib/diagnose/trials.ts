@@ -6,19 +6,26 @@
  */
 import type * as tf from "@tensorflow/tfjs";
 import type { Chart } from "../charts/chart";
-import type { EpochRecord } from "../charts/history-analysis";
+import { shortGap, type EpochRecord } from "../history";
 import { lineChart } from "../charts/line";
 import { parallelCoordinatesChart, type SweepRecord } from "../charts/parallel-coordinates";
 import type { Dataset } from "../data/dataset";
 import { escapeHtml } from "../data/html";
-import { DISPLAY, displayBundle, interruptSignal, wasInterrupted, type DisplayHandle, type MimeBundle } from "../display";
-import { notebookHost } from "../display/protocol";
+import { DISPLAY, displayBundle, inNotebook, interruptSignal, wasInterrupted, type DisplayHandle, type MimeBundle } from "../display";
 import { callback } from "../train/callbacks";
 import { formatDuration } from "../train/live";
 import type { TrainOptions } from "../train/options";
 import { train } from "../train/train";
 
 export type ParamValue = number | string | boolean;
+
+/** Epochs of each trial when its options do not say: diagnosis compares short runs. */
+export const TRIAL_EPOCHS = 5;
+
+/** A trial's train() options: TRIAL_EPOCHS, then each set of options in turn (later ones win). */
+export function trialOptions(...layers: (TrainOptions | undefined)[]): TrainOptions {
+  return Object.assign({ epochs: TRIAL_EPOCHS }, ...layers);
+}
 
 export interface Trial {
   /** Shown in tables and legends, e.g. "lr 0.01, batch 32". */
@@ -139,7 +146,7 @@ export class TrialResults {
       pct(t.bestValAccuracy),
       num(t.bestValLoss),
       num(t.final?.loss),
-      t.final?.valLoss !== undefined && t.final.loss ? `${Math.round(((t.final.valLoss - t.final.loss) / t.final.loss) * 100)}%` : "",
+      t.final?.valLoss !== undefined && t.final.loss !== undefined ? shortGap(t.final.loss, t.final.valLoss) : "",
       formatDuration(t.seconds),
     ]);
   }
@@ -216,7 +223,7 @@ export async function runTrials(trials: Trial[], data: Dataset, options: TrialsO
   for (const t of trials) {
     results.trials.push({ name: t.name, params: t.params, status: "skipped", history: [], epochs: 0, seconds: 0, modelParams: 0 });
   }
-  const live = options.live ?? notebookHost() !== undefined;
+  const live = options.live ?? inNotebook();
   let handle: DisplayHandle | undefined;
   const show = (running?: string) => {
     if (!live) return;

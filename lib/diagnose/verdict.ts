@@ -5,10 +5,19 @@
  * patience would have done.
  */
 import type { Chart } from "../charts/chart";
-import { findBestEpoch, findGapOpening, type BestEpoch, type EpochRecord, type GapOpening } from "../charts/history-analysis";
 import { historyChart } from "../charts/history";
 import { DISPLAY, type MimeBundle } from "../display";
 import { escapeHtml } from "../data/html";
+import {
+  analyzeHistory,
+  DEFAULT_PATIENCE,
+  describeGap,
+  findBestEpoch,
+  type BestEpoch,
+  type EarlyStopReplay,
+  type EpochRecord,
+  type GapOpening,
+} from "../history";
 
 export interface VerdictOptions {
   /** Patience of the early stopping to simulate. Default 5 (as earlyStopping()). */
@@ -18,35 +27,6 @@ export interface VerdictOptions {
 }
 
 export type FitKind = "overfitting" | "still improving" | "good fit" | "no validation";
-
-export interface EarlyStopReplay {
-  patience: number;
-  /** Epoch at which it would have stopped, or undefined if it would have run to the end. */
-  stopEpoch: number | undefined;
-  /** The epoch whose weights it would have kept (the best one). */
-  keptEpoch: number;
-  valLoss: number;
-  /** Epochs it would have saved. */
-  epochsSaved: number;
-}
-
-/** Replays earlyStopping({ patience }) on valLoss over a finished history. */
-export function replayEarlyStopping(history: readonly EpochRecord[], patience: number): EarlyStopReplay | undefined {
-  let best: { epoch: number; value: number } | undefined;
-  let wait = 0;
-  const last = history[history.length - 1]?.epoch ?? 0;
-  for (const record of history) {
-    const value = record.valLoss;
-    if (typeof value !== "number" || !Number.isFinite(value)) continue;
-    if (!best || value < best.value) {
-      best = { epoch: record.epoch, value };
-      wait = 0;
-    } else if (++wait >= patience) {
-      return { patience, stopEpoch: record.epoch, keptEpoch: best.epoch, valLoss: best.value, epochsSaved: last - record.epoch };
-    }
-  }
-  return best ? { patience, stopEpoch: undefined, keptEpoch: best.epoch, valLoss: best.value, epochsSaved: 0 } : undefined;
-}
 
 const num = (x: number) => String(+x.toPrecision(3));
 
@@ -65,8 +45,9 @@ export class OverfittingVerdict {
     return this.sentences.join(" ");
   }
 
+  /** The history with the best epoch and the gap opening this verdict names. */
   chart(): Chart {
-    return historyChart(this.history);
+    return historyChart(this.history, { analysis: { best: this.best, gap: this.gap } });
   }
 
   [DISPLAY](): MimeBundle {
@@ -100,7 +81,7 @@ export function overfittingVerdict(
   if (!Array.isArray(history)) {
     throw new Error("overfittingVerdict() takes a training history ([{ epoch, loss, valLoss }, ...]) or train()'s result.");
   }
-  const patience = options.patience ?? 5;
+  const patience = options.patience ?? DEFAULT_PATIENCE;
   if (!(Number.isInteger(patience) && patience >= 1)) throw new Error(`patience is a whole number of epochs, at least 1 (got ${String(options.patience)}).`);
   const hasValidation = history.some((r) => typeof r.valLoss === "number" && Number.isFinite(r.valLoss));
   const sentences: string[] = [];
@@ -111,17 +92,18 @@ export function overfittingVerdict(
     );
     return new OverfittingVerdict(history, "no validation", findBestEpoch(history), undefined, undefined, sentences);
   }
-  const best = findBestEpoch(history, { monitor: "valLoss" })!;
-  const gap = findGapOpening(history, { gapThreshold: options.gapThreshold });
-  const replay = replayEarlyStopping(history, patience);
+  const analysis = analyzeHistory(history, { monitor: "valLoss", gapThreshold: options.gapThreshold, patience });
+  const best = analysis.best!;
+  const gap = analysis.gap;
+  const replay = analysis.earlyStopping;
   const last = history[history.length - 1];
   sentences.push(`The best epoch is ${best.epoch} of ${last.epoch} (validation loss ${num(best.value)}).`);
   let kind: FitKind;
   if (gap) {
     kind = "overfitting";
     sentences.push(
-      `The gap between training and validation loss opens at epoch ${gap.epoch} and stays open: by the last epoch validation loss is ` +
-        `${Math.round(gap.finalRelativeGap * 100)}% above training loss. From there the network learns its training images ` +
+      `The gap between training and validation loss opens at epoch ${gap.epoch} and stays open: by the last epoch ` +
+        `${describeGap(gap.finalLoss, gap.finalValLoss)}. From there the network learns its training images ` +
         `better than images it has not seen: it overfits. More data, augmentation, dropout or weight decay, or a smaller network, narrow the gap.`,
     );
   } else if (best.epoch >= last.epoch - 1) {

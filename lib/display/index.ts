@@ -66,6 +66,11 @@ export function interruptSignal(): AbortSignal {
   return notebookHost()?.signal ?? neverAborted;
 }
 
+/** True when a notebook front end (the convlab kernel) is showing the outputs: live displays default to on. */
+export function inNotebook(): boolean {
+  return notebookHost() !== undefined;
+}
+
 /** True once the learner has pressed interrupt during the running cell. */
 export function wasInterrupted(): boolean {
   return interruptSignal().aborted;

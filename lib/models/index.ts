@@ -6,6 +6,7 @@
  */
 export { lenet, type LeNetOptions } from "./lenet";
 export { smallAlexNet, type SmallAlexNetOptions } from "./alexnet";
+export { smallVgg, type SmallVggOptions } from "./vgg";
 export { mlp, type MlpOptions } from "./mlp";
 export { hogFeatures, HogFeatures, type HogOptions } from "./shallow/hog";
 export { hogClassifier, type HogClassifierOptions } from "./shallow/hog-classifier";

@@ -21,6 +21,8 @@ export interface LayerRow {
   trainableParams: number;
   /** Multiply-adds per image (convolutions and dense layers; 0 for the rest). */
   multAdds: number;
+  /** True when the layer has weights and training leaves them alone (see freeze()). */
+  frozen: boolean;
 }
 
 const count = (n: number): string => n.toLocaleString("en-US");
@@ -103,6 +105,7 @@ export class ModelSummary {
           params,
           trainableParams,
           multAdds: multAddsOf(layer, outputShape),
+          frozen: params > 0 && trainableParams === 0,
         };
       });
     this.totalParams = this.layers.reduce((s, r) => s + r.params, 0);
@@ -130,12 +133,30 @@ export class ModelSummary {
     );
   }
 
+  /** True when some layer is frozen: the tables then mark each layer's state. */
+  get anyFrozen(): boolean {
+    return this.layers.some((r) => r.frozen);
+  }
+
+  private static stateOf(row: LayerRow): string {
+    return row.params === 0 ? "" : row.frozen ? "frozen" : "trains";
+  }
+
   toString(): string {
-    const header = ["Layer", "Type", "Details", "Output shape", "Params", "Mult-adds"];
-    const rows = this.layers.map((r) => [r.name, r.type, r.details, shapeText(r.outputShape), count(r.params), r.multAdds ? count(r.multAdds) : "-"]);
+    const marks = this.anyFrozen;
+    const header = ["Layer", "Type", "Details", "Output shape", "Params", "Mult-adds", ...(marks ? ["State"] : [])];
+    const rows = this.layers.map((r) => [
+      r.name,
+      r.type,
+      r.details,
+      shapeText(r.outputShape),
+      count(r.params),
+      r.multAdds ? count(r.multAdds) : "-",
+      ...(marks ? [ModelSummary.stateOf(r)] : []),
+    ]);
     const all = [header, ...rows];
     const widths = header.map((_, i) => Math.max(...all.map((r) => r[i].length)));
-    const numeric = [false, false, false, false, true, true];
+    const numeric = [false, false, false, false, true, true, false];
     const line = (r: string[]) => r.map((v, i) => (numeric[i] ? v.padStart(widths[i]) : v.padEnd(widths[i]))).join("  ").trimEnd();
     const rule = "-".repeat(widths.reduce((a, b) => a + b + 2, -2));
     const lines = [this.heading(), rule, line(header), rule, ...rows.map(line), rule, this.totalsLine()];
@@ -146,18 +167,19 @@ export class ModelSummary {
   [DISPLAY](): MimeBundle {
     const th = (text: string, right = false) => `<th style="text-align:${right ? "right" : "left"};padding:2px 10px">${escapeHtml(text)}</th>`;
     const td = (text: string, right = false) => `<td style="text-align:${right ? "right" : "left"};padding:2px 10px">${escapeHtml(text)}</td>`;
+    const marks = this.anyFrozen;
     const body = this.layers
       .map(
         (r) =>
-          `<tr>${td(r.name)}${td(r.type)}${td(r.details)}${td(shapeText(r.outputShape), true)}${td(count(r.params), true)}` +
-          `${td(r.multAdds ? count(r.multAdds) : "–", true)}</tr>`,
+          `<tr${r.frozen ? ' style="color:#767676"' : ""}>${td(r.name)}${td(r.type)}${td(r.details)}${td(shapeText(r.outputShape), true)}${td(count(r.params), true)}` +
+          `${td(r.multAdds ? count(r.multAdds) : "–", true)}${marks ? td(ModelSummary.stateOf(r)) : ""}</tr>`,
       )
       .join("");
     const html =
       `<div style="font-family:sans-serif;font-size:13px">` +
       `<div style="font-weight:bold;padding:4px 0">${escapeHtml(this.heading())}</div>` +
       `<table style="border-collapse:collapse">` +
-      `<thead><tr>${th("Layer")}${th("Type")}${th("Details")}${th("Output shape", true)}${th("Params", true)}${th("Mult-adds", true)}</tr></thead>` +
+      `<thead><tr>${th("Layer")}${th("Type")}${th("Details")}${th("Output shape", true)}${th("Params", true)}${th("Mult-adds", true)}${marks ? th("State") : ""}</tr></thead>` +
       `<tbody>${body}</tbody></table>` +
       `<div style="padding:4px 0">${escapeHtml(this.totalsLine())}</div>` +
       (this.info?.inputNote ? `<div style="color:#767676">Input: ${escapeHtml(this.info.inputNote)}.</div>` : "") +

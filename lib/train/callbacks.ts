@@ -11,7 +11,7 @@
  *     await train(model, data, { callbacks: [printer, earlyStopping()] });
  */
 import type * as tf from "@tensorflow/tfjs";
-import type { EpochRecord } from "../charts/history-analysis";
+import type { EpochRecord } from "../history";
 import type { ResolvedTrainOptions } from "./options";
 import type { TrainingResult } from "./result";
 
@@ -79,6 +79,8 @@ export interface Callback {
   onEpochBegin?(epoch: number, ctx: TrainingContext): void | Promise<void>;
   /** Runs after every step: keep it cheap. */
   onBatchEnd?(log: BatchLog, ctx: TrainingContext): void | Promise<void>;
+  /** Runs before each validation pass. */
+  onValidationBegin?(ctx: TrainingContext): void | Promise<void>;
   onValidationEnd?(log: ValidationLog, ctx: TrainingContext): void | Promise<void>;
   /** Runs after each epoch's record (with validation) is in the history. */
   onEpochEnd?(record: EpochRecord, ctx: TrainingContext): void | Promise<void>;
@@ -90,7 +92,7 @@ export interface Callback {
   loadState?(state: CallbackState): void;
 }
 
-const HOOKS = ["onTrainBegin", "onEpochBegin", "onBatchEnd", "onValidationEnd", "onEpochEnd", "onTrainEnd", "saveState", "loadState"];
+const HOOKS = ["onTrainBegin", "onEpochBegin", "onBatchEnd", "onValidationBegin", "onValidationEnd", "onEpochEnd", "onTrainEnd", "saveState", "loadState"];
 
 /** A custom callback from hooks: `callback({ onEpochEnd(record, ctx) { ... } })`. */
 export function callback(hooks: Callback): Callback {

@@ -4,6 +4,7 @@
  * of the best epoch.
  */
 import * as tf from "@tensorflow/tfjs";
+import { DEFAULT_PATIENCE, PatienceTracker } from "../history";
 import type { Callback, CallbackState, TrainingContext } from "./callbacks";
 import { Monitor, MonitorOptions } from "./monitor";
 
@@ -33,13 +34,12 @@ export interface EarlyStoppingCallback extends Callback {
 
 export function earlyStopping(options: EarlyStoppingOptions = {}): EarlyStoppingCallback {
   const monitor = new Monitor(options, 0, "earlyStopping");
-  const patience = options.patience ?? 5;
+  const patience = options.patience ?? DEFAULT_PATIENCE;
   if (!(Number.isInteger(patience) && patience >= 0)) {
     throw new Error(`earlyStopping: patience is a whole number of epochs, 0 or more (got ${String(options.patience)}).`);
   }
   const restore = options.restoreBestWeights ?? true;
-  let best: { value: number; epoch: number } | undefined;
-  let wait = 0;
+  const tracker = new PatienceTracker(patience, monitor.mode, monitor.minDelta);
   let bestWeights: tf.Tensor[] | undefined;
   let stoppedEpoch: number | undefined;
   let lastEpoch = 0;
@@ -52,7 +52,7 @@ export function earlyStopping(options: EarlyStoppingOptions = {}): EarlyStopping
   return {
     name: "earlyStopping",
     get best() {
-      return best;
+      return tracker.best;
     },
     get stoppedEpoch() {
       return stoppedEpoch;
@@ -63,16 +63,10 @@ export function earlyStopping(options: EarlyStoppingOptions = {}): EarlyStopping
     },
     onEpochEnd(record, ctx) {
       lastEpoch = record.epoch;
-      const value = record[monitor.monitor];
-      if (typeof value !== "number" || !Number.isFinite(value)) return;
-      if (monitor.improves(value, best?.value)) {
-        best = { value, epoch: record.epoch };
-        wait = 0;
-        if (restore) keepWeights(ctx.model.getWeights().map((w) => tf.clone(w)));
-        return;
-      }
-      wait++;
-      if (wait >= patience) {
+      const verdict = tracker.observe(record.epoch, record[monitor.monitor]);
+      if (verdict === "improved" && restore) keepWeights(ctx.model.getWeights().map((w) => tf.clone(w)));
+      if (verdict === "exhausted") {
+        const { wait, best } = tracker;
         stoppedEpoch = record.epoch;
         ctx.stop(
           `early stopping: ${monitor.monitor} has not improved for ${wait} epoch${wait === 1 ? "" : "s"} ` +
@@ -81,6 +75,7 @@ export function earlyStopping(options: EarlyStoppingOptions = {}): EarlyStopping
       }
     },
     onTrainEnd(_result, ctx) {
+      const best = tracker.best;
       if (restore && bestWeights && best && best.epoch !== lastEpoch) {
         if (ctx.interrupted) {
           ctx.note(`earlyStopping kept the current weights because training was interrupted; the best epoch was ${best.epoch}.`);
@@ -92,12 +87,12 @@ export function earlyStopping(options: EarlyStoppingOptions = {}): EarlyStopping
       keepWeights(undefined);
     },
     saveState(): CallbackState {
-      return { values: { best, wait, stoppedEpoch, lastEpoch }, tensors: bestWeights };
+      return { values: { best: tracker.best, wait: tracker.wait, stoppedEpoch, lastEpoch }, tensors: bestWeights };
     },
     loadState(state: CallbackState) {
       const v = state.values as { best?: { value: number; epoch: number }; wait: number; stoppedEpoch?: number; lastEpoch: number };
-      best = v.best;
-      wait = v.wait;
+      tracker.best = v.best;
+      tracker.wait = v.wait;
       stoppedEpoch = v.stoppedEpoch;
       lastEpoch = v.lastEpoch;
       keepWeights(state.tensors && state.tensors.length ? state.tensors : undefined);

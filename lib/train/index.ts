@@ -6,6 +6,7 @@
 export { train, lastTraining } from "./train";
 export { TrainingResult, type TrainingStatus, type TrainingTiming } from "./result";
 export { SOLVER_NAMES, type TrainOptions, type ResolvedTrainOptions, type SolverName } from "./options";
+export type { Objective } from "./objective";
 export {
   LR_POLICY_NAMES,
   LR_POLICY_DEFAULTS,
@@ -19,6 +20,7 @@ export {
   type CaffeSolverSchedule,
 } from "./schedule";
 export { previewSchedule, scheduleFor } from "./preview";
+export { planRun, ASSUMED_STEPS_PER_EPOCH, type RunPlan } from "./plan";
 export { callback, type Callback, type CallbackState, type TrainingContext, type BatchLog, type ValidationLog } from "./callbacks";
 export { earlyStopping, type EarlyStoppingOptions, type EarlyStoppingCallback } from "./early-stopping";
 export { reduceLROnPlateau, type ReduceLROnPlateauOptions, type ReduceLROnPlateauCallback } from "./reduce-lr-on-plateau";

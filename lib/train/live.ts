@@ -1,18 +1,22 @@
 /**
  * What a learner watches while training runs: one chart (train and
  * validation loss, accuracy, and under it the learning rate) and one
- * progress line (epoch, batch, images/s, time left), both replaced in place.
+ * progress line (epoch, batch, images/s, time left), both replaced in place,
+ * shown by one built-in callback (as Keras's progress bar is one).
  * The chart redraws through lib/charts' liveChart, which keeps drawing under
  * 3 % of the time; the progress line updates at most twice a second.
  */
 import { Chart } from "../charts/chart";
 import { historyChart } from "../charts/history";
-import type { EpochRecord } from "../charts/history-analysis";
+import { liveChart, type LiveChart } from "../charts/live";
+import { analyzeHistory, type EpochRecord } from "../history";
 import { learningRateChart } from "../charts/learning-rate";
 import type { VegaLiteSpec } from "../charts/spec";
 import type { ThemeName } from "../charts/theme";
 import { displayBundle, isHeadless, type DisplayHandle, type MimeBundle } from "../display";
 import { escapeHtml } from "../data/html";
+import type { BatchLog, Callback } from "./callbacks";
+import type { TrainingRun } from "./run";
 import type { LivePoint } from "./snapshot";
 
 function body(chart: Chart): VegaLiteSpec {
@@ -24,12 +28,19 @@ export interface TrainingChartOptions {
   title?: string;
   theme?: ThemeName;
   width?: number;
+  /**
+   * The epoch records that say which epoch was best and where the gap
+   * opens, when `points` are finer than epochs (train()'s live chart).
+   * Default: `points` themselves.
+   */
+  history?: readonly EpochRecord[];
 }
 
 /** Loss and accuracy (train solid, validation dashed) above the learning rate, sharing the epoch axis. */
 export function trainingChart(points: readonly LivePoint[], options: TrainingChartOptions = {}): Chart {
   const width = options.width ?? 480;
-  const history = historyChart(points as readonly EpochRecord[], { title: options.title ?? "Training", width, height: 220 });
+  const analysis = options.history ? analyzeHistory(options.history) : undefined;
+  const history = historyChart(points as readonly EpochRecord[], { title: options.title ?? "Training", width, height: 220, analysis });
   const rates = points.filter((p) => typeof p.lr === "number").map((p) => ({ epoch: p.epoch, lr: p.lr }));
   const lr = learningRateChart(rates, { title: "Learning rate", width, height: 80, xTitle: "epoch" });
   const summary = history.summary + (rates.length ? `; learning rate now ${+rates[rates.length - 1].lr!.toPrecision(3)}` : "");
@@ -115,5 +126,80 @@ export class TrainingProgress {
   private show(bundle: MimeBundle): void {
     if (this.handle) this.handle.updateBundle(bundle);
     else this.handle = displayBundle(bundle);
+  }
+}
+
+/**
+ * The built-in display callback: the progress line first, the live chart
+ * under it, both from the run's own records. finish() replaces the progress
+ * line with the run's outcome once the result is final.
+ */
+export class TrainingDisplay implements Callback {
+  readonly name = "display";
+  private progress: TrainingProgress | undefined;
+  private chart: LiveChart<LivePoint> | undefined;
+  /** Points of the run already on the chart. */
+  private shown = 0;
+
+  constructor(private readonly run: TrainingRun) {}
+
+  onTrainBegin(): void {
+    this.progress = new TrainingProgress();
+    this.progress.update(() => this.state(this.run.position.batchInEpoch, undefined, "starting"), true);
+    const { points, history } = this.run.result;
+    this.chart = liveChart<LivePoint>((all) => trainingChart(all, { history }), { initial: points });
+    this.shown = points.length;
+  }
+
+  onBatchEnd(log: BatchLog): void {
+    if (this.run.result.points.length > this.shown) this.drawNewPoints();
+    this.progress?.update(() => this.state(this.run.position.batchInEpoch, log.loss));
+  }
+
+  onValidationBegin(): void {
+    this.progress?.update(() => this.state(this.run.position.batchInEpoch, undefined, "validating"), true);
+  }
+
+  onValidationEnd(): void {
+    // A validation at a point already drawn changes that point: redraw either way.
+    this.drawNewPoints();
+  }
+
+  onEpochEnd(record: EpochRecord): void {
+    this.progress?.update(() => this.state(this.run.plan.stepsPerEpoch, record.loss), true);
+  }
+
+  /** The final chart, and the outcome in place of the progress line. */
+  finish(): void {
+    this.chart?.done();
+    const result = this.run.result;
+    this.progress?.finish(result.headline(), result.lines().slice(1));
+  }
+
+  private drawNewPoints(): void {
+    const points = this.run.result.points;
+    this.chart?.push(...points.slice(this.shown));
+    this.shown = points.length;
+  }
+
+  private state(batch: number, loss: number | undefined, phase?: string): ProgressState {
+    const run = this.run;
+    const { step } = run.position;
+    const { maxIter, stepsPerEpoch } = run.plan;
+    const elapsed = (performance.now() - run.started) / 1000;
+    const doneHere = step - run.startStep;
+    return {
+      epoch: Math.min(run.epoch, run.options.epochs),
+      epochs: run.options.epochs,
+      batch,
+      batches: stepsPerEpoch,
+      step,
+      totalSteps: maxIter,
+      imagesPerSecond: run.trainMs > 0 ? run.images / (run.trainMs / 1000) : 0,
+      secondsLeft: doneHere > 0 ? (elapsed / doneHere) * (maxIter - step) : NaN,
+      loss,
+      lr: run.currentLr,
+      phase,
+    };
   }
 }

@@ -4,8 +4,8 @@
  * recorded. To continue training it: train(model, data, { resumeFrom: path }).
  */
 import * as tf from "@tensorflow/tfjs";
-import type { EpochRecord } from "../charts/history-analysis";
-import { readSnapshot, type SnapshotState } from "./snapshot";
+import type { EpochRecord } from "../history";
+import { disposeSnapshot, readSnapshot, type SnapshotState } from "./snapshot";
 
 export interface LoadedModel {
   model: tf.LayersModel;
@@ -33,8 +33,6 @@ export async function loadSnapshot(path: string): Promise<LoadedModel> {
       state: snapshot.state,
     };
   } finally {
-    tf.dispose(snapshot.weights);
-    tf.dispose(snapshot.solver.weights.map((w) => w.tensor));
-    for (const c of snapshot.callbacks) tf.dispose(c.state.tensors ?? []);
+    disposeSnapshot(snapshot);
   }
 }

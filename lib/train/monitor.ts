@@ -3,7 +3,7 @@
  * stopping and reduce-LR-on-plateau, which judge "better" the same way
  * (Keras's monitor, mode and minDelta).
  */
-import { inferMode } from "../charts/history-analysis";
+import { improves, inferMode } from "../history";
 import type { ResolvedTrainOptions } from "./options";
 
 export interface MonitorOptions {
@@ -32,8 +32,7 @@ export class Monitor {
 
   /** True when `value` beats `best` by more than minDelta. */
   improves(value: number, best: number | undefined): boolean {
-    if (best === undefined) return true;
-    return this.mode === "min" ? value < best - this.minDelta : value > best + this.minDelta;
+    return improves(value, best, this.mode, this.minDelta);
   }
 
   /** A note when the monitored value will never appear (no validation). */

@@ -8,6 +8,7 @@ import type { SplitName } from "../data/dataset";
 import { checkSplitName } from "../data/dataset";
 import { resolveAugmentOptions } from "../data/augment";
 import type { Callback } from "./callbacks";
+import type { Objective } from "./objective";
 import { LrPolicy, LrPolicyName, resolveLrPolicy, ResolvedLrPolicy } from "./schedule";
 
 /** The solvers DIGITS offers (Caffe's), as tfjs optimizers. */
@@ -76,6 +77,13 @@ export interface TrainOptions {
   augment?: AugmentOptions | null;
   /** Hooks run during training: earlyStopping(), reduceLROnPlateau(), your own. Default none. */
   callbacks?: Callback[];
+  /**
+   * What to learn, when it is not one class per image: the targets of each
+   * batch, the loss and what counts as right (see Objective; a detector's or
+   * segmenter's `objective(scenes)`). Default: the images' classes, softmax
+   * cross-entropy and accuracy.
+   */
+  objective?: Objective;
   /** Stop at a NaN or infinite loss, explain it and restore the last good weights. Default true. */
   stopOnNaN?: boolean;
   /** Show the live chart and progress line. Default: true in a notebook, false elsewhere. */
@@ -136,6 +144,7 @@ const KNOWN_KEYS: (keyof TrainOptions)[] = [
   "snapshots",
   "snapshotDir",
   "callbacks",
+  "objective",
   "live",
   "resumeFrom",
 ];
@@ -234,6 +243,14 @@ export function resolveTrainOptions(options: TrainOptions, freshSeed: () => numb
     options.callbacks.forEach((cb, i) =>
       check(cb !== null && typeof cb === "object", `callbacks[${i}] is not a callback; use earlyStopping(), reduceLROnPlateau() or callback({ onEpochEnd() {...} }).`),
     );
+  }
+  if (options.objective !== undefined) {
+    const o = options.objective as Partial<Objective> | null;
+    check(
+      o !== null && typeof o === "object" && ["targets", "loss", "correct"].every((k) => typeof (o as Record<string, unknown>)[k] === "function"),
+      "objective must have targets(indices), loss(output, targets) and correct(output, targets), e.g. detector.objective(scenes).",
+    );
+    check(!augment, "augment moves an image's pixels but not its objective's targets (boxes, masks); train without augment when an objective is given.");
   }
   if (options.snapshotDir !== undefined) check(typeof options.snapshotDir === "string" && options.snapshotDir.length > 0, "snapshotDir must be a folder path.");
   return {

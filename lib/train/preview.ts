@@ -6,23 +6,19 @@ import type { Chart } from "../charts/chart";
 import { learningRateChart } from "../charts/learning-rate";
 import type { Dataset } from "../data/dataset";
 import { resolveTrainOptions, type TrainOptions } from "./options";
-import { LearningRateSchedule } from "./schedule";
+import { planRun, type RunPlan } from "./plan";
 
-/** Steps per epoch assumed when no dataset is given (the curve's shape does not depend on it). */
-const DEFAULT_STEPS_PER_EPOCH = 100;
 const MAX_POINTS = 400;
 
-/** The schedule train() would follow with these options (and this dataset's training split). */
-export function scheduleFor(options: TrainOptions = {}, data?: Dataset): { schedule: LearningRateSchedule; stepsPerEpoch: number } {
+/** The plan train() would follow with these options (and this dataset's training split). */
+export function scheduleFor(options: TrainOptions = {}, data?: Dataset): RunPlan {
   const resolved = resolveTrainOptions({ ...options, live: false, callbacks: undefined }, () => 0);
-  const stepsPerEpoch = data ? Math.max(1, Math.ceil(data.size("train") / resolved.batchSize)) : DEFAULT_STEPS_PER_EPOCH;
-  return { schedule: new LearningRateSchedule(resolved.lrPolicy, resolved.learningRate, stepsPerEpoch * resolved.epochs), stepsPerEpoch };
+  return planRun(resolved, data?.size("train"));
 }
 
 /** The learning rate over training (x in epochs), with every step where it jumps. */
 export function previewSchedule(options: TrainOptions = {}, data?: Dataset): Chart {
-  const { schedule, stepsPerEpoch } = scheduleFor(options, data);
-  const maxIter = schedule.maxIter;
+  const { schedule, stepsPerEpoch, maxIter } = scheduleFor(options, data);
   const steps = new Set<number>();
   const count = Math.min(maxIter, MAX_POINTS);
   for (let i = 0; i < count; i++) steps.add(Math.round((i * (maxIter - 1)) / Math.max(1, count - 1)));

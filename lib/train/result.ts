@@ -6,7 +6,7 @@
  */
 import type * as tf from "@tensorflow/tfjs";
 import type { Chart } from "../charts/chart";
-import { findBestEpoch, type BestEpoch, type EpochRecord } from "../charts/history-analysis";
+import { findBestEpoch, type BestEpoch, type EpochRecord } from "../history";
 import { DISPLAY, type MimeBundle } from "../display";
 import { escapeHtml } from "../data/html";
 import { formatDuration, trainingChart } from "./live";

@@ -17,7 +17,7 @@ import { mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import type { NamedTensor } from "@tensorflow/tfjs-core/dist/tensor_types";
-import type { EpochRecord } from "../charts/history-analysis";
+import type { EpochRecord } from "../history";
 import type { CallbackState } from "./callbacks";
 import type { ResolvedTrainOptions } from "./options";
 import type { SolverState } from "./solvers";
@@ -273,4 +273,11 @@ export async function readSnapshot(path: string): Promise<LoadedSnapshot> {
     },
     callbacks,
   };
+}
+
+/** Frees a read snapshot's tensors (weights, solver state, callbacks' tensors) that nothing took over. */
+export function disposeSnapshot(snapshot: LoadedSnapshot): void {
+  tf.dispose(snapshot.weights);
+  tf.dispose(snapshot.solver.weights.map((w) => w.tensor));
+  for (const c of snapshot.callbacks) tf.dispose(c.state.tensors ?? []);
 }

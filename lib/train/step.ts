@@ -6,7 +6,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { NamedTensor } from "@tensorflow/tfjs-core/dist/tensor_types";
 import { isKernelWeight } from "../models/initializers";
-import { countCorrect, Forward } from "./forward";
+import type { Forward } from "./forward";
 import { withSeededMathRandom } from "./seeded-random";
 
 export class TrainStep {
@@ -43,7 +43,7 @@ export class TrainStep {
         let correct: tf.Scalar | undefined;
         const { value, grads } = tf.variableGrads(() => {
           const out = this.forward.apply(xs, true);
-          correct = tf.keep(countCorrect(out, ys));
+          correct = tf.keep(this.forward.correct(out, ys));
           return this.forward.loss(out, ys);
         }, this.variables);
         const list: NamedTensor[] = [];

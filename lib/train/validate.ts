@@ -4,7 +4,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { Dataset, SplitName } from "../data/dataset";
-import { countCorrect, Forward } from "./forward";
+import type { Forward } from "./forward";
 
 export interface SplitScore {
   loss: number;
@@ -28,7 +28,12 @@ export async function scoreSplit(
       if (stopped()) return undefined;
       const sums = tf.tidy(() => {
         const out = forward.apply(batch.xs, false);
-        return tf.stack([tf.mul(forward.loss(out, batch.ys), batch.size), countCorrect(out, batch.ys)]);
+        const ys = forward.targets(batch);
+        try {
+          return tf.stack([tf.mul(forward.loss(out, ys), batch.size), forward.correct(out, ys)]);
+        } finally {
+          if (ys !== batch.ys) ys.dispose();
+        }
       });
       const [l, c] = sums.dataSync();
       sums.dispose();

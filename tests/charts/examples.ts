@@ -21,8 +21,8 @@ import {
   rocCurveChart,
   scatterChart,
   type Chart,
-  type EpochRecord,
 } from "../../lib/charts";
+import type { EpochRecord } from "../../lib/history";
 
 export const FASHION_CLASSES = [
   "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",

@@ -3,7 +3,8 @@
  * the final state, interrupts, and headless runs.
  */
 import assert from "node:assert/strict";
-import { historyChart, liveChart, liveHistoryChart, lineChart, VEGA_LITE_MIME, type EpochRecord } from "../../lib/charts";
+import { historyChart, liveChart, liveHistoryChart, lineChart, VEGA_LITE_MIME } from "../../lib/charts";
+import type { EpochRecord } from "../../lib/history";
 import { FakeClock, FakeNotebookHost } from "./fake-host";
 import { markItems } from "./helpers";
 

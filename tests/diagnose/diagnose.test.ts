@@ -21,7 +21,6 @@ import {
   overfitOneBatch,
   overfittingVerdict,
   randomPoints,
-  replayEarlyStopping,
   runTrials,
   sanityChecks,
   seedVariance,
@@ -29,6 +28,7 @@ import {
   sweep,
   withShuffledTrainLabels,
 } from "../../lib/diagnose";
+import { replayEarlyStopping } from "../../lib/history";
 import { FakeNotebookHost } from "../charts/fake-host";
 import { assertValidVegaLite } from "../charts/helpers";
 import { smallCnn, smallMnist, weightsOf, maxDifference } from "../train/helpers";

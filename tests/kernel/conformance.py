@@ -51,6 +51,18 @@ class ConvlabKernelTests(jkt.KernelTests):
 
     code_clear_output = 'import { clearOutput } from "convlab";\nclearOutput();'
 
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # The kernel is ready (it answers kernel_info) long before its first
+        # cell can run: the compiler thread is still loading tfjs's and
+        # convlab's typings, which takes seconds, and much longer on a loaded
+        # machine. Wait for that state with a generous limit, so that the
+        # suite's own 15-second limits never depend on the machine's load.
+        reply = cls.kc.execute_interactive('import "convlab";', store_history=False, timeout=600)
+        if reply["content"]["status"] != "ok":
+            raise RuntimeError(f"the kernel's first cell failed: {reply['content']}")
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)

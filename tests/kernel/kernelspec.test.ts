@@ -57,12 +57,12 @@ describe("kernelspec install and uninstall", function () {
     assert.match(unknown.stderr, /unknown command "instal"/);
   });
 
-  it("`start` without any Jupyter says exactly how to get one", () => {
-    const data = mkdtempSync(path.join(tmpdir(), "convlab-data-"));
-    const started = convlab(["start"], { ...process.env, JUPYTER_DATA_DIR: data, PATH: "/nonexistent" });
+  it("`start` without JupyterLab or Python says exactly what to install", () => {
+    const venv = path.join(mkdtempSync(path.join(tmpdir(), "convlab-venv-")), "none");
+    const started = convlab(["start"], { ...process.env, CONVLAB_VENV: venv, PATH: "/nonexistent" });
     assert.equal(started.status, 1);
-    assert.match(started.stderr, /pip install jupyterlab/);
-    assert.match(started.stderr, /apt-get install jupyter-notebook/);
-    assert.ok(existsSync(path.join(data, "kernels", "convlab", "kernel.json")), "the kernel is registered anyway");
+    assert.match(started.stderr, /needs Python 3\.9 or later/);
+    assert.match(started.stderr, /apt-get install python3-venv/);
+    assert.ok(!existsSync(venv), "nothing was created");
   });
 });

@@ -18,9 +18,12 @@ describe("kernel protocol", function () {
     await kernel?.close();
   });
 
-  /** Waits until the cell of request `id` has printed `text` (it runs, past type-checking). */
-  const waitForText = (id: string, text: string) =>
-    kernel.waitForIopub((m) => m.parent_header.msg_id === id && m.header.msg_type === "stream" && String(m.content.text).includes(text), 60_000);
+  /** Sends a cell and resolves (with its msg_id) once it has printed `marker`: it is then surely running. */
+  async function runUntil(code: string, marker: string): Promise<string> {
+    const id = await kernel.send("execute_request", { code, silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true });
+    await kernel.waitForIopub((m) => m.parent_header.msg_id === id && m.header.msg_type === "stream" && String(m.content.text).includes(marker), 300_000);
+    return id;
+  }
 
   it("answers kernel_info with the full language info, protocol 5.3 and the banner", async () => {
     const { reply } = await kernel.request("kernel_info_request");
@@ -130,11 +133,11 @@ describe("kernel protocol", function () {
     const frames = encode(message, kernel.signer);
     frames[1] = "0".repeat(64); // the signature frame
     await kernel.sendRaw("shell", frames);
-    await new Promise((r) => setTimeout(r, 300));
-    assert.ok(!kernel.published.some((m) => m.parent_header.msg_id === message.header.msg_id), "nothing answers a forged message");
-    assert.ok(await kernel.ping(), "the heartbeat still answers");
+    // Requests on shell are handled in order: once this one is answered, the forged one has been dealt with.
     const { iopub } = await kernel.execute("(globalThis as any).forged === undefined");
     assert.equal((iopub.find((m) => m.header.msg_type === "execute_result")!.content.data as Record<string, string>)["text/plain"], "true");
+    assert.ok(!kernel.published.some((m) => m.parent_header.msg_id === message.header.msg_id), "nothing answers a forged message");
+    assert.ok(await kernel.ping(), "the heartbeat still answers");
   });
 
   it("round-trips a comm opened by the front end", async () => {
@@ -160,6 +163,37 @@ describe("kernel protocol", function () {
     assert.ok(unknown.some((m) => m.header.msg_type === "comm_close" && m.content.comm_id === "nobody"));
   });
 
+  it("keeps names that start with `__` across cells", async () => {
+    const declared = await kernel.execute("const __x = 1;\nfunction __twice(n: number) { return 2 * n; }\n__x + 1");
+    assert.equal(declared.reply.content.status, "ok", JSON.stringify(declared.reply.content));
+    assert.equal((declared.iopub.find((m) => m.header.msg_type === "execute_result")!.content.data as Record<string, string>)["text/plain"], "2");
+    const later = await kernel.execute("__twice(__x) + 1");
+    assert.equal((later.iopub.find((m) => m.header.msg_type === "execute_result")!.content.data as Record<string, string>)["text/plain"], "3");
+  });
+
+  it("completes only the names that start with what was typed", async () => {
+    await kernel.execute('import { loadMnist, train } from "convlab";\nconst loadMnCount = 1;\nconst __hiddenCount = 2;');
+    const complete = async (code: string) => (await kernel.request("complete_request", { code, cursor_pos: code.length })).reply.content as { matches: string[]; cursor_start: number; cursor_end: number };
+    const loadMn = await complete("loadMn");
+    assert.ok(loadMn.matches.includes("loadMnist"), JSON.stringify(loadMn.matches));
+    assert.ok(loadMn.matches.every((m) => m.startsWith("loadMn")), JSON.stringify(loadMn.matches));
+    assert.deepEqual([loadMn.cursor_start, loadMn.cursor_end], [0, 6]);
+    assert.deepEqual((await complete("__hidden")).matches, ["__hiddenCount"]);
+    assert.deepEqual((await complete("Math.flo")).matches, ["floor"]);
+    const members = await complete("Math.");
+    assert.ok(members.matches.includes("floor") && members.matches.includes("max"), "after a dot, every member");
+  });
+
+  it("inspects a library function: its signature and its documentation", async () => {
+    await kernel.execute('import { train } from "convlab";');
+    const { reply } = await kernel.request("inspect_request", { code: "train", cursor_pos: 5, detail_level: 0 });
+    const content = reply.content as { found: boolean; data: Record<string, string> };
+    assert.equal(content.found, true);
+    assert.match(content.data["text/plain"], /function train\(model/);
+    const docs = content.data["text/markdown"].split("```").at(-1)!.trim();
+    assert.ok(docs.length > 20, `no documentation after the signature: ${content.data["text/markdown"]}`);
+  });
+
   it("asks for input on stdin when the front end allows it", async () => {
     kernel.onInput((prompt) => (prompt === "Your name? " ? "Ada" : "?"));
     const { reply, iopub } = await kernel.execute('import { input } from "convlab";\n"hello " + (await input("Your name? "))', { allow_stdin: true });
@@ -171,9 +205,7 @@ describe("kernel protocol", function () {
 
   it("interrupts a synchronous loop and keeps every variable", async () => {
     await kernel.execute("let keptBeforeLoop = 41; let spins = 0;");
-    const running = await kernel.send("execute_request", { code: 'keptBeforeLoop++;\nconsole.log("looping");\nwhile (true) { spins++; }', silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true });
-    // Wait until the cell runs (an interrupt during type-checking would stop it before it ran).
-    await waitForText(running, "looping");
+    const running = await runUntil('keptBeforeLoop++;\nwhile (true) { if (++spins === 1) console.log("looping"); }', "looping");
     const interrupt = await kernel.request("interrupt_request", {}, { channel: "control", waitForIdle: false });
     assert.equal(interrupt.reply.content.status, "ok");
     const reply = await kernel.waitForReply(running, 20_000);
@@ -184,14 +216,12 @@ describe("kernel protocol", function () {
   });
 
   it("interrupts a long await and a loop that never yields after an await, keeping state", async () => {
-    const waiting = await kernel.send("execute_request", { code: "let awaited = 'before';\nconsole.log('awaiting');\nawait new Promise((r) => setTimeout(r, 60_000));\nawaited = 'after';", silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true });
-    await waitForText(waiting, "awaiting");
+    const waiting = await runUntil("let awaited = 'before';\nconsole.log('waiting');\nawait new Promise((r) => setTimeout(r, 60_000));\nawaited = 'after';", "waiting");
     await kernel.request("interrupt_request", {}, { channel: "control", waitForIdle: false });
     const reply = await kernel.waitForReply(waiting, 20_000);
     assert.equal(reply.content.ename, "Interrupted");
 
-    const stuck = await kernel.send("execute_request", { code: "let laps = 0;\nawait null;\nconsole.log('spinning');\nwhile (true) { laps++; }", silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true });
-    await waitForText(stuck, "spinning");
+    const stuck = await runUntil("let laps = 0;\nawait null;\nwhile (true) { if (++laps === 1) console.log('spinning'); }", "spinning");
     await kernel.request("interrupt_request", {}, { channel: "control", waitForIdle: false });
     const stuckReply = await kernel.waitForReply(stuck, 20_000);
     assert.equal(stuckReply.content.ename, "Interrupted");
@@ -201,11 +231,10 @@ describe("kernel protocol", function () {
   });
 
   it("lets library code see the interrupt and stop cleanly between steps", async () => {
-    const running = await kernel.send("execute_request", {
-      code: 'import { wasInterrupted } from "convlab";\nlet steps = 0;\nconsole.log("stepping");\nwhile (!wasInterrupted()) { steps++; await new Promise((r) => setTimeout(r, 5)); }\n"stopped cleanly after " + (steps > 0 ? "some" : "no") + " steps"',
-      silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true,
-    });
-    await waitForText(running, "stepping");
+    const running = await runUntil(
+      'import { wasInterrupted } from "convlab";\nlet steps = 0;\nwhile (!wasInterrupted()) { if (++steps === 1) console.log("stepping"); await new Promise((r) => setTimeout(r, 5)); }\n"stopped cleanly after " + (steps > 0 ? "some" : "no") + " steps"',
+      "stepping",
+    );
     await kernel.request("interrupt_request", {}, { channel: "control", waitForIdle: false });
     const reply = await kernel.waitForReply(running, 20_000);
     // The loop saw the signal itself; the cell still reads as interrupted.
@@ -229,7 +258,9 @@ describe("kernel restart", function () {
   it("answers shutdown_request with restart echoed, exits, and a new kernel starts clean", async () => {
     const first = await startConvlabKernel();
     try {
-      await first.execute("let survivor = 1");
+      // The cell loads the library itself, so the kernel has no loading left
+      // for quiet moments and is idle when the shutdown request arrives.
+      await first.execute('import "convlab";\nlet survivor = 1');
       const { reply } = await first.request("shutdown_request", { restart: true }, { channel: "control", waitForIdle: false });
       assert.deepEqual(reply.content, { status: "ok", restart: true });
       assert.equal(await first.exited, 0);

@@ -7,7 +7,8 @@
  *   with a message;
  * - instructor (solutions in place): every check passes.
  *
- * Both: the executed HTML draws every chart as SVG.
+ * Both: every claim of the lesson's text holds (claims run in both
+ * variants), and the executed HTML draws every chart as SVG.
  */
 import assert from "node:assert/strict";
 import { rmSync } from "node:fs";
@@ -41,6 +42,13 @@ for (const variant of ["learner", "instructor"] as Variant[]) {
         it(`executes with no error within its budget of ${lesson.meta.budget} s`, () => {
           assert.equal(run().status, "ok", describeRun(run()));
           assert.ok(run().seconds <= lesson.meta.budget, describeRun(run()));
+        });
+
+        it("holds every claim its text makes", () => {
+          const claimFences = lesson.segments.filter((s) => s.kind === "claim").length;
+          assert.ok(run().claims.length >= claimFences, describeRun(run()));
+          const falseClaims = run().claims.filter((c) => !c.holds).map((c) => `${lesson.name}: "${c.statement}" (${c.source})${c.problem ? `: ${c.problem}` : ""}`);
+          assert.deepEqual(falseClaims, [], describeRun(run()));
         });
 
         it("draws every chart as an SVG in the executed HTML", () => {

@@ -211,7 +211,7 @@ describe("models", function () {
       assert.equal(s.nonTrainableParams, 0);
       // conv1: 24·24·20·25; conv2: 8·8·50·500; ip1: 800·500; ip2: 500·10
       assert.equal(s.multAdds, 288_000 + 1_600_000 + 400_000 + 5_000);
-      assert.deepEqual(s.layers[1], { name: "pool1", type: "MaxPooling2D", details: "2×2, stride 2", outputShape: [12, 12, 20], params: 0, trainableParams: 0, multAdds: 0 });
+      assert.deepEqual(s.layers[1], { name: "pool1", type: "MaxPooling2D", details: "2×2, stride 2", outputShape: [12, 12, 20], params: 0, trainableParams: 0, multAdds: 0, frozen: false });
       const text = s.toString();
       assert.match(text, /Model "lenet" \(DIGITS LeNet, seed 5\): input 28×28×1/);
       assert.match(text, /conv2\s+Conv2D\s+50 filters 5×5\s+8×8×50\s+25,050\s+1,600,000/);

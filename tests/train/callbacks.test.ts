@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
-import type { EpochRecord } from "../../lib/charts";
+import type { EpochRecord } from "../../lib/history";
 import {
   callback,
   diagnoseNaN,

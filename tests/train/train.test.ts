@@ -234,7 +234,7 @@ describe("train", function () {
       assert.equal(drawn.train.size, 20, `training-loss points drawn at epochs ${[...drawn.train].join(", ")}`);
       assert.deepEqual([...drawn.validation].sort(), [0.5, 1, 1.5, 2]);
       // The chart kept in the notebook is the final one, drawn from every point of the run.
-      assert.equal(String(chart["text/plain"]), trainingChart(run.points).summary);
+      assert.equal(String(chart["text/plain"]), trainingChart(run.points, { history: run.history }).summary);
       assert.doesNotMatch(String(chart["text/plain"]), /history: 0 epochs/);
       // Eight points an epoch (10 batches: every batch) and validation twice an epoch.
       assert.equal(run.points.filter((p) => p.loss !== undefined).length, 20);

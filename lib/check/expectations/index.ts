@@ -16,3 +16,8 @@ export { resumedRun, type ResumedRunOptions } from "./resumed-run";
 export { learningRateSchedule, type LearningRateScheduleOptions } from "./learning-rate-schedule";
 export { splitSize, type SplitSizeOptions } from "./split-size";
 export { epochsAtMost, type EpochsAtMostOptions } from "./epochs-at-most";
+export { detectionThreshold, type DetectionThresholdOptions } from "./detection-threshold";
+export { segmentationIoU, type SegmentationIoUOptions } from "./segmentation-iou";
+export { batchWithinBudget, type BatchWithinBudgetOptions } from "./batch-within-budget";
+export { allButWorstLayerInt8, quantizedLayers, type AllButWorstLayerOptions } from "./int8-layers";
+export { bundlePasses, bundleLabelsMatch, type BundlePassesOptions, type LabelsMatchOptions } from "./jetson-bundle";

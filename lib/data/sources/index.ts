@@ -17,3 +17,4 @@ export { ImportError } from "./image-folder/scan";
 export { RESIZE_MODES, planResize } from "./image-folder/resize";
 export type { ResizeMode, ResizePlan } from "./image-folder/resize";
 export type { SkipReason } from "./image-folder/decode";
+export * from "./voc";

@@ -14,8 +14,7 @@ import { mkdir, open, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, extname, join } from "node:path";
 import sharp from "sharp";
-import { displayBundle, MimeBundle, wasInterrupted } from "../../../display";
-import { notebookHost } from "../../../display/protocol";
+import { displayBundle, inNotebook, MimeBundle, wasInterrupted } from "../../../display";
 import { Dataset, SPLIT_NAMES, SplitName } from "../../dataset";
 import { FilePixelStore, MemoryPixelStore, PixelStore } from "../../pixel-store";
 import { ProgressLine } from "../../progress";
@@ -61,7 +60,7 @@ export async function importImageFolder(folder: string, options: ImportImageFold
   if (resolved.testFolder) sources.push({ role: "test folder", split: "test", scanned: await scanFolder(resolved.testFolder, "test folder") });
 
   const key = cacheKey(resolved, sources.map((s) => s.scanned));
-  const show = settings.display ?? notebookHost() !== undefined;
+  const show = settings.display ?? inNotebook();
   const cacheDir = settings.cache ? join(settings.cacheDir, `${safeName(name)}-${key}`) : null;
 
   if (cacheDir) {

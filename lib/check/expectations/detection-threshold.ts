@@ -1,0 +1,69 @@
+/**
+ * A detector's score threshold chosen for a goal: at least a given share of
+ * the detections it reports are right (precision at IoU 0.5), finding as
+ * many objects as that allows (recall close to the best any threshold
+ * reaches with that precision). Measured by the check on the split the
+ * threshold is tuned on; messages say which way to move, never where to.
+ */
+import type { SplitName } from "../../data/dataset";
+import { SceneSet } from "../../data/scenes/scene-set";
+import { SingleShotDetector } from "../../detect/single-shot/single-shot-detector";
+import type { DetectionRun } from "../../detect/detection-run";
+import type { Expectation } from "../exercise";
+import { AnswerProblem, readAnswer, readNumber } from "../answers";
+import { describeValue, percent, short } from "../format";
+
+export interface DetectionThresholdOptions {
+  /** Name of the answer holding the SingleShotDetector. */
+  detector: string;
+  /** Name of the answer holding the SceneSet. */
+  scenes: string;
+  /** Default "validation". */
+  split?: SplitName;
+  /** The precision the reported detections must reach, 0 to 1. */
+  precision: number;
+  /** How far below the best reachable recall (at that precision) the threshold's recall may be. Default 0.02. */
+  recallSlack?: number;
+}
+
+const runs = new WeakMap<SingleShotDetector, { scenes: SceneSet; split: SplitName; run: DetectionRun }>();
+
+export function detectionThreshold(name: string, options: DetectionThresholdOptions): Expectation {
+  const split = options.split ?? "validation";
+  const slack = options.recallSlack ?? 0.02;
+  return {
+    describe: `a score threshold with precision ≥ ${percent(options.precision)} and as much recall as that allows`,
+    async evaluate(answers) {
+      const threshold = readNumber(answers, name);
+      if (threshold instanceof AnswerProblem) return threshold.finding;
+      if (threshold < 0 || threshold > 1) return { passed: false, message: `\`${name}\` is ${short(threshold)}; scores are probabilities, so a threshold is between 0 and 1.` };
+      const detector = readAnswer(answers, options.detector);
+      if (detector instanceof AnswerProblem) return detector.finding;
+      if (!(detector instanceof SingleShotDetector)) return { passed: false, message: `\`${options.detector}\` should be a SingleShotDetector, but it is ${describeValue(detector)}.` };
+      const scenes = readAnswer(answers, options.scenes);
+      if (scenes instanceof AnswerProblem) return scenes.finding;
+      if (!(scenes instanceof SceneSet)) return { passed: false, message: `\`${options.scenes}\` should be scenes (from makeScenes()), but it is ${describeValue(scenes)}.` };
+      let cached = runs.get(detector);
+      if (!cached || cached.scenes !== scenes || cached.split !== split) {
+        cached = { scenes, split, run: await detector.detect(scenes, { split, minScore: 0.01 }) };
+        runs.set(detector, cached);
+      }
+      const run = cached.run;
+      const at = (t: number) => run.evaluate({ scoreThreshold: t });
+      const chosen = at(threshold);
+      const found = `With ${short(threshold)}, the detector's reports on the ${split} scenes are ${percent(chosen.precision)} right (precision) and find ${percent(chosen.recall)} of the digits (recall)`;
+      if (chosen.precision < options.precision) {
+        return { passed: false, message: `${found}: the goal is a precision of at least ${percent(options.precision)}. Raise the threshold, so that fewer doubtful detections are reported.` };
+      }
+      let best = 0;
+      for (const t of new Set(run.detections.flat().map((d) => d.score))) {
+        const e = at(t);
+        if (e.precision >= options.precision && e.recall > best) best = e.recall;
+      }
+      if (chosen.recall + slack < best) {
+        return { passed: false, message: `${found}: the precision goal is met, but a lower threshold would meet it too and find more digits. Lower it as far as the precision allows.` };
+      }
+      return { passed: true, message: `${found}: the precision goal is met with about as many digits found as it allows.` };
+    },
+  };
+}

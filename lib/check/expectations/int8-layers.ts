@@ -1,0 +1,50 @@
+/**
+ * A mixed-precision model: INT8 everywhere except the layer whose
+ * quantization alone hurts most, as quantizationErrorByLayer measured it.
+ * The quantized layers are read from the model file itself (a Conv or Gemm
+ * whose weights come through a DequantizeLinear).
+ */
+import type { Expectation } from "../exercise";
+import { AnswerProblem, readAnswer } from "../answers";
+import { describeValue } from "../format";
+import { LayerErrors } from "../../deploy/layer-error";
+import { OnnxModelFile } from "../../deploy/quantized-model";
+import { decodeModel } from "../../deploy/onnx/proto";
+
+export interface AllButWorstLayerOptions {
+  /** The per-layer measurement (a LayerErrors answer). */
+  errors: string;
+}
+
+/** Names of the Conv/Gemm nodes of an ONNX file whose weights are quantized. */
+export function quantizedLayers(bytes: Uint8Array): { quantized: string[]; all: string[] } {
+  const graph = decodeModel(bytes).graph;
+  const producers = new Map(graph.node.flatMap((n) => n.output.map((o) => [o, n] as const)));
+  const layers = graph.node.filter((n) => n.op_type === "Conv" || n.op_type === "Gemm");
+  return { all: layers.map((n) => n.name), quantized: layers.filter((n) => producers.get(n.input[1])?.op_type === "DequantizeLinear").map((n) => n.name) };
+}
+
+export function allButWorstLayerInt8(name: string, options: AllButWorstLayerOptions): Expectation {
+  return {
+    describe: `\`${name}\`: every layer INT8 except the one that hurts most`,
+    evaluate(answers) {
+      const errors = readAnswer(answers, options.errors);
+      if (errors instanceof AnswerProblem) return errors.finding;
+      if (!(errors instanceof LayerErrors)) return { passed: false, message: `\`${options.errors}\` should be what quantizationErrorByLayer returns, but it is ${describeValue(errors)}.` };
+      const model = readAnswer(answers, name);
+      if (model instanceof AnswerProblem) return model.finding;
+      if (!(model instanceof OnnxModelFile) || model.precision !== "int8") return { passed: false, message: `\`${name}\` should be what quantizeInt8 returns, but it is ${describeValue(model)}.` };
+      const { quantized, all } = quantizedLayers(model.bytes);
+      const worst = errors.worst.layer;
+      const others = all.filter((layer) => layer !== worst);
+      if (quantized.includes(worst)) {
+        return { passed: false, message: `Not yet: \`${name}\` quantizes ${quantized.length} of the ${all.length} layers, the one that hurts most among them. Read the table above: which layer moves the probabilities most on its own? Leave it out with the option \`layers\`.` };
+      }
+      const missing = others.filter((layer) => !quantized.includes(layer));
+      if (missing.length) {
+        return { passed: false, message: `Not yet: the layer that hurts most stays in full precision, but so ${missing.length === 1 ? "does 1 other layer" : `do ${missing.length} other layers`}. The exercise quantizes every other layer: list them all in \`layers\`.` };
+      }
+      return { passed: true, message: `${quantized.length} of ${all.length} layers INT8; ${worst} stays in full precision, as TensorRT keeps a layer in FP16 when INT8 costs it too much.` };
+    },
+  };
+}

