@@ -126,7 +126,7 @@ export class HistoryStore {
   /** The file's entries; of a file over the limit, only those in its last MAX_FILE_BYTES. */
   private load(): { entries: HistoryEntry[]; rewrite: boolean } {
     let text: string;
-    let skippedStart = false;
+    let skippedStart: boolean;
     try {
       const fd = openSync(this.file, "r");
       try {

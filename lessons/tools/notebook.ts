@@ -98,7 +98,8 @@ export function lessonNotebook(lesson: Lesson, variant: Variant, options: Notebo
         if (withClaims) code(claimCell(segment.code), { convlab: { role: "claim" }, tags: ["claim"] });
         break;
       case "hint":
-        markdown(`<details><summary><strong>Hint</strong> (open it when you are stuck)</summary>\n\n${segment.text}\n\n</details>`, {
+        // The classic Notebook's stylesheet makes <summary> a block, which hides its ▸ marker; list-item brings it back.
+        markdown(`<details><summary style="display: list-item"><strong>Hint</strong> (open it when you are stuck)</summary>\n\n${segment.text}\n\n</details>`, {
           convlab: { exercise: segment.id, role: "hint" },
         });
         break;

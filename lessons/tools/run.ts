@@ -12,7 +12,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { LESSONS_DIR, loadLessons, notebookText, selectLessons } from "./catalog";
-import { describeRun, executeLessons, LessonRun } from "./execute";
+import { executeLessons, LessonRun } from "./execute";
 import { Variant } from "./notebook";
 
 interface Args {

@@ -1,6 +1,7 @@
 /** bandChart: mean ± std across repeated runs (seeds) of the same setting. */
 import { Chart, type ChartOptions } from "./chart";
-import { describeValue, frame, formatNumber } from "./format";
+import { describeValue, frame } from "./format";
+import { formatNumber } from "../display/html";
 import type { Datum } from "./spec";
 
 type Run = readonly number[] | Float32Array | Float64Array;
@@ -98,10 +99,10 @@ export function bandChart(series: Record<string, readonly Run[]>, options: BandC
             color,
             tooltip: [
               { field: "series", type: "nominal" },
-              { field: "x", type: "quantitative", title: xTitle },
+              { field: "x", type: "quantitative", title: xTitle, format: ".4~g" },
               { field: "mean", type: "quantitative", format: ".4~g" },
               { field: "std", type: "quantitative", format: ".2~g" },
-              { field: "runs", type: "quantitative" },
+              { field: "runs", type: "quantitative", format: "d" },
             ],
           },
         },

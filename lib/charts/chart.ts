@@ -2,9 +2,10 @@
  * Chart: a Vega-Lite spec that shows itself in any notebook front end.
  *
  * Its display bundle carries the spec (JupyterLab, VS Code and Notebook 7
- * draw it live), an SVG rendered here with the same Vega-Lite version (for
- * nbconvert HTML, GitHub, classic viewers), a PNG when asked for, and a
- * one-line text summary (for terminals and logs).
+ * draw it live), an SVG rendered here with the same Vega-Lite version (the
+ * classic Notebook, nbconvert HTML, GitHub), a PNG (the classic Notebook
+ * shows no SVG in an untrusted notebook) and a one-line text summary
+ * (terminals and logs). Each front end picks the best it can show.
  */
 import { DISPLAY, type Displayable, type MimeBundle } from "../display";
 import { renderSVG, renderSVGAsync, type RenderedSVG, type RenderMessages } from "./render";
@@ -24,8 +25,9 @@ export interface ChartOptions {
   /** "auto" (default) reads on light and dark notebooks; "light"/"dark" for slides. */
   theme?: ThemeName;
   /**
-   * Also put a PNG in the display bundle (default false: the spec and SVG
-   * already show everywhere; PNG adds size). `true` means scale 2.
+   * The PNG in the display bundle: `{ scale }` (default 1; 2 for sharp
+   * slides), or `false` to leave it out (the classic Notebook then shows
+   * nothing of the chart in an untrusted notebook).
    */
   png?: boolean | PNGOptions;
 }
@@ -125,7 +127,7 @@ export class Chart implements Displayable {
     return saveChart(this, path, options);
   }
 
-  /** The display bundle without PNG; synchronous, for live updates. */
+  /** The spec, the SVG and the summary: everything but the PNG, synchronously. */
   bundle(): MimeBundle {
     return {
       [VEGA_LITE_MIME]: this.spec,
@@ -134,15 +136,27 @@ export class Chart implements Displayable {
     };
   }
 
-  [DISPLAY](): MimeBundle | Promise<MimeBundle> {
-    const png = this.options.png;
-    if (!png && (this.cachedSVG !== undefined || !this.drawsImages)) return this.bundle();
-    return this.render().then(async () => {
-      const bundle = this.bundle();
-      if (!png) return bundle;
-      const bytes = await this.toPNG(png === true ? {} : png);
-      return { ...bundle, "image/png": bytes.toString("base64") };
-    });
+  /**
+   * The spec and the summary only: what a live chart sends while it
+   * updates. Building the spec takes a millisecond or two; rendering the
+   * SVG takes twenty times that, and would cap the update rate.
+   */
+  liveBundle(): MimeBundle {
+    return { [VEGA_LITE_MIME]: this.spec, "text/plain": this.summary };
+  }
+
+  /** The full display bundle: spec, SVG, PNG and summary. */
+  async fullBundle(): Promise<MimeBundle> {
+    await this.render();
+    const bundle = this.bundle();
+    const png = this.options.png ?? true;
+    if (png === false) return bundle;
+    const bytes = await this.toPNG(png === true ? { scale: 1 } : { scale: 1, ...png });
+    return { ...bundle, "image/png": bytes.toString("base64") };
+  }
+
+  [DISPLAY](): Promise<MimeBundle> {
+    return this.fullBundle();
   }
 
   toString(): string {

@@ -3,7 +3,8 @@
  * epoch, with a rule at the best epoch and one where the train/val gap opens.
  */
 import { Chart, type ChartOptions } from "./chart";
-import { epochsCovered, frame, formatNumber, requireArray, tickValues, wholeNumberTicks } from "./format";
+import { epochsCovered, frame, requireArray, wholeNumberScale } from "./format";
+import { formatNumber } from "../display/html";
 import { findBestEpoch, findGapOpening, isFiniteNumber, type BestEpochOptions, type EpochRecord, type GapOptions, type HistoryAnalysis } from "../history";
 import { jsonNumber, type Datum, type JsonValue, type VegaLiteSpec } from "./spec";
 import { SERIES_COLORS } from "./theme";
@@ -77,7 +78,7 @@ export function historyChart(history: readonly EpochRecord[], options: HistoryCh
         axis: { title: metric, orient, titleColor: color },
       };
       const tooltip: JsonValue[] = [
-        { field: "epoch", type: "quantitative" },
+        { field: "epoch", type: "quantitative", format: ".3~r" },
         { field: "split", type: "nominal" },
         { field: "value", type: "quantitative", title: metric, format: ".4~g" },
       ];
@@ -129,20 +130,28 @@ export function historyChart(history: readonly EpochRecord[], options: HistoryCh
         },
       });
     }
-    if (best) layers.push(...epochMarker("best_epoch", best.epoch, `best ${best.epoch}`, annotationColor, [1, 0], 0));
-    if (gap) layers.push(...epochMarker("gap_opens", gap.epoch, `gap opens ${gap.epoch}`, annotationColor, [4, 3], 14));
+    // A label right of its rule, unless the rule is in the right half: then left of it, clear of the right axis's labels.
+    const epochValues = history.map((r) => r.epoch);
+    const middle = (Math.min(...epochValues) + Math.max(...epochValues)) / 2;
+    if (best) layers.push(...epochMarker("best_epoch", best.epoch, `best ${best.epoch}`, annotationColor, [1, 0], 0, best.epoch > middle));
+    if (gap) layers.push(...epochMarker("gap_opens", gap.epoch, `gap opens ${gap.epoch}`, annotationColor, [4, 3], 14, gap.epoch > middle));
 
     const subtitle = notes.length ? notes.join(" · ") : undefined;
     return {
       ...frame(options, { title: "Training history", subtitle, width: 480, height: 280 }),
       data: { values: rows },
       encoding: {
-        x: { field: "epoch", type: "quantitative", axis: { title: "epoch", tickMinStep: 1, format: "d", ...tickValues(wholeNumberTicks(history.map((r) => r.epoch))) } },
+        x: { field: "epoch", type: "quantitative", ...epochScale(history.map((r) => r.epoch)) },
       },
       layer: layers,
       resolve: { scale: { y: "independent" } },
     };
   }, options);
+}
+
+function epochScale(epochs: readonly number[]): VegaLiteSpec {
+  const { scale, axis } = wholeNumberScale(epochs);
+  return { ...(scale ? { scale } : {}), axis: { title: "epoch", ...axis } };
 }
 
 /** A vertical rule at an epoch with a short label at the top of the plot. */
@@ -153,6 +162,7 @@ function epochMarker(
   color: string,
   dash: [number, number],
   labelOffset: number,
+  labelLeft: boolean,
 ): VegaLiteSpec[] {
   return [
     {
@@ -167,7 +177,7 @@ function epochMarker(
     {
       name: `${name}_label`,
       data: { values: [{ epoch, label }] },
-      mark: { type: "text", color, align: "left", baseline: "top", dx: 4, dy: 2 + labelOffset, fontSize: 11 },
+      mark: { type: "text", color, align: labelLeft ? "right" : "left", baseline: "top", dx: labelLeft ? -4 : 4, dy: 2 + labelOffset, fontSize: 11 },
       encoding: {
         x: { field: "epoch", type: "quantitative" },
         y: { value: 0 },

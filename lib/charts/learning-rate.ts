@@ -1,6 +1,7 @@
 /** learningRateChart: the learning-rate schedule, epoch by epoch or step by step. */
 import { Chart, type ChartOptions } from "./chart";
-import { describeValue, epochsCovered, frame, formatNumber, tickValues, wholeNumberTicks } from "./format";
+import { describeValue, epochsCovered, frame, wholeNumberScale } from "./format";
+import { formatNumber } from "../display/html";
 import { isFiniteNumber, type EpochRecord } from "../history";
 import type { Datum } from "./spec";
 import { SERIES_COLORS } from "./theme";
@@ -57,6 +58,8 @@ export function learningRateChart(
       `(min ${formatNumber(min)}, max ${formatNumber(max)})`
     : "Learning rate: no values yet";
 
+  // An empty chart (a live one before its first record) gets fixed domains: Vega warns of infinite extents otherwise.
+  const empty = rows.length === 0;
   return new Chart("learning-rate", summary, () => ({
     ...frame(options, { title: "Learning-rate schedule", width: 480, height: 200 }),
     data: { values: rows },
@@ -65,16 +68,21 @@ export function learningRateChart(
       ...(rows.length <= 40 ? [{ name: "schedule_points", mark: { type: "point", filled: true, size: 25, color: SERIES_COLORS[2] } }] : []),
     ],
     encoding: {
-      x: { field: "x", type: "quantitative", title: xTitle, axis: { tickMinStep: 1, format: "d", ...tickValues(wholeNumberTicks(rows.map((r) => r.x as number))) } },
+      x: {
+        field: "x",
+        type: "quantitative",
+        title: xTitle,
+        ...(empty ? { scale: { domain: [xStart, xStart + 4] }, axis: { tickMinStep: 1, format: "d" } } : wholeNumberScale(rows.map((r) => r.x as number))),
+      },
       y: {
         field: "lr",
         type: "quantitative",
         title: "learning rate",
-        scale: log ? { type: "log" } : { zero: true },
+        scale: empty ? { domain: [0, 1] } : log ? { type: "log" } : { zero: true },
         axis: { format: "~g" },
       },
       tooltip: [
-        { field: "x", type: "quantitative", title: xTitle },
+        { field: "x", type: "quantitative", title: xTitle, format: ".3~r" },
         { field: "lr", type: "quantitative", title: "learning rate", format: ".3~g" },
       ],
     },

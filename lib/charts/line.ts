@@ -1,6 +1,7 @@
 /** lineChart: several named series against a shared x axis. */
 import { Chart, type ChartOptions } from "./chart";
-import { describeValue, frame, formatNumber } from "./format";
+import { describeValue, frame } from "./format";
+import { formatNumber } from "../display/html";
 import { isFiniteNumber } from "../history";
 import { jsonNumber, type Datum, type VegaLiteSpec } from "./spec";
 
@@ -80,7 +81,7 @@ export function lineChart(series: Record<string, Series>, options: LineChartOpti
       },
       tooltip: [
         { field: "series", type: "nominal" },
-        { field: "x", type: "quantitative", title: options.xTitle ?? "step" },
+        { field: "x", type: "quantitative", title: options.xTitle ?? "step", format: ".4~g" },
         { field: "y", type: "quantitative", title: options.yTitle ?? "value", format: ".4~g" },
       ],
     };

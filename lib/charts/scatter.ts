@@ -1,6 +1,7 @@
 /** scatterChart: points from records, e.g. embeddings, or accuracy against model size. */
 import { Chart, type ChartOptions } from "./chart";
-import { describeValue, frame, formatNumber } from "./format";
+import { describeValue, frame } from "./format";
+import { formatNumber } from "../display/html";
 import type { Datum, VegaLiteSpec } from "./spec";
 
 export type ScatterRecord = Record<string, number | string | boolean | null | undefined>;
@@ -50,7 +51,9 @@ export function scatterChart(records: readonly ScatterRecord[], options: Scatter
     const encoding: VegaLiteSpec = {
       x: { field: xField, type: "quantitative", title: options.xTitle ?? xField, scale: options.logX ? { type: "log" } : { zero: false } },
       y: { field: yField, type: "quantitative", title: options.yTitle ?? yField, scale: options.logY ? { type: "log" } : { zero: false } },
-      tooltip: fields.map((f) => ({ field: f, type: f === xField || f === yField || (f === options.color && colorNumeric) ? "quantitative" : "nominal" })),
+      tooltip: fields.map((f) =>
+        f === xField || f === yField || (f === options.color && colorNumeric) ? { field: f, type: "quantitative", format: ".4~g" } : { field: f, type: "nominal" },
+      ),
     };
     if (options.color) {
       encoding.color = colorNumeric

@@ -17,9 +17,9 @@
  * the run's length and learning rates are planRun's (plan.ts).
  */
 import type * as tf from "@tensorflow/tfjs";
-import type { Dataset } from "../data/dataset";
+import type { Dataset } from "../data";
+import { ensureBackend } from "../backend";
 import { backendReady } from "../models/backend-ready";
-import { ensureBackend } from "../backend/select";
 import { checkData, checkModel } from "./check-inputs";
 import { runEpochs } from "./loop";
 import { TrainingDisplay } from "./live";
@@ -96,7 +96,7 @@ export async function train(model: tf.LayersModel, data: Dataset, options: Train
     result.error = error as Error;
   } finally {
     await endRun(run);
-    display?.finish();
+    await display?.finish();
   }
   if (result.error) throw result.error;
   return result;

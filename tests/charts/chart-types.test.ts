@@ -111,8 +111,8 @@ describe("chart types", function () {
     const chart = historyChart(withinEpochs);
     assert.match(chart.summary, /^Training history: 2 epochs/);
     const s = await assertRendersCleanly(chart);
-    // The x axis (0.5 to 2) labels 1 and 2, once each; the loss axis's labels all have decimals.
-    assert.deepEqual(roleTexts(s, "axis-label").filter((t) => /^\d+$/.test(t)), ["1", "2"]);
+    // The points (0.5 to 2) sit on an axis from whole epoch 0 to 2, labelled once each; the loss axis's labels all have decimals.
+    assert.deepEqual(roleTexts(s, "axis-label").filter((t) => /^\d+$/.test(t)), ["0", "1", "2"]);
   });
 
   it("line: one line per series with a legend", function () {
@@ -233,7 +233,7 @@ describe("chart types", function () {
     assert.equal(markItems(s, "runs").length, 16);
     assert.equal(markItems(s, "axes").length, 4);
     const labels = [...markTexts(s, "axis_labels_above"), ...markTexts(s, "axis_labels_below"), ...markTexts(s, "axis_labels_beside")];
-    for (const l of ["1e-4", "0.1", "32", "128", "adam", "sgd"]) assert.ok(labels.includes(l), `"${l}" in ${labels}`);
+    for (const l of ["0.0001", "0.1", "32", "128", "adam", "sgd"]) assert.ok(labels.includes(l), `"${l}" in ${labels}`);
     assert.deepEqual(roleTexts(s, "axis-label"), ["lr", "batchSize", "optimizer", "valAccuracy"]);
   });
 

@@ -49,10 +49,31 @@ describe("liveChart", function () {
     const final = updates[updates.length - 1].bundle;
     const spec = final[VEGA_LITE_MIME] as { data: { values: unknown[] } };
     assert.equal(spec.data.values.length, 2000, "the final spec has all 2,000 steps");
-    assert.match(final["text/plain"] as string, /up to 2000 points; last: loss 5e-4/);
+    assert.match(final["text/plain"] as string, /up to 2000 points; last: loss 0.0005/);
     assert.equal(markItems(final["image/svg+xml"] as string, "series").length, 1);
     assert.equal(host.keptOutputs().length, 1, "the notebook keeps one output");
     assert.equal(live.updates, updates.length);
+  });
+
+  it("sends the SVG with the first and the final state only; updates in between carry the spec", async function () {
+    const clock = new FakeClock();
+    const host = new FakeNotebookHost(false, clock.now).install();
+    const live = liveChart(drawSteps, { now: clock.now });
+    for (let step = 1; step <= 300; step++) {
+      clock.advance(10);
+      live.push({ step, loss: 1 / step });
+    }
+    await live.finish();
+    const bundles = host.sent.map((s) => s.bundle);
+    assert.ok(bundles.length >= 6, `${bundles.length} outputs`);
+    assert.ok("image/svg+xml" in bundles[0], "the first state has its SVG");
+    for (const between of bundles.slice(1, -2)) {
+      assert.deepEqual(Object.keys(between).sort(), [VEGA_LITE_MIME, "text/plain"]);
+    }
+    const [done, finished] = bundles.slice(-2);
+    assert.ok("image/svg+xml" in done, "done() sends the final state with its SVG");
+    assert.deepEqual(Object.keys(finished).sort(), [VEGA_LITE_MIME, "image/png", "image/svg+xml", "text/plain"], "finish() adds the PNG");
+    assert.equal((finished[VEGA_LITE_MIME] as { data: { values: unknown[] } }).data.values.length, 300);
   });
 
   it("with the real clock, a 2,000-step loop gets at most 4 updates a second and a complete final state", function () {

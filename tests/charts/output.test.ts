@@ -23,13 +23,14 @@ describe("chart output", function () {
     assert.equal(typeof convlab.imageGrid, "function");
   });
 
-  it("displays as a bundle with the spec as a JSON object, an SVG and a text summary", async function () {
+  it("displays as a bundle with the spec as a JSON object, an SVG, a PNG and a text summary", async function () {
     const host = new FakeNotebookHost(false).install();
     const chart = historyChart(overfittingHistory());
     await display(chart);
     assert.equal(host.sent.length, 1);
     const bundle = host.sent[0].bundle;
-    assert.deepEqual(Object.keys(bundle).sort(), ["application/vnd.vegalite.v5+json", "image/svg+xml", "text/plain"]);
+    assert.deepEqual(Object.keys(bundle).sort(), ["application/vnd.vegalite.v5+json", "image/png", "image/svg+xml", "text/plain"]);
+    assert.equal(Buffer.from(bundle["image/png"] as string, "base64").subarray(1, 4).toString(), "PNG", "for the classic Notebook's untrusted notebooks");
     const spec = bundle[VEGA_LITE_MIME] as Record<string, unknown>;
     assert.equal(typeof spec, "object", "never a string");
     assert.equal(spec.$schema, VEGA_LITE_SCHEMA);

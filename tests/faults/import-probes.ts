@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { ImportReport, importImageFolder } from "../../lib/data";
+import { ImportReport, importImageFolder } from "../../lib/data/sources";
 import { bmpHeaderSize } from "../../lib/data/sources/image-folder/decode";
 import { writeImage } from "../data/helpers";
 import type { Probe } from "./probe";
@@ -66,7 +66,7 @@ function claimedPng(width: number, height: number): Buffer {
  * the machine's memory. Returns the report as JSON.
  */
 function importCapped(folder: string, capKilobytes: number): { skipped: { path: string; reason: string; detail: string }[]; totalImages: number } {
-  const dist = path.join(__dirname, "..", "..", "lib", "data");
+  const dist = path.join(__dirname, "..", "..", "lib", "data", "sources");
   const script = `require(${JSON.stringify(dist)}).importImageFolder(${JSON.stringify(folder)}, { cache: false, width: 16, height: 16, concurrency: 2 })
     .then((d) => process.stdout.write(JSON.stringify({ skipped: d.report.skipped, totalImages: d.report.totalImages })))
     .catch((e) => { process.stderr.write(String(e.stack)); process.exit(1); });`;

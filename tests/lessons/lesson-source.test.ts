@@ -99,7 +99,7 @@ describe("lesson sources", () => {
       "code: const a = 1;",
       "markdown: Some prose.\n\n### A sub-heading stays in the same cell",
       "code: const answer = 0; // your answer",
-      "markdown: <details><summary><strong>Hint</strong> (open it when you are stuck)</summary>\n\nThink of a famous number.\n\n</details>",
+      "markdown: <details><summary style=\"display: list-item\"><strong>Hint</strong> (open it when you are stuck)</summary>\n\nThink of a famous number.\n\n</details>",
       'code: await check("09-demo", { answer: answer })',
       "markdown: ```bash\necho a shell example stays in the prose\n```",
       "markdown: ## Summary\n\nDone.",

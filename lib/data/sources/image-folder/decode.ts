@@ -15,7 +15,7 @@
  * before any pixel is decoded: a small file can claim a huge image (a
  * "decompression bomb", e.g. a 1 kB run-length-encoded BMP of 30000×30000).
  */
-import sharp from "sharp";
+import { loadSharp } from "../../../display/sharp";
 import type { Metadata, Sharp } from "sharp";
 import { decode as decodeBmp } from "bmp-ts";
 import { applyResize, planResize } from "./resize";
@@ -71,6 +71,7 @@ function checkPixels(width: number, height: number, maxPixels: number): void {
 }
 
 async function open(bytes: Buffer, maxPixels: number): Promise<{ image: Sharp; width: number; height: number; format: string }> {
+  const sharp = await loadSharp();
   if (isBmp(bytes)) {
     const claimed = bmpHeaderSize(bytes);
     if (!claimed || !(claimed.width > 0 && claimed.height > 0)) throw new SkipError("unreadable or corrupt", "BMP header: no valid image size");
