@@ -16,6 +16,7 @@ import { accuracy, getPredictions } from "../lib/evaluate";
 import { lenet, modelInfo, smallVgg, summary } from "../lib/models";
 import { earlyStopping, train, type TrainOptions } from "../lib/train";
 import type { PretrainedCard } from "../lib/transfer";
+import { SCENE_RECIPES } from "./scene-recipes";
 
 export interface PretrainContext {
   /** Prints one line of progress. */
@@ -183,6 +184,7 @@ export const RECIPES: readonly PretrainRecipe[] = [
     build: (numClasses, seed) => lenet({ numClasses, seed, name: "digits-0-4-lenet" }),
     notes: ["As in Keras's transfer-learning example: learn digits 0-4, then reuse the features for 5-9 (lesson 10)."],
   }),
+  ...SCENE_RECIPES,
 ];
 
 export function findRecipe(name: string): PretrainRecipe {

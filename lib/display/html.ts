@@ -130,14 +130,14 @@ export function formatCount(n: number): string {
 /**
  * A number as a person writes it: three significant digits, thousands
  * separators, an exponent only when tiny or huge. 0.3127 → "0.313",
- * 1234.5 → "1,230", 1e-5 → "1e-5", 0.00010000000000000002 → "1e-4"; zero is
- * "0" (never "-0").
+ * 1234.5 → "1,230", 0.00010000000000000002 → "0.0001", 1e-5 → "1e-5"; zero
+ * is "0" (never "-0").
  */
 export function formatNumber(value: number): string {
   if (!Number.isFinite(value)) return String(value);
   if (value === 0) return "0";
   const abs = Math.abs(value);
-  if (abs !== 0 && (abs < 1e-3 || abs >= 1e6)) return value.toExponential(2).replace(/\.?0+e/, "e").replace("e+", "e");
+  if (abs < 1e-4 || abs >= 1e6) return value.toExponential(2).replace(/\.?0+e/, "e").replace("e+", "e");
   if (Number.isInteger(value)) return formatCount(value);
   return Number(value.toPrecision(3)).toLocaleString("en-US", { maximumFractionDigits: 6 });
 }
@@ -147,9 +147,11 @@ export function percent(fraction: number, decimals = 1): string {
   return Number.isFinite(fraction) ? `${(fraction * 100).toFixed(decimals)}%` : "–";
 }
 
-/** For sentences: 0.9731 → "97.3%", 0.9 → "90%". */
+/** For sentences, rounded half up as a person rounds: 0.9731 → "97.3%", 0.7605 → "76.1%", 0.9 → "90%"; NaN → "–". */
 export function percentText(fraction: number): string {
-  return percent(fraction).replace(/\.0%$/, "%");
+  if (!Number.isFinite(fraction)) return "–";
+  const value = Math.round(fraction * 1000) / 10;
+  return `${Number.isInteger(value) ? value.toFixed(0) : value.toFixed(1)}%`;
 }
 
 /** A metric with a fixed number of decimals (scikit-learn's report uses 2); NaN → "–". */

@@ -46,7 +46,8 @@ describe("display/html", function () {
   });
 
   it("formats numbers, counts and percents as a person writes them", function () {
-    assert.equal(formatNumber(0.01 * 0.1 * 0.1), "1e-4");
+    assert.equal(formatNumber(0.01 * 0.1 * 0.1), "0.0001");
+    assert.equal(formatNumber(0.00001), "1e-5");
     assert.equal(formatNumber(0.31274), "0.313");
     assert.equal(formatNumber(1234.5), "1,230");
     assert.equal(formatNumber(-0), "0");
@@ -58,6 +59,8 @@ describe("display/html", function () {
     assert.equal(percent(0.97314, 2), "97.31%");
     assert.equal(percentText(0.9), "90%");
     assert.equal(percentText(0.9731), "97.3%");
+    assert.equal(percentText(1521 / 2000), "76.1%");
+    assert.equal(percentText(1509 / 2000), "75.5%");
     assert.equal(plural(1, "image"), "1 image");
     assert.equal(plural(1000, "image"), "1,000 images");
   });
