@@ -9,7 +9,8 @@
  * validationInterval epochs; writes a snapshot every snapshotInterval epochs.
  * A live chart and a progress line show how it goes. Interrupting (the
  * notebook's stop button) ends training at the next batch and keeps the
- * model as it is, the history, and a final snapshot to resume from.
+ * model as it is, the history, and a final snapshot to resume from; train()
+ * then throws TrainingInterrupted, so the cell ends as interrupted.
  *
  * As in Keras, train() is a short loop (loop.ts) and everything around it is
  * a callback: the display (live.ts), snapshots (snapshot-callback.ts), the
@@ -20,7 +21,8 @@ import type * as tf from "@tensorflow/tfjs";
 import type { Dataset } from "../data";
 import { ensureBackend } from "../backend";
 import { backendReady } from "../models/backend-ready";
-import { checkData, checkModel } from "./check-inputs";
+import { checkBeforeTraining, checkData, checkModel } from "./check-inputs";
+import { TrainingInterrupted } from "./interrupted";
 import { runEpochs } from "./loop";
 import { TrainingDisplay } from "./live";
 import type { TrainOptions } from "./options";
@@ -29,7 +31,7 @@ import { TrainingResult } from "./result";
 import { restoreRun, runOptions } from "./resume";
 import { TrainingRun } from "./run";
 import { runFolder } from "./run-folder";
-import { readSnapshot } from "./snapshot";
+import { readSnapshot } from "./read-snapshot";
 import { SnapshotWriter } from "./snapshot-callback";
 import { describeSolver } from "./solvers";
 import { TrainStep } from "./step";
@@ -60,11 +62,9 @@ export async function train(model: tf.LayersModel, data: Dataset, options: Train
   const snapshot = options.resumeFrom ? await readSnapshot(options.resumeFrom) : undefined;
   const notes: string[] = [];
   const resolved = runOptions(model, data, options, snapshot, notes);
-  if (resolved.validationInterval > 0 && data.size(resolved.validationSplit) === 0) {
-    notes.push(`${data.name} has no ${resolved.validationSplit} split, so there is no validation; split(dataset) makes one.`);
-  }
+  await checkBeforeTraining(model, data, resolved, snapshot, notes);
   const plan = planRun(resolved, data.size("train"));
-  const runDir = runFolder(resolved, model, snapshot);
+  const runDir = runFolder(resolved, model, snapshot, notes);
   const result = new TrainingResult(model, resolved, runDir, describeSolver(resolved), plan.schedule.describe());
   result.notes.push(...notes);
   lastRuns.set(model, result);
@@ -99,6 +99,7 @@ export async function train(model: tf.LayersModel, data: Dataset, options: Train
     await display?.finish();
   }
   if (result.error) throw result.error;
+  if (result.status === "interrupted") throw new TrainingInterrupted(result);
   return result;
 }
 
