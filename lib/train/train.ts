@@ -20,6 +20,7 @@
 import type * as tf from "@tensorflow/tfjs";
 import type { Dataset } from "../data";
 import { ensureBackend } from "../backend";
+import { interruptSignal } from "../display";
 import { backendReady } from "../models/backend-ready";
 import { checkBeforeTraining, checkData, checkModel } from "./check-inputs";
 import { TrainingInterrupted } from "./interrupted";
@@ -56,6 +57,8 @@ export function lastTraining(model: tf.LayersModel): TrainingResult | undefined 
 export async function train(model: tf.LayersModel, data: Dataset, options: TrainOptions = {}): Promise<TrainingResult> {
   checkModel(model);
   checkData(data);
+  // This cell's signal: an interrupt during the checks below must stop this run, not a later cell's.
+  const signal = interruptSignal();
   // A model exists, so a backend ran once; make sure it is ready (the first
   // call after a kernel restart may come before useBackend()).
   if (!backendReady()) await ensureBackend();
@@ -69,7 +72,7 @@ export async function train(model: tf.LayersModel, data: Dataset, options: Train
   result.notes.push(...notes);
   lastRuns.set(model, result);
 
-  const run = new TrainingRun(model, data, resolved, plan, result, [...(options.callbacks ?? [])], options.objective);
+  const run = new TrainingRun(model, data, resolved, plan, result, [...(options.callbacks ?? [])], options.objective, signal);
   if (options.objective) result.notes.push(`Trained on ${run.forward.description}.`);
   if (snapshot) await restoreRun(run, snapshot);
   result.steps = run.position.step;
