@@ -14,7 +14,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import sharp from "sharp";
 import type { Benchmark } from "./run";
-import { Dataset, importImageFolder, loadFashionMnist, loadMnist } from "../lib/data";
+import { Dataset } from "../lib/data";
+import { importImageFolder, loadFashionMnist, loadMnist } from "../lib/data/sources";
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -106,7 +107,7 @@ const benchmark: Benchmark = {
       const imported = await time(() => importImageFolder(folderStream, { width: side, height: side, validationPercent: 0, cacheDir, inMemoryLimit: 0 }));
       const child = (inMemoryLimit: number) =>
         JSON.parse(
-          execFileSync(process.execPath, [join(__dirname, "_datasets-stream.js"), folderStream, cacheDir, String(side), String(side), String(inMemoryLimit)], {
+          execFileSync(process.execPath, [join(__dirname, "support", "datasets-stream.js"), folderStream, cacheDir, String(side), String(side), String(inMemoryLimit)], {
             encoding: "utf8",
             maxBuffer: 1 << 20,
           })

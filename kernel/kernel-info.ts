@@ -5,9 +5,7 @@ import { PROTOCOL_VERSION } from "./wire/message";
 import { packageRoot, packageVersion } from "./package-root";
 
 export function kernelInfo(extraBannerLines: string[] = []): Record<string, unknown> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const tsVersion = (require("@tslab/typescript-for-tslab/package.json") as { version: string }).version;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const tslabVersion = (require("tslab/package.json") as { version: string }).version;
   const version = packageVersion();
   const root = packageRoot();

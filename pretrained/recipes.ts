@@ -10,11 +10,13 @@
  * `run` itself and adds itself to RECIPES below.
  */
 import type * as tf from "@tensorflow/tfjs";
-import { Dataset, keepClasses, loadFashionMnist, loadMnist } from "../lib/data";
+import { Dataset, keepClasses } from "../lib/data";
+import { loadFashionMnist, loadMnist } from "../lib/data/sources";
 import { accuracy, getPredictions } from "../lib/evaluate";
 import { lenet, modelInfo, smallVgg, summary } from "../lib/models";
 import { earlyStopping, train, type TrainOptions } from "../lib/train";
 import type { PretrainedCard } from "../lib/transfer";
+import { SCENE_RECIPES } from "./scene-recipes";
 
 export interface PretrainContext {
   /** Prints one line of progress. */
@@ -182,6 +184,7 @@ export const RECIPES: readonly PretrainRecipe[] = [
     build: (numClasses, seed) => lenet({ numClasses, seed, name: "digits-0-4-lenet" }),
     notes: ["As in Keras's transfer-learning example: learn digits 0-4, then reuse the features for 5-9 (lesson 10)."],
   }),
+  ...SCENE_RECIPES,
 ];
 
 export function findRecipe(name: string): PretrainRecipe {

@@ -73,7 +73,6 @@ export class Compiler {
     if (!this.converterInstance) {
       installTypeScriptHooks(this.config);
       // Loaded only after the hooks are in place.
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { createConverter } = require("tslab/dist/converter") as typeof import("tslab/dist/converter");
       this.converterInstance = createConverter({ isJS: false, isBrowser: false });
     }

@@ -66,10 +66,8 @@ export class TypeScriptEngine {
   private restoring = false;
 
   constructor(private readonly options: EngineOptions) {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     this.ts = require("@tslab/typescript-for-tslab") as typeof TS;
     installRuntimeResolution(options);
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { createExecutor } = require("tslab/dist/executor") as typeof import("tslab/dist/executor");
     this.converter = this.observe(options.compiler);
     const converters = { node: this.converter, browser: this.converter, close: () => this.converter.close() };
@@ -229,7 +227,6 @@ export class TypeScriptEngine {
   }
 
   isComplete(code: string): Completeness {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { isCompleteCode } = require("tslab/dist/converter") as typeof import("tslab/dist/converter");
     const result = isCompleteCode(code);
     if (!result.completed) return { status: "incomplete", indent: result.indent ?? "" };

@@ -51,7 +51,6 @@ let installed: TsNamespace | null = null;
 /** Installs the hooks (once) and returns the real TypeScript namespace. */
 export function installTypeScriptHooks(options: HookOptions): TsNamespace {
   if (installed) return installed;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const real = require(TS_MODULE) as TsNamespace;
   const hooked = Object.create(null) as Record<string, unknown>;
   for (const key of Object.keys(real)) {

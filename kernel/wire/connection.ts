@@ -20,7 +20,7 @@ export function readConnectionFile(path: string): ConnectionInfo {
     raw = readFileSync(path, "utf8");
   } catch (err) {
     throw new Error(`Cannot read the connection file ${path}: ${(err as Error).message}. ` +
-      "Jupyter passes it as `-f {connection_file}` when it starts the kernel.");
+      "Jupyter passes it as `-f {connection_file}` when it starts the kernel.", { cause: err });
   }
   const info = JSON.parse(raw) as Partial<ConnectionInfo>;
   for (const field of ["ip", "shell_port", "iopub_port", "stdin_port", "control_port", "hb_port"] as const) {

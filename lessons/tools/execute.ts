@@ -4,15 +4,20 @@
  * which drives nbclient), then nbconvert turns the executed notebook into
  * HTML. The kernel is registered in a temporary prefix found through
  * JUPYTER_PATH, so nothing is written to the user's Jupyter folders.
+ *
+ * Both variants run with the lesson's claim cells in place; a claim that does
+ * not hold fails the run ("false-claim"), naming the lesson, the statement and
+ * its line in the source. The learner's executed notebook and HTML then drop
+ * the claim cells again, so that they show what a learner sees.
  */
 import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { installKernelSpec } from "../../kernel/kernelspec";
-import { CHECK_MIME, type CheckRecord } from "../../lib/check";
+import { CHECK_MIME, CLAIM_MIME, type CheckRecord, type ClaimRecord } from "../../lib/check";
 import { ROOT, notebookText } from "./catalog";
-import type { Lesson } from "./lesson-source";
+import type { Lesson, Segment } from "./lesson-source";
 import type { Variant } from "./notebook";
 
 const VEGA_LITE_MIME = "application/vnd.vegalite.v5+json";
@@ -25,12 +30,18 @@ export interface CellTiming {
   firstLine: string;
 }
 
+/** One claim of the lesson, as the run judged it. */
+export interface ClaimOutcome extends ClaimRecord {
+  /** Where the claim fence starts: "lessons/src/05-hyperparameters.md:88". */
+  source: string;
+}
+
 export interface LessonRun {
   lesson: string;
   title: string;
   variant: Variant;
   /** "ok", or why not. */
-  status: "ok" | "error" | "over-budget";
+  status: "ok" | "error" | "over-budget" | "false-claim";
   /** Wall time of the execution, kernel start-up included. */
   seconds: number;
   budget: number;
@@ -43,6 +54,8 @@ export interface LessonRun {
   htmlPath?: string;
   /** The check results shown in the executed notebook, in order. */
   checks: CheckRecord[];
+  /** Every claim the lesson's claim cells made, in order (a cell that made none shows as a claim that does not hold). */
+  claims: ClaimOutcome[];
   /** Charts among the outputs (Vega-Lite ones, and Vega SVGs inside rich HTML displays), and chart SVGs in the exported HTML. */
   charts: number;
   chartSvgsInHtml: number;
@@ -92,7 +105,7 @@ export async function executeLessons(lessons: readonly Lesson[], options: Execut
 async function executeLesson(lesson: Lesson, variant: Variant, outDir: string, jupyterPath: string): Promise<LessonRun> {
   const file = `${lesson.name}.ipynb`;
   const notebookPath = join(outDir, file);
-  writeFileSync(notebookPath, notebookText(lesson, variant));
+  writeFileSync(notebookPath, notebookText(lesson, variant, { claims: true }));
   const env = {
     ...process.env,
     JUPYTER_PATH: jupyterPath,
@@ -110,6 +123,7 @@ async function executeLesson(lesson: Lesson, variant: Variant, outDir: string, j
     slowestCells: [],
     notebookPath,
     checks: [],
+    claims: [],
     charts: 0,
     chartSvgsInHtml: 0,
     images: 0,
@@ -129,18 +143,30 @@ async function executeLesson(lesson: Lesson, variant: Variant, outDir: string, j
   }
 
   const executed = JSON.parse(readFileSync(notebookPath, "utf8")) as ExecutedNotebook;
+  const claims = readClaims(lesson, executed);
+  if (variant === "learner" && executed.cells.some(isClaimCell)) {
+    // What a learner sees: the claim cells were there only to be checked.
+    writeFileSync(notebookPath, JSON.stringify({ ...executed, cells: executed.cells.filter((cell) => !isClaimCell(cell)) }, null, 1) + "\n");
+  }
   const html = await run("jupyter", ["nbconvert", "--to", "html", file], { cwd: outDir, env, killAfterMs: 120_000 });
-  if (html.code !== 0) return { ...base, ...readOutputs(executed), status: "error", seconds, error: `nbconvert --to html failed:\n${tail(html.output, 20)}` };
+  if (html.code !== 0) return { ...base, ...readOutputs(executed), claims, status: "error", seconds, error: `nbconvert --to html failed:\n${tail(html.output, 20)}` };
   const htmlPath = join(outDir, `${lesson.name}.html`);
   const htmlText = readFileSync(htmlPath, "utf8");
   const result: LessonRun = {
     ...base,
     ...readOutputs(executed),
+    claims,
     status: "ok",
     seconds,
     htmlPath,
     chartSvgsInHtml: (htmlText.match(/<svg[^>]*class="marks"/g) ?? []).length,
   };
+  const falseClaims = claims.filter((c) => !c.holds);
+  if (falseClaims.length > 0) {
+    const list = falseClaims.map((c) => `✗ "${c.statement}"${c.problem ? ` (${c.problem})` : ""}, ${c.source}`).join("\n");
+    const counted = `${falseClaims.length} of ${claims.length} claim${claims.length === 1 ? "" : "s"}`;
+    return { ...result, status: "false-claim", error: `${lesson.name}: ${counted} in its text ${falseClaims.length === 1 ? "does" : "do"} not hold in this run:\n${list}` };
+  }
   if (seconds > budget) {
     return { ...result, status: "over-budget", error: `took ${seconds.toFixed(1)} s; its budget is ${budget} s` };
   }
@@ -151,7 +177,7 @@ interface ExecutedNotebook {
   cells: {
     cell_type: string;
     source: string[] | string;
-    metadata: { execution?: Record<string, string> };
+    metadata: { execution?: Record<string, string>; convlab?: { role?: string } };
     outputs?: { output_type: string; data?: Record<string, unknown> }[];
   }[];
 }
@@ -193,15 +219,45 @@ function readOutputs(notebook: ExecutedNotebook): Pick<LessonRun, "cellSeconds" 
   };
 }
 
+function isClaimCell(cell: ExecutedNotebook["cells"][number]): boolean {
+  return cell.metadata.convlab?.role === "claim";
+}
+
+/**
+ * The claims each claim cell made, with the source line of its fence. The
+ * claim cells are in the notebook in the order of the lesson's claim
+ * segments. A cell that ran and made no claim (its claim() call sat in a
+ * branch not taken, say) is reported as a claim that does not hold.
+ */
+function readClaims(lesson: Lesson, notebook: ExecutedNotebook): ClaimOutcome[] {
+  const fences = lesson.segments.filter((s): s is Extract<Segment, { kind: "claim" }> => s.kind === "claim");
+  const cells = notebook.cells.filter(isClaimCell);
+  return cells.flatMap((cell, i) => {
+    const source = `${lesson.path}:${fences[i]?.line ?? "?"}`;
+    const records = (cell.outputs ?? []).flatMap((output) => (output.data && CLAIM_MIME in output.data ? [output.data[CLAIM_MIME] as ClaimRecord] : []));
+    if (records.length === 0) {
+      return [{ statement: firstLine(cell.source), holds: false, problem: "this claim cell made no claim: every claim cell must call claim() when it runs", source }];
+    }
+    return records.map((record) => ({ ...record, source }));
+  });
+}
+
+function firstLine(source: string[] | string): string {
+  const text = Array.isArray(source) ? source.join("") : source;
+  return text.split("\n").find((line) => line.includes("claim(")) ?? text.split("\n")[1] ?? "";
+}
+
 /** One line: "01-training-and-inference (learner): ok in 41.2 s of 120 (cells 30.5 s); 3 charts; checks ✗ ✗". */
 export function describeRun(run: LessonRun): string {
   const checks = run.checks.map((c) => `${c.exercise} ${c.passed ? "✓" : "✗"}`).join(", ");
-  const head = `${run.lesson} (${run.variant}): ${run.status === "ok" ? "ok" : run.status.toUpperCase()} in ${run.seconds.toFixed(1)} s of ${run.budget} s`;
+  const held = run.claims.filter((c) => c.holds).length;
+  const head = `${run.lesson} (${run.variant}): ${run.status === "ok" ? "ok" : run.status.toUpperCase().replace("-", " ")} in ${run.seconds.toFixed(1)} s of ${run.budget} s`;
   if (run.status === "error" && run.slowestCells.length === 0) return `${head}\n${indent(run.error ?? "")}`;
   const slowest = run.slowestCells[0];
   const detail =
     ` (cells ${run.cellSeconds.toFixed(1)} s; slowest: cell ${slowest ? `${slowest.index + 1}, ${slowest.seconds.toFixed(1)} s` : "–"}); ` +
-    `${run.charts} charts (${run.chartSvgsInHtml} drawn in the HTML), ${run.images} images; checks: ${checks || "none"}`;
+    `${run.charts} charts (${run.chartSvgsInHtml} drawn in the HTML), ${run.images} images; checks: ${checks || "none"}; ` +
+    `claims: ${held} of ${run.claims.length} hold`;
   return head + detail + (run.error ? `\n${indent(run.error)}` : "");
 }
 
@@ -253,6 +309,15 @@ function run(command: string, args: string[], options: { cwd: string; env: NodeJ
     child.on("close", (code) => {
       clearTimeout(timer);
       resolve({ code, output, killed });
+    });
+    // A kernel that outlives nbconvert (Jupyter starts kernels in a session of
+    // their own) holds the pipes open, so "close" may never come: after the
+    // exit, give the pipes a moment to drain, then close them.
+    child.on("exit", () => {
+      setTimeout(() => {
+        child.stdout.destroy();
+        child.stderr.destroy();
+      }, 2000).unref();
     });
   });
 }

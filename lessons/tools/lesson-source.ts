@@ -11,6 +11,8 @@
  *     ```ts solution 03-small-cnn    hidden from learners; the instructor build shows it
  *     ```ts check 03-small-cnn       runs check("03-small-cnn", …)
  *     ```md hint 03-small-cnn        a collapsed hint
+ *     ```ts claim                    claim("what the text says", condition): left out of the
+ *                                    learner's notebook, executed in CI after the cells above it
  *
  * A top-level HTML comment is a note for authors and never reaches a notebook.
  */
@@ -29,7 +31,8 @@ export type Segment =
   | { kind: "code"; code: string; line: number }
   | { kind: "exercise"; id: string; starter: string; solution: string; line: number }
   | { kind: "check"; id: string; code: string; line: number }
-  | { kind: "hint"; id: string; text: string; line: number };
+  | { kind: "hint"; id: string; text: string; line: number }
+  | { kind: "claim"; code: string; line: number };
 
 export interface Lesson {
   /** "01" */
@@ -63,7 +66,9 @@ export const REQUIRED_SECTIONS = ["What you will learn", "Summary", "Going furth
 
 const CODE_LANGUAGES = new Set(["ts", "typescript"]);
 const MARKDOWN_LANGUAGES = new Set(["md", "markdown"]);
-const ROLES = new Set(["starter", "solution", "check", "hint"]);
+const ROLES = new Set(["starter", "solution", "check", "hint", "claim"]);
+/** A claim fence calls claim(statement, holds) at least once. */
+export const CLAIM_CALL = /\bclaim\(/g;
 
 export function parseLesson(text: string, path: string, options: ParseOptions = {}): Lesson {
   const file = basename(path);
@@ -105,9 +110,12 @@ export function parseLesson(text: string, path: string, options: ParseOptions = 
       const isMarkdown = MARKDOWN_LANGUAGES.has(language);
       if (role !== undefined && (isCode || isMarkdown)) {
         if (!ROLES.has(role)) {
-          throw new LessonSourceError(path, line, `"${role}" is not a fence role; use starter, solution, check or hint (e.g. \`\`\`ts starter ${named[1]}-name).`);
+          throw new LessonSourceError(path, line, `"${role}" is not a fence role; use starter, solution, check, hint or claim (e.g. \`\`\`ts starter ${named[1]}-name).`);
         }
-        if (!id || rest.length > 0) throw new LessonSourceError(path, line, `a ${role} fence names one exercise id: \`\`\`${language} ${role} ${named[1]}-name.`);
+        if (role === "claim") {
+          if (!isCode) throw new LessonSourceError(path, line, "a claim is code: ```ts claim.");
+          if (id !== undefined) throw new LessonSourceError(path, line, `a claim fence takes no name (\`\`\`ts claim); the statement is claim()'s first argument, not "${[id, ...rest].join(" ")}".`);
+        } else if (!id || rest.length > 0) throw new LessonSourceError(path, line, `a ${role} fence names one exercise id: \`\`\`${language} ${role} ${named[1]}-name.`);
         if ((role === "hint") !== isMarkdown) {
           throw new LessonSourceError(path, line, role === "hint" ? "a hint is Markdown: ```md hint <id>." : `a ${role} is code: \`\`\`ts ${role} <id>.`);
         }
@@ -134,6 +142,16 @@ export function parseLesson(text: string, path: string, options: ParseOptions = 
 
 function addFence(segments: Segment[], fence: { role?: string; id?: string; content: string; line: number }, path: string): void {
   const { role, id, content, line } = fence;
+  if (role === "claim") {
+    if (!new RegExp(CLAIM_CALL.source).test(content)) {
+      throw new LessonSourceError(path, line, 'a claim fence calls claim("what the text says", condition), e.g. claim("the loss falls", last < first).');
+    }
+    if (!segments.some((s) => s.kind === "code" || s.kind === "exercise")) {
+      throw new LessonSourceError(path, line, "a claim checks the run of the cells above it; this one has no code cell before it.");
+    }
+    segments.push({ kind: "claim", code: content, line });
+    return;
+  }
   if (role === undefined || id === undefined) {
     segments.push({ kind: "code", code: content, line });
     return;

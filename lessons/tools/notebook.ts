@@ -5,13 +5,20 @@
  *   the file at all. These are the committed lessons/NN-name.ipynb.
  * - "instructor": each exercise cell holds its solution, after a note.
  *
+ * Claim cells (```ts claim) are left out of the learner's notebook and shown
+ * in the instructor's: an instructor running the lesson on a lab server (a
+ * GPU, other timings) sees at once, before the class, whether each statement
+ * the text makes still holds on that machine, and which sentences are backed
+ * by the run at all. The executed builds (npm run lessons, npm test) include
+ * them in both variants (see execute.ts).
+ *
  * The output is deterministic (sorted keys, Jupyter's one-space indent, cell
  * ids from the content) so that a test can compare a committed notebook with
  * a fresh build byte for byte, and Jupyter re-saving an unexecuted notebook
  * changes nothing.
  */
 import { createHash } from "node:crypto";
-import type { Lesson } from "./lesson-source";
+import type { Lesson, Segment } from "./lesson-source";
 
 export type Variant = "learner" | "instructor";
 export const VARIANTS: readonly Variant[] = ["learner", "instructor"];
@@ -19,7 +26,7 @@ export const VARIANTS: readonly Variant[] = ["learner", "instructor"];
 export type CellRole = "starter" | "solution" | "check" | "hint" | "solution-note";
 
 export interface CellMetadata {
-  convlab?: { exercise: string; role: CellRole };
+  convlab?: { exercise: string; role: CellRole } | { role: "claim" };
   tags?: string[];
 }
 
@@ -46,7 +53,16 @@ export interface Notebook {
 /** The kernel every lesson runs on (see kernel/kernelspec.ts). */
 export const KERNELSPEC = { display_name: "TypeScript (convlab)", language: "typescript", name: "convlab" };
 
-export function lessonNotebook(lesson: Lesson, variant: Variant): Notebook {
+export interface NotebookOptions {
+  /** Whether claim cells are in the notebook. Default: in the instructor variant only. */
+  claims?: boolean;
+}
+
+/** The line that starts every claim cell: claim() needs no import in a claim fence. */
+export const CLAIM_PREAMBLE = 'import { claim } from "convlab"; // a claim: what the text above says, checked against this run (not in the learner\'s notebook)';
+
+export function lessonNotebook(lesson: Lesson, variant: Variant, options: NotebookOptions = {}): Notebook {
+  const withClaims = options.claims ?? variant === "instructor";
   const cells: Omit<NotebookCell, "id">[] = [];
   const markdown = (text: string, metadata: CellMetadata = {}): void => {
     cells.push({ cell_type: "markdown", metadata, source: sourceLines(text) });
@@ -54,7 +70,10 @@ export function lessonNotebook(lesson: Lesson, variant: Variant): Notebook {
   const code = (text: string, metadata: CellMetadata = {}): void => {
     cells.push({ cell_type: "code", metadata, source: sourceLines(text), outputs: [], execution_count: null });
   };
-  for (const segment of lesson.segments) {
+  // Without its claim cells, a notebook reads as if the claims had never been written:
+  // prose that a claim split in two (not at a heading) is one cell again.
+  const segments = withClaims ? lesson.segments : joinProseAcrossClaims(lesson.segments);
+  for (const segment of segments) {
     switch (segment.kind) {
       case "markdown":
         markdown(segment.text);
@@ -74,6 +93,9 @@ export function lessonNotebook(lesson: Lesson, variant: Variant): Notebook {
         break;
       case "check":
         code(segment.code, { convlab: { exercise: segment.id, role: "check" }, tags: ["check"] });
+        break;
+      case "claim":
+        if (withClaims) code(claimCell(segment.code), { convlab: { role: "claim" }, tags: ["claim"] });
         break;
       case "hint":
         // The classic Notebook's stylesheet makes <summary> a block, which hides its ▸ marker; list-item brings it back.
@@ -106,6 +128,34 @@ export function lessonNotebook(lesson: Lesson, variant: Variant): Notebook {
     nbformat: 4,
     nbformat_minor: 5,
   };
+}
+
+function joinProseAcrossClaims(segments: readonly Segment[]): Segment[] {
+  const joined: Segment[] = [];
+  for (let i = 0; i < segments.length; i++) {
+    const segment = segments[i];
+    if (segment.kind === "claim") continue;
+    const previous = joined[joined.length - 1];
+    if (segment.kind === "markdown" && previous?.kind === "markdown" && segments[i - 1]?.kind === "claim" && !/^#{1,2}\s/.test(segment.text)) {
+      joined[joined.length - 1] = { ...previous, text: `${previous.text}\n\n${segment.text}` };
+    } else {
+      joined.push(segment);
+    }
+  }
+  return joined;
+}
+
+/**
+ * A claim fence as a cell: claim() imported, and the author's code in a block
+ * of its own, so that nothing it declares reaches later cells (which must run
+ * the same without it, in the learner's notebook).
+ */
+export function claimCell(code: string): string {
+  const body = code
+    .split("\n")
+    .map((line) => (line.trim() === "" ? "" : `  ${line}`))
+    .join("\n");
+  return `${CLAIM_PREAMBLE}\n{\n${body}\n}`;
 }
 
 /** The notebook as Jupyter writes it: keys sorted, one-space indent, final newline. */

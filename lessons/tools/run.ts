@@ -5,14 +5,14 @@
  * Executes the lessons through the convlab kernel and writes the executed
  * notebooks and their HTML into build/lessons/ (the instructor build's into
  * build/lessons-instructor/executed/), then reports the time each took
- * against its budget. The notebooks are built fresh from lessons/src, so an
+ * against its budget, and whether every claim of its text held. The notebooks are built fresh from lessons/src, so an
  * edit to a source runs at once; a committed notebook that is out of date is
  * pointed out.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { LESSONS_DIR, loadLessons, notebookText, selectLessons } from "./catalog";
-import { describeRun, executeLessons, LessonRun } from "./execute";
+import { executeLessons, LessonRun } from "./execute";
 import { Variant } from "./notebook";
 
 interface Args {
@@ -53,9 +53,10 @@ async function main(): Promise<void> {
   for (const variant of args.variants) {
     runs.push(...(await executeLessons(lessons, { variant, outDir: args.outDir, log: (line) => console.log(line) })));
   }
-  console.log("\nlesson                               variant     status       time   budget");
+  console.log("\nlesson                               variant     status       time   budget  claims held");
   for (const run of runs) {
-    console.log(`${run.lesson.padEnd(36)} ${run.variant.padEnd(11)} ${run.status.padEnd(11)} ${run.seconds.toFixed(1).padStart(6)} s ${String(run.budget).padStart(5)} s`);
+    const held = `${run.claims.filter((c) => c.holds).length} of ${run.claims.length}`;
+    console.log(`${run.lesson.padEnd(36)} ${run.variant.padEnd(11)} ${run.status.padEnd(11)} ${run.seconds.toFixed(1).padStart(6)} s ${String(run.budget).padStart(5)} s  ${held}`);
   }
   const failed = runs.filter((run) => run.status !== "ok");
   if (failed.length > 0) {

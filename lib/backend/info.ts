@@ -2,7 +2,8 @@
  * `backendInfo()`'s result: what computes, and why not something faster.
  * Shows as a table in a notebook and as lines of text elsewhere.
  */
-import { DISPLAY, MimeBundle } from "../display/protocol";
+import { DISPLAY, MimeBundle } from "../display";
+import { keyValueTable, rawHtml, textWithCode } from "../display/html";
 import type { BackendChoice, BackendName, SkippedBackend } from "./plan";
 
 export interface BackendInfoFields {
@@ -26,14 +27,6 @@ export interface BackendInfoFields {
   versions: Record<string, string>;
 }
 
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!);
-}
-
-/** Code spans (`like this`) as <code>, the rest escaped. */
-function htmlText(text: string): string {
-  return escapeHtml(text).replace(/`([^`]+)`/g, "<code>$1</code>");
-}
 
 export class BackendInfo implements BackendInfoFields {
   readonly backend: BackendName | null;
@@ -85,11 +78,11 @@ export class BackendInfo implements BackendInfoFields {
   }
 
   [DISPLAY](): MimeBundle {
-    const body = this.rows()
-      .map(([label, value]) => `<tr><th style="text-align:left">${escapeHtml(label)}</th><td style="text-align:left">${htmlText(value)}</td></tr>`)
-      .join("");
     return {
-      "text/html": `<table class="convlab-backend-info">${body}</table>`,
+      "text/html": keyValueTable(
+        this.rows().map(([label, value]) => [label, rawHtml(textWithCode(value))]),
+        "convlab-backend-info",
+      ),
       "text/plain": this.toString(),
     };
   }

@@ -6,7 +6,7 @@
  * blended into each tile's PNG; boxes and labels are Vega-Lite marks, so the
  * same spec renders live in JupyterLab and as SVG everywhere else.
  */
-import sharp from "sharp";
+import { loadSharp } from "../display/sharp";
 import { Chart, type ChartOptions } from "./chart";
 import { describeValue } from "./format";
 import type { Datum } from "./spec";
@@ -217,6 +217,7 @@ function heatColor(value: number): [number, number, number] {
 
 /** The tile's RGB bytes, enlarged `factor` times (nearest neighbour), overlays blended in, as a PNG data URL. */
 async function tileURL(image: AnnotatedImage, factor: number, range: number[], opacity: number): Promise<string> {
+  const sharp = await loadSharp();
   const { width, height } = image;
   const channels = image.channels ?? image.pixels.length / (width * height);
   const [lo, hi] = range;

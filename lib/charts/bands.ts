@@ -1,6 +1,7 @@
 /** bandChart: mean ± std across repeated runs (seeds) of the same setting. */
 import { Chart, type ChartOptions } from "./chart";
-import { describeValue, frame, formatNumber } from "./format";
+import { describeValue, frame } from "./format";
+import { formatNumber } from "../display/html";
 import type { Datum } from "./spec";
 
 type Run = readonly number[] | Float32Array | Float64Array;

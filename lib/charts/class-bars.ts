@@ -1,6 +1,7 @@
 /** classBarChart: one bar per class (accuracy, recall, F1, sample counts...). */
 import { Chart, type ChartOptions } from "./chart";
-import { describeValue, frame, formatNumber } from "./format";
+import { describeValue, frame } from "./format";
+import { formatNumber, percent } from "../display/html";
 import { isFiniteNumber } from "../history";
 import type { Datum, VegaLiteSpec } from "./spec";
 
@@ -58,7 +59,7 @@ export function classBarChart(
   }
   const lo = order.reduce((a, i) => (first[i] < first[a] ? i : a), 0);
   const hi = order.reduce((a, i) => (first[i] > first[a] ? i : a), 0);
-  const show = (v: number) => (fractions ? `${(v * 100).toFixed(1)}%` : formatNumber(v));
+  const show = (v: number) => (fractions ? percent(v) : formatNumber(v));
   const summary =
     `Per-class ${metricNames.join(", ")} for ${classNames.length} classes` +
     (classNames.length > 1 ? `; ${metricNames[0]} highest ${classNames[hi]} ${show(first[hi])}, lowest ${classNames[lo]} ${show(first[lo])}` : "");

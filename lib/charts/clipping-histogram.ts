@@ -6,7 +6,7 @@
  * cut the range that 127 levels have to cover.
  */
 import { Chart, type ChartOptions } from "./chart";
-import { formatNumber } from "./format";
+import { formatNumber } from "../display/html";
 import { jsonNumber, type Datum } from "./spec";
 
 export interface ClippingPanel {

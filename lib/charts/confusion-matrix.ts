@@ -1,6 +1,7 @@
 /** confusionMatrixChart: a heatmap of counts and normalized rates. */
 import { Chart, type ChartOptions } from "./chart";
-import { describeValue, frame, formatPercent } from "./format";
+import { describeValue, frame } from "./format";
+import { percent } from "../display/html";
 import type { Datum } from "./spec";
 
 export interface ConfusionMatrixOptions extends ChartOptions {
@@ -75,9 +76,9 @@ export function confusionMatrixChart(
   const showLabels = options.cellLabels ?? cellSize >= 26;
   const rateTitle = { true: "share of true class", pred: "share of predicted class", all: "share of all samples" }[normalize];
   const summary =
-    `Confusion matrix: ${n} classes, ${total} samples, accuracy ${formatPercent(stats.accuracy)}` +
+    `Confusion matrix: ${n} classes, ${total} samples, accuracy ${percent(stats.accuracy)}` +
     (stats.worst ? `; commonest mistake: ${stats.worst.actual} → ${stats.worst.predicted} (${stats.worst.count})` : "");
-  const subtitle = `accuracy ${formatPercent(stats.accuracy)} of ${total} · rows: true class, columns: prediction`;
+  const subtitle = `accuracy ${percent(stats.accuracy)} of ${total} · rows: true class, columns: prediction`;
 
   return new Chart("confusion-matrix", summary, () => {
     const layers = [

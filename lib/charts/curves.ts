@@ -3,7 +3,8 @@
  * evaluation code computed at a range of score thresholds.
  */
 import { Chart, type ChartOptions } from "./chart";
-import { describeValue, frame, formatNumber } from "./format";
+import { describeValue, frame } from "./format";
+import { formatNumber } from "../display/html";
 import type { Datum, VegaLiteSpec } from "./spec";
 
 export interface PRCurve {
@@ -24,13 +25,20 @@ export interface ROCCurve {
 
 export type CurveChartOptions = ChartOptions;
 
+type PRPoint = { recall: number; precision: number };
+type ROCPoint = { fpr: number; tpr: number };
+/** The order PR points are read and drawn in: by recall, the higher precision first. */
+const byRecall = (a: PRPoint, b: PRPoint) => a.recall - b.recall || b.precision - a.precision;
+/** The order ROC points are read and drawn in: by false-positive rate, then true-positive rate. */
+const byFpr = (a: ROCPoint, b: ROCPoint) => a.fpr - b.fpr || a.tpr - b.tpr;
+
 /**
  * Average precision as scikit-learn defines it: Σ (Rₙ − Rₙ₋₁) · Pₙ over the
  * points sorted by recall, i.e. precision weighted by each step in recall
  * (no interpolation).
  */
-export function averagePrecision(points: readonly { recall: number; precision: number }[]): number {
-  const sorted = [...points].sort((a, b) => a.recall - b.recall || b.precision - a.precision);
+export function averagePrecision(points: readonly PRPoint[]): number {
+  const sorted = [...points].sort(byRecall);
   let ap = 0;
   let previousRecall = 0;
   for (const p of sorted) {
@@ -41,8 +49,8 @@ export function averagePrecision(points: readonly { recall: number; precision: n
 }
 
 /** Area under a ROC curve by the trapezoid rule, from (0,0) to (1,1). */
-export function areaUnderROC(points: readonly { fpr: number; tpr: number }[]): number {
-  const sorted = [{ fpr: 0, tpr: 0 }, ...[...points].sort((a, b) => a.fpr - b.fpr || a.tpr - b.tpr), { fpr: 1, tpr: 1 }];
+export function areaUnderROC(points: readonly ROCPoint[]): number {
+  const sorted = [{ fpr: 0, tpr: 0 }, ...[...points].sort(byFpr), { fpr: 1, tpr: 1 }];
   let area = 0;
   for (let i = 1; i < sorted.length; i++) {
     area += ((sorted[i].fpr - sorted[i - 1].fpr) * (sorted[i].tpr + sorted[i - 1].tpr)) / 2;
@@ -54,14 +62,7 @@ export function areaUnderROC(points: readonly { fpr: number; tpr: number }[]): n
 export function prCurveChart(curves: readonly PRCurve[], options: CurveChartOptions = {}): Chart {
   checkCurves(curves, "prCurveChart", "recall", "precision");
   const scored = curves.map((c) => ({ curve: c, score: c.averagePrecision ?? averagePrecision(c.points) }));
-  const rows: Datum[] = [];
-  const series: string[] = [];
-  for (const { curve, score } of scored) {
-    const name = `${curve.className} (AP ${score.toFixed(2)})`;
-    series.push(name);
-    const sorted = [...curve.points].sort((a, b) => a.recall - b.recall || b.precision - a.precision);
-    sorted.forEach((p, order) => rows.push({ series: name, x: p.recall, y: p.precision, order }));
-  }
+  const { rows, series } = curveRows(scored, "AP", byRecall, (p) => [p.recall, p.precision]);
   const summary = curveSummary("Precision–recall", "AP", scored);
   return new Chart("pr-curve", summary, () =>
     curveSpec(options, {
@@ -79,14 +80,7 @@ export function prCurveChart(curves: readonly PRCurve[], options: CurveChartOpti
 export function rocCurveChart(curves: readonly ROCCurve[], options: CurveChartOptions = {}): Chart {
   checkCurves(curves, "rocCurveChart", "fpr", "tpr");
   const scored = curves.map((c) => ({ curve: c, score: c.auc ?? areaUnderROC(c.points) }));
-  const rows: Datum[] = [];
-  const series: string[] = [];
-  for (const { curve, score } of scored) {
-    const name = `${curve.className} (AUC ${score.toFixed(2)})`;
-    series.push(name);
-    const sorted = [...curve.points].sort((a, b) => a.fpr - b.fpr || a.tpr - b.tpr);
-    sorted.forEach((p, order) => rows.push({ series: name, x: p.fpr, y: p.tpr, order }));
-  }
+  const { rows, series } = curveRows(scored, "AUC", byFpr, (p) => [p.fpr, p.tpr]);
   const summary = curveSummary("ROC", "AUC", scored);
   return new Chart("roc-curve", summary, ({ annotationColor }) =>
     curveSpec(options, {
@@ -110,6 +104,26 @@ export function rocCurveChart(curves: readonly ROCCurve[], options: CurveChartOp
       ],
     }),
   options);
+}
+
+/** One series a class, named with its score, its points as rows in drawing order. */
+function curveRows<P>(
+  scored: readonly { curve: { className: string; points: readonly P[] }; score: number }[],
+  scoreName: string,
+  order: (a: P, b: P) => number,
+  xy: (p: P) => [number, number],
+): { rows: Datum[]; series: string[] } {
+  const rows: Datum[] = [];
+  const series: string[] = [];
+  for (const { curve, score } of scored) {
+    const name = `${curve.className} (${scoreName} ${score.toFixed(2)})`;
+    series.push(name);
+    [...curve.points].sort(order).forEach((p, i) => {
+      const [x, y] = xy(p);
+      rows.push({ series: name, x, y, order: i });
+    });
+  }
+  return { rows, series };
 }
 
 function curveSpec(

@@ -1,4 +1,4 @@
-/** Small helpers shared by chart builders: titles, sizes, number formats. */
+/** Small helpers shared by chart builders: titles, sizes, ticks (number formats: lib/display/html). */
 import type { ChartOptions } from "./chart";
 import type { JsonValue, VegaLiteSpec } from "./spec";
 
@@ -10,20 +10,6 @@ export function frame(
   const text = options.title ?? defaults.title;
   const title: JsonValue = defaults.subtitle ? { text, subtitle: defaults.subtitle } : text;
   return { title, width: options.width ?? defaults.width, height: options.height ?? defaults.height };
-}
-
-/** A short human number: 0.3127 → "0.313", 1234.5 → "1,235", 1e-5 → "1e-5". */
-export function formatNumber(value: number): string {
-  if (!Number.isFinite(value)) return String(value);
-  const abs = Math.abs(value);
-  if (abs !== 0 && (abs < 1e-3 || abs >= 1e6)) return value.toExponential(2).replace(/\.?0+e/, "e").replace("e+", "e");
-  if (Number.isInteger(value)) return value.toLocaleString("en-US");
-  return Number(value.toPrecision(3)).toLocaleString("en-US", { maximumFractionDigits: 6 });
-}
-
-/** 0.9731 → "97.3%". */
-export function formatPercent(fraction: number): string {
-  return `${(fraction * 100).toFixed(1)}%`;
 }
 
 /** Checks a plain-data argument early, with a message that names it. */

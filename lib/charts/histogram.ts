@@ -1,6 +1,7 @@
 /** histogramChart: the distribution of weights, activations or gradients. */
 import { Chart, type ChartOptions } from "./chart";
-import { describeValue, frame, formatNumber, formatPercent } from "./format";
+import { describeValue, frame } from "./format";
+import { formatNumber, percent } from "../display/html";
 import type { Datum, VegaLiteSpec } from "./spec";
 
 type Values = ArrayLike<number>;
@@ -45,7 +46,7 @@ export function histogramChart(values: Values | Record<string, Values>, options:
     const stats = describeDistribution(data);
     const heading =
       `${name}: mean ${formatNumber(stats.mean)}, std ${formatNumber(stats.std)}` +
-      (stats.zeroFraction > 0 ? `, zeros ${formatPercent(stats.zeroFraction)}` : "") +
+      (stats.zeroFraction > 0 ? `, zeros ${percent(stats.zeroFraction)}` : "") +
       (stats.nonFinite > 0 ? `, ${stats.nonFinite} NaN/Inf` : "");
     headings.push(heading);
     parts.push(`${heading} (n=${stats.count})`);
@@ -141,13 +142,19 @@ function binValues(values: Values, stats: DistributionStats, bins: number): { st
     bins = 1;
   }
   const width = (max - min) / bins;
+  const counts = countInBins(values, min, width, bins);
+  return counts.map((count, i) => ({ start: min + i * width, end: min + (i + 1) * width, count }));
+}
+
+/** Counts of the finite values in `bins` bins of `width` from `start` (the last bin takes its upper edge too). */
+export function countInBins(values: Values, start: number, width: number, bins: number): number[] {
   const counts = new Array<number>(bins).fill(0);
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     if (!Number.isFinite(v)) continue;
-    counts[Math.min(bins - 1, Math.floor((v - min) / width))]++;
+    counts[Math.min(bins - 1, Math.floor((v - start) / width))]++;
   }
-  return counts.map((count, i) => ({ start: min + i * width, end: min + (i + 1) * width, count }));
+  return counts;
 }
 
 function toGroups(values: Values | Record<string, Values>): [string, Values][] {

@@ -3,7 +3,8 @@
  * epoch, with a rule at the best epoch and one where the train/val gap opens.
  */
 import { Chart, type ChartOptions } from "./chart";
-import { epochsCovered, frame, formatNumber, requireArray, wholeNumberScale } from "./format";
+import { epochsCovered, frame, requireArray, wholeNumberScale } from "./format";
+import { formatNumber } from "../display/html";
 import { findBestEpoch, findGapOpening, isFiniteNumber, type BestEpochOptions, type EpochRecord, type GapOptions, type HistoryAnalysis } from "../history";
 import { jsonNumber, type Datum, type JsonValue, type VegaLiteSpec } from "./spec";
 import { SERIES_COLORS } from "./theme";

@@ -4,7 +4,7 @@
  * PNG data URLs made with sharp. The same spec renders to SVG (with the
  * images embedded) for static exports.
  */
-import sharp from "sharp";
+import { loadSharp } from "../display/sharp";
 import { Chart, type ChartOptions } from "./chart";
 import { describeValue } from "./format";
 import type { Datum } from "./spec";
@@ -161,6 +161,7 @@ function checkImage(image: GridImage, index: number): PreparedImage {
 }
 
 async function thumbnailURL(image: PreparedImage, tile: number, range: [number, number] | "auto"): Promise<string> {
+  const sharp = await loadSharp();
   const [lo, hi] = range === "auto" ? [image.min, image.max] : range;
   const scale = hi > lo ? 255 / (hi - lo) : 0;
   const bytes = Buffer.alloc(image.pixels.length);

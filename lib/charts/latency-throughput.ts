@@ -4,7 +4,8 @@
  * processes (throughput), against the batch size on a log₂ axis.
  */
 import { Chart, type ChartOptions } from "./chart";
-import { formatNumber, frame, requireArray } from "./format";
+import { frame, requireArray } from "./format";
+import { formatNumber } from "../display/html";
 import { jsonNumber, type Datum, type VegaLiteSpec } from "./spec";
 
 export interface LatencyThroughputPoint {

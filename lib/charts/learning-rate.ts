@@ -1,6 +1,7 @@
 /** learningRateChart: the learning-rate schedule, epoch by epoch or step by step. */
 import { Chart, type ChartOptions } from "./chart";
-import { describeValue, epochsCovered, frame, formatNumber, wholeNumberScale } from "./format";
+import { describeValue, epochsCovered, frame, wholeNumberScale } from "./format";
+import { formatNumber } from "../display/html";
 import { isFiniteNumber, type EpochRecord } from "../history";
 import type { Datum } from "./spec";
 import { SERIES_COLORS } from "./theme";

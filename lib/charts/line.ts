@@ -1,6 +1,7 @@
 /** lineChart: several named series against a shared x axis. */
 import { Chart, type ChartOptions } from "./chart";
-import { describeValue, frame, formatNumber } from "./format";
+import { describeValue, frame } from "./format";
+import { formatNumber } from "../display/html";
 import { isFiniteNumber } from "../history";
 import { jsonNumber, type Datum, type VegaLiteSpec } from "./spec";
 

@@ -3,7 +3,8 @@
  * crossing one vertical axis per hyperparameter and ending at the result.
  */
 import { Chart, type ChartOptions } from "./chart";
-import { describeValue, frame, formatNumber } from "./format";
+import { describeValue, frame } from "./format";
+import { formatNumber } from "../display/html";
 import { inferMode } from "../history";
 import type { Datum, VegaLiteSpec } from "./spec";
 

@@ -1,5 +1,5 @@
 /** SVG → PNG with sharp (librsvg), for slides, classic viewers and image grids. */
-import sharp from "sharp";
+import { loadSharp } from "../display/sharp";
 
 export interface PNGOptions {
   /** Pixels per SVG pixel. Default 2: crisp on high-density screens and slides. */
@@ -9,6 +9,7 @@ export interface PNGOptions {
 }
 
 export async function svgToPNG(svg: string, options: PNGOptions = {}): Promise<Buffer> {
+  const sharp = await loadSharp();
   const scale = options.scale ?? 2;
   if (!(scale > 0 && scale <= 16)) {
     throw new Error(`PNG scale must be a number between 0 and 16 (got ${String(scale)}); 2 suits most slides.`);

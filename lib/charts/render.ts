@@ -57,6 +57,7 @@ export function compileToVega(spec: VegaLiteSpec, logger = new CollectingLogger(
     throw new Error(
       `Vega-Lite could not compile this chart's spec: ${(err as Error).message}. ` +
         `If you built or edited the spec yourself, check it against https://vega.github.io/vega-lite/docs/ (version 5.6).`,
+      { cause: err },
     );
   }
 }

@@ -1,6 +1,7 @@
 /** Saving charts: SVG, PNG, standalone HTML, or the Vega-Lite spec as JSON. */
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
+import { escapeHtml } from "../display/html";
 import type { Chart } from "./chart";
 import type { PNGOptions } from "./png";
 import type { ThemeName } from "./theme";
@@ -58,7 +59,7 @@ export async function saveChart(chart: Chart, path: string, options: SaveOptions
 /** A page that shows the chart's SVG with no network, and carries its spec for reuse. */
 export function chartHTML(chart: Chart, options: HTMLOptions = {}): string {
   const spec = JSON.stringify(chart.spec).replace(/</g, "\\u003c");
-  const title = escapeHTML(options.pageTitle ?? chart.summary);
+  const title = escapeHtml(options.pageTitle ?? chart.summary);
   const interactive = options.interactive
     ? `
 <script src="https://cdn.jsdelivr.net/npm/vega@5"></script>
@@ -90,8 +91,4 @@ ${chart.toSVG()}
 </body>
 </html>
 `;
-}
-
-function escapeHTML(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 }

@@ -1,6 +1,7 @@
 /** scatterChart: points from records, e.g. embeddings, or accuracy against model size. */
 import { Chart, type ChartOptions } from "./chart";
-import { describeValue, frame, formatNumber } from "./format";
+import { describeValue, frame } from "./format";
+import { formatNumber } from "../display/html";
 import type { Datum, VegaLiteSpec } from "./spec";
 
 export type ScatterRecord = Record<string, number | string | boolean | null | undefined>;

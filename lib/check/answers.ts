@@ -4,7 +4,7 @@
  * the wrong kind; each gets its own message instead of a stack trace.
  */
 import type * as tf from "@tensorflow/tfjs";
-import { Dataset } from "../data/dataset";
+import { Dataset } from "../data";
 import type { Answers, Finding } from "./exercise";
 import { describeValue } from "./format";
 

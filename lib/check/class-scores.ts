@@ -4,8 +4,8 @@
  * class for each image, and the counts behind precision and recall.
  */
 import type * as tf from "@tensorflow/tfjs";
-import type { Dataset, SplitName } from "../data/dataset";
-import { getPredictions } from "../evaluate/predict";
+import type { Dataset, SplitName } from "../data";
+import { getPredictions } from "../evaluate";
 
 export interface ClassScores {
   /** The class's index in the dataset. */

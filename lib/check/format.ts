@@ -1,22 +1,4 @@
-/** Number and value formats for check messages. */
-
-/** 0.9731 → "97.3%", 0.9 → "90%". */
-export function percent(fraction: number): string {
-  const value = Math.round(fraction * 1000) / 10;
-  return `${Number.isInteger(value) ? value.toFixed(0) : value.toFixed(1)}%`;
-}
-
-/** "1 conv layer", "3 conv layers". */
-export function count(n: number, noun: string, plural = `${noun}s`): string {
-  return `${n} ${n === 1 ? noun : plural}`;
-}
-
-/** A short number: 0.31234 → "0.312", 12 → "12". */
-export function short(value: number): string {
-  if (!Number.isFinite(value)) return String(value);
-  if (Number.isInteger(value)) return String(value);
-  return String(Number(value.toPrecision(3)));
-}
+/** Value formats for check messages (numbers and percents: lib/display/html). */
 
 /** What a value is, for "expected a network, got …" messages. */
 export function describeValue(value: unknown): string {

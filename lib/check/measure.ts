@@ -4,7 +4,7 @@
  * classes, and the statistics of a split's pixels as the model sees them.
  */
 import * as tf from "@tensorflow/tfjs";
-import type { Dataset, SplitName } from "../data/dataset";
+import type { Dataset, SplitName } from "../data";
 
 export interface Accuracy {
   correct: number;

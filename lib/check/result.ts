@@ -5,6 +5,7 @@
  * pass from a failure.
  */
 import { DISPLAY, MimeBundle } from "../display";
+import { escapeHtml, textWithCode } from "../display/html";
 import type { Exercise, Finding } from "./exercise";
 
 /** The MIME type of a check's JSON form in a notebook output. */
@@ -66,10 +67,10 @@ export class CheckResult {
     const background = this.passed ? "rgba(46, 125, 50, 0.10)" : "rgba(198, 40, 40, 0.08)";
     const head = this.passed ? "✓ Passed" : "✗ Not yet";
     const items = this.findings
-      .map((f) => `<li style="list-style:none;margin:2px 0"><span style="color:${f.passed ? "#2e7d32" : "#c62828"};font-weight:bold">${f.passed ? "✓" : "✗"}</span> ${inlineCode(f.message)}</li>`)
+      .map((f) => `<li style="list-style:none;margin:2px 0"><span style="color:${f.passed ? "#2e7d32" : "#c62828"};font-weight:bold">${f.passed ? "✓" : "✗"}</span> ${textWithCode(f.message)}</li>`)
       .join("");
     const more = this.unchecked > 0 ? `<li style="list-style:none;margin:2px 0;opacity:0.75">… ${this.unchecked} more to check once this is fixed.</li>` : "";
-    const success = this.passed && this.exercise.success ? `<div style="margin-top:4px">${inlineCode(this.exercise.success)}</div>` : "";
+    const success = this.passed && this.exercise.success ? `<div style="margin-top:4px">${textWithCode(this.exercise.success)}</div>` : "";
     return (
       `<div class="convlab-check" data-passed="${this.passed}" style="border-left:4px solid ${color};background:${background};padding:6px 12px;margin:4px 0;border-radius:3px">` +
       `<div><strong style="color:${color}">${head}</strong> — ${escapeHtml(this.exercise.title)} <span style="opacity:0.6">(${escapeHtml(this.exercise.id)})</span></div>` +
@@ -78,11 +79,3 @@ export class CheckResult {
   }
 }
 
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
-}
-
-/** Escapes, then shows `name` spans as code. */
-function inlineCode(text: string): string {
-  return escapeHtml(text).replace(/`([^`]+)`/g, "<code>$1</code>");
-}

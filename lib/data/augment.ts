@@ -7,7 +7,7 @@
  *
  * The order is fixed: invert, flip, shift/rotate/scale, brightness/contrast, noise.
  */
-import { ImageShape } from "./dataset";
+import type { ImageShape } from "./dataset";
 import { createRandom, mixSeeds, Random } from "./random";
 
 export interface AugmentOptions {

@@ -6,7 +6,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { Batch, BatchOptions, Dataset, LabelOptions } from "./dataset";
-import { checkSplitName } from "./dataset";
+import { checkSplitName } from "./split-names";
 import { augmentImages, isIdentityAugmentation, resolveAugmentOptions } from "./augment";
 import { normalizePixels } from "./normalization";
 import { createRandom, mixSeeds, shuffleInPlace } from "./random";

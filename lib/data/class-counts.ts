@@ -7,9 +7,9 @@
  * lib/charts; `ClassCounts.rows` is the tidy data a Vega-Lite bar chart takes.
  */
 import { DISPLAY, MimeBundle } from "../display";
-import type { Dataset, SplitName } from "./dataset";
-import { SPLIT_NAMES } from "./dataset";
-import { escapeHtml, formatCount, htmlTable } from "./html";
+import type { Dataset } from "./dataset";
+import { SPLIT_NAMES, type SplitName } from "./split-names";
+import { escapeHtml, formatCount, htmlTable } from "../display/html";
 
 export interface ClassCountRow {
   className: string;

@@ -15,10 +15,10 @@ import type { AugmentOptions } from "./augment";
 import { streamBatches } from "./batches";
 import { splitToTensors } from "./tensors";
 import { summarize } from "./summary";
+import { formatCount } from "../display/html";
+import { checkSplitName, SPLIT_NAMES, type SplitName } from "./split-names";
 
-/** The three splits of the workshop: fit on train, tune on validation, report on test. */
-export type SplitName = "train" | "validation" | "test";
-export const SPLIT_NAMES: readonly SplitName[] = ["train", "validation", "test"];
+export { SPLIT_NAMES, checkSplitName, type SplitName } from "./split-names";
 
 /** [height, width, channels], as tfjs lays out images (NHWC). */
 export type ImageShape = readonly [height: number, width: number, channels: number];
@@ -292,9 +292,9 @@ export class Dataset {
 
   /** One line: "mnist: 10,000 images 28×28×1, 10 classes (train 6,000 / validation 2,000 / test 2,000)". */
   toString(): string {
-    const splits = this.splitNames.map((name) => `${name} ${this.size(name).toLocaleString("en-US")}`).join(" / ");
+    const splits = this.splitNames.map((name) => `${name} ${formatCount(this.size(name))}`).join(" / ");
     return (
-      `${this.name}: ${this.size().toLocaleString("en-US")} images ${this.height}×${this.width}×${this.channels}, ` +
+      `${this.name}: ${formatCount(this.size())} images ${this.height}×${this.width}×${this.channels}, ` +
       `${this.numClasses} classes (${splits || "no splits"})`
     );
   }
@@ -302,11 +302,4 @@ export class Dataset {
   [DISPLAY](): Promise<MimeBundle> {
     return summarize(this).then((summary) => summary[DISPLAY]());
   }
-}
-
-export function checkSplitName(split: string): SplitName {
-  if (!(SPLIT_NAMES as readonly string[]).includes(split)) {
-    throw new Error(`"${split}" is not a split name; use one of ${SPLIT_NAMES.map((s) => `"${s}"`).join(", ")}.`);
-  }
-  return split as SplitName;
 }

@@ -1,7 +1,8 @@
 /**
  * Data: the Dataset type, splits, normalization, augmentation, streaming
- * batches and ways to look at data; plus the bundled datasets' loaders and
- * the image-folder importer (lib/data/sources; the data files live in datasets/).
+ * batches and ways to look at data. Where datasets come from (the bundled
+ * datasets' loaders, the image-folder importer) is lib/data/sources, its own
+ * package, so what only reads a Dataset never loads the importer.
  */
 export { Dataset, SPLIT_NAMES, checkSplitName } from "./dataset";
 export type {
@@ -51,5 +52,3 @@ export { DatasetSummary, summarize, pixelStatistics } from "./summary";
 export type { PixelStatistics, SplitSummary, SummaryOptions } from "./summary";
 export { ProgressLine } from "./progress";
 export type { ProgressOptions } from "./progress";
-export * from "./sources";
-export * from "./scenes";

@@ -5,6 +5,7 @@
  */
 import { Dataset, SplitName, checkSplitName } from "./dataset";
 import { Normalization, NormalizationMethod, NORMALIZATION_METHODS, noNormalization, scaleNormalization } from "./normalization";
+import { formatCount } from "../display/html";
 
 export interface NormalizeOptions {
   /** Default "scale". */
@@ -55,7 +56,7 @@ export async function computeNormalization(dataset: Dataset, options: NormalizeO
       }
     }
   }
-  const from = `${split} split (${indices.length.toLocaleString("en-US")} images)`;
+  const from = `${split} split (${formatCount(indices.length)} images)`;
   if (positionSums) {
     const mean = Array.from(positionSums, (s) => (s / indices.length) * scale);
     return { method, scale, mean, meanShape: [height, width, channels], std: null, computedFrom: from };

@@ -4,7 +4,7 @@
  * second, so the notebook stays responsive. Outside a notebook it shows nothing.
  */
 import { DisplayHandle, displayBundle, inNotebook, MimeBundle } from "../display";
-import { escapeHtml, formatCount } from "./html";
+import { escapeHtml, formatCount } from "../display/html";
 
 export interface ProgressOptions {
   /** Show it even outside a notebook (on stdout). Default: only in a notebook. */

@@ -4,11 +4,11 @@
  * one class, which shows at a glance what the classes look like and whether
  * a folder holds something it should not.
  */
-import sharp from "sharp";
+import { loadSharp } from "../display/sharp";
 import { DISPLAY, MimeBundle } from "../display";
-import type { Dataset, SplitName } from "./dataset";
-import { checkSplitName } from "./dataset";
-import { escapeHtml } from "./html";
+import type { Dataset } from "./dataset";
+import { checkSplitName, type SplitName } from "./split-names";
+import { escapeHtml } from "../display/html";
 import { createRandom, mixSeeds, shuffleInPlace } from "./random";
 
 export interface SampleGridOptions {
@@ -70,6 +70,7 @@ const CAPTION_HEIGHT = 16;
 const GAP = 4;
 
 export async function sampleGrid(dataset: Dataset, options: SampleGridOptions = {}): Promise<SampleGrid> {
+  const sharp = await loadSharp();
   const split = checkSplitName(options.split ?? (dataset.size("train") > 0 ? "train" : dataset.splitNames[0] ?? "train"));
   const [height, width, channels] = dataset.shape;
   const random = createRandom(mixSeeds(options.seed ?? 0, 4));

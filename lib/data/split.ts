@@ -5,6 +5,7 @@
  */
 import { Dataset, SPLIT_NAMES, SplitName, checkSplitName } from "./dataset";
 import { createRandom, mixSeeds, shuffleInPlace } from "./random";
+import { formatCount } from "../display/html";
 
 export interface SplitOptions {
   /** Fraction for training. Default: whatever validation and test leave. */
@@ -84,7 +85,7 @@ export function split(dataset: Dataset, options: SplitOptions = {}): Dataset {
   const poolText =
     (stratify ? (wholeDataset ? "each class" : "each class of ") : wholeDataset ? "all images" : "") +
     (wholeDataset ? "" : sources.join(" + ")) +
-    ` (${pool.length.toLocaleString("en-US")} images)`;
+    ` (${formatCount(pool.length)} images)`;
   const splits: Partial<Record<SplitName, Int32Array>> = {};
   const origins: Partial<Record<SplitName, string>> = {};
   for (const name of SPLIT_NAMES) {

@@ -4,11 +4,11 @@
  * samples. What `display(dataset)` shows.
  */
 import { DISPLAY, MimeBundle } from "../display";
-import type { Dataset, SplitName } from "./dataset";
-import { SPLIT_NAMES } from "./dataset";
+import type { Dataset } from "./dataset";
+import { SPLIT_NAMES, type SplitName } from "./split-names";
 import { ClassCounts } from "./class-counts";
 import { describeNormalization } from "./normalization";
-import { escapeHtml, formatBytes, formatCount, htmlTable } from "./html";
+import { escapeHtml, formatBytes, formatCount, htmlTable, keyValueTable } from "../display/html";
 import { createRandom, mixSeeds, shuffleInPlace } from "./random";
 import { SampleGrid, sampleGrid } from "./sample-grid";
 
@@ -96,7 +96,7 @@ export class DatasetSummary {
     return (
       `<div style="font-family:sans-serif">` +
       `<div style="font-size:15px;font-weight:bold;margin-bottom:4px">${escapeHtml(this.name)}</div>` +
-      htmlTable(["", ""], facts.map(([k, v]) => [k, v])) +
+      keyValueTable(facts) +
       htmlTable(["split", "images", "min", "max", "mean (0-255)", "std", "made by"], splitRows, "Splits and pixel statistics (raw 0-255 values)") +
       this.classCounts.toHtml() +
       (this.samples ? `<div style="margin-top:6px">${this.samples.toHtml()}</div>` : "") +

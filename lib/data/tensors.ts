@@ -4,8 +4,8 @@
  * dataset.batches(). The caller owns and disposes the tensors.
  */
 import * as tf from "@tensorflow/tfjs";
-import type { Dataset, SplitName, SplitTensors, TensorsOptions } from "./dataset";
-import { checkSplitName } from "./dataset";
+import type { Dataset, SplitTensors, TensorsOptions } from "./dataset";
+import { checkSplitName, type SplitName } from "./split-names";
 import { augmentSeed, labelTensor, prepareImages } from "./batches";
 import { resolveAugmentOptions } from "./augment";
 

@@ -8,7 +8,7 @@
 import { DISPLAY, MimeBundle } from "../display";
 import { Chart, latencyThroughputChart } from "../charts";
 import { BenchmarkRow, onnxEngine, measureInterleaved } from "./benchmark-inference";
-import { escapeHtml, htmlTable, textTable } from "./html-table";
+import { escapeHtml, htmlTable, textTable } from "../display/html";
 import { OnnxSource, RunnerOptions } from "./onnx-runner";
 import { Precision } from "./quantized-model";
 

@@ -8,7 +8,7 @@ import * as tf from "@tensorflow/tfjs";
 import * as ort from "onnxruntime-node";
 import { DISPLAY, MimeBundle, wasInterrupted } from "../display";
 import { toOnnx } from "./export-onnx";
-import { escapeHtml, htmlTable, textTable } from "./html-table";
+import { escapeHtml, htmlTable, textTable } from "../display/html";
 import { modelInputToGraphInput } from "./input-transform";
 import { OnnxRunner, OnnxSource, RunnerOptions } from "./onnx-runner";
 import { float32ToFloat16 } from "./onnx/float16";

@@ -7,7 +7,7 @@
 import { DISPLAY, MimeBundle } from "../display";
 import { Chart, clippingHistogramChart, lineChart } from "../charts";
 import { CalibrationMethod, CalibrationOptions, TensorStatistics, chooseThreshold, collectStatistics } from "./calibration";
-import { escapeHtml, htmlTable, textTable } from "./html-table";
+import { escapeHtml, htmlTable, textTable } from "../display/html";
 import { OnnxSource, onnxBytes } from "./onnx-runner";
 import { decodeModel } from "./onnx/proto";
 import { predictOnnx } from "./predict-onnx";

@@ -18,7 +18,7 @@ import { createHash } from "node:crypto";
 import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { DISPLAY, MimeBundle } from "../display";
-import { escapeHtml } from "./html-table";
+import { escapeHtml } from "../display/html";
 import { DataType, ModelProto, decodeModel } from "./onnx/proto";
 import { ReadmeCommand, readmeCommands } from "./jetson-inference/commands";
 import { parseLabelsLikeJetson } from "./jetson-inference/labels";
@@ -130,8 +130,9 @@ export function checkJetsonBundle(dir: string, options: CheckJetsonBundleOptions
   if (!files.includes(modelName)) {
     state.error("files", modelName, `The README runs ${modelName}, but the bundle has no such file${files.some((f) => f.endsWith(".onnx")) ? ` (it has ${files.filter((f) => f.endsWith(".onnx")).join(", ")})` : ""}.`);
   }
-  const labelsName = programCommand?.flags.get("labels") ? basename(programCommand.flags.get("labels") as string) : "labels.txt";
+  const labelsName = programCommand?.flags.get("labels") ? basename(programCommand.flags.get("labels") as string) : network?.program === "segnet" ? "classes.txt" : "labels.txt";
   checkLabels(state, labelsName, files, network);
+  if (network?.program === "segnet" && programCommand) checkColors(state, programCommand.flags.get("colors"), files, network.classes as number);
   if (readme) checkCommands(state, commands, files, network);
   if (module) checkModule(state, module, files, commands);
   return new BundleCheck(root, release, state.findings, state.passed, network, module);
@@ -310,7 +311,8 @@ function checkOutputs(state: CheckState, name: string, model: ModelProto, networ
     state.error(
       "output",
       name,
-      `The outputs ${network.outputs.map((o) => `"${o.name}" ${formatDims(o.dims)}`).join(", ")} fit neither imagenet (one output of class scores, [1, classes]) nor detectnet (scores [1, boxes, classes] and boxes [1, boxes, 4]).`,
+      `The outputs ${network.outputs.map((o) => `"${o.name}" ${formatDims(o.dims)}`).join(", ")} fit none of jetson-inference's programs: imagenet wants one output of class scores [1, classes], ` +
+        `detectnet scores [1, boxes, classes] and boxes [1, boxes, 4], segnet one output [1, classes, height, width].`,
     );
     return;
   }
@@ -323,12 +325,12 @@ function checkOutputs(state: CheckState, name: string, model: ModelProto, networ
       state.warn("output", name, `The output "${network.outputs[0].name}" is not a softmax; imagenet prints it as a confidence and drops classes under 0.01, so raw scores read as nonsense percentages. Export with a softmax output (exportOnnx's default).`);
     }
   }
-  state.ok(`${name}: outputs fit ${network.program} (${network.classes} classes${network.program === "detectnet" ? ", class 0 the background" : ""})`);
+  state.ok(`${name}: outputs fit ${network.program} (${network.classes} classes${network.program === "imagenet" ? "" : ", class 0 the background"})`);
 }
 
 function checkLabels(state: CheckState, labelsName: string, files: string[], network: NetworkDescription | undefined): void {
   if (!files.includes(labelsName)) {
-    state.error("labels", labelsName, `There is no ${labelsName}: imagenet and detectnet need one class name per line to name what they see.`);
+    state.error("labels", labelsName, `There is no ${labelsName}: jetson-inference's programs need one class name per line to name what they see.`);
     return;
   }
   const parsed = parseLabelsLikeJetson(readFileSync(join(state.root, labelsName), "utf8"));
@@ -342,12 +344,12 @@ function checkLabels(state: CheckState, labelsName: string, files: string[], net
   const classes = network?.classes;
   if (classes === undefined) return;
   const count = parsed.labels.length;
-  const what = network?.program === "detectnet" ? "classes (the background first)" : "classes";
+  const what = network?.program === "imagenet" ? "classes" : "classes (the background first)";
   if (count > classes) {
     state.error(
       "labels",
       labelsName,
-      `${labelsName} has ${count} labels but the network outputs ${classes} ${what}: ${network?.program === "imagenet" ? 'imagenet refuses to start ("failed to load synset class descriptions")' : "detectnet names the classes wrongly"}. ` +
+      `${labelsName} has ${count} labels but the network outputs ${classes} ${what}: ${network?.program === "imagenet" ? 'imagenet refuses to start ("failed to load synset class descriptions")' : `${network?.program} names the classes by the wrong lines`}. ` +
         `Give exactly one label per output, in the order of the training classes.`,
     );
   } else if (count < classes) {
@@ -363,15 +365,16 @@ function checkLabels(state: CheckState, labelsName: string, files: string[], net
 }
 
 const DEFAULTS: Record<string, Record<string, string>> = {
-  // c/imageNet.h and c/detectNet.h: the blob names used when the flags are left out.
+  // c/imageNet.h, c/detectNet.h and c/segNet.h: the blob names used when the flags are left out.
   imagenet: { input_blob: "data", output_blob: "prob" },
   detectnet: { input_blob: "data", output_cvg: "coverage", output_bbox: "bboxes" },
+  segnet: { input_blob: "input_0", output_blob: "output_0" },
 };
 
 function checkCommands(state: CheckState, commands: ReadmeCommand[], files: string[], network: NetworkDescription | undefined): void {
   const programs = commands.filter((c) => c.program !== "trtexec");
   if (programs.length === 0) {
-    state.error("readme", "README.md", "README.md has no imagenet or detectnet command in a code block, so a learner at the Jetson does not know what to type.");
+    state.error("readme", "README.md", "README.md has no imagenet, detectnet or segnet command in a code block, so a learner at the Jetson does not know what to type.");
   }
   let problems = 0;
   const fail = (command: ReadmeCommand, message: string) => {
@@ -380,17 +383,21 @@ function checkCommands(state: CheckState, commands: ReadmeCommand[], files: stri
   };
   for (const command of programs) {
     const program = command.program.replace(/\.py$/, "");
-    for (const flag of ["model", "labels"]) {
+    const missing: Record<string, string> = {
+      model: `--model is missing; without it ${program} loads its own built-in network instead of this one.`,
+      labels: `--labels is missing; without it ${program} names the classes "Class #0", "Class #1" and so on.`,
+    };
+    for (const flag of program === "segnet" ? ["model", "labels", "colors"] : ["model", "labels"]) {
       const value = command.flags.get(flag);
-      if (!value) fail(command, `--${flag} is missing; without it ${program} loads its own built-in network instead of this one.`);
-      else if (!files.includes(basename(value))) fail(command, `--${flag}=${value} names a file that is not in the bundle.`);
+      if (!value && missing[flag]) fail(command, missing[flag]);
+      else if (value && !files.includes(basename(value))) fail(command, `--${flag}=${value} names a file that is not in the bundle.`);
     }
     if (network?.program && network.program !== program) fail(command, `this network has the outputs of a ${network.program} model, not a ${program} one.`);
     if (!network?.program) continue;
     const expected: Record<string, string | undefined> =
-      program === "imagenet"
-        ? { input_blob: network.inputs[0]?.name, output_blob: network.outputs[0]?.name }
-        : { input_blob: network.inputs[0]?.name, output_cvg: network.scoresOutput, output_bbox: network.boxesOutput };
+      program === "detectnet"
+        ? { input_blob: network.inputs[0]?.name, output_cvg: network.scoresOutput, output_bbox: network.boxesOutput }
+        : { input_blob: network.inputs[0]?.name, output_blob: network.outputs[0]?.name };
     for (const [flag, name] of Object.entries(expected)) {
       const given = command.flags.get(flag) ?? DEFAULTS[program][flag];
       if (name !== undefined && given !== name) {
@@ -403,6 +410,19 @@ function checkCommands(state: CheckState, commands: ReadmeCommand[], files: stri
     if (onnx && !files.includes(basename(onnx))) fail(command, `--onnx=${onnx} names a file that is not in the bundle.`);
   }
   if (problems === 0 && programs.length) state.ok(`README.md: ${commands.length} command(s) name files in the bundle and the network's tensor names`);
+}
+
+/** segnet's colors file (tensorNet::LoadClassColors): one "r g b [a]" line per class; missing lines get default colours. */
+function checkColors(state: CheckState, colorsFlag: string | undefined, files: string[], classes: number): void {
+  if (!colorsFlag) {
+    state.warn("labels", "README.md", "The segnet command has no --colors file, so segnet colours every class with a default colour.");
+    return;
+  }
+  const name = basename(colorsFlag);
+  if (!files.includes(name)) return; // the README check reports the missing file
+  const lines = readFileSync(join(state.root, name), "utf8").split("\n").filter((line) => line.trim().length > 0);
+  if (lines.length < classes) state.warn("labels", name, `${name} has ${lines.length} colours for ${classes} classes; segnet gives the others default colours.`);
+  else state.ok(`${name}: a colour for each of the ${classes} classes`);
 }
 
 function hasQuantizeNodes(root: string, file: string): boolean {

@@ -9,7 +9,7 @@ import { DISPLAY, MimeBundle } from "../display";
 import { Engine, measureInterleaved, onnxEngine } from "./benchmark-inference";
 import { CalibrationMethod } from "./calibration";
 import { ExportOnnxOptions, toOnnx } from "./export-onnx";
-import { escapeHtml, htmlTable, textTable } from "./html-table";
+import { escapeHtml, htmlTable, textTable } from "../display/html";
 import { OnnxRunner } from "./onnx-runner";
 import { Fp16Options, quantizeFp16 } from "./quantize-fp16";
 import { Int8Options, quantizeInt8 } from "./quantize-int8";

@@ -12,14 +12,13 @@
 import { mkdirSync } from "node:fs";
 import { basename, resolve } from "node:path";
 import { DISPLAY, type MimeBundle } from "../display";
-import { classColor } from "../charts/annotated-images";
-import { SingleShotDetector } from "../detect/single-shot/single-shot-detector";
-import type { Segmenter } from "../detect/segmentation/segmenter";
+import { classColor } from "../charts";
+import { type Segmenter, SingleShotDetector } from "../detect";
 import { bundleWriter, type BundleFile } from "./bundle-files";
 import type { ContractExport } from "./contract-export";
 import { DETECTNET_CLUSTERING, DETECTNET_CONFIDENCE, detectnetCommand } from "./detectnet";
 import { toDetectorOnnx, toSegmenterOnnx } from "./export-contracts";
-import { escapeHtml } from "./html-table";
+import { escapeHtml } from "../display/html";
 import { describeInputContract } from "./input-transform";
 import { colorsTxt, segnetCommand } from "./segnet";
 

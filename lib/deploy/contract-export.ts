@@ -8,7 +8,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { DISPLAY, type MimeBundle } from "../display";
-import { escapeHtml, htmlTable } from "./html-table";
+import { escapeHtml, htmlTable } from "../display/html";
 import { describeInputContract, type InputContract } from "./input-transform";
 import type { ModelProto } from "./onnx/proto";
 

@@ -85,7 +85,6 @@ export function renameOutput(builder: OnnxGraphBuilder, from: string, to: string
 
 export function producerVersion(): string {
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     return String(require("../../../package.json").version);
   } catch {
     return "0";

@@ -13,9 +13,8 @@
  * training one (and, for one-channel models, mixing RGB to gray), so the
  * network sees what it saw in training.
  */
-import type { Normalization } from "../data/normalization";
-import type { SingleShotDetector } from "../detect/single-shot/single-shot-detector";
-import type { Segmenter } from "../detect/segmentation/segmenter";
+import type { Normalization } from "../data";
+import type { Segmenter, SingleShotDetector } from "../detect";
 import { ContractExport } from "./contract-export";
 import { DETECTNET_BLOBS, DETECTNET_PREPROCESSING } from "./detectnet";
 import { convertLayers, producerVersion, renameOutput } from "./convert-model";

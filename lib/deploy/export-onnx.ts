@@ -22,13 +22,12 @@ import {
 } from "./input-transform";
 import { SUPPORTED_LAYERS, materialize } from "./layer-converters";
 import { convertLayers, producerVersion, renameOutput } from "./convert-model";
-import { SingleShotDetector } from "../detect/single-shot/single-shot-detector";
-import { Segmenter } from "../detect/segmentation/segmenter";
+import { Segmenter, SingleShotDetector } from "../detect";
 import type { ContractExport } from "./contract-export";
 import { toDetectorOnnx, toSegmenterOnnx, type ContractExportOptions } from "./export-contracts";
 import { OnnxGraphBuilder, makeModel, tensorValueInfo } from "./onnx/graph-builder";
 import { DataType, ModelProto, encodeModel } from "./onnx/proto";
-import { escapeHtml, htmlTable } from "./html-table";
+import { escapeHtml, htmlTable } from "../display/html";
 
 export { SUPPORTED_LAYERS };
 

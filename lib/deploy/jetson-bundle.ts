@@ -16,13 +16,12 @@ import { basename, join, resolve } from "node:path";
 import type * as tf from "@tensorflow/tfjs";
 import { DISPLAY, MimeBundle } from "../display";
 import { OnnxExport, toOnnx } from "./export-onnx";
-import { escapeHtml } from "./html-table";
+import { escapeHtml } from "../display/html";
 import { DevicePreprocessing, InputNormalization, JETSON_INFERENCE_PREPROCESSING, LUMA_WEIGHTS, describeNormalization } from "./input-transform";
 import { Int8Options, quantizeInt8 } from "./quantize-int8";
 import { OnnxModelFile } from "./quantized-model";
 import { LabelledSamples } from "./samples";
-import { SingleShotDetector } from "../detect/single-shot/single-shot-detector";
-import { Segmenter } from "../detect/segmentation/segmenter";
+import { Segmenter, SingleShotDetector } from "../detect";
 import { ContractBundle, contractBundle, type ContractBundleOptions } from "./contract-bundle";
 import { bundleWriter, type BundleFile } from "./bundle-files";
 

@@ -9,7 +9,7 @@
 import { DISPLAY, MimeBundle } from "../display";
 import { Chart, classBarChart } from "../charts";
 import { CalibrationOptions } from "./calibration";
-import { escapeHtml, htmlTable, textTable } from "./html-table";
+import { escapeHtml, htmlTable, textTable } from "../display/html";
 import { OnnxSource, onnxBytes } from "./onnx-runner";
 import { decodeModel } from "./onnx/proto";
 import { predictOnnx, probabilityDifference } from "./predict-onnx";

@@ -8,7 +8,7 @@
  */
 import * as ort from "onnxruntime-node";
 import { DISPLAY, MimeBundle } from "../display";
-import { escapeHtml, htmlTable, textTable } from "./html-table";
+import { escapeHtml, htmlTable, textTable } from "../display/html";
 import { OnnxSource, onnxBytes } from "./onnx-runner";
 import { tensorValueInfo } from "./onnx/graph-builder";
 import { DataType, decodeModel, encodeModel } from "./onnx/proto";

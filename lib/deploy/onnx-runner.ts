@@ -11,6 +11,7 @@ import { float16ToFloat32, float32ToFloat16 } from "./onnx/float16";
 import { DataType, ModelProto, ValueInfoProto, decodeModel } from "./onnx/proto";
 import type { OnnxExport } from "./export-onnx";
 import type { ContractExport } from "./contract-export";
+import { concatFloat32 } from "./samples";
 
 /** A model to run: a path to an .onnx file, its bytes, or an export. */
 export type OnnxSource = string | Uint8Array | OnnxExport | ContractExport;
@@ -132,13 +133,7 @@ export class OnnxRunner {
       const out = await this.runGraphInput(graphInput, this.fixedBatch ?? count);
       outputs.push(out.subarray(0, (out.length / (this.fixedBatch ?? count)) * count));
     }
-    const total = new Float32Array(outputs.reduce((s, o) => s + o.length, 0));
-    let offset = 0;
-    for (const o of outputs) {
-      total.set(o, offset);
-      offset += o.length;
-    }
-    return total;
+    return concatFloat32(outputs);
   }
 
   async release(): Promise<void> {

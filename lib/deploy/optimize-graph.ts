@@ -23,7 +23,7 @@ import { join, resolve } from "node:path";
 import * as ort from "onnxruntime-node";
 import { DISPLAY, MimeBundle } from "../display";
 import { Engine, measureInterleaved } from "./benchmark-inference";
-import { escapeHtml, htmlTable, textTable } from "./html-table";
+import { escapeHtml, htmlTable, textTable } from "../display/html";
 import { OnnxSource, onnxBytes, sessionOptions } from "./onnx-runner";
 import { ModelProto, NodeProto, decodeModel } from "./onnx/proto";
 import { readFloats } from "./onnx/tensors";

@@ -21,11 +21,10 @@ import { basename, dirname, extname, join, resolve } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import * as ort from "onnxruntime-node";
 import { DISPLAY, MimeBundle } from "../display";
-import type { Dataset } from "../data";
-import { normalizePixels } from "../data/normalization";
+import { type Dataset, normalizePixels } from "../data";
+import type { ImportReportData } from "../data/sources";
 import { decodeImage } from "../data/sources/image-folder/decode";
-import type { ImportReportData } from "../data/sources/image-folder/report";
-import { escapeHtml, htmlTable, textTable } from "./html-table";
+import { escapeHtml, htmlTable, textTable } from "../display/html";
 import type { JetsonBundle } from "./jetson-bundle";
 import { sessionOptions } from "./onnx-runner";
 import { decodeModel } from "./onnx/proto";
@@ -133,7 +132,7 @@ export class Rehearsal {
 
   private tableRows(limit: number): (string | number)[][] {
     return this.rows.slice(0, limit).map((r) => {
-      const row: (string | number)[] = [r.image, `${r.width}×${r.height}`, r.lines.join(" / ") || "(nothing: no class over the threshold)"];
+      const row: (string | number)[] = [r.image, `${r.width}×${r.height}`, r.detections ? describeDetections(r.detections) : r.lines.join(" / ") || "(nothing: no class over the threshold)"];
       if (this.rows.some((x) => x.expected !== undefined)) row.push(r.expected === undefined ? "" : this.labels[r.expected]);
       if (this.rows.some((x) => x.notebook)) row.push(r.notebook ? `${this.labels[r.notebook.classIndex]} ${(100 * r.notebook.probabilities[r.notebook.classIndex]).toFixed(2)}%${r.notebook.classIndex === r.classIndex ? "" : " ✗"}` : "");
       return row;
@@ -158,6 +157,12 @@ export class Rehearsal {
   }
 }
 
+/** "3 objects: cat 91% (12, 40)–(80, 120), …" for a table cell; rows[i].lines holds detectnet's full report. */
+function describeDetections(detections: Detection[]): string {
+  const shown = detections.slice(0, 3).map((d) => `${d.label} ${(100 * d.confidence).toFixed(0)}% (${Math.round(d.left)}, ${Math.round(d.top)})–(${Math.round(d.right)}, ${Math.round(d.bottom)})`);
+  return `${detections.length} object${detections.length === 1 ? "" : "s"}${shown.length ? `: ${shown.join(", ")}${detections.length > 3 ? ", …" : ""}` : ""}`;
+}
+
 const IMAGE_FILE = /\.(jpe?g|png|bmp|gif|tga)$/i;
 
 /** Runs the bundle on `images` (a folder, file paths, or RGB images) as jetson-inference would. */
@@ -166,7 +171,10 @@ export async function rehearseOnDevice(bundle: string | JetsonBundle, images: st
   const { modelFile, labelsFile } = bundleFiles(dir);
   const model = decodeModel(readFileSync(modelFile));
   const network = describeNetwork(model);
-  if (!network.program) throw new Error(`${basename(modelFile)}'s outputs fit neither imagenet nor detectnet; run checkJetsonBundle on the folder to see why.`);
+  if (!network.program) throw new Error(`${basename(modelFile)}'s outputs fit none of jetson-inference's programs; run checkJetsonBundle on the folder to see why.`);
+  if (network.program === "segnet") {
+    throw new Error("rehearseOnDevice runs imagenet and detectnet bundles; for a segnet bundle, verifyOnnx on the segmenter compares onnxruntime fed as segnet feeds it with tfjs.");
+  }
   const [, channels, height, width] = network.inputs[0]?.dims ?? [];
   if (channels !== 3 || typeof height !== "number" || typeof width !== "number" || height <= 0 || width <= 0) {
     throw new Error(`${basename(modelFile)}'s input is not [1, 3, height, width] with fixed sizes, so jetson-inference could not feed it; run checkJetsonBundle on the folder to see why.`);

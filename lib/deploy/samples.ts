@@ -85,7 +85,12 @@ export function tfjsPredict(model: tf.LayersModel, x: Float32Array, shape: numbe
     });
     chunks.push(Float32Array.from(out));
   }
-  const total = new Float32Array(chunks.reduce((s, c) => s + c.length, 0));
+  return concatFloat32(chunks);
+}
+
+/** The chunks one after another in one array. */
+export function concatFloat32(chunks: readonly Float32Array[]): Float32Array {
+  const total = new Float32Array(chunks.reduce((sum, c) => sum + c.length, 0));
   let offset = 0;
   for (const c of chunks) {
     total.set(c, offset);

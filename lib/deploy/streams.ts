@@ -8,7 +8,7 @@
 import { Worker } from "node:worker_threads";
 import { join } from "node:path";
 import { DISPLAY, MimeBundle } from "../display";
-import { escapeHtml, htmlTable, textTable } from "./html-table";
+import { escapeHtml, htmlTable, textTable } from "../display/html";
 import { OnnxSource, onnxBytes } from "./onnx-runner";
 import { decodeModel } from "./onnx/proto";
 

@@ -10,7 +10,7 @@
 import { cpus } from "node:os";
 import { DISPLAY, MimeBundle } from "../display";
 import { Engine, measureInterleaved, onnxEngine } from "./benchmark-inference";
-import { escapeHtml, htmlTable, textTable } from "./html-table";
+import { escapeHtml, htmlTable, textTable } from "../display/html";
 import { OnnxSource, RunnerOptions } from "./onnx-runner";
 
 export interface TuningCandidate {

@@ -16,16 +16,13 @@
 import * as ort from "onnxruntime-node";
 import * as tf from "@tensorflow/tfjs";
 import { DISPLAY, type MimeBundle } from "../display";
-import { normalizePixels } from "../data/normalization";
-import { SceneSet } from "../data/scenes/scene-set";
-import type { SplitName } from "../data/dataset";
-import type { SingleShotDetector } from "../detect/single-shot/single-shot-detector";
-import { argMaxClasses, type Segmenter } from "../detect/segmentation/segmenter";
-import type { ImageBytes } from "../detect/regions";
+import { normalizePixels, type SplitName } from "../data";
+import { SceneSet } from "../data/scenes";
+import { argMaxClasses, type ImageBytes, type Segmenter, type SingleShotDetector } from "../detect";
 import { DETECTNET_BLOBS, DETECTNET_PREPROCESSING, detectnetDecode, detectnetResample, deviceTensor, type DetectnetDetection } from "./detectnet";
 import { SEGNET_BLOBS, SEGNET_PREPROCESSING, segnetClassify } from "./segnet";
 import { LUMA_WEIGHTS, type DevicePreprocessing } from "./input-transform";
-import { escapeHtml, htmlTable, textTable } from "./html-table";
+import { escapeHtml, htmlTable, textTable } from "../display/html";
 import { onnxBytes, sessionOptions, type OnnxSource, type RunnerOptions } from "./onnx-runner";
 
 /** Camera frames (any size, gray or RGB bytes), or scenes of a split. */

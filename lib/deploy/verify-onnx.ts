@@ -5,10 +5,9 @@
  */
 import type * as tf from "@tensorflow/tfjs";
 import { DISPLAY, MimeBundle } from "../display";
-import { escapeHtml, htmlTable, textTable } from "./html-table";
+import { escapeHtml, htmlTable, textTable } from "../display/html";
 import { OnnxRunner, OnnxSource, RunnerOptions } from "./onnx-runner";
-import { SingleShotDetector } from "../detect/single-shot/single-shot-detector";
-import { Segmenter } from "../detect/segmentation/segmenter";
+import { Segmenter, SingleShotDetector } from "../detect";
 import { ContractVerifyReport, verifyDetectorOnnx, verifySegmenterOnnx, type Frames, type VerifyContractOptions } from "./verify-contracts";
 import { LabelledSamples, accuracy, agreement, argMaxRows, sampleArrays, softmaxRows, tfjsPredict } from "./samples";
 

@@ -3,7 +3,7 @@
  * left, top, right and bottom edges (see lib/data/scenes/types.ts), so its
  * width is x2 − x1. A detection is a box with a class and a score.
  */
-import type { BoxLike } from "../data/scenes/types";
+import type { BoxLike } from "../data/scenes";
 
 export type { BoxLike };
 

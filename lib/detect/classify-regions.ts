@@ -6,9 +6,9 @@
  * its probability.
  */
 import * as tf from "@tensorflow/tfjs";
-import { normalizePixels, type Normalization } from "../data/normalization";
-import type { BoxLike } from "../data/scenes/types";
-import { getPredictions } from "../evaluate/predict";
+import { type Normalization, normalizePixels } from "../data";
+import type { BoxLike } from "../data/scenes";
+import { getPredictions } from "../evaluate";
 import type { Detection } from "./boxes";
 import { cropResize, type ImageBytes } from "./regions";
 

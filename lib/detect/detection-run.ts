@@ -7,13 +7,10 @@
  *     run.secondsPerImage, run.regionsPerImage, run.evaluate().mAP
  */
 import { DISPLAY, type MimeBundle } from "../display";
-import { annotatedImages } from "../charts/annotated-images";
-import type { Chart } from "../charts";
-import { checkSplitName, type SplitName } from "../data/dataset";
-import type { SceneSet } from "../data/scenes/scene-set";
-import type { SceneObject } from "../data/scenes/types";
+import { checkSplitName, ProgressLine, type SplitName } from "../data";
+import type { SceneObject, SceneSet } from "../data/scenes";
+import { annotatedImages, type Chart } from "../charts";
 import { wasInterrupted } from "../display";
-import { ProgressLine } from "../data/progress";
 import type { Detection } from "./boxes";
 import { evaluateDetections, type DetectionEvaluation, type EvaluateDetectionsOptions } from "./evaluate-detections";
 import type { ImageBytes } from "./regions";

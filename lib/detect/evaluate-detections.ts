@@ -21,8 +21,8 @@
  */
 import { DISPLAY, type MimeBundle } from "../display";
 import { prCurveChart, type Chart, type ChartOptions } from "../charts";
-import { escapeHtml, htmlTable } from "../data/html";
-import type { SceneObject } from "../data/scenes/types";
+import { escapeHtml, htmlTable } from "../display/html";
+import type { SceneObject } from "../data/scenes";
 import { iou, type Detection } from "./boxes";
 
 export interface EvaluateDetectionsOptions {
@@ -177,7 +177,10 @@ function evaluateClass(
       found[image][best] = 1;
       tp++;
     } else fp++;
-    if (d.score >= scoreThreshold) hit ? tpAt++ : fpAt++;
+    if (d.score >= scoreThreshold) {
+      if (hit) tpAt++;
+      else fpAt++;
+    }
     curve.push({ recall: total > 0 ? tp / total : 0, precision: tp / (tp + fp), score: d.score });
   }
   return {

@@ -17,9 +17,9 @@
  * the answers of windows that reach the image's border.
  */
 import * as tf from "@tensorflow/tfjs";
-import type { SceneSet } from "../data/scenes/scene-set";
-import type { BoxLike } from "../data/scenes/types";
-import { normalizePixels } from "../data/normalization";
+import type { BoxLike, SceneSet } from "../data/scenes";
+import { normalizePixels } from "../data";
+import { copyLayer } from "../transfer";
 import { nonMaxSuppression } from "./nms";
 import { runOverScenes, type DetectionRun, type SceneRunOptions } from "./detection-run";
 import { BORDER_MARGIN, cropResize, objectBoxOf, type ImageBytes } from "./regions";
@@ -91,9 +91,7 @@ export function toFullyConvolutional(classifier: tf.LayersModel): tf.LayersModel
       );
     }
     if (!SPATIAL.has(className)) throw new Error(`toFullyConvolutional cannot convert layer "${layer.name}" (${className}).`);
-    const { batchInputShape: _b, inputShape: _i, ...rest } = config;
-    const entry = tf.serialization.SerializationMap.getMap().classNameMap[className];
-    const copy = entry[1](entry[0], rest as tf.serialization.ConfigDict) as tf.layers.Layer;
+    const copy = copyLayer(layer);
     x = copy.apply(x) as tf.SymbolicTensor;
     copies.push({ from: layer, to: copy });
     stride *= strideOf(config);

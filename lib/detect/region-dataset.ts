@@ -18,11 +18,8 @@
  * Dataset (class 0 is "background"), trained with train() like any other;
  * each split's crops come from the scenes of the same split.
  */
-import { Dataset, SPLIT_NAMES, type SplitName } from "../data/dataset";
-import { MemoryPixelStore } from "../data/pixel-store";
-import { createRandom, mixSeeds, type Random } from "../data/random";
-import type { SceneSet } from "../data/scenes/scene-set";
-import type { BoxLike } from "../data/scenes/types";
+import { createRandom, Dataset, MemoryPixelStore, mixSeeds, type Random, SPLIT_NAMES, type SplitName } from "../data";
+import type { BoxLike, SceneSet } from "../data/scenes";
 import { centre, iou, squareAround } from "./boxes";
 import { cropResize, frameOf, type ImageBytes } from "./regions";
 

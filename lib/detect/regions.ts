@@ -6,7 +6,7 @@
  * longer side, resampled to the classifier's input size. Sliding windows,
  * proposals and the fully convolutional network all look through this frame.
  */
-import type { BoxLike } from "../data/scenes/types";
+import type { BoxLike } from "../data/scenes";
 import { centre, squareAround } from "./boxes";
 
 /** A frame is this many times the object's longer side (MNIST: a 20-pixel digit in a 28-pixel square). */

@@ -5,13 +5,11 @@
  * The held-out scenes the benchmark and the lesson measure on are drawn from
  * MNIST's test split with another seed: digits these networks never saw.
  */
-import { makeScenes, type MakeScenesOptions } from "../data/scenes/make-scenes";
-import type { SceneSet } from "../data/scenes/scene-set";
+import { makeScenes, type MakeScenesOptions, type SceneSet } from "../data/scenes";
+import { conv, dense, maxPool, sequential, softmax } from "../models";
 import { train, type TrainOptions, type TrainingResult } from "../train";
 import { singleShotDetector, type SingleShotDetector } from "./single-shot/single-shot-detector";
 import type * as tf from "@tensorflow/tfjs";
-import { conv, dense, maxPool, softmax } from "../models/layers";
-import { sequential } from "../models/sequential";
 import { regionDataset } from "./region-dataset";
 import { segmenter, type Segmenter } from "./segmentation/segmenter";
 

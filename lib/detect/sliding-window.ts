@@ -12,8 +12,7 @@
  * digit well and a thin "1" badly.
  */
 import type * as tf from "@tensorflow/tfjs";
-import type { SceneSet } from "../data/scenes/scene-set";
-import type { BoxLike } from "../data/scenes/types";
+import type { BoxLike, SceneSet } from "../data/scenes";
 import { nonMaxSuppression } from "./nms";
 import { classifyRegions, regionDetections } from "./classify-regions";
 import { runOverScenes, type DetectionRun, type SceneRunOptions } from "./detection-run";

@@ -6,10 +6,9 @@
  * detection precision–recall curve is DetectionEvaluation.prChart().
  */
 import { DISPLAY, type MimeBundle } from "../display";
-import { annotatedImages, type AnnotatedBox } from "../charts/annotated-images";
-import type { Chart } from "../charts";
-import { escapeHtml, htmlTable } from "../data/html";
-import type { BoxLike } from "../data/scenes/types";
+import type { BoxLike } from "../data/scenes";
+import { type AnnotatedBox, annotatedImages, type Chart } from "../charts";
+import { escapeHtml, htmlTable } from "../display/html";
 import type { DetectionRun } from "./detection-run";
 import { formatSeconds } from "./detection-run";
 import type { ClassMap } from "./fully-convolutional";

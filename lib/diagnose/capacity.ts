@@ -4,10 +4,9 @@
  * stalls or falls where the larger networks start to memorize.
  */
 import type * as tf from "@tensorflow/tfjs";
-import type { Chart } from "../charts/chart";
-import { scatterChart } from "../charts/scatter";
-import type { Dataset } from "../data/dataset";
-import type { TrainOptions } from "../train/options";
+import { type Chart, scatterChart } from "../charts";
+import type { Dataset } from "../data";
+import type { TrainOptions } from "../train";
 import { runTrials, type Budget, type Trial, type TrialResults, trialOptions } from "./trials";
 
 export interface CapacitySweepOptions {

@@ -5,15 +5,12 @@
  * says more data would help; a wide, steady gap says the network overfits.
  */
 import type * as tf from "@tensorflow/tfjs";
-import type { Chart } from "../charts/chart";
-import { meanAndStd } from "../charts/bands";
-import { lineChart } from "../charts/line";
-import type { Dataset } from "../data/dataset";
-import { escapeHtml } from "../data/html";
-import { createRandom, mixSeeds, shuffleInPlace } from "../data/random";
+import { type Chart, lineChart, meanAndStd } from "../charts";
+import { createRandom, type Dataset, mixSeeds, shuffleInPlace } from "../data";
+import type { TrainOptions } from "../train";
+import { escapeHtml, percent } from "../display/html";
 import { DISPLAY, type MimeBundle } from "../display";
 import { DEFAULT_GAP_THRESHOLD, relativeGap } from "../history";
-import type { TrainOptions } from "../train/options";
 import { runTrials, type Budget, type Trial, type TrialResults, trialOptions } from "./trials";
 
 export interface LearningCurvesOptions {
@@ -60,7 +57,7 @@ export class LearningCurves {
     const rows = this.points.map(
       (p) =>
         `${String(p.images).padStart(7)} images: loss ${p.loss.toFixed(4)}${spread(p, p.lossStd)}, ` +
-        `valLoss ${p.valLoss.toFixed(4)}${spread(p, p.valLossStd)}, valAccuracy ${(p.valAccuracy * 100).toFixed(2)}%`,
+        `valLoss ${p.valLoss.toFixed(4)}${spread(p, p.valLossStd)}, valAccuracy ${percent(p.valAccuracy, 2)}`,
     );
     return [...rows, this.conclusion].join("\n");
   }

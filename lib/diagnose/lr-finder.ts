@@ -7,14 +7,15 @@
  * afterwards.
  */
 import * as tf from "@tensorflow/tfjs";
-import { Chart } from "../charts/chart";
+import { Chart } from "../charts";
+import type { Dataset } from "../data";
+import type { TrainOptions } from "../train";
 import { frame } from "../charts/format";
+import { escapeHtml } from "../display/html";
 import { SERIES_COLORS } from "../charts/theme";
-import type { Dataset } from "../data/dataset";
-import { escapeHtml } from "../data/html";
 import { DISPLAY, interruptSignal, wasInterrupted, type MimeBundle } from "../display";
 import { forwardFor } from "../train/forward";
-import { resolveTrainOptions, type TrainOptions } from "../train/options";
+import { resolveTrainOptions } from "../train/options";
 import { createOptimizer, disposeOptimizer, setLearningRate } from "../train/solvers";
 import { TrainStep } from "../train/step";
 

@@ -4,9 +4,8 @@
  * augmentation, so a learner sees which narrows the train/validation gap.
  */
 import type * as tf from "@tensorflow/tfjs";
-import type { AugmentOptions } from "../data/augment";
-import type { Dataset } from "../data/dataset";
-import type { TrainOptions } from "../train/options";
+import type { AugmentOptions, Dataset } from "../data";
+import type { TrainOptions } from "../train";
 import { runTrials, type Budget, type Trial, type TrialResults } from "./trials";
 
 export interface RegularizationOptions {

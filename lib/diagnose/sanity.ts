@@ -8,14 +8,11 @@
  */
 import { createHash } from "node:crypto";
 import type * as tf from "@tensorflow/tfjs";
-import type { Dataset, SplitName } from "../data/dataset";
-import { SPLIT_NAMES } from "../data/dataset";
-import { escapeHtml } from "../data/html";
+import { createRandom, type Dataset, mixSeeds, shuffleInPlace, SPLIT_NAMES, type SplitName } from "../data";
+import { train, type TrainOptions } from "../train";
+import { escapeHtml, percent } from "../display/html";
 import { DEFAULT_BATCH_SIZE } from "../data/batches";
-import { createRandom, mixSeeds, shuffleInPlace } from "../data/random";
 import { DISPLAY, type MimeBundle } from "../display";
-import type { TrainOptions } from "../train/options";
-import { train } from "../train/train";
 
 export interface SanityCheckResult {
   name: string;
@@ -85,7 +82,7 @@ export async function overfitOneBatch(build: (seed: number) => tf.LayersModel, d
       message: passed
         ? `after ${run.history.length} steps on ${batch.size("train")} images: loss ${final.loss!.toFixed(4)}, accuracy 100%. The network can learn.`
         : `after ${run.history.length} steps on ${batch.size("train")} images the loss is ${final.loss!.toFixed(4)} and accuracy ` +
-          `${(final.accuracy! * 100).toFixed(1)}%: a network should learn one batch by heart. Check the learning rate ` +
+          `${percent(final.accuracy!)}: a network should learn one batch by heart. Check the learning rate ` +
           `(try 10× higher or lower), the labels and the last layer (one unit per class).`,
       details: { steps: run.history.length, loss: final.loss, accuracy: final.accuracy, lossByStep: run.history.map((r) => r.loss) },
     };
@@ -127,10 +124,10 @@ export async function shuffledLabels(build: (seed: number) => tf.LayersModel, da
       name: "shuffled labels",
       passed,
       message: passed
-        ? `with shuffled training labels validation accuracy stays at ${(accuracy * 100).toFixed(1)}% (chance ${(chance * 100).toFixed(1)}%): ` +
+        ? `with shuffled training labels validation accuracy stays at ${percent(accuracy)} (chance ${percent(chance)}): ` +
           `the network learns from the labels, not from something else.`
-        : `with shuffled training labels validation accuracy reaches ${(accuracy * 100).toFixed(1)}%, above chance ` +
-          `(${(chance * 100).toFixed(1)}%): something other than the labels carries the answer. Look for duplicates across splits ` +
+        : `with shuffled training labels validation accuracy reaches ${percent(accuracy)}, above chance ` +
+          `(${percent(chance)}): something other than the labels carries the answer. Look for duplicates across splits ` +
           `or class-dependent image properties (size, border, file format).`,
       details: { valAccuracy: accuracy, chance, margin },
     };

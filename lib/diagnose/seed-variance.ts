@@ -4,12 +4,11 @@
  * two settings smaller than their seed-to-seed spread may be luck.
  */
 import type * as tf from "@tensorflow/tfjs";
-import { bandChart, meanAndStd } from "../charts/bands";
-import type { Chart } from "../charts/chart";
-import type { Dataset } from "../data/dataset";
-import { escapeHtml } from "../data/html";
+import { bandChart, type Chart, meanAndStd } from "../charts";
+import type { Dataset } from "../data";
+import type { TrainOptions } from "../train";
+import { escapeHtml } from "../display/html";
 import { DISPLAY, type MimeBundle } from "../display";
-import type { TrainOptions } from "../train/options";
 import { runTrials, type Budget, type Trial, type TrialResults, trialOptions } from "./trials";
 
 export interface SeedVarianceOptions {

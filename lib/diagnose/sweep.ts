@@ -13,9 +13,9 @@
  * ...) go to train(); every setting goes to `build`.
  */
 import type * as tf from "@tensorflow/tfjs";
-import type { Dataset } from "../data/dataset";
-import { createRandom, mixSeeds } from "../data/random";
-import { SAVED_OPTION_KEYS, type TrainOptions } from "../train/options";
+import { createRandom, type Dataset, mixSeeds } from "../data";
+import type { TrainOptions } from "../train";
+import { SAVED_OPTION_KEYS } from "../train/options";
 import { runTrials, type Budget, type ParamValue, type Trial, type TrialResults, trialOptions } from "./trials";
 
 /** A setting's values: a list (grid or random pick), or a range to sample (random search). */

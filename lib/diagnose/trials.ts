@@ -5,17 +5,12 @@
  * regularization comparisons are all lists of trials.
  */
 import type * as tf from "@tensorflow/tfjs";
-import type { Chart } from "../charts/chart";
+import { type Chart, lineChart, parallelCoordinatesChart, type SweepRecord } from "../charts";
+import type { Dataset } from "../data";
+import { callback, formatDuration, train, type TrainOptions } from "../train";
 import { shortGap, type EpochRecord } from "../history";
-import { lineChart } from "../charts/line";
-import { parallelCoordinatesChart, type SweepRecord } from "../charts/parallel-coordinates";
-import type { Dataset } from "../data/dataset";
-import { escapeHtml } from "../data/html";
+import { escapeHtml, htmlTable, percent, textTable } from "../display/html";
 import { DISPLAY, displayBundle, inNotebook, interruptSignal, wasInterrupted, type DisplayHandle, type MimeBundle } from "../display";
-import { callback } from "../train/callbacks";
-import { formatDuration } from "../train/live";
-import type { TrainOptions } from "../train/options";
-import { train } from "../train/train";
 
 export type ParamValue = number | string | boolean;
 
@@ -77,7 +72,7 @@ export interface TrialRecord {
   model?: tf.LayersModel;
 }
 
-const pct = (x: number | undefined) => (x === undefined ? "" : `${(x * 100).toFixed(2)}%`);
+const pct = (x: number | undefined) => (x === undefined ? "" : percent(x, 2));
 const num = (x: number | undefined) => (x === undefined ? "" : String(+x.toPrecision(4)));
 
 export class TrialResults {
@@ -158,10 +153,10 @@ export class TrialResults {
 
   toString(): string {
     const header = this.header();
-    const rows = this.rows();
-    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-    const line = (r: string[]) => r.map((v, i) => v.padEnd(widths[i])).join("  ").trimEnd();
-    const lines = [`${this.title}: ${this.finished.length} of ${this.trials.length} trials trained${this.interrupted ? " (interrupted)" : ""}`, line(header), ...rows.map(line)];
+    const lines = [
+      `${this.title}: ${this.finished.length} of ${this.trials.length} trials trained${this.interrupted ? " (interrupted)" : ""}`,
+      textTable(header, this.rows(), { align: header.map(() => "left") }),
+    ];
     const best = this.best;
     if (best) lines.push(`Best: ${best.name}${best.bestValAccuracy !== undefined ? ` (validation accuracy ${pct(best.bestValAccuracy)})` : ""}.`);
     return lines.join("\n");
@@ -169,11 +164,7 @@ export class TrialResults {
 
   /** The table as HTML (no charts): what the live display shows. */
   tableHtml(): string {
-    const cell = (v: string, tag = "td") => `<${tag} style="text-align:left;padding:2px 8px">${escapeHtml(v)}</${tag}>`;
-    return (
-      `<table style="border-collapse:collapse;font-size:13px"><thead><tr>${this.header().map((h) => cell(h, "th")).join("")}</tr></thead>` +
-      `<tbody>${this.rows().map((r) => `<tr>${r.map((v) => cell(v)).join("")}</tr>`).join("")}</tbody></table>`
-    );
+    return htmlTable(this.header(), this.rows());
   }
 
   [DISPLAY](): MimeBundle {

@@ -4,10 +4,9 @@
  * where the train/validation gap opens, and what early stopping with a given
  * patience would have done.
  */
-import type { Chart } from "../charts/chart";
-import { historyChart } from "../charts/history";
+import { type Chart, historyChart } from "../charts";
 import { DISPLAY, type MimeBundle } from "../display";
-import { escapeHtml } from "../data/html";
+import { escapeHtml } from "../display/html";
 import {
   analyzeHistory,
   DEFAULT_PATIENCE,

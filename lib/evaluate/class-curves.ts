@@ -6,8 +6,9 @@
  */
 import { prCurveChart, rocCurveChart, type Chart, type ChartOptions } from "../charts";
 import { DISPLAY, type Displayable, type MimeBundle } from "../display";
-import { count, escapeHtml, fixed, htmlTable, num, svgImage, textTable, type Cell } from "./format";
-import { checkSameLength, ClassNamesOption, LabelsInput, resolveClassNames, ScoreMatrix, ScoresInput, toLabels, toScoreMatrix } from "./inputs";
+import { svgImage } from "./format";
+import { type Cell, escapeHtml, fixed, formatCount, htmlTable, numberCell, textTable } from "../display/html";
+import { checkSameLength, ClassNamesOption, LabelsInput, resolveClassNames, ScoreMatrix, ScoresInput, toLabels, toScoreMatrix, classItem } from "./inputs";
 import {
   apFromCurve,
   prFromCounts,
@@ -109,12 +110,7 @@ export class ClassCurves implements Displayable {
 
   /** The curves of one class, by name or index. */
   of(classNameOrIndex: string | number): ClassCurve {
-    const found =
-      typeof classNameOrIndex === "number" ? this.classes[classNameOrIndex] : this.classes.find((c) => c.className === classNameOrIndex);
-    if (!found) {
-      throw new Error(`There is no class ${JSON.stringify(classNameOrIndex)}; the classes are ${this.classNames.map((n) => JSON.stringify(n)).join(", ")}.`);
-    }
-    return found;
+    return classItem(this.classes, this.classNames, classNameOrIndex);
   }
 
   /** Precision–recall curves (lib/charts prCurveChart), average precision in the legend. */
@@ -156,11 +152,11 @@ export class ClassCurves implements Displayable {
   }
 
   toString(): string {
-    const rows = this.classes.map((c) => [c.className, count(c.positives), fixed(c.averagePrecision, 3), fixed(c.rocAuc, 3)]);
+    const rows = this.classes.map((c) => [c.className, formatCount(c.positives), fixed(c.averagePrecision, 3), fixed(c.rocAuc, 3)]);
     const averages = (["macro", "micro", "weighted"] as const).map((k) => [`${k} avg`, "", fixed(this.averagePrecision[k], 3), fixed(this.rocAuc[k], 3)]);
     return [
       `Per-class curves${this.title ? `: ${this.title}` : ""}`,
-      textTable(["class", "samples", "average precision", "ROC AUC"], [...rows, ...averages], [rows.length]),
+      textTable(["class", "samples", "average precision", "ROC AUC"], [...rows, ...averages], { separatorsBefore: [rows.length] }),
       ...this.notes.map((n) => `- ${n}`),
     ].join("\n");
   }
@@ -169,12 +165,12 @@ export class ClassCurves implements Displayable {
     const rows: (Cell[] | { cells: Cell[]; style: string })[] = this.classes.map((c) => [
       c.className,
       c.positives,
-      num(fixed(c.averagePrecision, 3)),
-      num(fixed(c.rocAuc, 3), Number.isFinite(c.rocAuc) ? "" : "color:#888"),
+      numberCell(fixed(c.averagePrecision, 3)),
+      numberCell(fixed(c.rocAuc, 3), Number.isFinite(c.rocAuc) ? "" : "color:#888"),
     ]);
     (["macro", "micro", "weighted"] as const).forEach((k, i) =>
       rows.push({
-        cells: [{ html: `<b>${k} avg</b>` }, "", num(fixed(this.averagePrecision[k], 3)), num(fixed(this.rocAuc[k], 3))],
+        cells: [{ html: `<b>${k} avg</b>` }, "", numberCell(fixed(this.averagePrecision[k], 3)), numberCell(fixed(this.rocAuc[k], 3))],
         style: i === 0 ? "border-top:2px solid rgba(128,128,128,0.6)" : "",
       }),
     );

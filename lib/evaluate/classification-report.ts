@@ -5,9 +5,9 @@
  */
 import { DISPLAY, type Displayable, type MimeBundle } from "../display";
 import type { ConfusionMatrix } from "./confusion-matrix";
-import { confusionMatrix } from "./confusion-matrix";
-import { count, escapeHtml, fixed, htmlTable, num, readingHtml, textTable, type Cell } from "./format";
-import type { ClassNamesOption, LabelsInput } from "./inputs";
+import { readingHtml } from "./format";
+import { type Cell, escapeHtml, fixed, formatCount, htmlTable, numberCell, textTable } from "../display/html";
+import { type ClassNamesOption, classItem } from "./inputs";
 import { readReport } from "./reading";
 
 export interface ReportOptions {
@@ -76,24 +76,6 @@ export interface PrecisionRecallF1 {
   total: number;
 }
 
-/** Per-class and averaged precision, recall and F1 from true and predicted labels. */
-export function precisionRecallF1(
-  yTrue: LabelsInput,
-  yPred: LabelsInput,
-  options: ClassificationReportOptions = {},
-): PrecisionRecallF1 {
-  return metricsFromConfusion(confusionMatrix(yTrue, yPred, options), options.zeroDivision ?? 0);
-}
-
-/** The classification report of true and predicted labels, as a rich table. */
-export function classificationReport(
-  yTrue: LabelsInput,
-  yPred: LabelsInput,
-  options: ClassificationReportOptions = {},
-): ClassificationReport {
-  return ClassificationReport.fromConfusionMatrix(confusionMatrix(yTrue, yPred, options), options);
-}
-
 export function metricsFromConfusion(matrix: ConfusionMatrix, zeroDivision: 0 | 1): PrecisionRecallF1 {
   if (zeroDivision !== 0 && zeroDivision !== 1) {
     throw new Error(`zeroDivision must be 0 or 1 (got ${JSON.stringify(zeroDivision)}); it is the value of a metric that divides by zero.`);
@@ -156,13 +138,8 @@ export class ClassificationReport implements Displayable, PrecisionRecallF1 {
   ) {
     this.zeroDivision = options.zeroDivision ?? 0;
     const metrics = metricsFromConfusion(confusion, this.zeroDivision);
-    this.classes = metrics.classes;
-    this.macro = metrics.macro;
-    this.micro = metrics.micro;
-    this.weighted = metrics.weighted;
-    this.accuracy = metrics.accuracy;
-    this.balancedAccuracy = metrics.balancedAccuracy;
-    this.total = metrics.total;
+    ({ classes: this.classes, macro: this.macro, micro: this.micro, weighted: this.weighted } = metrics);
+    ({ accuracy: this.accuracy, balancedAccuracy: this.balancedAccuracy, total: this.total } = metrics);
     this.digits = options.digits ?? 2;
     if (!Number.isInteger(this.digits) || this.digits < 0 || this.digits > 10) {
       throw new Error(`digits must be a whole number from 0 to 10 (got ${String(options.digits)}).`);
@@ -181,12 +158,7 @@ export class ClassificationReport implements Displayable, PrecisionRecallF1 {
 
   /** The metrics of one class, by name or index. */
   of(classNameOrIndex: string | number): ClassMetrics {
-    const found =
-      typeof classNameOrIndex === "number" ? this.classes[classNameOrIndex] : this.classes.find((m) => m.className === classNameOrIndex);
-    if (!found) {
-      throw new Error(`There is no class ${JSON.stringify(classNameOrIndex)}; the classes are ${this.classNames.map((n) => JSON.stringify(n)).join(", ")}.`);
-    }
-    return found;
+    return classItem(this.classes, this.classNames, classNameOrIndex);
   }
 
   /** Notes on metrics that divided by zero (they hold `zeroDivision`). */
@@ -205,7 +177,7 @@ export class ClassificationReport implements Displayable, PrecisionRecallF1 {
   }
 
   private heading(): string {
-    return `Classification report${this.title ? `: ${this.title}` : ""} (${count(this.total)} samples)`;
+    return `Classification report${this.title ? `: ${this.title}` : ""} (${formatCount(this.total)} samples)`;
   }
 
   toString(): string {
@@ -215,22 +187,22 @@ export class ClassificationReport implements Displayable, PrecisionRecallF1 {
       m.precisionUndefined ? "–" : fixed(m.precision, d),
       m.recallUndefined ? "–" : fixed(m.recall, d),
       m.precisionUndefined && m.recallUndefined ? "–" : fixed(m.f1, d),
-      count(m.support),
-      count(m.predicted),
+      formatCount(m.support),
+      formatCount(m.predicted),
     ]);
     const averages = [
-      ["accuracy", "", "", fixed(this.accuracy, d), count(this.total), ""],
-      ["balanced accuracy", "", "", fixed(this.balancedAccuracy, d), count(this.total), ""],
+      ["accuracy", "", "", fixed(this.accuracy, d), formatCount(this.total), ""],
+      ["balanced accuracy", "", "", fixed(this.balancedAccuracy, d), formatCount(this.total), ""],
       ...(["micro", "macro", "weighted"] as const).map((kind) => [
         `${kind} avg`,
         fixed(this[kind].precision, d),
         fixed(this[kind].recall, d),
         fixed(this[kind].f1, d),
-        count(this.total),
+        formatCount(this.total),
         "",
       ]),
     ];
-    const lines = [this.heading(), textTable(["", "precision", "recall", "f1-score", "support", "predicted"], [...rows, ...averages], [rows.length])];
+    const lines = [this.heading(), textTable(["", "precision", "recall", "f1-score", "support", "predicted"], [...rows, ...averages], { separatorsBefore: [rows.length] })];
     const notes = [...this.undefinedNotes, ...this.reading];
     if (notes.length) lines.push("", ...notes.map((n) => `- ${n}`));
     return lines.join("\n");
@@ -242,14 +214,14 @@ export class ClassificationReport implements Displayable, PrecisionRecallF1 {
     const maxSupport = Math.max(1, ...this.classes.map((m) => m.support));
     // Shade weak metrics so they stand out: the lower, the redder.
     const metric = (value: number, undefinedHere: boolean): Cell => {
-      if (undefinedHere) return num("–", "color:#888");
+      if (undefinedHere) return numberCell("–", "color:#888");
       const weakness = Math.max(0, Math.min(1, (0.9 - value) / 0.9));
-      return num(fixed(value, d), weakness > 0 ? `background:rgba(224,69,47,${(0.45 * weakness).toFixed(2)})` : "");
+      return numberCell(fixed(value, d), weakness > 0 ? `background:rgba(224,69,47,${(0.45 * weakness).toFixed(2)})` : "");
     };
     const supportCell = (support: number): Cell => ({
       html:
         `<span style="display:inline-block;width:${Math.round((60 * support) / maxSupport)}px;height:8px;background:#4c78a8;opacity:0.6;margin-right:6px;vertical-align:middle"></span>` +
-        escapeHtml(count(support)),
+        escapeHtml(formatCount(support)),
       align: "right",
     });
     const rows: (Cell[] | { cells: Cell[]; style: string })[] = this.classes.map((m) => [
@@ -263,10 +235,10 @@ export class ClassificationReport implements Displayable, PrecisionRecallF1 {
     const averageRow = (label: string, values: AverageMetrics, hint: string, first = false) => ({
       cells: [
         { html: `<b>${escapeHtml(label)}</b> <span style="color:#888;font-size:11px">${escapeHtml(hint)}</span>` },
-        num(fixed(values.precision, d)),
-        num(fixed(values.recall, d)),
-        num(fixed(values.f1, d)),
-        num(count(values.support)),
+        numberCell(fixed(values.precision, d)),
+        numberCell(fixed(values.recall, d)),
+        numberCell(fixed(values.f1, d)),
+        numberCell(formatCount(values.support)),
         "",
       ] as Cell[],
       style: first ? "border-top:2px solid rgba(128,128,128,0.6)" : "",
@@ -276,8 +248,8 @@ export class ClassificationReport implements Displayable, PrecisionRecallF1 {
         { html: `<b>accuracy</b> <span style="color:#888;font-size:11px">share of all samples right</span>` },
         "",
         "",
-        num(fixed(this.accuracy, d)),
-        num(count(this.total)),
+        numberCell(fixed(this.accuracy, d)),
+        numberCell(formatCount(this.total)),
         "",
       ],
       style: "border-top:2px solid rgba(128,128,128,0.6)",
@@ -286,8 +258,8 @@ export class ClassificationReport implements Displayable, PrecisionRecallF1 {
       { html: `<b>balanced accuracy</b> <span style="color:#888;font-size:11px">mean recall of the classes present</span>` },
       "",
       "",
-      num(fixed(this.balancedAccuracy, d)),
-      num(count(this.total)),
+      numberCell(fixed(this.balancedAccuracy, d)),
+      numberCell(formatCount(this.total)),
       "",
     ]);
     rows.push(averageRow("micro avg", this.micro, "pooled counts (= accuracy here)"));

@@ -4,36 +4,28 @@
  * top-1 and top-5 accuracy, the confusion matrix and per-class accuracy.
  */
 import * as tf from "@tensorflow/tfjs";
-import { normalizePixels, type Dataset, type LabelledImage, type Normalization } from "../data";
+import { normalizePixels, type LabelledImage } from "../data";
 import { DISPLAY, type Displayable, type MimeBundle } from "../display";
 import { topKCorrect } from "./accuracy";
 import { ConfusionMatrix } from "./confusion-matrix";
-import { barHtml, count, escapeHtml, htmlTable, num, percent, pngImage, svgImage, textTable, type Cell } from "./format";
+import { barHtml, pngImage, svgImage } from "./format";
+import { type Cell, escapeHtml, formatCount, htmlTable, numberCell, percent, textTable } from "../display/html";
 import { describe, type LabelsInput, toLabels } from "./inputs";
 import type { ClassAccuracy } from "./interpret";
 import { BatchRunner, checkClassCount, checkInputShape, checkModel } from "./predict";
 import { Predictions, type RankedClass } from "./predictions";
 import { imagesOf } from "./top-losses";
 import { drawTiles } from "./tile-grid";
+import type { ClassifyOptions } from "./classify-one";
 
 /** Several images: LabelledImages (their labels are used), raw uint8 pixels, or a normalized [images, h, w, c] tensor. */
 export type ManyImages = readonly LabelledImage[] | readonly Uint8Array[] | tf.Tensor4D;
 
-export interface ClassifyManyOptions {
-  /** The dataset the model was trained on: gives the normalization, image shape and class names. */
-  dataset?: Dataset;
-  /** How raw pixels become inputs. Default: the dataset's. */
-  normalization?: Normalization;
-  /** Class names. Default: the dataset's, else "0", "1", .... */
-  classNames?: readonly string[];
-  /** How many of the most likely classes to list and to count in top-k accuracy. Default 5. */
-  topK?: number;
+export interface ClassifyManyOptions extends ClassifyOptions {
   /** Images per forward pass. Default 128. */
   batchSize?: number;
   /** Images listed, with thumbnails, in the display. Default 20. */
   show?: number;
-  /** What the model outputs; see PredictOptions.outputs. Default "auto". */
-  outputs?: "auto" | "probabilities" | "logits";
 }
 
 export interface ClassifiedImage {
@@ -90,7 +82,7 @@ export class ClassifyManyResult implements Displayable {
   private heading(): string {
     const k = Math.min(this.topK, this.predictions.numClasses);
     return (
-      `Classified ${count(this.size)} images` +
+      `Classified ${formatCount(this.size)} images` +
       (this.top1Accuracy !== undefined ? `: top-1 accuracy ${percent(this.top1Accuracy)}, top-${k} accuracy ${percent(this.topKAccuracy!)}` : "")
     );
   }
@@ -102,7 +94,7 @@ export class ClassifyManyResult implements Displayable {
         "",
         textTable(
           ["class", "correct", "images", "accuracy"],
-          this.perClassAccuracy.map((c) => [c.className, count(c.correct), count(c.total), percent(c.accuracy)]),
+          this.perClassAccuracy.map((c) => [c.className, formatCount(c.correct), formatCount(c.total), percent(c.accuracy)]),
         ),
       );
     }
@@ -111,7 +103,7 @@ export class ClassifyManyResult implements Displayable {
       const truth = image.className !== undefined ? ` (true: ${image.className}${image.correct ? "" : ", wrong"})` : "";
       lines.push(`${image.position}: ${image.top.map((t) => `${t.className} ${percent(t.probability)}`).join(", ")}${truth}`);
     }
-    if (this.size > this.show) lines.push(`… and ${count(this.size - this.show)} more`);
+    if (this.size > this.show) lines.push(`… and ${formatCount(this.size - this.show)} more`);
     return lines.join("\n");
   }
 
@@ -123,7 +115,7 @@ export class ClassifyManyResult implements Displayable {
         c.correct,
         c.total,
         { html: barHtml(c.accuracy, 100) },
-        num(percent(c.accuracy)),
+        numberCell(percent(c.accuracy)),
       ]);
       const chart = this.confusionMatrix.chart();
       parts.push(
@@ -153,7 +145,7 @@ export class ClassifyManyResult implements Displayable {
       htmlTable(
         ["image", "", `top ${Math.min(this.topK, this.predictions.numClasses)} (green: the true class)`, "true class"],
         rows,
-        this.size > this.show ? `The first ${this.show} of ${count(this.size)} images` : "Images",
+        this.size > this.show ? `The first ${this.show} of ${formatCount(this.size)} images` : "Images",
       ),
     );
     return `<div>${parts.join("")}</div>`;
@@ -261,7 +253,7 @@ export async function classifyMany(
     if (truth) for (const l of truth) if (l >= numClasses) throw new Error(`classifyMany: label ${l} is not one of the model's ${numClasses} classes.`);
   }
 
-  const run = new BatchRunner(model, size, numClasses, declared, `Classifying ${count(size)} images`, true);
+  const run = new BatchRunner(model, size, numClasses, declared, `Classifying ${formatCount(size)} images`, true);
   for (let start = 0; start < size; start += batchSize) {
     const batch = makeBatch(start, Math.min(size, start + batchSize));
     try {
@@ -276,7 +268,7 @@ export async function classifyMany(
     classNames,
     labels: truth,
     outputs: run.kind,
-    description: `${count(size)} images`,
+    description: `${formatCount(size)} images`,
   });
   return new ClassifyManyResult(predictions, topK, show, pixelSource, imageShape);
 }

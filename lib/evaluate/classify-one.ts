@@ -9,7 +9,8 @@ import { histogramChart, type Chart, type HistogramOptions } from "../charts";
 import { normalizePixels, type Dataset, type LabelledImage, type Normalization } from "../data";
 import { DISPLAY, type Displayable, type MimeBundle } from "../display";
 import { topClasses } from "./accuracy";
-import { barHtml, count, escapeHtml, htmlTable, num, percent, pngImage, short, textTable, type Cell } from "./format";
+import { barHtml, pngImage } from "./format";
+import { type Cell, escapeHtml, formatCount, formatNumber, htmlTable, numberCell, percent, textTable } from "../display/html";
 import { describe } from "./inputs";
 import { checkClassCount, checkInputShape, checkModel, declaredOutputs } from "./predict";
 import { looksLikeProbabilities, softmaxRows, type OutputKind, type RankedClass } from "./predictions";
@@ -23,21 +24,25 @@ import { drawTiles, type Tile } from "./tile-grid";
  */
 export type SingleImage = LabelledImage | Uint8Array | tf.Tensor3D | tf.Tensor4D;
 
-export interface ClassifyOneOptions {
-  /** The dataset the model was trained on: gives the normalization and the class names. */
+/** What classifyOne and classifyMany share: where the normalization and class names come from, and the outputs. */
+export interface ClassifyOptions {
+  /** The dataset the model was trained on: gives the normalization, image shape and class names. */
   dataset?: Dataset;
   /** How raw pixels become inputs. Default: the dataset's. */
   normalization?: Normalization;
   /** Class names. Default: the dataset's, else "0", "1", .... */
   classNames?: readonly string[];
-  /** How many of the most likely classes to list. Default 5. */
+  /** How many of the most likely classes to list (classifyMany also counts them in top-k accuracy). Default 5. */
   topK?: number;
+  /** What the model outputs; see PredictOptions.outputs. Default "auto". */
+  outputs?: "auto" | "probabilities" | "logits";
+}
+
+export interface ClassifyOneOptions extends ClassifyOptions {
   /** Histogram bins. Default 30. */
   bins?: number;
   /** Feature maps (channels) drawn per convolutional layer at most. Default 32. */
   maxFeatureMaps?: number;
-  /** What the model outputs; see PredictOptions.outputs. Default "auto". */
-  outputs?: "auto" | "probabilities" | "logits";
 }
 
 export interface ValueSummary {
@@ -125,13 +130,13 @@ export class ClassifyOneResult implements Displayable {
       l.name,
       l.type,
       `[${l.outputShape.join(", ")}]`,
-      short(l.activations.stats.mean),
-      short(l.activations.stats.std),
-      short(l.activations.stats.min),
-      short(l.activations.stats.max),
-      l.parameters ? count(l.parameters) : "",
-      l.weights[0] ? short(l.weights[0].stats.mean) : "",
-      l.weights[0] ? short(l.weights[0].stats.std) : "",
+      formatNumber(l.activations.stats.mean),
+      formatNumber(l.activations.stats.std),
+      formatNumber(l.activations.stats.min),
+      formatNumber(l.activations.stats.max),
+      l.parameters ? formatCount(l.parameters) : "",
+      l.weights[0] ? formatNumber(l.weights[0].stats.mean) : "",
+      l.weights[0] ? formatNumber(l.weights[0].stats.std) : "",
     ]);
     lines.push(
       textTable(["layer", "type", "output", "act mean", "act std", "act min", "act max", "weights", "w mean", "w std"], rows),
@@ -143,7 +148,7 @@ export class ClassifyOneResult implements Displayable {
     const topRows = this.top.map((t) => [
       t.className,
       { html: barHtml(t.probability, 140, t.classIndex === this.label?.classIndex ? "#2e9e44" : "#4c78a8") },
-      num(percent(t.probability, 2)),
+      numberCell(percent(t.probability, 2)),
     ]);
     const truth = this.label
       ? `<div style="font-size:13px;margin-top:4px">True class: <b>${escapeHtml(this.label.className)}</b>` +
@@ -154,19 +159,19 @@ export class ClassifyOneResult implements Displayable {
       `<div>${pngImage(this.input.png, "input image", this.input.width, this.input.height)}</div>` +
       `<div>${htmlTable(["class", "probability", ""], topRows, `Top ${this.top.length}`)}${truth}</div></div>`;
 
-    const statCells = (s: DistributionStats): Cell[] => [num(short(s.mean)), num(short(s.std)), num(short(s.min)), num(short(s.max))];
+    const statCells = (s: DistributionStats): Cell[] => [numberCell(formatNumber(s.mean)), numberCell(formatNumber(s.std)), numberCell(formatNumber(s.min)), numberCell(formatNumber(s.max))];
     const rows: (Cell[] | { cells: Cell[]; style: string })[] = [];
     for (const l of this.layers) {
       const main = l.weights[0];
-      const weightInfo = l.weights.map((w) => `${w.name} [${w.shape.join("×")}]: mean ${short(w.stats.mean)}, std ${short(w.stats.std)}, min ${short(w.stats.min)}, max ${short(w.stats.max)}`);
+      const weightInfo = l.weights.map((w) => `${w.name} [${w.shape.join("×")}]: mean ${formatNumber(w.stats.mean)}, std ${formatNumber(w.stats.std)}, min ${formatNumber(w.stats.min)}, max ${formatNumber(w.stats.max)}`);
       rows.push([
         { html: `<b>${escapeHtml(l.name)}</b><br/><span style="color:#888">${escapeHtml(l.type)}</span>` },
         `[${l.outputShape.slice(1).join(", ")}]`,
         ...statCells(l.activations.stats),
-        num(l.activations.stats.zeroFraction > 0 ? percent(l.activations.stats.zeroFraction, 0) : ""),
+        numberCell(l.activations.stats.zeroFraction > 0 ? percent(l.activations.stats.zeroFraction, 0) : ""),
         { html: histogramSvg(l.activations.histogram, `${l.name} activations`) },
-        num(l.parameters ? count(l.parameters) : ""),
-        { html: main ? `<span title="${escapeHtml(weightInfo.join("\n"))}">mean ${escapeHtml(short(main.stats.mean))}<br/>std ${escapeHtml(short(main.stats.std))}</span>` : "" },
+        numberCell(l.parameters ? formatCount(l.parameters) : ""),
+        { html: main ? `<span title="${escapeHtml(weightInfo.join("\n"))}">mean ${escapeHtml(formatNumber(main.stats.mean))}<br/>std ${escapeHtml(formatNumber(main.stats.std))}</span>` : "" },
         { html: main ? histogramSvg(main.histogram, `${main.name}`) : "" },
       ]);
       const pictures = [

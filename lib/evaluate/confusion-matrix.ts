@@ -2,7 +2,7 @@
 import { confusionMatrixChart, type Chart, type ConfusionMatrixOptions } from "../charts";
 import { DISPLAY, type Displayable, type MimeBundle } from "../display";
 import { ClassificationReport, type ReportOptions } from "./classification-report";
-import { count as formatCount, percent, textTable } from "./format";
+import { formatCount, percent, textTable } from "../display/html";
 import { checkSameLength, ClassNamesOption, inferNumClasses, LabelsInput, resolveClassNames, toLabels } from "./inputs";
 import { ConfusedPairs, mostConfused, type MostConfusedOptions } from "./most-confused";
 
@@ -104,7 +104,7 @@ export class ConfusionMatrix implements Displayable {
     rows.push(["total", ...this.predictedCounts.map((c) => formatCount(c)), formatCount(this.total), ""]);
     return (
       `Confusion matrix: ${formatCount(this.total)} samples, accuracy ${percent(this.accuracy)} (rows: true class, columns: predicted)\n` +
-      textTable(headers, rows, [rows.length - 1])
+      textTable(headers, rows, { separatorsBefore: [rows.length - 1] })
     );
   }
 

@@ -18,10 +18,9 @@
 export { accuracy, topKAccuracy } from "./accuracy";
 export { ConfusionMatrix, confusionMatrix, type ConfusionMatrixInit, type NormalizeBy } from "./confusion-matrix";
 export { ConfusedPairs, mostConfused, type ConfusedPair, type MostConfusedOptions } from "./most-confused";
+export { classificationReport, precisionRecallF1 } from "./report-from-labels";
 export {
   ClassificationReport,
-  classificationReport,
-  precisionRecallF1,
   type AverageMetrics,
   type ClassMetrics,
   type ClassificationReportOptions,

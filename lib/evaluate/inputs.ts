@@ -165,3 +165,12 @@ export function describe(value: unknown): string {
   if (ArrayBuffer.isView(value)) return `a ${value.constructor.name}`;
   return typeof value === "object" ? "an object" : `${typeof value} ${String(value)}`;
 }
+
+/** The item of a class, by its name or index, with the classes listed when there is none. */
+export function classItem<T extends { className: string }>(items: readonly T[], classNames: readonly string[], classNameOrIndex: string | number): T {
+  const found = typeof classNameOrIndex === "number" ? items[classNameOrIndex] : items.find((c) => c.className === classNameOrIndex);
+  if (!found) {
+    throw new Error(`There is no class ${JSON.stringify(classNameOrIndex)}; the classes are ${classNames.map((n) => JSON.stringify(n)).join(", ")}.`);
+  }
+  return found;
+}

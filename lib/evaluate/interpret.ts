@@ -8,7 +8,8 @@ import { topKCorrect } from "./accuracy";
 import { ClassCurves, curvesFromMatrix } from "./class-curves";
 import { ClassificationReport } from "./classification-report";
 import { ConfusionMatrix } from "./confusion-matrix";
-import { count, escapeHtml, htmlTable, num, percent, readingHtml, svgImage } from "./format";
+import { readingHtml, svgImage } from "./format";
+import { escapeHtml, formatCount, htmlTable, numberCell, percent } from "../display/html";
 import type { ConfusedPairs, MostConfusedOptions } from "./most-confused";
 import { getPredictions, type PredictOptions, type PredictSource } from "./predict";
 import { Predictions } from "./predictions";
@@ -140,7 +141,7 @@ export class Interpretation implements Displayable {
   toString(): string {
     const k = Math.min(5, this.predictions.numClasses);
     return [
-      `Evaluation of ${this.description}: ${count(this.size)} images, accuracy ${percent(this.accuracy)}, top-${k} ${percent(this.topKAccuracy(k))}`,
+      `Evaluation of ${this.description}: ${formatCount(this.size)} images, accuracy ${percent(this.accuracy)}, top-${k} ${percent(this.topKAccuracy(k))}`,
       "",
       this.report.toString(),
       "",
@@ -155,11 +156,11 @@ export class Interpretation implements Displayable {
       ["images", "accuracy", `top-${k} accuracy`, "macro F1", "macro avg precision", "macro ROC AUC"],
       [[
         this.size,
-        num(percent(this.accuracy)),
-        num(percent(this.topKAccuracy(k))),
-        num(this.report.macro.f1.toFixed(3)),
-        num(curves.averagePrecision.macro.toFixed(3)),
-        num(Number.isFinite(curves.rocAuc.macro) ? curves.rocAuc.macro.toFixed(3) : "–"),
+        numberCell(percent(this.accuracy)),
+        numberCell(percent(this.topKAccuracy(k))),
+        numberCell(this.report.macro.f1.toFixed(3)),
+        numberCell(curves.averagePrecision.macro.toFixed(3)),
+        numberCell(Number.isFinite(curves.rocAuc.macro) ? curves.rocAuc.macro.toFixed(3) : "–"),
       ]],
       `Evaluation: ${this.description}`,
     );

@@ -1,7 +1,7 @@
 /** The most-confused pairs: the largest off-diagonal cells of a confusion matrix (fastai's most_confused). */
 import { DISPLAY, type Displayable, type MimeBundle } from "../display";
 import type { ConfusionMatrix } from "./confusion-matrix";
-import { escapeHtml, htmlTable, num, percent, textTable } from "./format";
+import { escapeHtml, htmlTable, numberCell, percent, textTable } from "../display/html";
 
 export interface MostConfusedOptions {
   /** At most this many pairs. Default 10. */
@@ -66,8 +66,8 @@ export class ConfusedPairs implements Displayable, Iterable<ConfusedPair> {
       p.actualName,
       { html: `→ ${escapeHtml(p.predictedName)}` },
       p.count,
-      num(percent(p.shareOfActual)),
-      num(percent(p.shareOfPredicted)),
+      numberCell(percent(p.shareOfActual)),
+      numberCell(percent(p.shareOfPredicted)),
     ]);
     return htmlTable(
       ["true class", "predicted as", "count", "share of true class", "share of that prediction"],

@@ -7,7 +7,7 @@
 import { DISPLAY, type Displayable, type MimeBundle } from "../display";
 import type { Dataset, SplitName } from "../data";
 import { topClasses } from "./accuracy";
-import { count, percent } from "./format";
+import { formatCount, percent } from "../display/html";
 import { argMaxRow, checkSameLength, LabelsInput, resolveClassNames, ScoreMatrix, ScoresInput, toLabels, toScoreMatrix } from "./inputs";
 
 /** How the model's outputs were read: already probabilities, logits (softmax applied here), or one sigmoid unit (two classes). */
@@ -77,7 +77,7 @@ export class Predictions implements Displayable {
     this.dataset = init.dataset;
     this.split = init.split;
     this.outputs = init.outputs ?? "probabilities";
-    this.description = init.description ?? (init.dataset ? `${init.dataset.name}${init.split ? `, ${init.split} split` : ""}` : `${count(this.size)} images`);
+    this.description = init.description ?? (init.dataset ? `${init.dataset.name}${init.split ? `, ${init.split} split` : ""}` : `${formatCount(this.size)} images`);
     this.predicted = new Int32Array(this.size);
     this.confidence = new Float32Array(this.size);
     for (let i = 0; i < this.size; i++) {
@@ -156,7 +156,7 @@ export class Predictions implements Displayable {
 
   toString(): string {
     const known = this.labels ? `, accuracy ${percent(this.predicted.reduce((a, p, i) => a + (p === this.labels![i] ? 1 : 0), 0) / Math.max(1, this.size))}` : "";
-    return `Predictions for ${this.description}: ${count(this.size)} images, ${this.numClasses} classes${known}`;
+    return `Predictions for ${this.description}: ${formatCount(this.size)} images, ${this.numClasses} classes${known}`;
   }
 
   [DISPLAY](): MimeBundle {

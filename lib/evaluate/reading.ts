@@ -5,7 +5,8 @@
  */
 import type { PrecisionRecallF1 } from "./classification-report";
 import type { ConfusionMatrix } from "./confusion-matrix";
-import { count, percent, quoted } from "./format";
+import { quoted } from "./format";
+import { formatCount, percent } from "../display/html";
 
 /** A few sentences, most important first; empty when there is nothing to say. */
 export function readReport(matrix: ConfusionMatrix, metrics: PrecisionRecallF1): string[] {
@@ -14,7 +15,7 @@ export function readReport(matrix: ConfusionMatrix, metrics: PrecisionRecallF1):
   const n = matrix.numClasses;
   const total = matrix.total;
   if (total === 0 || n < 2) return lines;
-  if (matrix.correct === total) return [`Every one of the ${count(total)} samples is classified correctly.`];
+  if (matrix.correct === total) return [`Every one of the ${formatCount(total)} samples is classified correctly.`];
 
   // Where the samples of class c go when they are wrong: its largest off-diagonal cell.
   const commonestMistake = (c: number) => {
@@ -35,8 +36,8 @@ export function readReport(matrix: ConfusionMatrix, metrics: PrecisionRecallF1):
   const ratio = largest.support / smallest.support;
   if (present.length >= 2 && ratio >= 2) {
     lines.push(
-      `The classes are imbalanced: ${quoted(largest.className)} has ${count(largest.support)} samples, ${quoted(smallest.className)} only ` +
-        `${count(smallest.support)} (${ratio.toFixed(ratio < 10 ? 1 : 0)}× fewer). Always answering ${quoted(largest.className)} would score ` +
+      `The classes are imbalanced: ${quoted(largest.className)} has ${formatCount(largest.support)} samples, ${quoted(smallest.className)} only ` +
+        `${formatCount(smallest.support)} (${ratio.toFixed(ratio < 10 ? 1 : 0)}× fewer). Always answering ${quoted(largest.className)} would score ` +
         `${percent(largest.support / total)} accuracy, so judge the model by the macro average and the per-class recall, not accuracy alone.`,
     );
   }
@@ -53,8 +54,8 @@ export function readReport(matrix: ConfusionMatrix, metrics: PrecisionRecallF1):
     if (m.predicted === 0 && m.support > 0) {
       const to = commonestMistake(m.classIndex);
       lines.push(
-        `The model never predicts ${quoted(m.className)}: all ${count(m.support)} of its samples are called something else` +
-          (to >= 0 ? `, most often ${quoted(names[to])} (${count(matrix.counts[m.classIndex][to])})` : "") +
+        `The model never predicts ${quoted(m.className)}: all ${formatCount(m.support)} of its samples are called something else` +
+          (to >= 0 ? `, most often ${quoted(names[to])} (${formatCount(matrix.counts[m.classIndex][to])})` : "") +
           ".",
       );
       mentioned.add(m.classIndex);
@@ -67,9 +68,9 @@ export function readReport(matrix: ConfusionMatrix, metrics: PrecisionRecallF1):
   if (weakest) {
     const to = commonestMistake(weakest.classIndex);
     lines.push(
-      `${quoted(weakest.className)} has the lowest recall, ${percent(weakest.recall)}: the model finds ${count(weakest.truePositives)} ` +
-        `of its ${count(weakest.support)} samples` +
-        (to >= 0 ? ` and most often calls it ${quoted(names[to])} instead (${count(matrix.counts[weakest.classIndex][to])} times).` : "."),
+      `${quoted(weakest.className)} has the lowest recall, ${percent(weakest.recall)}: the model finds ${formatCount(weakest.truePositives)} ` +
+        `of its ${formatCount(weakest.support)} samples` +
+        (to >= 0 ? ` and most often calls it ${quoted(names[to])} instead (${formatCount(matrix.counts[weakest.classIndex][to])} times).` : "."),
     );
     mentioned.add(weakest.classIndex);
   }
@@ -81,8 +82,8 @@ export function readReport(matrix: ConfusionMatrix, metrics: PrecisionRecallF1):
     const from = commonestImpostor(leastPrecise.classIndex);
     lines.push(
       `When the model says ${quoted(leastPrecise.className)} it is right ${percent(leastPrecise.precision)} of the time ` +
-        `(${count(leastPrecise.truePositives)} of ${count(leastPrecise.predicted)})` +
-        (from >= 0 ? `; its wrong ${quoted(leastPrecise.className)} answers are mostly ${quoted(names[from])} (${count(matrix.counts[from][leastPrecise.classIndex])}).` : "."),
+        `(${formatCount(leastPrecise.truePositives)} of ${formatCount(leastPrecise.predicted)})` +
+        (from >= 0 ? `; its wrong ${quoted(leastPrecise.className)} answers are mostly ${quoted(names[from])} (${formatCount(matrix.counts[from][leastPrecise.classIndex])}).` : "."),
     );
   }
 
@@ -92,7 +93,7 @@ export function readReport(matrix: ConfusionMatrix, metrics: PrecisionRecallF1):
     .pairs.filter((p) => p.shareOfActual >= 0.1 && p.count >= 2 && !mentioned.has(p.actual))
     .slice(0, 2);
   for (const p of pairs) {
-    lines.push(`${quoted(p.actualName)} is often predicted as ${quoted(p.predictedName)}: ${count(p.count)} of ${count(matrix.support[p.actual])} (${percent(p.shareOfActual)}).`);
+    lines.push(`${quoted(p.actualName)} is often predicted as ${quoted(p.predictedName)}: ${formatCount(p.count)} of ${formatCount(matrix.support[p.actual])} (${percent(p.shareOfActual)}).`);
   }
   return lines;
 }

@@ -1,6 +1,7 @@
 /** Statistics and small histograms of activations and weights, for classifyOne's per-layer view. */
 import { describeDistribution, type DistributionStats } from "../charts";
-import { escapeHtml, short } from "./format";
+import { countInBins } from "../charts/histogram";
+import { escapeHtml, formatNumber } from "../display/html";
 
 export type { DistributionStats };
 
@@ -23,12 +24,7 @@ export function histogram(values: ArrayLike<number>, bins: number, stats: Distri
   const lo = stats.min;
   const hi = stats.max > stats.min ? stats.max : stats.min + 1;
   const width = (hi - lo) / bins;
-  const counts = new Array<number>(bins).fill(0);
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (!Number.isFinite(v)) continue;
-    counts[Math.min(bins - 1, Math.floor((v - lo) / width))]++;
-  }
+  const counts = countInBins(values, lo, width, bins);
   return { edges: Array.from({ length: bins + 1 }, (_, i) => lo + i * width), counts };
 }
 
@@ -45,8 +41,8 @@ export function histogramSvg(hist: Histogram, label: string, width = 150, height
       return `<rect x="${(i * barWidth).toFixed(2)}" y="${(height - h).toFixed(2)}" width="${Math.max(0.5, barWidth - 0.5).toFixed(2)}" height="${h.toFixed(2)}"/>`;
     })
     .join("");
-  const lo = short(hist.edges[0]);
-  const hi = short(hist.edges[hist.edges.length - 1]);
+  const lo = formatNumber(hist.edges[0]);
+  const hi = formatNumber(hist.edges[hist.edges.length - 1]);
   return (
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height + 12}" role="img" aria-label="${escapeHtml(label)}">` +
     `<title>${escapeHtml(label)} (bar height: square root of count)</title>` +

@@ -4,8 +4,8 @@
  * nearest-neighbour enlargement (a 5×5 filter or a 28×28 digit stays crisp);
  * sharp draws the captions from an SVG overlay and encodes the PNG.
  */
-import sharp from "sharp";
-import { escapeHtml } from "./format";
+import { loadSharp } from "../display/sharp";
+import { escapeHtml } from "../display/html";
 
 export interface Tile {
   /** height × width × channels values, row by row (HWC). */
@@ -38,6 +38,7 @@ export interface TileGridImage {
 const LINE_HEIGHT = 13;
 
 export async function drawTiles(tiles: readonly Tile[], options: TileGridOptions = {}): Promise<TileGridImage> {
+  const sharp = await loadSharp();
   if (tiles.length === 0) throw new Error("drawTiles: there are no images to draw.");
   const gap = options.gap ?? 4;
   const biggest = Math.max(...tiles.map((t) => Math.max(t.width, t.height)));

@@ -5,7 +5,8 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { DISPLAY, type Displayable, type MimeBundle } from "../display";
-import { count, escapeHtml, percent, pngImage, textTable } from "./format";
+import { pngImage } from "./format";
+import { escapeHtml, formatCount, percent, textTable } from "../display/html";
 import type { Predictions } from "./predictions";
 import { drawTiles, type Tile } from "./tile-grid";
 
@@ -99,7 +100,7 @@ export async function topLosses(predictions: Predictions, options: TopLossesOpti
   order.sort((a, b) => losses[b] - losses[a] || a - b);
   const chosen = order.slice(0, wanted);
   if (chosen.length === 0) {
-    throw new Error(`topLosses: there are no ${options.onlyWrong ? "misclassified " : ""}images to show (all ${count(predictions.size)} are right).`);
+    throw new Error(`topLosses: there are no ${options.onlyWrong ? "misclassified " : ""}images to show (all ${formatCount(predictions.size)} are right).`);
   }
   const k = predictions.numClasses;
   const items: TopLoss[] = chosen.map((i) => {

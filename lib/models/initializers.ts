@@ -4,7 +4,7 @@
  * with the reason. The workshop's rule: "do not init to 0".
  */
 import * as tf from "@tensorflow/tfjs";
-import { mixSeeds } from "../data/random";
+import { mixSeeds } from "../data";
 
 /** Random initializers a kernel may use (tfjs's names, as in Keras). */
 export type InitializerName =
@@ -15,14 +15,17 @@ export type InitializerName =
   | "leCunUniform"
   | "leCunNormal";
 
-export const INITIALIZER_NAMES: readonly InitializerName[] = [
-  "glorotUniform",
-  "glorotNormal",
-  "heUniform",
-  "heNormal",
-  "leCunUniform",
-  "leCunNormal",
-];
+/** Each random initializer by name. */
+const INITIALIZERS: Record<InitializerName, (args: { seed: number }) => Initializer> = {
+  glorotUniform: (args) => tf.initializers.glorotUniform(args),
+  glorotNormal: (args) => tf.initializers.glorotNormal(args),
+  heUniform: (args) => tf.initializers.heUniform(args),
+  heNormal: (args) => tf.initializers.heNormal(args),
+  leCunUniform: (args) => tf.initializers.leCunUniform(args),
+  leCunNormal: (args) => tf.initializers.leCunNormal(args),
+};
+
+export const INITIALIZER_NAMES = Object.keys(INITIALIZERS) as readonly InitializerName[];
 
 /** Names that give every weight of a kernel the same value. */
 const CONSTANT_NAMES = ["zeros", "zero", "ones", "one", "constant"];
@@ -63,20 +66,7 @@ export function kernelInitializer(name: string, seed: number, layerName: string)
   }
   // tfjs treats seed 0 as "no seed", so a derived seed must never be 0.
   const args = { seed: seed || 1 };
-  switch (name as InitializerName) {
-    case "glorotUniform":
-      return tf.initializers.glorotUniform(args);
-    case "glorotNormal":
-      return tf.initializers.glorotNormal(args);
-    case "heUniform":
-      return tf.initializers.heUniform(args);
-    case "heNormal":
-      return tf.initializers.heNormal(args);
-    case "leCunUniform":
-      return tf.initializers.leCunUniform(args);
-    case "leCunNormal":
-      return tf.initializers.leCunNormal(args);
-  }
+  return INITIALIZERS[name as InitializerName](args);
 }
 
 /** The seed of one layer's kernel: different for every layer, fixed by the model's seed. */

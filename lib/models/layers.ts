@@ -238,24 +238,19 @@ export function avgPool(options?: number | PoolOptions): LayerSpec {
   return poolSpec("avgPool", options);
 }
 
+/** A layer with no settings and no weights to seed. */
+function settingless(kind: LayerKind, description: string, make: (args: { name: string; inputShape?: number[] }) => tf.layers.Layer, name?: string): LayerSpec {
+  return { kind, name, description, build: (layerName, _seed, inputShape) => make({ name: layerName, inputShape }) };
+}
+
 /** Averages each channel over the whole image: [h, w, c] → [c]. */
 export function globalAvgPool(options: { name?: string } = {}): LayerSpec {
-  return {
-    kind: "globalAvgPool",
-    name: options.name,
-    description: "global average pool",
-    build: (name, _seed, inputShape) => tf.layers.globalAveragePooling2d({ name, inputShape }),
-  };
+  return settingless("globalAvgPool", "global average pool", (args) => tf.layers.globalAveragePooling2d(args), options.name);
 }
 
 /** [h, w, c] → [h·w·c]. `sequential` adds one by itself before the first dense layer after a conv or pool. */
 export function flatten(options: { name?: string } = {}): LayerSpec {
-  return {
-    kind: "flatten",
-    name: options.name,
-    description: "flatten",
-    build: (name, _seed, inputShape) => tf.layers.flatten({ name, inputShape }),
-  };
+  return settingless("flatten", "flatten", (args) => tf.layers.flatten(args), options.name);
 }
 
 /**

@@ -134,6 +134,7 @@ export function sequential(layers: LayerItem[], options: SequentialOptions): tf.
       throw new Error(
         `sequential: layer ${index + 1} ("${layer.name}", ${description}) does not fit its input of ${describeShape(before)}: ` +
           `${(error as Error).message}. Use padding: "same" in earlier convolutions, fewer or smaller pooling layers, or larger images.`,
+        { cause: error },
       );
     }
     const after = model.outputs[0].shape as (number | null)[];

@@ -5,7 +5,7 @@
  */
 import type * as tf from "@tensorflow/tfjs";
 import { DISPLAY, type MimeBundle } from "../display";
-import { escapeHtml } from "../data/html";
+import { escapeHtml, formatCount, htmlTable, numberCell, textTable } from "../display/html";
 import { isKernelWeight } from "./initializers";
 import { modelInfo, type ModelInfo } from "./model-info";
 
@@ -25,7 +25,6 @@ export interface LayerRow {
   frozen: boolean;
 }
 
-const count = (n: number): string => n.toLocaleString("en-US");
 const shapeText = (shape: readonly number[]): string => shape.join("×");
 
 function outputShapeOf(layer: tf.layers.Layer): number[] {
@@ -128,8 +127,8 @@ export class ModelSummary {
   private totalsLine(): string {
     const mb = (this.weightBytes / 1e6).toFixed(this.weightBytes < 1e7 ? 2 : 1);
     return (
-      `${count(this.totalParams)} parameters (${mb} MB as float32): ${count(this.trainableParams)} trainable, ` +
-      `${count(this.nonTrainableParams)} non-trainable. ${count(this.multAdds)} multiply-adds per image.`
+      `${formatCount(this.totalParams)} parameters (${mb} MB as float32): ${formatCount(this.trainableParams)} trainable, ` +
+      `${formatCount(this.nonTrainableParams)} non-trainable. ${formatCount(this.multAdds)} multiply-adds per image.`
     );
   }
 
@@ -142,45 +141,43 @@ export class ModelSummary {
     return row.params === 0 ? "" : row.frozen ? "frozen" : "trains";
   }
 
-  toString(): string {
+  /** The layer table, as text cells; a State column when some layer is frozen. */
+  private table(): { header: string[]; rows: string[][]; align: ("left" | "right")[] } {
     const marks = this.anyFrozen;
-    const header = ["Layer", "Type", "Details", "Output shape", "Params", "Mult-adds", ...(marks ? ["State"] : [])];
-    const rows = this.layers.map((r) => [
-      r.name,
-      r.type,
-      r.details,
-      shapeText(r.outputShape),
-      count(r.params),
-      r.multAdds ? count(r.multAdds) : "-",
-      ...(marks ? [ModelSummary.stateOf(r)] : []),
-    ]);
-    const all = [header, ...rows];
-    const widths = header.map((_, i) => Math.max(...all.map((r) => r[i].length)));
-    const numeric = [false, false, false, false, true, true, false];
-    const line = (r: string[]) => r.map((v, i) => (numeric[i] ? v.padStart(widths[i]) : v.padEnd(widths[i]))).join("  ").trimEnd();
-    const rule = "-".repeat(widths.reduce((a, b) => a + b + 2, -2));
-    const lines = [this.heading(), rule, line(header), rule, ...rows.map(line), rule, this.totalsLine()];
+    return {
+      header: ["Layer", "Type", "Details", "Output shape", "Params", "Mult-adds", ...(marks ? ["State"] : [])],
+      rows: this.layers.map((r) => [
+        r.name,
+        r.type,
+        r.details,
+        shapeText(r.outputShape),
+        formatCount(r.params),
+        r.multAdds ? formatCount(r.multAdds) : "-",
+        ...(marks ? [ModelSummary.stateOf(r)] : []),
+      ]),
+      align: ["left", "left", "left", "left", "right", "right", "left"],
+    };
+  }
+
+  toString(): string {
+    const { header, rows, align } = this.table();
+    const lines = [this.heading(), textTable(header, rows, { align, ruled: true }), this.totalsLine()];
     if (this.info?.inputNote) lines.push(`Input: ${this.info.inputNote}.`);
     return lines.join("\n");
   }
 
   [DISPLAY](): MimeBundle {
-    const th = (text: string, right = false) => `<th style="text-align:${right ? "right" : "left"};padding:2px 10px">${escapeHtml(text)}</th>`;
-    const td = (text: string, right = false) => `<td style="text-align:${right ? "right" : "left"};padding:2px 10px">${escapeHtml(text)}</td>`;
-    const marks = this.anyFrozen;
-    const body = this.layers
-      .map(
-        (r) =>
-          `<tr${r.frozen ? ' style="color:#767676"' : ""}>${td(r.name)}${td(r.type)}${td(r.details)}${td(shapeText(r.outputShape), true)}${td(count(r.params), true)}` +
-          `${td(r.multAdds ? count(r.multAdds) : "–", true)}${marks ? td(ModelSummary.stateOf(r)) : ""}</tr>`,
-      )
-      .join("");
+    const { header, rows } = this.table();
+    const right = (text: string) => numberCell(text);
+    // Columns 3 to 5 (output shape, params, mult-adds) are numbers; frozen layers are greyed.
+    const cells = (r: string[]) => r.map((v, i) => (i >= 3 && i <= 5 ? right(v === "-" ? "–" : v) : v));
     const html =
       `<div style="font-family:sans-serif;font-size:13px">` +
       `<div style="font-weight:bold;padding:4px 0">${escapeHtml(this.heading())}</div>` +
-      `<table style="border-collapse:collapse">` +
-      `<thead><tr>${th("Layer")}${th("Type")}${th("Details")}${th("Output shape", true)}${th("Params", true)}${th("Mult-adds", true)}${marks ? th("State") : ""}</tr></thead>` +
-      `<tbody>${body}</tbody></table>` +
+      htmlTable(
+        cells(header),
+        rows.map((r, i) => (this.layers[i].frozen ? { cells: cells(r), style: "color:#767676" } : cells(r))),
+      ) +
       `<div style="padding:4px 0">${escapeHtml(this.totalsLine())}</div>` +
       (this.info?.inputNote ? `<div style="color:#767676">Input: ${escapeHtml(this.info.inputNote)}.</div>` : "") +
       `</div>`;

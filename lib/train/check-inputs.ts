@@ -1,6 +1,6 @@
 /** train()'s first checks: a Layers model, a convlab Dataset, and that the two fit each other. */
 import type * as tf from "@tensorflow/tfjs";
-import type { Dataset } from "../data/dataset";
+import type { Dataset } from "../data";
 import type { Objective } from "./objective";
 
 export function checkModel(model: unknown): asserts model is tf.LayersModel {

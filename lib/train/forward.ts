@@ -11,7 +11,7 @@
  * them directly.
  */
 import * as tf from "@tensorflow/tfjs";
-import type { Batch } from "../data/dataset";
+import type { Batch } from "../data";
 import type { Objective } from "./objective";
 
 /** Classification's targets and right answers: the one-hot labels, and the arg-max hitting them. */

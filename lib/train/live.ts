@@ -6,15 +6,10 @@
  * The chart redraws through lib/charts' liveChart, which keeps drawing under
  * 3 % of the time; the progress line updates at most twice a second.
  */
-import { Chart } from "../charts/chart";
-import { historyChart } from "../charts/history";
-import { liveChart, type LiveChart } from "../charts/live";
+import { Chart, historyChart, learningRateChart, type LiveChart, liveChart, type ThemeName, type VegaLiteSpec } from "../charts";
 import { analyzeHistory, type EpochRecord } from "../history";
-import { learningRateChart } from "../charts/learning-rate";
-import type { VegaLiteSpec } from "../charts/spec";
-import type { ThemeName } from "../charts/theme";
 import { displayBundle, isHeadless, type DisplayHandle, type MimeBundle } from "../display";
-import { escapeHtml } from "../data/html";
+import { escapeHtml, formatCount } from "../display/html";
 import type { BatchLog, Callback } from "./callbacks";
 import type { TrainingRun } from "./run";
 import type { LivePoint } from "./snapshot";
@@ -78,7 +73,7 @@ export function progressText(s: ProgressState): string {
   const parts = [
     `Epoch ${s.epoch}/${s.epochs}`,
     `batch ${s.batch}/${s.batches}`,
-    `${Math.round(s.imagesPerSecond).toLocaleString("en-US")} img/s`,
+    `${formatCount(Math.round(s.imagesPerSecond))} img/s`,
     `${formatDuration(s.secondsLeft)} left`,
   ];
   if (s.loss !== undefined && Number.isFinite(s.loss)) parts.push(`loss ${s.loss.toFixed(4)}`);

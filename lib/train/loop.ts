@@ -6,7 +6,7 @@
  * The hot loop reads two numbers per step (the batch's loss and correct
  * count); everything else (charts, progress, callbacks) is throttled or cheap.
  */
-import { passOrder } from "../data/batches";
+import { passOrder } from "../data";
 import type { BatchLog } from "./callbacks";
 import type { TrainingRun } from "./run";
 

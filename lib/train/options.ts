@@ -3,13 +3,10 @@
  * digits/model/tasks/caffe_train.py), checked up front so a typo fails
  * before any training time is spent.
  */
-import type { AugmentOptions } from "../data/augment";
-import type { SplitName } from "../data/dataset";
-import { checkSplitName } from "../data/dataset";
-import { resolveAugmentOptions } from "../data/augment";
+import { type AugmentOptions, checkSplitName, resolveAugmentOptions, type SplitName } from "../data";
 import type { Callback } from "./callbacks";
 import type { Objective } from "./objective";
-import { LrPolicy, LrPolicyName, resolveLrPolicy, ResolvedLrPolicy } from "./schedule";
+import { cleanRate, LrPolicy, LrPolicyName, resolveLrPolicy, ResolvedLrPolicy } from "./schedule";
 
 /** The solvers DIGITS offers (Caffe's), as tfjs optimizers. */
 export type SolverName = "sgd" | "momentum" | "nesterov" | "adagrad" | "rmsprop" | "adadelta" | "adam";
@@ -53,6 +50,15 @@ export interface TrainOptions {
    * gradient's own size, so a multiplier there would do nothing.
    */
   biasLearningRateMultiplier?: number;
+  /**
+   * Per-layer multipliers of the learning rate, by layer name: Caffe's
+   * per-layer `lr_mult`. `{ conv1: 0.1, conv2: 0.1 }` trains those layers
+   * ten times slower than the rest (fine-tuning a pretrained backbone under
+   * a new head; `backboneRates(model, 0.1)` writes this map). Layers not
+   * named learn at the full rate. Works with every solver (each group of
+   * layers gets its own solver at its own rate). Default none.
+   */
+  learningRateMultipliers?: Readonly<Record<string, number>>;
   /** Default "step": ×0.1 every 33 % of training (DIGITS). See LrPolicy. */
   lrPolicy?: LrPolicy | LrPolicyName;
   /** Epochs between validations; 0.5 validates twice an epoch; 0 never. Default 1 (DIGITS). */
@@ -104,6 +110,7 @@ export interface ResolvedTrainOptions {
   delta: number;
   weightDecay: number;
   biasLearningRateMultiplier: number;
+  learningRateMultipliers: Record<string, number>;
   lrPolicy: ResolvedLrPolicy;
   validationInterval: number;
   validationSplit: SplitName;
@@ -129,6 +136,7 @@ export const SAVED_OPTION_KEYS = [
   "delta",
   "weightDecay",
   "biasLearningRateMultiplier",
+  "learningRateMultipliers",
   "lrPolicy",
   "validationInterval",
   "validationSplit",
@@ -167,6 +175,8 @@ const ALIASES: Record<string, keyof TrainOptions> = {
   decay: "weightDecay",
   lr_policy: "lrPolicy",
   lr_mult: "biasLearningRateMultiplier",
+  layerLearningRates: "learningRateMultipliers",
+  lrMultipliers: "learningRateMultipliers",
   biasLrMult: "biasLearningRateMultiplier",
   schedule: "lrPolicy",
   validation_interval: "validationInterval",
@@ -213,7 +223,7 @@ export function resolveTrainOptions(options: TrainOptions, freshSeed: () => numb
   check(number(rmsDecay) && rmsDecay > 0 && rmsDecay < 1, `rmsDecay must be in (0, 1) (got ${String(options.rmsDecay)}).`);
   const delta = options.delta ?? 1e-8;
   check(number(delta) && delta > 0, `delta must be a small positive number (got ${String(options.delta)}).`);
-  const weightDecay = options.weightDecay ?? learningRate / 100;
+  const weightDecay = options.weightDecay ?? cleanRate(learningRate / 100);
   check(number(weightDecay) && weightDecay >= 0, `weightDecay must be a number, 0 or more (got ${String(options.weightDecay)}); 0 turns it off.`);
   const sgdFamily = solver === "sgd" || solver === "momentum" || solver === "nesterov";
   const biasLearningRateMultiplier = options.biasLearningRateMultiplier ?? (sgdFamily ? 2 : 1);
@@ -225,6 +235,17 @@ export function resolveTrainOptions(options: TrainOptions, freshSeed: () => numb
     sgdFamily || biasLearningRateMultiplier === 1,
     `biasLearningRateMultiplier works with the "sgd", "momentum" and "nesterov" solvers only: ${solver} divides each step by the gradient's own size, so a larger bias gradient would not make a larger step. Leave it out (or set 1).`,
   );
+  const learningRateMultipliers = { ...(options.learningRateMultipliers ?? {}) };
+  check(
+    typeof learningRateMultipliers === "object" && !Array.isArray(learningRateMultipliers),
+    `learningRateMultipliers maps layer names to multipliers, e.g. { conv1: 0.1, conv2: 0.1 } (got ${JSON.stringify(options.learningRateMultipliers)}).`,
+  );
+  for (const [layer, multiplier] of Object.entries(learningRateMultipliers)) {
+    check(
+      number(multiplier) && multiplier > 0,
+      `learningRateMultipliers: layer "${layer}" has multiplier ${String(multiplier)}; use a positive number (0.1 learns ten times slower). To keep a layer as it is, freeze it: freeze(model, "${layer}").`,
+    );
+  }
   const lrPolicy = resolveLrPolicy(options.lrPolicy);
   const validationInterval = options.validationInterval ?? 1;
   check(number(validationInterval) && validationInterval >= 0, `validationInterval is in epochs, 0 or more (got ${String(options.validationInterval)}); 0 turns validation off.`);
@@ -264,6 +285,7 @@ export function resolveTrainOptions(options: TrainOptions, freshSeed: () => numb
     delta,
     weightDecay,
     biasLearningRateMultiplier,
+    learningRateMultipliers,
     lrPolicy,
     validationInterval,
     validationSplit,

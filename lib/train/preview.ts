@@ -2,9 +2,8 @@
  * previewSchedule(options, data?): the learning-rate curve a run will use,
  * drawn before training, as DIGITS draws it beside its solver options.
  */
-import type { Chart } from "../charts/chart";
-import { learningRateChart } from "../charts/learning-rate";
-import type { Dataset } from "../data/dataset";
+import { type Chart, learningRateChart } from "../charts";
+import type { Dataset } from "../data";
 import { resolveTrainOptions, type TrainOptions } from "./options";
 import { planRun, type RunPlan } from "./plan";
 

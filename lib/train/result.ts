@@ -5,10 +5,10 @@
  * one whose cell was interrupted.
  */
 import type * as tf from "@tensorflow/tfjs";
-import type { Chart } from "../charts/chart";
+import type { Chart } from "../charts";
 import { findBestEpoch, type BestEpoch, type EpochRecord } from "../history";
 import { DISPLAY, type MimeBundle } from "../display";
-import { escapeHtml } from "../data/html";
+import { escapeHtml, formatCount, htmlTable, numberCell, percent } from "../display/html";
 import { formatDuration, trainingChart } from "./live";
 import type { ResolvedTrainOptions } from "./options";
 import type { LivePoint, SnapshotInfo } from "./snapshot";
@@ -129,9 +129,9 @@ export class TrainingResult {
     const epochs = `${this.epochsCompleted} epoch${this.epochsCompleted === 1 ? "" : "s"}`;
     const resumed = this.resumedFrom ? ` (resumed from ${this.resumedFrom.split(/[\\/]/).pop()})` : "";
     parts.push(`${verb[this.status]} ${epochs}${resumed} in ${formatDuration(this.timing.seconds)}`);
-    if (this.timing.imagesPerSecond > 0) parts.push(`${Math.round(this.timing.imagesPerSecond).toLocaleString("en-US")} img/s`);
-    if (final?.valAccuracy !== undefined) parts.push(`validation accuracy ${(final.valAccuracy * 100).toFixed(2)}%`);
-    else if (final?.accuracy !== undefined) parts.push(`training accuracy ${(final.accuracy * 100).toFixed(2)}%`);
+    if (this.timing.imagesPerSecond > 0) parts.push(`${formatCount(Math.round(this.timing.imagesPerSecond))} img/s`);
+    if (final?.valAccuracy !== undefined) parts.push(`validation accuracy ${percent(final.valAccuracy, 2)}`);
+    else if (final?.accuracy !== undefined) parts.push(`training accuracy ${percent(final.accuracy, 2)}`);
     const best = this.best;
     if (best && final && best.epoch !== final.epoch) parts.push(`best ${best.monitor} at epoch ${best.epoch}`);
     return parts.join(", ") + ".";
@@ -167,18 +167,17 @@ export class TrainingResult {
 
   [DISPLAY](): MimeBundle {
     const lines = this.lines();
-    const rows = this.history.map((r) => {
-      const cell = (v: number | undefined, digits = 4) => `<td style="text-align:right;padding:1px 8px">${v === undefined ? "" : v.toFixed(digits)}</td>`;
-      return (
-        `<tr><td style="text-align:right;padding:1px 8px">${r.epoch}</td>${cell(r.loss)}${cell(r.accuracy)}` +
-        `${cell(r.valLoss)}${cell(r.valAccuracy)}<td style="text-align:right;padding:1px 8px">${r.lr === undefined ? "" : +r.lr.toPrecision(3)}</td></tr>`
-      );
-    });
-    const th = (t: string) => `<th style="text-align:right;padding:1px 8px">${t}</th>`;
-    const table =
-      `<details><summary>History (${this.history.length} epochs)</summary><table style="border-collapse:collapse;font-size:12px">` +
-      `<thead><tr>${th("epoch")}${th("loss")}${th("accuracy")}${th("valLoss")}${th("valAccuracy")}${th("lr")}</tr></thead>` +
-      `<tbody>${rows.join("")}</tbody></table></details>`;
+    const value = (v: number | undefined, digits = 4) => numberCell(v === undefined ? "" : v.toFixed(digits));
+    const rows = this.history.map((r) => [
+      numberCell(String(r.epoch)),
+      value(r.loss),
+      value(r.accuracy),
+      value(r.valLoss),
+      value(r.valAccuracy),
+      numberCell(r.lr === undefined ? "" : String(+r.lr.toPrecision(3))),
+    ]);
+    const headers = ["epoch", "loss", "accuracy", "valLoss", "valAccuracy", "lr"].map((h) => numberCell(h));
+    const table = `<details><summary>History (${this.history.length} epochs)</summary>${htmlTable(headers, rows)}</details>`;
     let svg = "";
     if (this.history.length > 0) {
       try {

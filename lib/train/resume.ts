@@ -4,9 +4,10 @@
  * model and data fit the snapshot, and putting the run back where it was.
  */
 import * as tf from "@tensorflow/tfjs";
-import type { Dataset } from "../data/dataset";
+import type { Dataset } from "../data";
+import { checkKernelsNotConstant } from "../models";
 import { inNotebook } from "../display";
-import { checkKernelsNotConstant, freshSeed } from "../models/initializers";
+import { freshSeed } from "../models/initializers";
 import { checkFit } from "./check-inputs";
 import { resolveTrainOptions, SAVED_OPTION_KEYS, type ResolvedTrainOptions, type TrainOptions } from "./options";
 import { TrainingRun } from "./run";

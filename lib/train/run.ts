@@ -5,7 +5,7 @@
  * the built-in display and snapshot callbacks through the run itself.
  */
 import type * as tf from "@tensorflow/tfjs";
-import type { Dataset } from "../data/dataset";
+import type { Dataset } from "../data";
 import { interruptSignal, wasInterrupted } from "../display";
 import type { EpochRecord } from "../history";
 import { settle, type Callback, type TrainingContext, type ValidationLog } from "./callbacks";
@@ -15,7 +15,7 @@ import type { ResolvedTrainOptions } from "./options";
 import type { RunPlan } from "./plan";
 import type { TrainingResult } from "./result";
 import type { LivePoint, PartialEpoch } from "./snapshot";
-import { createOptimizer, disposeOptimizer, setLearningRate } from "./solvers";
+import { createRunSolver, disposeOptimizer, setLearningRate } from "./solvers";
 import { TrainStep } from "./step";
 import { scoreSplit } from "./validate";
 
@@ -72,7 +72,7 @@ export class TrainingRun {
     objective?: Objective,
   ) {
     this.forward = forwardFor(model, objective);
-    this.optimizer = createOptimizer(options, plan.schedule.at(0));
+    this.optimizer = createRunSolver(model, options, plan.schedule.at(0));
     this.validating = options.validationInterval > 0 && data.size(options.validationSplit) > 0;
     this.context = new RunContext(this);
   }

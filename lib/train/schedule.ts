@@ -20,6 +20,8 @@
  * training, and the curves have the same shape whatever the dataset size.
  */
 
+import { plural } from "../display/html";
+
 export type LrPolicyName = "fixed" | "step" | "multistep" | "exp" | "inv" | "poly" | "sigmoid";
 
 export const LR_POLICY_NAMES: readonly LrPolicyName[] = ["fixed", "step", "multistep", "exp", "inv", "poly", "sigmoid"];
@@ -188,6 +190,15 @@ export function caffeLearningRate(s: CaffeSolverSchedule, iter: number): number 
   }
 }
 
+/**
+ * A rate without the noise of float arithmetic: γ^k·base gives
+ * 0.00010000000000000002 where Caffe's log and a learner both read 0.0001.
+ * Twelve significant digits keep every rate a float32 optimizer can tell apart.
+ */
+export function cleanRate(rate: number): number {
+  return Number.isFinite(rate) ? +rate.toPrecision(12) : rate;
+}
+
 /** The learning rate of every step of one training run. */
 export class LearningRateSchedule {
   readonly caffe: CaffeSolverSchedule;
@@ -203,13 +214,13 @@ export class LearningRateSchedule {
 
   /** Rate at step `step` (0-based), as Caffe computes it. */
   at(step: number): number {
-    return caffeLearningRate(this.caffe, step);
+    return cleanRate(caffeLearningRate(this.caffe, step));
   }
 
   /** One line, e.g. "step: ×0.1 every 33% of training (every 1,320 steps)". */
   describe(): string {
     const p = this.policy;
-    const steps = (n: number) => `${n.toLocaleString("en-US")} step${n === 1 ? "" : "s"}`;
+    const steps = (n: number) => plural(n, "step");
     switch (p.policy) {
       case "fixed":
         return `fixed at ${this.baseLr}`;

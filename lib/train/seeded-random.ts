@@ -6,7 +6,7 @@
  * at step N draws exactly the masks it would have drawn. The replacement
  * lasts only for the synchronous step, so nothing else sees it.
  */
-import { createRandom, mixSeeds } from "../data/random";
+import { createRandom, mixSeeds } from "../data";
 
 export function withSeededMathRandom<T>(seed: number, step: number, fn: () => T): T {
   const original = Math.random;

@@ -3,7 +3,7 @@
  * and after the last one (as Keras's ModelCheckpoint), and a final one where
  * training ended, so an interrupted run can resume exactly.
  */
-import { modelInfo } from "../models/model-info";
+import { modelInfo } from "../models";
 import type { Callback, CallbackState, TrainingContext } from "./callbacks";
 import type { EpochRecord } from "../history";
 import { TrainingRun } from "./run";

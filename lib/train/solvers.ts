@@ -18,6 +18,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { NamedTensor } from "@tensorflow/tfjs-core/dist/tensor_types";
 import { AdaDeltaOptimizer } from "./adadelta";
+import { describeMultipliers, LayerRateOptimizer, solverForLayers } from "./layer-rates";
 import type { ResolvedTrainOptions, SolverName } from "./options";
 
 export function createOptimizer(options: ResolvedTrainOptions, learningRate: number): tf.Optimizer {
@@ -40,8 +41,22 @@ export function createOptimizer(options: ResolvedTrainOptions, learningRate: num
   }
 }
 
-/** What the solver is, in one line: "SGD with momentum 0.9". */
-export function describeSolver(options: Pick<ResolvedTrainOptions, "solver" | "momentum" | "momentum2" | "rmsDecay">): string {
+/**
+ * The solver of a run on `model`: createOptimizer's, or one per group of
+ * layers when learningRateMultipliers gives some layers their own rate
+ * (layer-rates.ts).
+ */
+export function createRunSolver(model: tf.LayersModel, options: ResolvedTrainOptions, learningRate: number): tf.Optimizer {
+  return solverForLayers(model, options, learningRate, (rate) => createOptimizer(options, rate), setLearningRate, disposeOptimizer);
+}
+
+/** What the solver is, in one line: "SGD with momentum 0.9" (and the layers' own rates, if any). */
+export function describeSolver(options: Pick<ResolvedTrainOptions, "solver" | "momentum" | "momentum2" | "rmsDecay"> & { learningRateMultipliers?: Readonly<Record<string, number>> }): string {
+  const layers = options.learningRateMultipliers && Object.keys(options.learningRateMultipliers).length ? `; ${describeMultipliers(options.learningRateMultipliers)}` : "";
+  return describeSolverOnly(options) + layers;
+}
+
+function describeSolverOnly(options: Pick<ResolvedTrainOptions, "solver" | "momentum" | "momentum2" | "rmsDecay">): string {
   const names: Record<SolverName, string> = {
     sgd: options.momentum > 0 ? `SGD with momentum ${options.momentum}` : "SGD",
     momentum: `SGD with momentum ${options.momentum}`,
@@ -93,7 +108,8 @@ export async function solverState(optimizer: tf.Optimizer): Promise<SolverState>
   const weights = await optimizer.getWeights();
   const state: SolverState = { weights };
   if (optimizer.getClassName() === "Adam") {
-    const adam = optimizer as unknown as AdamInternals;
+    // Per-layer rates: every group steps together, so the first group's powers are everyone's.
+    const adam = (optimizer instanceof LayerRateOptimizer ? optimizer.groups[0].optimizer : optimizer) as unknown as AdamInternals;
     state.adamPowers = [adam.accBeta1.dataSync()[0], adam.accBeta2.dataSync()[0]];
   }
   return state;
@@ -102,10 +118,13 @@ export async function solverState(optimizer: tf.Optimizer): Promise<SolverState>
 export async function restoreSolverState(optimizer: tf.Optimizer, state: SolverState): Promise<void> {
   await optimizer.setWeights(state.weights);
   if (state.adamPowers && optimizer.getClassName() === "Adam") {
-    const adam = optimizer as unknown as AdamInternals;
-    tf.tidy(() => {
-      adam.accBeta1.assign(tf.scalar(state.adamPowers![0]));
-      adam.accBeta2.assign(tf.scalar(state.adamPowers![1]));
-    });
+    const solvers = optimizer instanceof LayerRateOptimizer ? optimizer.groups.map((g) => g.optimizer) : [optimizer];
+    for (const solver of solvers) {
+      const adam = solver as unknown as AdamInternals;
+      tf.tidy(() => {
+        adam.accBeta1.assign(tf.scalar(state.adamPowers![0]));
+        adam.accBeta2.assign(tf.scalar(state.adamPowers![1]));
+      });
+    }
   }
 }

@@ -17,9 +17,9 @@
  * the run's length and learning rates are planRun's (plan.ts).
  */
 import type * as tf from "@tensorflow/tfjs";
-import type { Dataset } from "../data/dataset";
+import type { Dataset } from "../data";
+import { ensureBackend } from "../backend";
 import { backendReady } from "../models/backend-ready";
-import { ensureBackend } from "../backend/select";
 import { checkData, checkModel } from "./check-inputs";
 import { runEpochs } from "./loop";
 import { TrainingDisplay } from "./live";

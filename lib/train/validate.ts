@@ -3,7 +3,7 @@
  * inference mode (no dropout, batch norm with its moving statistics).
  */
 import * as tf from "@tensorflow/tfjs";
-import type { Dataset, SplitName } from "../data/dataset";
+import type { Dataset, SplitName } from "../data";
 import type { Forward } from "./forward";
 
 export interface SplitScore {

@@ -5,10 +5,10 @@
  * reads rows of numbers, so it trains in seconds where fine-tuning takes
  * minutes.
  *
- * Features are standardized (each to mean 0, standard deviation 1 over the
- * training images) so one learning rate suits every layer's activations;
- * the scaling is folded into the first dense layer when training ends, so
- * the head is a plain dense classifier. Training stops early on the
+ * Features are centred (each to mean 0 over the training images) and scaled
+ * together to an average variance of 1, so one learning rate suits every
+ * layer's activations; the scaling is folded into the first dense layer
+ * when training ends, so the head is a plain dense classifier. Training stops early on the
  * validation loss, keeping the best epoch's weights.
  *
  * toModel() stacks the backbone (up to the feature layer) and the head into
@@ -16,15 +16,11 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { EpochRecord } from "../history";
-import { historyChart } from "../charts/history";
-import type { Chart } from "../charts/chart";
-import { createRandom, mixSeeds, shuffleInPlace } from "../data/random";
-import type { SplitName } from "../data/dataset";
+import { type Chart, historyChart } from "../charts";
+import { createRandom, mixSeeds, shuffleInPlace, type SplitName } from "../data";
+import { dense, modelInfo, sequential, softmax } from "../models";
 import { DISPLAY, type MimeBundle } from "../display";
-import { escapeHtml } from "../data/html";
-import { dense, softmax } from "../models/layers";
-import { modelInfo } from "../models/model-info";
-import { sequential } from "../models/sequential";
+import { escapeHtml } from "../display/html";
 import type { Features } from "./features";
 import { copyLayer } from "./head";
 import { layerIndex, modelLayers } from "./layers";
@@ -127,7 +123,13 @@ function describeHead(head: tf.Sequential): string {
   return dense.length === 1 ? "logistic regression" : `an MLP (${dense.slice(0, -1).map((l) => (l.getConfig() as { units: number }).units).join("-")} hidden)`;
 }
 
-/** Mean and standard deviation of each feature over the training rows. */
+/**
+ * Each feature's mean over the training rows, and one scale for all of them
+ * (the root of their average variance). One scale, not one per feature: a
+ * ReLU feature that fires for one training image out of fifty has a tiny
+ * standard deviation, and dividing by it would blow up its value for every
+ * test image where it fires.
+ */
 function standardization(features: Features): { mean: Float32Array; std: Float32Array } {
   const n = features.size("train");
   const d = features.dims;
@@ -144,14 +146,14 @@ function standardization(features: Features): { mean: Float32Array; std: Float32
       }
     }
   }
-  const std = new Float32Array(d);
+  let variance = 0;
   for (let j = 0; j < d; j++) {
     mean[j] /= n;
-    // A feature that never changes (a dead unit) keeps scale 1: it carries nothing either way.
-    const variance = square[j] / n - mean[j] * mean[j];
-    std[j] = variance > 1e-12 ? Math.sqrt(variance) : 1;
+    variance += Math.max(0, square[j] / n - mean[j] * mean[j]) / d;
   }
-  return { mean: Float32Array.from(mean), std };
+  // Features that never change (all zero, say) leave the scale at 1.
+  const scale = variance > 1e-12 ? Math.sqrt(variance) : 1;
+  return { mean: Float32Array.from(mean), std: new Float32Array(d).fill(scale) };
 }
 
 function checkOptions(options: FeatureClassifierOptions): Required<FeatureClassifierOptions> {

@@ -14,9 +14,7 @@
  */
 import { createHash } from "node:crypto";
 import * as tf from "@tensorflow/tfjs";
-import { Dataset, SPLIT_NAMES, type SplitName } from "../data/dataset";
-import type { PixelStore } from "../data/pixel-store";
-import { ProgressLine } from "../data/progress";
+import { Dataset, type PixelStore, ProgressLine, SPLIT_NAMES, type SplitName } from "../data";
 import { wasInterrupted } from "../display";
 import { backboneOutput, checkModel, layerIndex, modelLayers, type LayerRef } from "./layers";
 

@@ -12,7 +12,7 @@
  */
 import type * as tf from "@tensorflow/tfjs";
 import { DISPLAY, type MimeBundle } from "../display";
-import { escapeHtml } from "../data/html";
+import { escapeHtml } from "../display/html";
 import { headStart, layerIndex, modelLayers, type LayerRef } from "./layers";
 
 /** Which layers: "all", "all-but-head", one layer, a list, or the first ones up to a layer. */
@@ -86,4 +86,24 @@ export function unfreeze(model: tf.LayersModel, selection: LayerSelection = "all
 /** Which layers of a model are frozen and which train. */
 export function trainableLayers(model: tf.LayersModel): TrainableLayers {
   return new TrainableLayers(model);
+}
+
+/**
+ * train()'s learningRateMultipliers for fine-tuning: every backbone layer
+ * with weights (all but the head) learns at `multiplier` × the rate, the new
+ * head at the full rate.
+ *
+ *     await train(model, data, { learningRate: 0.001, learningRateMultipliers: backboneRates(model, 0.1) });
+ */
+export function backboneRates(model: tf.LayersModel, multiplier: number): Record<string, number> {
+  if (!(typeof multiplier === "number" && multiplier > 0 && Number.isFinite(multiplier))) {
+    throw new Error(`backboneRates: the multiplier must be a positive number, e.g. 0.1 for ten times slower (got ${String(multiplier)}).`);
+  }
+  const layers = modelLayers(model);
+  return Object.fromEntries(
+    selectLayers(model, "all-but-head")
+      .map((i) => layers[i])
+      .filter((l) => l.weights.length > 0)
+      .map((l) => [l.name, multiplier]),
+  );
 }

@@ -10,11 +10,9 @@
  * Both return new models; the original is never changed.
  */
 import * as tf from "@tensorflow/tfjs";
-import { dense, softmax, type LayerSpec } from "../models/layers";
+import { dense, type LayerSpec, modelInfo, sequential, softmax } from "../models";
 import { layerSeed } from "../models/initializers";
 import { checkNumClasses } from "../models/lenet";
-import { modelInfo } from "../models/model-info";
-import { sequential } from "../models/sequential";
 import { headStart, modelLayers } from "./layers";
 
 export interface ReplaceHeadOptions {

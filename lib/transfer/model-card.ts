@@ -5,7 +5,7 @@
  * notebook display are written from it.
  */
 import { DISPLAY, type MimeBundle } from "../display";
-import { escapeHtml, formatBytes } from "../data/html";
+import { escapeHtml, formatBytes } from "../display/html";
 
 export interface CardFile {
   bytes: number;

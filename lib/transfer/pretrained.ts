@@ -128,10 +128,20 @@ export async function loadPretrained(name: string): Promise<tf.LayersModel> {
   requireBackend(`loadPretrained("${name}")`);
   const card = await readCard(name);
   const [topologyBytes, weightBytes] = await Promise.all(WEIGHTS_FILES.map((file) => readChecked(card, file)));
-  const json = JSON.parse(topologyBytes.toString("utf8")) as { modelTopology: object; weightsManifest: { weights: tf.io.WeightsManifestEntry[] }[] };
+  const json = JSON.parse(topologyBytes.toString("utf8")) as {
+    modelTopology: object;
+    weightsManifest: { weights: tf.io.WeightsManifestEntry[] }[];
+    userDefinedMetadata?: Record<string, unknown>;
+  };
   const weightData = weightBytes.buffer.slice(weightBytes.byteOffset, weightBytes.byteOffset + weightBytes.byteLength) as ArrayBuffer;
   const model = await tf.loadLayersModel(
-    tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest.flatMap((m) => m.weights), weightData }),
+    tf.io.fromMemory({
+      modelTopology: json.modelTopology,
+      weightSpecs: json.weightsManifest.flatMap((m) => m.weights),
+      weightData,
+      // A model's own settings (a detector's anchors, say), as tfjs saves them.
+      userDefinedMetadata: json.userDefinedMetadata,
+    }),
   );
   recordModelInfo(model, {
     architecture: `${card.architecture}, pretrained "${card.name}"`,
@@ -165,6 +175,7 @@ export async function savePretrained(model: tf.LayersModel, card: Omit<Pretraine
     generatedBy: artifacts!.generatedBy,
     convertedBy: null,
     weightsManifest: [{ paths: ["weights.bin"], weights: artifacts!.weightSpecs }],
+    ...(artifacts!.userDefinedMetadata ? { userDefinedMetadata: artifacts!.userDefinedMetadata } : {}),
   };
   const contents: Record<string, Buffer> = {
     "model.json": Buffer.from(JSON.stringify(topology)),

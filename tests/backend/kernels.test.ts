@@ -16,10 +16,11 @@ import { maxPoolGradMethod } from "../../lib/backend/wasm/max-pool-grad";
 import { sumMethod } from "../../lib/backend/wasm/sum";
 import { conv2DMethod } from "../../lib/backend/wasm/conv2d";
 import { addMethod } from "../../lib/backend/wasm/add";
+import { winogradApplies, winogradSettings } from "../../lib/backend/wasm/winograd";
 import { simdKernels } from "../../lib/backend/wasm/simd/runtime";
 import type { WasmBackend } from "../../lib/backend/wasm/kernel-calls";
 import { trainingKernels } from "../../lib/backend/wasm/register";
-import { assertMatchesCpu, randomValues, runKernelOn, sizeOf, startBothBackends } from "./_compare";
+import { assertMatchesCpu, randomValues, runKernelOn, sizeOf, startBothBackends } from "./compare-with-cpu";
 
 type Pad = "same" | "valid" | tf.backend_util.ExplicitPadding;
 
@@ -90,6 +91,9 @@ describe("wasm training kernels match the cpu backend", function () {
     sumMethod.use = "auto";
     addMethod.use = "auto";
     conv2DMethod.use = "auto";
+    winogradSettings.use = "auto";
+    winogradSettings.minChannels = 8;
+    winogradSettings.chunkFloats = 8192;
   });
 
   it("has its generated SIMD kernels on the default (single-threaded) wasm backend", async () => {
@@ -205,6 +209,55 @@ describe("wasm training kernels match the cpu backend", function () {
       "chunked Conv2DBackpropInput",
     );
   });
+
+  /** 3x3 stride-1 convolutions with enough channels for Winograd: odd and even sizes, every padding, channels not a multiple of 4. */
+  function winogradCases(large: boolean): ConvCase[] {
+    const cases: ConvCase[] = [];
+    for (const pad of ["same", "valid", [[0, 0], [2, 0], [0, 1], [0, 0]]] as Pad[]) {
+      for (const [height, width] of [[8, 8], [7, 9], [3, 2]]) {
+        for (const [inChannels, outChannels] of [[8, 8], [10, 13], [4, 6]]) {
+          cases.push({ batch: 3, height, width, inChannels, outChannels, kernel: 3, stride: 1, pad });
+        }
+      }
+    }
+    // A vgg-sized layer: many chunks of tiles.
+    if (large) cases.push({ batch: 4, height: 16, width: 16, inChannels: 32, outChannels: 64, kernel: 3, stride: 1, pad: "same" });
+    return cases;
+  }
+
+  for (const chunkFloats of [8192, 16]) {
+    const chunks = chunkFloats === 16 ? ", four tiles a chunk" : "";
+    it(`Winograd F(2x2, 3x3)${chunks}: Conv2D, Conv2DBackpropInput and Conv2DBackpropFilter for 3x3 stride-1 convolutions`, async () => {
+      winogradSettings.minChannels = 4;
+      winogradSettings.chunkFloats = chunkFloats;
+      let seed = 7000;
+      for (const c of winogradCases(chunkFloats !== 16)) {
+        const xShape = [c.batch, c.height, c.width, c.inChannels];
+        const filterShape = [c.kernel, c.kernel, c.inChannels, c.outChannels];
+        const info = tf.backend_util.computeConv2DInfo(xShape as never, filterShape as never, 1, 1, c.pad);
+        if (info.outHeight < 1 || info.outWidth < 1) continue;
+        assert.ok(winogradApplies(info), `Winograd applies to ${describeCase(c)}`);
+        const dyShape = outputShape(c);
+        const x = randomValues(sizeOf(xShape), seed++);
+        const filter = randomValues(sizeOf(filterShape), seed++);
+        const dy = randomValues(sizeOf(dyShape), seed++);
+        const label = `Winograd ${describeCase(c)}`;
+        await assertMatchesCpu(tf.Conv2D, { x: { shape: xShape, values: x }, filter: { shape: filterShape, values: filter } }, { strides: 1, pad: c.pad, dataFormat: "NHWC", dilations: 1 }, `Conv2D ${label}`);
+        await assertMatchesCpu(
+          tf.Conv2DBackpropInput,
+          { dy: { shape: dyShape, values: dy }, filter: { shape: filterShape, values: filter } },
+          { strides: 1, pad: c.pad, dataFormat: "NHWC", inputShape: xShape },
+          `Conv2DBackpropInput ${label}`,
+        );
+        await assertMatchesCpu(
+          tf.Conv2DBackpropFilter,
+          { x: { shape: xShape, values: x }, dy: { shape: dyShape, values: dy } },
+          { strides: 1, pad: c.pad, dataFormat: "NHWC", filterShape },
+          `Conv2DBackpropFilter ${label}`,
+        );
+      }
+    });
+  }
 
   it("Conv2D gradients through tf.grads, as training takes them", async () => {
     const xShape = [3, 10, 9, 4];

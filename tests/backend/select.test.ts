@@ -13,7 +13,7 @@ import { parseBackendChoice, parseThreads } from "../../lib/backend/plan";
 import { loadOptional } from "../../lib/backend/select";
 import { DISPLAY } from "../../lib/display";
 
-const child = join(__dirname, "_child.js");
+const child = join(__dirname, "start-backend-child.js");
 
 function runChild(request: object, options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Record<string, any> {
   const run = spawnSync(process.execPath, [child, JSON.stringify(request)], {
@@ -127,7 +127,7 @@ describe("backend selection", function () {
       assert.equal(wasm.backend, "wasm");
       const info = backendInfo();
       const bundle = info[DISPLAY]();
-      assert.match(String(bundle["text/html"]), /^<table class="convlab-backend-info">.*<th[^>]*>backend<\/th><td[^>]*>wasm \(tfjs &quot;wasm&quot;\)<\/td>/);
+      assert.match(String(bundle["text/html"]), /^<table class="convlab-backend-info"[^>]*>.*<th[^>]*>backend<\/th><td[^>]*>wasm \(tfjs &quot;wasm&quot;\)<\/td>/);
       assert.match(String(bundle["text/html"]), /<th[^>]*>SIMD<\/th><td[^>]*>yes<\/td>/);
       assert.match(String(bundle["text/plain"]), /^backend +wasm/m);
       assert.match(String(bundle["text/plain"]), /^versions +tfjs 4\.22\.\d+, tfjs-backend-wasm 4\.22\.\d+/m);

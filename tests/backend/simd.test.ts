@@ -6,9 +6,9 @@
 import * as assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import type { WasmBackend } from "../../lib/backend/wasm/kernel-calls";
-import { addressOf, rowTable, simdKernels } from "../../lib/backend/wasm/simd/runtime";
+import { addressOf, fmaSetting, relaxedSimdAvailable, rowTable, simdKernels } from "../../lib/backend/wasm/simd/runtime";
 import { writeModule, FunctionWriter } from "../../lib/backend/wasm/simd/wasm-writer";
-import { randomValues, relativeError, startBothBackends } from "./_compare";
+import { randomValues, relativeError, startBothBackends } from "./compare-with-cpu";
 
 describe("generated SIMD kernels", function () {
   this.timeout(120_000);
@@ -56,16 +56,32 @@ describe("generated SIMD kernels", function () {
     return out;
   }
 
-  for (const [m, n] of [
-    [9, 21],
-    [4, 8],
-    [1, 1],
-    [6, 13],
-    [13, 3],
-  ]) {
+  afterEach(() => {
+    fmaSetting.use = "auto";
+  });
+
+  it("uses fused multiply-adds (relaxed SIMD) on this Node", () => {
+    // Node 20 has relaxed SIMD behind a V8 flag that convlab turns on; Node 22 has it on.
+    assert.ok(relaxedSimdAvailable(), "relaxed SIMD could not be turned on");
+  });
+
+  for (const [m, n, fma, adjacent] of [
+    [9, 21, "auto", false],
+    [4, 8, "auto", false],
+    [1, 1, "auto", false],
+    [6, 13, "auto", false],
+    [13, 3, "auto", false],
+    [9, 21, "off", false],
+    [13, 3, "off", false],
+    [9, 21, "auto", true],
+    [13, 3, "auto", true],
+    [9, 21, "off", true],
+  ] as const) {
     for (const accumulate of [false, true]) {
-      it(`computes a ${m}x${n} product with three strided reductions${accumulate ? ", adding to C" : ""}`, async () => {
+      const how = `${fma === "off" ? ", multiply then add" : ""}${adjacent ? ", A's rows adjacent (gemmAdjacent)" : ""}`;
+      it(`computes a ${m}x${n} product with three strided reductions${accumulate ? ", adding to C" : ""}${how}`, async () => {
         await tf.setBackend("wasm");
+        fmaSetting.use = fma;
         const backend = tf.backend() as unknown as WasmBackend;
         const simd = simdKernels(backend);
         assert.ok(simd);
@@ -77,7 +93,7 @@ describe("generated SIMD kernels", function () {
         ];
         const aValues = randomValues(m * 7 + 200, m + n);
         const bValues = randomValues(2 * 3 * 5 * (n + 2), m * n);
-        const rowsA = Array.from({ length: m }, (_, i) => (i * 7) % 50);
+        const rowsA = Array.from({ length: m }, (_, i) => (adjacent ? 3 + i : (i * 7) % 50));
         const rowsC = Array.from({ length: m }, (_, i) => (m - 1 - i) * (n + 3));
         const cValues = randomValues(m * (n + 3), 5);
         const expected = reference(m, n, aValues, rowsA, bValues, cValues, rowsC, accumulate, k);
@@ -88,7 +104,7 @@ describe("generated SIMD kernels", function () {
         const info = (t: tf.Tensor) => ({ dataId: t.dataId, shape: t.shape, dtype: t.dtype }) as tf.TensorInfo;
         const rowsATable = rowTable(backend, m, (i) => 4 * rowsA[i]);
         const rowsCTable = rowTable(backend, m, (i) => 4 * rowsC[i]);
-        simd!.gemm(
+        (adjacent ? simd!.gemmAdjacent : simd!.gemm)(
           m,
           n,
           addressOf(backend, rowsATable),

@@ -4,8 +4,8 @@
  */
 import * as assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { lenet, trainStep } from "../../bench/_lenet";
-import { randomValues, relativeError, startBothBackends } from "./_compare";
+import { lenet, trainStep } from "../../bench/support/lenet";
+import { randomValues, relativeError, startBothBackends } from "./compare-with-cpu";
 
 describe("LeNet training on wasm", function () {
   this.timeout(300_000);

@@ -233,7 +233,7 @@ describe("chart types", function () {
     assert.equal(markItems(s, "runs").length, 16);
     assert.equal(markItems(s, "axes").length, 4);
     const labels = [...markTexts(s, "axis_labels_above"), ...markTexts(s, "axis_labels_below"), ...markTexts(s, "axis_labels_beside")];
-    for (const l of ["1e-4", "0.1", "32", "128", "adam", "sgd"]) assert.ok(labels.includes(l), `"${l}" in ${labels}`);
+    for (const l of ["0.0001", "0.1", "32", "128", "adam", "sgd"]) assert.ok(labels.includes(l), `"${l}" in ${labels}`);
     assert.deepEqual(roleTexts(s, "axis-label"), ["lr", "batchSize", "optimizer", "valAccuracy"]);
   });
 

@@ -15,7 +15,6 @@ let validator: ValidateFunction | undefined;
 /** vega-lite 5.6.1's schema (what JupyterLab 4 renders), compiled once. */
 function schemaValidator(): ValidateFunction {
   if (!validator) {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const schema = require("vega-lite/build/vega-lite-schema.json") as object;
     const ajv = new Ajv({ strict: false, allErrors: false, allowUnionTypes: true });
     ajv.addFormat("color-hex", /^#(?:[0-9a-fA-F]{3}){1,2}$/);

@@ -49,7 +49,7 @@ describe("liveChart", function () {
     const final = updates[updates.length - 1].bundle;
     const spec = final[VEGA_LITE_MIME] as { data: { values: unknown[] } };
     assert.equal(spec.data.values.length, 2000, "the final spec has all 2,000 steps");
-    assert.match(final["text/plain"] as string, /up to 2000 points; last: loss 5e-4/);
+    assert.match(final["text/plain"] as string, /up to 2000 points; last: loss 0.0005/);
     assert.equal(markItems(final["image/svg+xml"] as string, "series").length, 1);
     assert.equal(host.keptOutputs().length, 1, "the notebook keeps one output");
     assert.equal(live.updates, updates.length);

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { copyFileSync, cpSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { createHash } from "node:crypto";
-import { DatasetFileError, DatasetManifest, loadFashionMnist, loadMnist } from "../../lib/data";
+import { DatasetFileError, DatasetManifest, loadFashionMnist, loadMnist } from "../../lib/data/sources";
 import { datasetDir } from "../../lib/data/sources/paths";
 import { tempDir } from "./helpers";
 

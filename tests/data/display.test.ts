@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import sharp from "sharp";
 import { DISPLAY, toBundle } from "../../lib/display";
-import { ClassCounts, ProgressLine, loadMnist, sampleGrid, split, summarize } from "../../lib/data";
+import { ClassCounts, ProgressLine, sampleGrid, split, summarize } from "../../lib/data";
+import { loadMnist } from "../../lib/data/sources";
 import { installFakeHost, syntheticDataset } from "./helpers";
 
 describe("looking at data", function () {

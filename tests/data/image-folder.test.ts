@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { copyFileSync, mkdirSync, readFileSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { Dataset, ImportError, ImportReport, importImageFolder, planResize } from "../../lib/data";
+import { Dataset } from "../../lib/data";
+import { ImportError, ImportReport, importImageFolder, planResize } from "../../lib/data/sources";
 import { installFakeHost, tempDir, writeImage } from "./helpers";
 
 type RGB = [number, number, number];

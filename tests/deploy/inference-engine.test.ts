@@ -67,7 +67,8 @@ describe("deploy: what an inference engine does, measured", function () {
     assert.deepEqual(comparison.level("basic").removed, ["Add input_normalize_shift (adds zero)"]);
     // "extended" fuses the dense layer's ReLU into its matrix multiply.
     const fused = comparison.level("extended").rewritten;
-    assert.deepEqual(fused.map((r) => [r.op, r.replaces]), [["com.microsoft.FusedGemm", ["Gemm dense_Dense1", "Relu dense_Dense1/relu"]]]);
+    // (Layer names depend on what the process built before the fixture, so only operators are compared.)
+    assert.deepEqual(fused.map((r) => [r.op, r.replaces.map((x) => x.split(" ")[0])]), [["com.microsoft.FusedGemm", ["Gemm", "Relu"]]]);
     assert.equal(comparison.level("extended").nodes, comparison.original.nodes - 2);
     assert.match(String(comparison[DISPLAY]()["text/plain"]), /extended\s+9\s+Gemm \+ Relu → FusedGemm/);
   });

@@ -143,7 +143,7 @@ describe("deploy: quantization on the trained LeNet and the MNIST held-out digit
     assert.ok(comparison.rows[1].sizeBytes < comparison.rows[0].sizeBytes);
     assert.equal(comparison.chartData().length, 15);
     const bundle = await comparison[DISPLAY]();
-    assert.match(String(bundle["text/html"]), /<table>.*FP16.*INT8 \(entropy\)/s);
+    assert.match(String(bundle["text/html"]), /<table[^>]*>.*FP16.*INT8 \(entropy\)/s);
     assert.match(String(bundle["text/plain"]), /FP32/);
   });
 

@@ -11,7 +11,7 @@ import * as tf from "@tensorflow/tfjs";
 import sharp from "sharp";
 import { IMAGENET_PREPROCESSING, jetsonBundle, loadImageLikeJetson, rehearseOnDevice, tensorNormMeanRGB } from "../../lib/deploy";
 import { DISPLAY } from "../../lib/display";
-import { importImageFolder } from "../../lib/data";
+import { importImageFolder } from "../../lib/data/sources";
 import { OnnxGraphBuilder, makeModel, tensorValueInfo } from "../../lib/deploy/onnx/graph-builder";
 import { DataType, encodeModel } from "../../lib/deploy/onnx/proto";
 import { floatTensor } from "../../lib/deploy/onnx/tensors";

@@ -13,7 +13,7 @@ import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import * as ort from "onnxruntime-node";
 import { useBackend } from "../../lib/backend";
-import { makeScenes, type SceneSet } from "../../lib/data";
+import { makeScenes, type SceneSet } from "../../lib/data/scenes";
 import { segmenter, singleShotDetector, type SingleShotDetector } from "../../lib/detect";
 import { ContractBundle, ContractVerifyReport, DETECTNET_PREPROCESSING, detectnetDecode, detectnetResample, exportOnnx, jetsonBundle, toDetectorOnnx, toSegmenterOnnx, verifyOnnx } from "../../lib/deploy";
 import { decodeModel } from "../../lib/deploy/onnx/proto";

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { evaluateDetections, iou, nonMaxSuppression, type Detection } from "../../lib/detect";
-import type { SceneObject } from "../../lib/data";
+import type { SceneObject } from "../../lib/data/scenes";
 
 interface Case {
   name: string;

@@ -4,7 +4,8 @@
  * split of the same name; options are checked.
  */
 import assert from "node:assert/strict";
-import { Dataset, MemoryPixelStore, makeScenes, MASK_THRESHOLD, type SceneSet } from "../../lib/data";
+import { Dataset, MemoryPixelStore } from "../../lib/data";
+import { makeScenes, MASK_THRESHOLD, type SceneSet } from "../../lib/data/scenes";
 
 /** A tiny source: class 0 is a filled square, class 1 a bar; train holds only 0s, test only 1s. */
 function toySource(): Dataset {

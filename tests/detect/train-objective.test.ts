@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { useBackend } from "../../lib/backend";
-import { makeScenes, type SceneSet } from "../../lib/data";
+import { makeScenes, type SceneSet } from "../../lib/data/scenes";
 import { segmenter, singleShotDetector } from "../../lib/detect";
 import { callback, train } from "../../lib/train";
 

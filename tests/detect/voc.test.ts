@@ -9,7 +9,8 @@ import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync, existsSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import sharp from "sharp";
-import { exportVoc, importVocFolder, makeScenes, VocImportReport } from "../../lib/data";
+import { exportVoc, importVocFolder, VocImportReport } from "../../lib/data/sources";
+import { makeScenes } from "../../lib/data/scenes";
 
 const xml = (file: string, w: number, h: number, objects: { name: string; box: (number | string)[] }[]) =>
   `<?xml version="1.0"?>\n<annotation><filename>${file}</filename><size><width>${w}</width><height>${h}</height><depth>3</depth></size>` +

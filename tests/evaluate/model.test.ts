@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import sharp from "sharp";
-import { loadMnist } from "../../lib/data";
+import { loadMnist } from "../../lib/data/sources";
 import { toBundle } from "../../lib/display";
 import {
   accuracy,

@@ -34,9 +34,9 @@ describe("check: lessons 12 and 13 (deploy)", function () {
     dir = mkdtempSync(join(tmpdir(), "convlab-check-deploy-"));
     model = tf.sequential({
       layers: [
-        tf.layers.conv2d({ inputShape: [4, 4, 1], filters: 2, kernelSize: 3, kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }),
+        tf.layers.conv2d({ name: "conv", inputShape: [4, 4, 1], filters: 2, kernelSize: 3, kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }),
         tf.layers.flatten(),
-        tf.layers.dense({ units: 3, activation: "softmax", kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) }),
+        tf.layers.dense({ name: "dense", units: 3, activation: "softmax", kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) }),
       ],
     });
   });
@@ -69,8 +69,8 @@ describe("check: lessons 12 and 13 (deploy)", function () {
     const calibration = { x: tf.randomUniform([8, 4, 4, 1], 0, 1, "float32", 3) };
     const errors = new LayerErrors(
       [
-        { layer: "conv2d_Conv2D1", op: "Conv", meanAbsDiff: 1e-3, maxAbsDiff: 1e-2, top1Agreement: 1, accuracy: undefined },
-        { layer: "dense_Dense1", op: "Gemm", meanAbsDiff: 2e-3, maxAbsDiff: 1e-2, top1Agreement: 1, accuracy: undefined },
+        { layer: "conv", op: "Conv", meanAbsDiff: 1e-3, maxAbsDiff: 1e-2, top1Agreement: 1, accuracy: undefined },
+        { layer: "dense", op: "Gemm", meanAbsDiff: 2e-3, maxAbsDiff: 1e-2, top1Agreement: 1, accuracy: undefined },
       ],
       { meanAbsDiff: 3e-3, maxAbsDiff: 2e-2, top1Agreement: 1, accuracy: undefined },
       undefined,
@@ -79,10 +79,10 @@ describe("check: lessons 12 and 13 (deploy)", function () {
     let result = await text("98-mixed", { mixed: await quantizeInt8(exported, calibration), errors });
     assert.equal(result.passed, false);
     assert.match(result.message, /quantizes 2 of the 2 layers, the one that hurts most among them/);
-    result = await text("98-mixed", { mixed: await quantizeInt8(exported, calibration, { layers: ["conv2d_Conv2D1"] }), errors });
+    result = await text("98-mixed", { mixed: await quantizeInt8(exported, calibration, { layers: ["conv"] }), errors });
     assert.equal(result.passed, true, result.message);
     // Keeping the conv instead: the worst (dense) is still quantized.
-    result = await text("98-mixed", { mixed: await quantizeInt8(exported, calibration, { layers: ["dense_Dense1"] }), errors });
+    result = await text("98-mixed", { mixed: await quantizeInt8(exported, calibration, { layers: ["dense"] }), errors });
     assert.equal(result.passed, false);
     calibration.x.dispose();
   });
@@ -109,7 +109,7 @@ describe("check: lessons 12 and 13 (deploy)", function () {
       splits: { train: Int32Array.from([0, 1, 2]) },
     });
     const typed: JetsonBundle = await jetsonBundle(model, join(dir, "typed"), { labels: ["banana", "apple", "cherry"], normalization: { scale: 1 / 255 } });
-    let result = await text("98-labels", { bundle: typed, data });
+    const result = await text("98-labels", { bundle: typed, data });
     assert.equal(result.passed, false);
     assert.match(result.message, /the network's output 0 is the class "apple", but labels\.txt calls it "banana", and 1 more output\(s\) are misnamed/);
     const right = await jetsonBundle(model, join(dir, "right"), { labels: [...data.classNames], normalization: { scale: 1 / 255 } });

@@ -7,6 +7,9 @@
  * The learner variant (the committed notebooks, exercise cells holding their
  * starters) runs where learners run it, in JupyterLab in a browser:
  * tests/browser/lessons.test.ts. Each lesson thus runs once per variant.
+ *
+ * Every claim of the lesson's text is checked here (claim fences run after
+ * the cells above them).
  */
 import assert from "node:assert/strict";
 import { rmSync } from "node:fs";
@@ -40,6 +43,20 @@ for (const variant of ["instructor"] as Variant[]) {
         it(`executes with no error within its budget of ${lesson.meta.budget} s`, () => {
           assert.equal(run().status, "ok", describeRun(run()));
           assert.ok(run().seconds <= lesson.meta.budget, describeRun(run()));
+        });
+
+        it("holds every claim its text makes", () => {
+          const claimFences = lesson.segments.filter((s) => s.kind === "claim").length;
+          assert.ok(run().claims.length >= claimFences, describeRun(run()));
+          const falseClaims = run().claims.filter((c) => !c.holds).map((c) => `${lesson.name}: "${c.statement}" (${c.source})${c.problem ? `: ${c.problem}` : ""}`);
+          assert.deepEqual(falseClaims, [], describeRun(run()));
+        });
+
+        it("holds every claim its text makes", () => {
+          const claimFences = lesson.segments.filter((s) => s.kind === "claim").length;
+          assert.ok(run().claims.length >= claimFences, describeRun(run()));
+          const falseClaims = run().claims.filter((c) => !c.holds).map((c) => `${lesson.name}: "${c.statement}" (${c.source})${c.problem ? `: ${c.problem}` : ""}`);
+          assert.deepEqual(falseClaims, [], describeRun(run()));
         });
 
         it("draws every chart as an SVG in the executed HTML", () => {

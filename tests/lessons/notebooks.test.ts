@@ -7,7 +7,8 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { LESSONS_DIR, NOTEBOOK_NAME, loadLessons, notebookText } from "../../lessons/tools/catalog";
+import { LESSONS_DIR, NOTEBOOK_NAME, README_PATH, countClaims, loadLessons, notebookText, readmeWithClaimCounts } from "../../lessons/tools/catalog";
+import { CLAIM_PREAMBLE } from "../../lessons/tools/notebook";
 import type { Lesson, Segment } from "../../lessons/tools/lesson-source";
 
 type Exercise = Extract<Segment, { kind: "exercise" }>;
@@ -56,6 +57,14 @@ describe("lesson notebooks", function () {
         assert.ok(readFileSync(path, "utf8") === notebookText(lesson, "learner"), `lessons/${lesson.name}.ipynb differs from ${lesson.path}: run npm run lessons:build`);
       });
 
+      it("holds no claim cell; the instructor build shows each claim", () => {
+        const claims = lesson.segments.filter((s) => s.kind === "claim").length;
+        const roles = (variant: "learner" | "instructor") => JSON.parse(notebookText(lesson, variant)).cells.filter((c: { metadata: { convlab?: { role?: string } } }) => c.metadata.convlab?.role === "claim").length;
+        assert.equal(roles("learner"), 0);
+        assert.equal(roles("instructor"), claims);
+        assert.ok(!readFileSync(path, "utf8").includes(CLAIM_PREAMBLE.slice(0, 30)), `lessons/${lesson.name}.ipynb holds a claim`);
+      });
+
       it("holds every starter and no solution; the instructor build the reverse", () => {
         const learner = notebookText(lesson, "learner");
         const instructor = notebookText(lesson, "instructor");
@@ -74,6 +83,12 @@ describe("lesson notebooks", function () {
       });
     });
   }
+
+  it("counts each lesson's claims in lessons/README.md (npm run lessons:build writes the table)", () => {
+    const readme = readFileSync(README_PATH, "utf8");
+    assert.ok(readme === readmeWithClaimCounts(readme, lessons), "the table of claims in lessons/README.md is out of date: run npm run lessons:build");
+    for (const lesson of lessons) assert.match(readme, new RegExp(`\\| \`${lesson.name}\` \\| ${countClaims(lesson)} \\|`));
+  });
 
   it("has no notebook without a source", () => {
     const built = new Set(lessons.map((l) => `${l.name}.ipynb`));

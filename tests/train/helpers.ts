@@ -4,7 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { useBackend } from "../../lib/backend";
-import { Dataset, loadMnist, split } from "../../lib/data";
+import { Dataset, split } from "../../lib/data";
+import { loadMnist } from "../../lib/data/sources";
 import { conv, dense, dropout, maxPool, sequential, softmax } from "../../lib/models";
 
 let cached: Dataset | undefined;

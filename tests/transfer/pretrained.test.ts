@@ -85,10 +85,11 @@ describe("transfer: pretrained networks", function () {
     await assert.rejects(loadPretrained("Bad Name"), /lowercase words joined by "-"/);
   });
 
-  it("savePretrained writes what loadPretrained reads back, card and all", async () => {
+  it("savePretrained writes what loadPretrained reads back, card and metadata and all", async () => {
     const root = tempDir("pretrained-save");
     try {
       const model = smallCnn(1);
+      model.setUserDefinedMetadata({ anchors: [[1, 2]], note: "kept" });
       const card = (await pretrainedCard(NAME)).card;
       const { files: _files, ...rest } = card;
       const saved = await savePretrained(model, { ...rest, name: "tiny-test" }, root.path);
@@ -97,6 +98,7 @@ describe("transfer: pretrained networks", function () {
       const loaded = await loadPretrained("tiny-test");
       const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(loaded.getWeights()[0], model.getWeights()[0]))).dataSync()[0]);
       assert.equal(diff, 0);
+      assert.deepEqual(loaded.getUserDefinedMetadata(), { anchors: [[1, 2]], note: "kept" }, "the model's own metadata travels with it");
       assert.equal((await pretrainedCard("tiny-test")).card.files["weights.bin"].sha256, saved.files["weights.bin"].sha256);
       assert.match(readFileSync(join(root.path, "tiny-test", "MODEL_CARD.md"), "utf8"), /^# tiny-test/);
     } finally {

@@ -10,6 +10,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { WasmBackend, conv2d, explicitPadding, padForWindows, release, requireChannelsLast, transpose, call } from "./kernel-calls";
 import { addressOf, rowTable, simdKernels, SimdKernels } from "./simd/runtime";
+import { winogradApplies, winogradConv2DBackpropFilter } from "./winograd";
 
 /**
  * The filter gradient with the generated SIMD product (./simd/gemm): rows
@@ -105,7 +106,10 @@ export function conv2DBackpropFilter(args: {
   const use = conv2DBackpropFilterMethod.use;
   const simd = use === "xnnpack" ? null : simdKernels(backend);
   if (use === "simd" && !simd) throw new Error("Conv2DBackpropFilter: the SIMD kernels are not available on this wasm backend.");
-  if (simd && x.dtype === "float32") return bySimdProduct(backend, simd, x, dy, info);
+  if (simd && x.dtype === "float32") {
+    if (winogradApplies(info)) return winogradConv2DBackpropFilter(backend, simd, x, dy, info);
+    return bySimdProduct(backend, simd, x, dy, info);
+  }
 
   // Rows/columns of x the forward pass read beyond its bottom/right edge
   // (positive: padding; negative: x rows that no output used, cropped below).

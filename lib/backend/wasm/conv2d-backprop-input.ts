@@ -27,6 +27,7 @@ import {
   transpose,
 } from "./kernel-calls";
 import { addressOf, rowTable, simdKernels, SimdKernels } from "./simd/runtime";
+import { winogradApplies, winogradConv2DBackpropInput } from "./winograd";
 
 /** dy with (stride - 1) zeros after every row and column: [N, OH*sh, OW*sw, C]. */
 function insertZeros(backend: WasmBackend, dy: tf.TensorInfo, strideHeight: number, strideWidth: number): tf.TensorInfo {
@@ -221,7 +222,10 @@ export function conv2DBackpropInput(args: {
   const use = conv2DBackpropInputMethod.use;
   const simd = use === "auto" || use === "simd" ? simdKernels(backend) : null;
   if (use === "simd" && !simd) throw new Error("Conv2DBackpropInput: the SIMD kernels are not available on this wasm backend.");
-  if (simd && dy.dtype === "float32") return bySimdTaps(backend, simd, dy, filter, info);
+  if (simd && dy.dtype === "float32") {
+    if (winogradApplies(info)) return winogradConv2DBackpropInput(backend, simd, dy, filter, info);
+    return bySimdTaps(backend, simd, dy, filter, info);
+  }
 
   // Work of the full convolution (a GEMM over the input's area) against the
   // columns way (a GEMM over the output's area, plus the col2im pass, whose

@@ -12,6 +12,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { WasmBackend, original, padForWindows, release } from "./kernel-calls";
 import { addressOf, rowTable, simdKernels } from "./simd/runtime";
+import { winogradApplies, winogradConv2D } from "./winograd";
 
 /** "auto": the generated SIMD kernel when available. Tests change it. */
 export const conv2DMethod: { use: "auto" | "xnnpack" } = { use: "auto" };
@@ -35,6 +36,7 @@ export function conv2D(args: { inputs: tf.NamedTensorInfoMap; attrs?: tf.NamedAt
     false,
     "channelsLast",
   );
+  if (winogradApplies(info)) return winogradConv2D(backend, simd, x, filter, info);
   const { batchSize, inChannels, outHeight, outWidth, outChannels, filterHeight, filterWidth, strideHeight, strideWidth } = info;
   const out = backend.makeOutput(info.outShape, "float32");
   const positions = batchSize * outHeight * outWidth;

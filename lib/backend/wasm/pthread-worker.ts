@@ -7,7 +7,6 @@
  * this file and hands them the threaded build's script by path (emscripten's
  * worker loads it with its Node branch of importScripts).
  */
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { wasmWorkerContents } = require("@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.worker.js") as {
   wasmWorkerContents: string;
 };

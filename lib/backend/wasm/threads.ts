@@ -19,7 +19,6 @@ import * as wasm from "@tensorflow/tfjs-backend-wasm";
 
 // The os module object itself (an `import *` would give a copy): the wasm
 // build asks it for the CPU count.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const os = require("node:os") as { cpus: () => unknown[] };
 
 const threadedScript = require.resolve("@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.js");

@@ -2,10 +2,10 @@
  * The network's accuracy on a split, measured by the check on the real
  * images: "validation accuracy 91%: the goal is 97%, try a lower learning rate".
  */
-import type { SplitName } from "../../data/dataset";
+import type { SplitName } from "../../data";
 import type { Expectation } from "../exercise";
 import { AnswerProblem, readDataset, readModel } from "../answers";
-import { percent } from "../format";
+import { formatCount, percentText } from "../../display/html";
 import { measureAccuracy } from "../measure";
 
 export interface AccuracyOptions {
@@ -25,16 +25,16 @@ export function accuracyAtLeast(options: AccuracyOptions): Expectation {
   const split = options.split ?? "validation";
   const Split = split[0].toUpperCase() + split.slice(1);
   return {
-    describe: `${split} accuracy of at least ${percent(options.atLeast)}`,
+    describe: `${split} accuracy of at least ${percentText(options.atLeast)}`,
     async evaluate(answers) {
       const model = readModel(answers, options.model);
       if (model instanceof AnswerProblem) return model.finding;
       const data = readDataset(answers, options.data);
       if (data instanceof AnswerProblem) return data.finding;
       const { accuracy, correct, total } = await measureAccuracy(model, data, split);
-      const measured = `${Split} accuracy ${percent(accuracy)} (${correct.toLocaleString("en-US")} of ${total.toLocaleString("en-US")} images)`;
-      if (accuracy >= options.atLeast) return { passed: true, message: `${measured}: the goal was ${percent(options.atLeast)}.` };
-      return { passed: false, message: `${measured}: the goal is ${percent(options.atLeast)}.${options.hint ? " " + options.hint : ""}` };
+      const measured = `${Split} accuracy ${percentText(accuracy)} (${formatCount(correct)} of ${formatCount(total)} images)`;
+      if (accuracy >= options.atLeast) return { passed: true, message: `${measured}: the goal was ${percentText(options.atLeast)}.` };
+      return { passed: false, message: `${measured}: the goal is ${percentText(options.atLeast)}.${options.hint ? " " + options.hint : ""}` };
     },
   };
 }

@@ -7,7 +7,7 @@
 import type { Expectation } from "../exercise";
 import { AnswerProblem, readAnswer, readNumber } from "../answers";
 import { describeValue } from "../format";
-import { BatchSweep } from "../../deploy/batch-sweep";
+import { BatchSweep } from "../../deploy";
 
 export interface BatchWithinBudgetOptions {
   /** The sweep the batch is chosen from (a BatchSweep answer). */

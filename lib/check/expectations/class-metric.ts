@@ -4,11 +4,11 @@
  * message never gives the value; when the answer is one of the other two
  * metrics, it says so, since mixing them up is the usual slip.
  */
-import type { SplitName } from "../../data/dataset";
+import type { SplitName } from "../../data";
 import type { Expectation } from "../exercise";
 import { AnswerProblem, readDataset, readModel, readNumber } from "../answers";
 import { classScores, countAnswers } from "../class-scores";
-import { short } from "../format";
+import { formatNumber } from "../../display/html";
 
 export type ClassMetricName = "precision" | "recall" | "f1";
 
@@ -51,7 +51,7 @@ export function classMetric(name: string, options: ClassMetricOptions): Expectat
       const { isPositive, predictedPositive } = await classScores(model, data, split, options.className);
       const counts = countAnswers(isPositive, (i) => predictedPositive[i] === 1);
       const close = (metric: ClassMetricName) => Math.abs(answer - counts[metric]) <= tolerance;
-      if (close(options.metric)) return { passed: true, message: `\`${name}\` = ${short(answer)} is ${what}.` };
+      if (close(options.metric)) return { passed: true, message: `\`${name}\` = ${formatNumber(answer)} is ${what}.` };
       const mixedUp = (Object.keys(METRIC_WORDS) as ClassMetricName[]).find((m) => m !== options.metric && close(m));
       const rounded = Math.abs(answer - counts[options.metric]) <= 0.01;
       const why = mixedUp
@@ -61,7 +61,7 @@ export function classMetric(name: string, options: ClassMetricOptions): Expectat
           : answer > 1 || answer < 0
           ? `a ${word} is a share, between 0 and 1.`
           : `it is not ${what}.`;
-      return { passed: false, message: `Not yet: \`${name}\` is ${short(answer)}, and ${why}${options.hint ? " " + options.hint : ""}` };
+      return { passed: false, message: `Not yet: \`${name}\` is ${formatNumber(answer)}, and ${why}${options.hint ? " " + options.hint : ""}` };
     },
   };
 }

@@ -5,13 +5,13 @@
  * reaches with that precision). Measured by the check on the split the
  * threshold is tuned on; messages say which way to move, never where to.
  */
-import type { SplitName } from "../../data/dataset";
-import { SceneSet } from "../../data/scenes/scene-set";
-import { SingleShotDetector } from "../../detect/single-shot/single-shot-detector";
-import type { DetectionRun } from "../../detect/detection-run";
+import type { SplitName } from "../../data";
+import { SceneSet } from "../../data/scenes";
+import { type DetectionRun, SingleShotDetector } from "../../detect";
 import type { Expectation } from "../exercise";
 import { AnswerProblem, readAnswer, readNumber } from "../answers";
-import { describeValue, percent, short } from "../format";
+import { describeValue } from "../format";
+import { formatNumber, percentText } from "../../display/html";
 
 export interface DetectionThresholdOptions {
   /** Name of the answer holding the SingleShotDetector. */
@@ -32,11 +32,11 @@ export function detectionThreshold(name: string, options: DetectionThresholdOpti
   const split = options.split ?? "validation";
   const slack = options.recallSlack ?? 0.02;
   return {
-    describe: `a score threshold with precision ≥ ${percent(options.precision)} and as much recall as that allows`,
+    describe: `a score threshold with precision ≥ ${percentText(options.precision)} and as much recall as that allows`,
     async evaluate(answers) {
       const threshold = readNumber(answers, name);
       if (threshold instanceof AnswerProblem) return threshold.finding;
-      if (threshold < 0 || threshold > 1) return { passed: false, message: `\`${name}\` is ${short(threshold)}; scores are probabilities, so a threshold is between 0 and 1.` };
+      if (threshold < 0 || threshold > 1) return { passed: false, message: `\`${name}\` is ${formatNumber(threshold)}; scores are probabilities, so a threshold is between 0 and 1.` };
       const detector = readAnswer(answers, options.detector);
       if (detector instanceof AnswerProblem) return detector.finding;
       if (!(detector instanceof SingleShotDetector)) return { passed: false, message: `\`${options.detector}\` should be a SingleShotDetector, but it is ${describeValue(detector)}.` };
@@ -51,9 +51,9 @@ export function detectionThreshold(name: string, options: DetectionThresholdOpti
       const run = cached.run;
       const at = (t: number) => run.evaluate({ scoreThreshold: t });
       const chosen = at(threshold);
-      const found = `With ${short(threshold)}, the detector's reports on the ${split} scenes are ${percent(chosen.precision)} right (precision) and find ${percent(chosen.recall)} of the digits (recall)`;
+      const found = `With ${formatNumber(threshold)}, the detector's reports on the ${split} scenes are ${percentText(chosen.precision)} right (precision) and find ${percentText(chosen.recall)} of the digits (recall)`;
       if (chosen.precision < options.precision) {
-        return { passed: false, message: `${found}: the goal is a precision of at least ${percent(options.precision)}. Raise the threshold, so that fewer doubtful detections are reported.` };
+        return { passed: false, message: `${found}: the goal is a precision of at least ${percentText(options.precision)}. Raise the threshold, so that fewer doubtful detections are reported.` };
       }
       let best = 0;
       for (const t of new Set(run.detections.flat().map((d) => d.score))) {

@@ -1,8 +1,9 @@
 /** A training run that stayed within an epoch budget: "`myRun` trained 5 epochs; the exercise allows 3". */
 import type { Expectation } from "../exercise";
 import { AnswerProblem, readAnswer } from "../answers";
-import { count, describeValue } from "../format";
-import { TrainingResult } from "../../train/result";
+import { describeValue } from "../format";
+import { plural } from "../../display/html";
+import { TrainingResult } from "../../train";
 
 export interface EpochsAtMostOptions {
   /** The most epochs the run may have trained. */
@@ -12,7 +13,7 @@ export interface EpochsAtMostOptions {
 
 export function epochsAtMost(name: string, options: EpochsAtMostOptions): Expectation {
   return {
-    describe: `\`${name}\` trained at most ${count(options.epochs, "epoch")}`,
+    describe: `\`${name}\` trained at most ${plural(options.epochs, "epoch")}`,
     evaluate(answers) {
       const run = readAnswer(answers, name);
       if (run instanceof AnswerProblem) return run.finding;
@@ -20,10 +21,10 @@ export function epochsAtMost(name: string, options: EpochsAtMostOptions): Expect
         return { passed: false, message: `\`${name}\` should be what train() returns (\`await train(...)\`), but it is ${describeValue(run)}.` };
       }
       const done = run.epochsCompleted;
-      if (done <= options.epochs) return { passed: true, message: `\`${name}\` trained ${count(done, "epoch")}, within the exercise's ${options.epochs}.` };
+      if (done <= options.epochs) return { passed: true, message: `\`${name}\` trained ${plural(done, "epoch")}, within the exercise's ${options.epochs}.` };
       return {
         passed: false,
-        message: `\`${name}\` trained ${count(done, "epoch")}; the exercise allows ${count(options.epochs, "epoch")}.${options.hint ? " " + options.hint : ""}`,
+        message: `\`${name}\` trained ${plural(done, "epoch")}; the exercise allows ${plural(options.epochs, "epoch")}.${options.hint ? " " + options.hint : ""}`,
       };
     },
   };

@@ -5,7 +5,7 @@
  */
 import type { Expectation } from "../exercise";
 import { AnswerProblem, readNumber } from "../answers";
-import { short } from "../format";
+import { formatNumber } from "../../display/html";
 
 export interface HiddenNumberOptions {
   value: number;
@@ -24,8 +24,8 @@ export function hiddenNumber(name: string, options: HiddenNumberOptions): Expect
     evaluate(answers) {
       const answer = readNumber(answers, name);
       if (answer instanceof AnswerProblem) return answer.finding;
-      if (Math.abs(answer - options.value) <= tolerance) return { passed: true, message: `${short(answer)} is ${options.noun}.` };
-      return { passed: false, message: `Not yet: ${short(answer)} is not ${options.noun}. ${options.hint}` };
+      if (Math.abs(answer - options.value) <= tolerance) return { passed: true, message: `${formatNumber(answer)} is ${options.noun}.` };
+      return { passed: false, message: `Not yet: ${formatNumber(answer)} is not ${options.noun}. ${options.hint}` };
     },
   };
 }

@@ -7,8 +7,7 @@
 import type { Expectation } from "../exercise";
 import { AnswerProblem, readAnswer } from "../answers";
 import { describeValue } from "../format";
-import { LayerErrors } from "../../deploy/layer-error";
-import { OnnxModelFile } from "../../deploy/quantized-model";
+import { LayerErrors, OnnxModelFile } from "../../deploy";
 import { decodeModel } from "../../deploy/onnx/proto";
 
 export interface AllButWorstLayerOptions {

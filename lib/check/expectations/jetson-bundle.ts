@@ -9,8 +9,7 @@ import { join } from "node:path";
 import type { Expectation } from "../exercise";
 import { AnswerProblem, readAnswer, readDataset } from "../answers";
 import { describeValue } from "../format";
-import { BundleCheck } from "../../deploy/check-jetson-bundle";
-import { JetsonBundle } from "../../deploy/jetson-bundle";
+import { BundleCheck, JetsonBundle } from "../../deploy";
 import { parseLabelsLikeJetson } from "../../deploy/jetson-inference/labels";
 
 export interface BundlePassesOptions {

@@ -5,9 +5,9 @@
  */
 import type { Expectation } from "../exercise";
 import { AnswerProblem, readAnswer } from "../answers";
-import { describeValue, short } from "../format";
-import { scheduleFor } from "../../train/preview";
-import type { TrainOptions } from "../../train/options";
+import { describeValue } from "../format";
+import { formatNumber } from "../../display/html";
+import { scheduleFor, type TrainOptions } from "../../train";
 
 export interface LearningRateScheduleOptions {
   /** The rate expected at fractions of training (0 = the first step, 0.5 = half-way): `[{ at: 0.6, rate: 0.01 }, ...]`. */
@@ -18,7 +18,7 @@ export interface LearningRateScheduleOptions {
   hint?: string;
 }
 
-const percentOf = (fraction: number) => `${short(fraction * 100)}%`;
+const percentOf = (fraction: number) => `${formatNumber(fraction * 100)}%`;
 
 export function learningRateSchedule(name: string, options: LearningRateScheduleOptions): Expectation {
   const tolerance = options.tolerance ?? 0.001;
@@ -38,7 +38,7 @@ export function learningRateSchedule(name: string, options: LearningRateSchedule
         const step = Math.min(schedule.maxIter - 1, Math.floor(point.at * schedule.maxIter));
         const rate = schedule.at(step);
         if (Math.abs(rate - point.rate) > tolerance * Math.abs(point.rate)) {
-          misses.push(`at ${percentOf(point.at)} of training it is ${short(rate)}, where the exercise asks for ${short(point.rate)}`);
+          misses.push(`at ${percentOf(point.at)} of training it is ${formatNumber(rate)}, where the exercise asks for ${formatNumber(point.rate)}`);
         }
       }
       const described = `Your schedule: ${schedule.describe()}.`;

@@ -1,7 +1,7 @@
 /** The answer is a tfjs network at all: the gate before any question about its layers. */
 import type { Expectation } from "../exercise";
 import { AnswerProblem, readModel } from "../answers";
-import { count } from "../format";
+import { plural } from "../../display/html";
 
 export function isNetwork(name: string): Expectation {
   return {
@@ -13,7 +13,7 @@ export function isNetwork(name: string): Expectation {
       if (model.inputs.length === 0) {
         return { passed: false, message: `\`${name}\` has no input shape yet: give its first layer an inputShape, e.g. inputShape: [28, 28, 1].` };
       }
-      return { passed: true, message: `\`${name}\` is a network of ${count(model.layers.length, "layer")}.` };
+      return { passed: true, message: `\`${name}\` is a network of ${plural(model.layers.length, "layer")}.` };
     },
   };
 }

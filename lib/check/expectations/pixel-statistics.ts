@@ -2,10 +2,10 @@
  * The mean and standard deviation of a split's pixels as a network would see
  * them (after the dataset's normalization), measured by reading every image.
  */
-import type { SplitName } from "../../data/dataset";
+import type { SplitName } from "../../data";
 import type { Expectation } from "../exercise";
 import { AnswerProblem, readDataset } from "../answers";
-import { short } from "../format";
+import { formatNumber } from "../../display/html";
 import { normalizedPixelStatistics } from "../measure";
 
 export interface PixelStatisticsOptions {
@@ -21,18 +21,18 @@ export interface PixelStatisticsOptions {
 export function pixelStatistics(name: string, options: PixelStatisticsOptions): Expectation {
   const split = options.split ?? "train";
   const tolerance = options.tolerance ?? 0.05;
-  const wanted = `mean ${short(options.mean)} and standard deviation ${short(options.std)}`;
+  const wanted = `mean ${formatNumber(options.mean)} and standard deviation ${formatNumber(options.std)}`;
   return {
     describe: `${split} pixels with ${wanted}`,
     async evaluate(answers) {
       const data = readDataset(answers, name);
       if (data instanceof AnswerProblem) return data.finding;
       const { mean, std } = await normalizedPixelStatistics(data, split);
-      const found = `The ${split} pixels, as the network will see them, have mean ${short(mean)} and standard deviation ${short(std)}`;
+      const found = `The ${split} pixels, as the network will see them, have mean ${formatNumber(mean)} and standard deviation ${formatNumber(std)}`;
       if (Math.abs(mean - options.mean) <= tolerance && Math.abs(std - options.std) <= tolerance) {
         return { passed: true, message: `${found}.` };
       }
-      return { passed: false, message: `${found}; the exercise asks for ${wanted} (±${short(tolerance)}).${options.hint ? " " + options.hint : ""}` };
+      return { passed: false, message: `${found}; the exercise asks for ${wanted} (±${formatNumber(tolerance)}).${options.hint ? " " + options.hint : ""}` };
     },
   };
 }

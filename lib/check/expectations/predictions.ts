@@ -2,10 +2,11 @@
  * The learner's predicted classes for the first images of a split are the
  * network's own: checks an inference step the learner wrote.
  */
-import type { SplitName } from "../../data/dataset";
+import type { SplitName } from "../../data";
 import type { Expectation } from "../exercise";
 import { AnswerProblem, readDataset, readModel, readNumbers } from "../answers";
-import { count, listing, short } from "../format";
+import { listing } from "../format";
+import { formatNumber, plural } from "../../display/html";
 import { predictClasses } from "../measure";
 
 export interface PredictionsOptions {
@@ -36,7 +37,7 @@ export function matchesModelPredictions(options: PredictionsOptions): Expectatio
       if (predictions.length !== options.count) {
         return {
           passed: false,
-          message: `${name} holds ${count(predictions.length, "prediction")}; the exercise asks for one per image, ${options.count} in all.`,
+          message: `${name} holds ${plural(predictions.length, "prediction")}; the exercise asks for one per image, ${options.count} in all.`,
         };
       }
       const classes = data.numClasses;
@@ -45,7 +46,7 @@ export function matchesModelPredictions(options: PredictionsOptions): Expectatio
         return {
           passed: false,
           message:
-            `${name}[${notClass}] is ${short(predictions[notClass])}, but a prediction is a class number from 0 to ${classes - 1}: ` +
+            `${name}[${notClass}] is ${formatNumber(predictions[notClass])}, but a prediction is a class number from 0 to ${classes - 1}: ` +
             `the position of the largest of the network's ${classes} outputs.`,
         };
       }

@@ -4,8 +4,9 @@
  */
 import type { Expectation } from "../exercise";
 import { AnswerProblem, readAnswer } from "../answers";
-import { count, describeValue } from "../format";
-import { TrainingResult } from "../../train/result";
+import { describeValue } from "../format";
+import { plural } from "../../display/html";
+import { TrainingResult } from "../../train";
 
 export interface ResumedRunOptions {
   /** Epochs the run should have completed in all, counting those trained before the snapshot. */
@@ -16,7 +17,7 @@ export interface ResumedRunOptions {
 
 export function resumedRun(name: string, options: ResumedRunOptions): Expectation {
   return {
-    describe: `\`${name}\` resumed from a snapshot and trained ${count(options.epochs, "epoch")} in all`,
+    describe: `\`${name}\` resumed from a snapshot and trained ${plural(options.epochs, "epoch")} in all`,
     evaluate(answers) {
       const run = readAnswer(answers, name);
       if (run instanceof AnswerProblem) return run.finding;
@@ -35,12 +36,12 @@ export function resumedRun(name: string, options: ResumedRunOptions): Expectatio
       const snapshot = run.resumedFrom.split(/[\\/]/).pop();
       const done = run.epochsCompleted;
       if (done === options.epochs) {
-        return { passed: true, message: `Resumed from ${snapshot} and trained on to ${count(done, "epoch")} in all.` };
+        return { passed: true, message: `Resumed from ${snapshot} and trained on to ${plural(done, "epoch")} in all.` };
       }
       return {
         passed: false,
         message:
-          `The run resumed from ${snapshot} and ended with ${count(done, "epoch")} trained in all; the exercise asks for ${options.epochs}.` +
+          `The run resumed from ${snapshot} and ended with ${plural(done, "epoch")} trained in all; the exercise asks for ${options.epochs}.` +
           (options.hint ? " " + options.hint : ""),
       };
     },

@@ -4,13 +4,13 @@
  * When the answer is the class's recall, precision or Dice score (the usual
  * slips), the message says so; it never gives the value.
  */
-import type { SplitName } from "../../data/dataset";
-import { SceneSet } from "../../data/scenes/scene-set";
-import { Segmenter } from "../../detect/segmentation/segmenter";
-import { evaluateSegmentation } from "../../detect/segmentation/evaluate-segmentation";
+import type { SplitName } from "../../data";
+import { SceneSet } from "../../data/scenes";
+import { evaluateSegmentation, Segmenter } from "../../detect";
 import type { Expectation } from "../exercise";
 import { AnswerProblem, readAnswer, readNumber } from "../answers";
-import { describeValue, short } from "../format";
+import { describeValue } from "../format";
+import { formatNumber } from "../../display/html";
 
 export interface SegmentationIoUOptions {
   segmenter: string;
@@ -46,7 +46,7 @@ export function segmentationIoU(name: string, options: SegmentationIoUOptions): 
       const fp = evaluation.counts.reduce((s, r) => s + r[k], 0) - tp;
       const metrics = { iou: tp / (tp + fp + fn), recall: tp / (tp + fn), precision: tp / (tp + fp), dice: (2 * tp) / (2 * tp + fp + fn) };
       const close = (v: number) => Math.abs(answer - v) <= 1e-9;
-      if (close(metrics.iou)) return { passed: true, message: `\`${name}\` = ${short(answer)} is ${what}.` };
+      if (close(metrics.iou)) return { passed: true, message: `\`${name}\` = ${formatNumber(answer)} is ${what}.` };
       const slip = close(metrics.recall)
         ? "that is the share of the class's true pixels that were found (its recall): the union also counts the pixels wrongly given the class."
         : close(metrics.precision)
@@ -56,7 +56,7 @@ export function segmentationIoU(name: string, options: SegmentationIoUOptions): 
             : Math.abs(answer - metrics.iou) <= 0.01
               ? "that is close, but rounded: compute it from the counts in code."
               : `it is not ${what}.`;
-      return { passed: false, message: `Not yet: \`${name}\` is ${short(answer)}, and ${slip}${options.hint ? " " + options.hint : ""}` };
+      return { passed: false, message: `Not yet: \`${name}\` is ${formatNumber(answer)}, and ${slip}${options.hint ? " " + options.hint : ""}` };
     },
   };
 }

@@ -5,12 +5,12 @@
  * on the split the threshold was tuned on; the messages say which way to
  * move the threshold, never where to put it.
  */
-import type { SplitName } from "../../data/dataset";
+import type { SplitName } from "../../data";
+import { precisionRecallCurve } from "../../evaluate";
 import type { Expectation } from "../exercise";
 import { AnswerProblem, readDataset, readModel, readNumber } from "../answers";
 import { classScores, countAnswers } from "../class-scores";
-import { percent, short } from "../format";
-import { precisionRecallCurve } from "../../evaluate/ranking";
+import { formatNumber, percentText } from "../../display/html";
 
 export interface ThresholdOptions {
   /** Name of the answer holding the network. */
@@ -34,12 +34,12 @@ export function thresholdForRecall(name: string, options: ThresholdOptions): Exp
   const split = options.split ?? "validation";
   const slack = options.precisionSlack ?? 0.02;
   return {
-    describe: `a threshold that finds ${percent(options.recall)} of class "${options.className}" with few false alarms`,
+    describe: `a threshold that finds ${percentText(options.recall)} of class "${options.className}" with few false alarms`,
     async evaluate(answers) {
       const threshold = readNumber(answers, name);
       if (threshold instanceof AnswerProblem) return threshold.finding;
       if (threshold < 0 || threshold > 1) {
-        return { passed: false, message: `\`${name}\` is ${short(threshold)}, but it is compared with probabilities, so it must be between 0 and 1.` };
+        return { passed: false, message: `\`${name}\` is ${formatNumber(threshold)}, but it is compared with probabilities, so it must be between 0 and 1.` };
       }
       const model = readModel(answers, options.model);
       if (model instanceof AnswerProblem) return model.finding;
@@ -48,11 +48,11 @@ export function thresholdForRecall(name: string, options: ThresholdOptions): Exp
       const { isPositive, scores } = await classScores(model, data, split, options.className);
       const at = (t: number) => countAnswers(isPositive, (i) => scores[i] >= t);
       const chosen = at(threshold);
-      const found = `With a threshold of ${short(threshold)}, recall on the ${split} split is ${percent(chosen.recall)} and precision ${percent(chosen.precision)}`;
+      const found = `With a threshold of ${formatNumber(threshold)}, recall on the ${split} split is ${percentText(chosen.recall)} and precision ${percentText(chosen.precision)}`;
       if (chosen.recall < options.recall) {
         return {
           passed: false,
-          message: `${found}: the goal is a recall of at least ${percent(options.recall)}. Lower the threshold, so that more images count as "${options.className}".`,
+          message: `${found}: the goal is a recall of at least ${percentText(options.recall)}. Lower the threshold, so that more images count as "${options.className}".`,
         };
       }
       // The best precision any threshold reaches with that recall.

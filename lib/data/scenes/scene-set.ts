@@ -10,7 +10,7 @@
  * its class counts show how crowded the scenes are.
  */
 import { DISPLAY, type MimeBundle } from "../../display";
-import { annotatedImages, type AnnotatedImage } from "../../charts/annotated-images";
+import { type AnnotatedImage, annotatedImages } from "../../charts";
 import type { Dataset, SplitName } from "../dataset";
 import type { Scene, SceneObject } from "./types";
 

@@ -1,6 +1,8 @@
 /**
- * The bundled datasets and the image-folder importer. Notebooks get these
- * from "convlab" (lib/data re-exports them).
+ * Where datasets come from: the bundled datasets and the image-folder
+ * importer. Notebooks get these from "convlab"; the library's own code
+ * imports them from here (lib/data does not re-export them, so reading a
+ * Dataset never loads the importer).
  */
 export { loadMnist } from "./mnist";
 export type { LoadMnistOptions } from "./mnist";

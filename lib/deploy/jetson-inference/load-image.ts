@@ -12,10 +12,11 @@
  * (stb_image and libjpeg-turbo upsample colour differently).
  */
 import { readFileSync } from "node:fs";
-import sharp from "sharp";
+import { loadSharp } from "../../display/sharp";
 import type { RgbImage } from "./preprocess";
 
 export async function loadImageLikeJetson(source: string | Uint8Array): Promise<RgbImage> {
+  const sharp = await loadSharp();
   const bytes = typeof source === "string" ? readFileSync(source) : Buffer.from(source);
   let decoded;
   try {
@@ -23,7 +24,9 @@ export async function loadImageLikeJetson(source: string | Uint8Array): Promise<
     decoded = await sharp(bytes).toColourspace("srgb").removeAlpha().raw({ depth: "uchar" }).toBuffer({ resolveWithObject: true });
   } catch (error) {
     const name = typeof source === "string" ? source : "the image";
-    throw new Error(`Could not decode ${name} as an image (${(error as Error).message.split("\n")[0]}). jetson-inference reads JPEG, PNG, BMP, GIF and TGA files.`);
+    throw new Error(`Could not decode ${name} as an image (${(error as Error).message.split("\n")[0]}). jetson-inference reads JPEG, PNG, BMP, GIF and TGA files.`, {
+      cause: error,
+    });
   }
   const { data, info } = decoded;
   if (info.channels !== 3) throw new Error(`Internal: decoding gave ${info.channels} channels, expected 3.`);

@@ -7,10 +7,12 @@
  * - detectnet: two outputs, `scores` [1, N, C] and `boxes` [1, N, 4], the
  *   ONNX SSD layout of jetson-inference's pytorch-ssd (detectNet::init reads C
  *   and N from the confidence output, OUTPUT_CONF first, OUTPUT_BBOX second).
+ * - segnet: one output of class scores per position, [1, C, H, W]
+ *   (c/segNet.cpp reads C, H and W from it, lines 273-275).
  */
 import { Dimension, ModelProto, ValueInfoProto } from "../onnx/proto";
 
-export type JetsonProgram = "imagenet" | "detectnet";
+export type JetsonProgram = "imagenet" | "detectnet" | "segnet";
 
 export interface TensorDescription {
   name: string;
@@ -24,7 +26,7 @@ export interface NetworkDescription {
   program: JetsonProgram | undefined;
   inputs: TensorDescription[];
   outputs: TensorDescription[];
-  /** Number of classes the program will report (background included for detectnet). */
+  /** Number of classes the program will report (background included for detectnet and segnet). */
   classes: number | undefined;
   /** detectnet: the score and box outputs. */
   scoresOutput?: string;
@@ -48,6 +50,8 @@ export function describeNetwork(model: ModelProto): NetworkDescription {
     const dims = outputs[0].dims;
     const classOutput = (dims.length === 2 || (dims.length === 4 && dims[2] === 1 && dims[3] === 1)) && typeof dims[1] === "number";
     if (classOutput) return { program: "imagenet", inputs, outputs, classes: dims[1] as number };
+    const classMap = dims.length === 4 && typeof dims[1] === "number" && ((dims[2] as number) > 1 || (dims[3] as number) > 1);
+    if (classMap) return { program: "segnet", inputs, outputs, classes: dims[1] as number };
   }
   if (outputs.length === 2) {
     const boxes = outputs.find((o) => o.dims.length === 3 && o.dims[2] === 4);

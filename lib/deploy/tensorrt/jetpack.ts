@@ -13,7 +13,7 @@
  *   that TensorRT version (onnx-operators.ts, generated from it).
  */
 import { DISPLAY, MimeBundle } from "../../display";
-import { htmlTable, textTable } from "../html-table";
+import { htmlTable, textTable } from "../../display/html";
 import { ONNX_TENSORRT_OPERATORS, OperatorTable } from "./onnx-operators";
 
 export interface JetsonModule {

@@ -8,11 +8,10 @@
  * Pascal VOC and Cityscapes benchmarks do.
  */
 import { DISPLAY, type MimeBundle } from "../../display";
-import { annotatedImages } from "../../charts/annotated-images";
-import type { Chart } from "../../charts";
-import { checkSplitName, type SplitName } from "../../data/dataset";
-import { escapeHtml, htmlTable } from "../../data/html";
-import type { SceneSet } from "../../data/scenes/scene-set";
+import { checkSplitName, type SplitName } from "../../data";
+import type { SceneSet } from "../../data/scenes";
+import { annotatedImages, type Chart } from "../../charts";
+import { escapeHtml, htmlTable } from "../../display/html";
 import { formatSeconds } from "../detection-run";
 import type { Segmenter } from "./segmenter";
 

@@ -13,7 +13,7 @@
  *   tx = (cx − acx) / (aw · 0.1),  ty = (cy − acy) / (ah · 0.1),
  *   tw = ln(w / aw) / 0.2,          th = ln(h / ah) / 0.2.
  */
-import type { BoxLike } from "../../data/scenes/types";
+import type { BoxLike } from "../../data/scenes";
 import { iou } from "../boxes";
 
 export interface AnchorConfig {

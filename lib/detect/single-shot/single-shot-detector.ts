@@ -16,17 +16,15 @@
  * also learns how to move.
  */
 import * as tf from "@tensorflow/tfjs";
-import { conv, maxPool } from "../../models/layers";
-import { sequential } from "../../models/sequential";
-import { normalizePixels, type Normalization } from "../../data/normalization";
-import type { SceneSet } from "../../data/scenes/scene-set";
-import type { SceneObject } from "../../data/scenes/types";
+import { conv, maxPool, sequential } from "../../models";
+import { type Normalization, normalizePixels } from "../../data";
+import type { SceneObject, SceneSet } from "../../data/scenes";
+import type { Objective } from "../../train";
 import type { Detection } from "../boxes";
 import { nonMaxSuppression } from "../nms";
 import { runOverScenes, type DetectionRun, type SceneRunOptions } from "../detection-run";
 import { decodeBox, makeAnchors, matchAnchors, type Anchor, type AnchorConfig } from "./anchors";
 import { ssdCorrect, ssdLoss, TARGET_WIDTH } from "./ssd-loss";
-import type { Objective } from "../../train/objective";
 
 export interface SingleShotConfig extends AnchorConfig {
   /** Object classes; background is added as class 0 of the scores. */

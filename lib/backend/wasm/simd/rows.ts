@@ -15,12 +15,12 @@ import { FunctionWriter, Local } from "./wasm-writer";
 export const COLUMN_SUMS_PARAMS = ["x", "rows", "columns", "blockRows", "out"] as const;
 export const ADD_ROW_PARAMS = ["x", "rows", "columns", "b", "out"] as const;
 
-function named<const T extends readonly string[]>(f: FunctionWriter, names: T): Record<T[number], Local> {
+export function named<const T extends readonly string[]>(f: FunctionWriter, names: T): Record<T[number], Local> {
   return Object.fromEntries(names.map((n, i) => [n, f.params[i]])) as Record<T[number], Local>;
 }
 
 /** Runs `body` for each vector's byte offset (local `at`) across a row of `columns`. */
-function eachVector(f: FunctionWriter, columns: Local, at: Local, last: Local, body: () => void): void {
+export function eachVector(f: FunctionWriter, columns: Local, at: Local, last: Local, body: () => void): void {
   f.get(columns).i32(4).i32Sub().i32(2).i32Shl().set(last);
   f.i32(0).set(at);
   f.block((done) =>

@@ -7,6 +7,7 @@ import type { WasmBackend } from "../kernel-calls";
 import { gemmFunctions } from "./gemm";
 import { maxPoolGrad2x2Function } from "./max-pool-grad-2x2";
 import { addRowFunction, columnSumsFunction } from "./rows";
+import { winogradFunctions } from "./winograd";
 import { FunctionWriter, writeModule } from "./wasm-writer";
 
 // The WebAssembly JS API (the project compiles without the DOM typings that declare it).
@@ -47,6 +48,9 @@ export interface SimdKernels {
     sB3: number,
   ): void;
 
+  /** gemm for an A whose rows are adjacent floats (rowsA[i + 1] = rowsA[i] + 4): see ./gemm. */
+  gemmAdjacent: SimdKernels["gemm"];
+
   /** See ./max_pool_grad_2x2 (byte addresses; channels >= 4). */
   maxPoolGrad2x2(
     x: number,
@@ -65,15 +69,60 @@ export interface SimdKernels {
   columnSums(x: number, rows: number, columns: number, blockRows: number, out: number): void;
   /** See ./rows: out = x + b, b one row broadcast (byte addresses; columns >= 4). */
   addRow(x: number, rows: number, columns: number, b: number, out: number): void;
+
+  /** See ./winograd (byte addresses; channels >= 4). */
+  winogradInput(
+    x: number,
+    height: number,
+    width: number,
+    channels: number,
+    padTop: number,
+    padLeft: number,
+    tilesAcross: number,
+    tilesPerImage: number,
+    firstTile: number,
+    tileCount: number,
+    out: number,
+    planeBytes: number,
+  ): void;
+  winogradOutput(
+    m: number,
+    planeBytes: number,
+    firstTile: number,
+    tileCount: number,
+    channels: number,
+    bias: number,
+    relu: 0 | 1,
+    y: number,
+    outHeight: number,
+    outWidth: number,
+    tilesAcross: number,
+    tilesPerImage: number,
+  ): void;
+  winogradFilter(w: number, inChannels: number, outChannels: number, flip: 0 | 1, out: number): void;
+  winogradGradient(
+    dy: number,
+    outHeight: number,
+    outWidth: number,
+    channels: number,
+    tilesAcross: number,
+    tilesPerImage: number,
+    firstTile: number,
+    tileCount: number,
+    out: number,
+    planeBytes: number,
+  ): void;
+  winogradFilterGradient(du: number, inChannels: number, outChannels: number, out: number): void;
 }
 
 interface Bound {
   memory: WasmMemory;
   kernels: SimdKernels;
+  fma: boolean;
 }
 
 let bound: Bound | undefined;
-let compiled: { module: object; shared: boolean } | undefined;
+let compiled: { module: object; shared: boolean; fma: boolean } | undefined;
 
 /** The wasm backend's WasmMemory, if it can be found. */
 function memoryOf(backend: WasmBackend): WasmMemory | undefined {
@@ -89,10 +138,52 @@ export function rememberBackendMemory(memory: WasmMemory): void {
   capturedMemory = memory;
 }
 
-function buildModule(shared: boolean): object {
-  const functions: FunctionWriter[] = [...gemmFunctions(0)];
-  functions.push(maxPoolGrad2x2Function(), columnSumsFunction(), addRowFunction());
+function buildModule(shared: boolean, fma: boolean): object {
+  const functions: FunctionWriter[] = [...gemmFunctions(0, fma)];
+  functions.push(maxPoolGrad2x2Function(), columnSumsFunction(), addRowFunction(), ...winogradFunctions());
   return new WebAssemblyApi.Module(writeModule(functions, { shared }));
+}
+
+/** A module using f32x4.relaxed_madd, to ask the engine whether it compiles relaxed SIMD. */
+function relaxedProbe(): Uint8Array {
+  const f = new FunctionWriter("madd", ["v128", "v128", "v128"], ["v128"]);
+  f.get(f.params[0]).get(f.params[1]).get(f.params[2]).f32x4RelaxedMadd();
+  return writeModule([f], { shared: false });
+}
+
+let relaxedSimd: boolean | undefined;
+
+/**
+ * Whether this engine compiles relaxed SIMD (whose f32x4.relaxed_madd is a
+ * fused multiply-add on CPUs with FMA). Node 22 has it on; Node 20's V8 has
+ * it behind a flag, which is turned on here (it only adds instructions that
+ * modules may use).
+ */
+export function relaxedSimdAvailable(): boolean {
+  if (relaxedSimd !== undefined) return relaxedSimd;
+  const api = WebAssemblyApi as unknown as { validate(bytes: Uint8Array): boolean };
+  relaxedSimd = api.validate(relaxedProbe());
+  if (!relaxedSimd) {
+    try {
+      (require("node:v8") as typeof import("node:v8")).setFlagsFromString("--experimental-wasm-relaxed-simd");
+      relaxedSimd = api.validate(relaxedProbe());
+    } catch {
+      relaxedSimd = false;
+    }
+  }
+  return relaxedSimd;
+}
+
+/**
+ * How the generated kernels multiply-add: "auto" uses relaxed SIMD's fused
+ * multiply-add where the engine has it (CONVLAB_FMA=0 turns it off), "off"
+ * plain multiply then add. Tests and benchmarks change it.
+ */
+export const fmaSetting: { use: "auto" | "off" } = { use: process.env.CONVLAB_FMA === "0" ? "off" : "auto" };
+
+/** Whether the generated kernels use fused multiply-adds (relaxed SIMD). */
+export function usesFma(): boolean {
+  return fmaSetting.use === "auto" && relaxedSimdAvailable();
 }
 
 /**
@@ -104,13 +195,14 @@ export function simdKernels(backend: WasmBackend): SimdKernels | null {
   if (disabled.value) return null;
   const memory = memoryOf(backend);
   if (!memory) return null;
-  if (bound?.memory === memory) return bound.kernels;
+  const fma = usesFma();
+  if (bound?.memory === memory && bound.fma === fma) return bound.kernels;
   if (!tf.env().getBool("WASM_HAS_SIMD_SUPPORT")) return null;
   const shared = typeof SharedArrayBuffer !== "undefined" && memory.buffer instanceof SharedArrayBuffer;
-  if (!compiled || compiled.shared !== shared) compiled = { module: buildModule(shared), shared };
+  if (!compiled || compiled.shared !== shared || compiled.fma !== fma) compiled = { module: buildModule(shared, fma), shared, fma };
   const instance = new WebAssemblyApi.Instance(compiled.module, { env: { memory } });
   const kernels = instance.exports as unknown as SimdKernels;
-  bound = { memory, kernels };
+  bound = { memory, kernels, fma };
   return kernels;
 }
 

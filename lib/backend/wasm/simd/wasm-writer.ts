@@ -187,6 +187,9 @@ export class FunctionWriter {
   i32LtS(): this {
     return this.op(0x48);
   }
+  i32LtU(): this {
+    return this.op(0x49);
+  }
   i32GtS(): this {
     return this.op(0x4a);
   }
@@ -204,6 +207,9 @@ export class FunctionWriter {
   }
   i32Mul(): this {
     return this.op(0x6c);
+  }
+  i32DivU(): this {
+    return this.op(0x6e);
   }
   i32And(): this {
     return this.op(0x71);
@@ -290,6 +296,10 @@ export class FunctionWriter {
   }
   f32x4Max(): this {
     return this.simd(0xe9);
+  }
+  /** Relaxed SIMD: a * b + c, fused where the CPU can (operands a, b, c on the stack). */
+  f32x4RelaxedMadd(): this {
+    return this.simd(0x105);
   }
 
   /** The function's body as the code section wants it (locals, code, end). */

@@ -10,7 +10,7 @@
  * uses ITU-R 601 luma (L = 0.299 R + 0.587 G + 0.114 B, as PIL's convert("L")).
  * Unlike DIGITS, EXIF orientation is applied, so phone photos stand upright.
  */
-import sharp from "sharp";
+import { loadSharp } from "../../../display/sharp";
 import type { Metadata, Sharp } from "sharp";
 import { decode as decodeBmp } from "bmp-ts";
 import { applyResize, planResize } from "./resize";
@@ -43,6 +43,7 @@ function isBmp(bytes: Buffer): boolean {
 }
 
 async function open(bytes: Buffer): Promise<{ image: Sharp; width: number; height: number; format: string }> {
+  const sharp = await loadSharp();
   if (isBmp(bytes)) {
     let bmp;
     try {

@@ -13,7 +13,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { mkdir, open, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, extname, join } from "node:path";
-import sharp from "sharp";
+import { loadSharp } from "../../../display/sharp";
 import { displayBundle, inNotebook, MimeBundle, wasInterrupted } from "../../../display";
 import { Dataset, SPLIT_NAMES, SplitName } from "../../dataset";
 import { FilePixelStore, MemoryPixelStore, PixelStore } from "../../pixel-store";
@@ -403,6 +403,7 @@ async function writeMeanImage(dir: string, shape: [number, number, number], trai
   const mean = Float32Array.from(sums, (s) => s / train.length);
   await writeFile(join(dir, "mean.f32"), Buffer.from(mean.buffer));
   const [height, width, channels] = shape;
+  const sharp = await loadSharp();
   const png = await sharp(Buffer.from(Uint8Array.from(mean, (v) => Math.round(v))), { raw: { width, height, channels: channels as 1 | 3 } })
     .png()
     .toBuffer();

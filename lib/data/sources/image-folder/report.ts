@@ -6,7 +6,7 @@
  */
 import { DISPLAY, MimeBundle } from "../../../display";
 import { ClassCounts } from "../../class-counts";
-import { escapeHtml, formatBytes, formatCount, htmlTable } from "../../html";
+import { escapeHtml, formatBytes, formatCount, htmlTable } from "../../../display/html";
 import type { SplitName } from "../../dataset";
 import type { SkipReason } from "./decode";
 import type { ResolvedImportOptions } from "./options";

@@ -14,7 +14,7 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
-import sharp from "sharp";
+import { loadSharp } from "../../../display/sharp";
 import { SPLIT_NAMES, type SplitName } from "../../dataset";
 import type { SceneSet } from "../../scenes/scene-set";
 import { escapeXml } from "./xml";
@@ -39,6 +39,7 @@ export interface VocExport {
 const SET_NAME: Record<SplitName, "train" | "val" | "test"> = { train: "train", validation: "val", test: "test" };
 
 export async function exportVoc(scenes: SceneSet, dir: string, options: ExportVocOptions = {}): Promise<VocExport> {
+  const sharp = await loadSharp();
   const root = resolve(dir);
   const format = options.format ?? "png";
   if (format !== "png" && format !== "jpg") throw new Error(`exportVoc: format must be "png" or "jpg" (got ${JSON.stringify(format)}).`);

@@ -24,7 +24,7 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
-import sharp from "sharp";
+import { loadSharp } from "../../../display/sharp";
 import { Dataset, type SplitName } from "../../dataset";
 import { MemoryPixelStore } from "../../pixel-store";
 import { createRandom, shuffleInPlace } from "../../random";
@@ -260,6 +260,7 @@ function listEntries(root: string, options: ImportVocOptions, notes: string[]): 
  * decoder gives their colours, not their indices.
  */
 async function readMask(file: string, width: number, height: number): Promise<Uint8Array> {
+  const sharp = await loadSharp();
   if ((await sharp(file).metadata()).isPalette) throw new Error("it is a palette PNG; save the class indices as a gray PNG (as exportVoc does)");
   const { data, info } = await sharp(file).extractChannel(0).resize(width, height, { fit: "fill", kernel: "nearest" }).raw().toBuffer({ resolveWithObject: true });
   if (info.width !== width || info.height !== height) throw new Error(`resizing gave ${info.width}×${info.height}`);

@@ -3,7 +3,7 @@
  * image-folder import's report, every skipped image with its reason.
  */
 import { DISPLAY, type MimeBundle } from "../../../display";
-import { escapeHtml, formatCount, htmlTable } from "../../html";
+import { escapeHtml, formatCount, htmlTable } from "../../../display/html";
 import type { SplitName } from "../../dataset";
 
 export type VocSkipReason =

@@ -4,9 +4,9 @@
  * reporting its peak RSS. A separate process, so the peak belongs to
  * streaming alone and not to the import or the other benchmarks.
  *
- *     node dist/bench/_datasets-stream.js <folder> <cacheDir> <width> <height> <inMemoryLimit>
+ *     node dist/bench/support/datasets-stream.js <folder> <cacheDir> <width> <height> <inMemoryLimit>
  */
-import { importImageFolder } from "../lib/data";
+import { importImageFolder } from "../../lib/data/sources";
 
 async function main(): Promise<void> {
   const [folder, cacheDir, width, height, inMemoryLimit] = process.argv.slice(2);

@@ -3,7 +3,7 @@
  * working directory, a NODE_PATH with a broken package): starts a backend
  * and prints what it got as one JSON line.
  *
- *   node _child.js '{"backend": "auto", "threads": 2}'
+ *   node start-backend-child.js '{"backend": "auto", "threads": 2}'
  */
 import * as tf from "@tensorflow/tfjs";
 import { backendInfo, useBackend } from "../../lib/backend";

@@ -1,0 +1,328 @@
+/**
+ * `npm run bench -- cnn [options]`: training and inference throughput of the
+ * three networks of shared/bench/torch_cnn.py (lenet, vgg32, vgg64), built
+ * with convlab on its default backend, against that PyTorch script run side
+ * by side, at 1 thread and at 2 threads.
+ *
+ * Same work as the peer: the same layers (NHWC here), random normal images
+ * and labels, batch 64, plain SGD (lr 0.01), one timed epoch of training
+ * (lenet 8192 images, vgg32 2048, vgg64 512), then inference in batches of
+ * 256. Each measurement runs in a fresh process (the wasm backend's thread
+ * count is fixed once it starts, and peak RSS is per process). Rounds are
+ * interleaved: every round runs, for each thread count and network, ours
+ * and then the peer's, back to back; the JSON has the medians.
+ *
+ * Options: --rounds 3  --threads 1,2  --models lenet,vgg32,vgg64
+ *          --images N (all networks; default the peer's per network)
+ *          --no-peer (skip PyTorch)
+ *          --profile (per-kernel ms per training step, by kernel and by
+ *            kernel and shape, at the first thread count; no peer, no rounds)
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import * as tf from "@tensorflow/tfjs";
+import type { Benchmark } from "./run";
+import { backendInfo, useBackend } from "../lib/backend";
+import { conv, dense, maxPool, sequential } from "../lib/models";
+import { numberFlag, parseFlags, peakRssMb, seededRandom } from "./support/lenet";
+import { profileSteps } from "./support/profile";
+
+export type CnnName = "lenet" | "vgg32" | "vgg64";
+const NAMES: readonly CnnName[] = ["lenet", "vgg32", "vgg64"];
+
+interface CnnSpec {
+  inputShape: [number, number, number];
+  /** Images per epoch, as the peer's default. */
+  images: number;
+  build(seed: number): tf.LayersModel;
+}
+
+/** Two 3x3 "same" convolutions with ReLU, then 2x2 max-pooling (the peer's `block`). */
+function block(filters: number) {
+  return [
+    conv({ filters, kernel: 3, padding: "same", activation: "relu" }),
+    conv({ filters, kernel: 3, padding: "same", activation: "relu" }),
+    maxPool(2),
+  ];
+}
+
+/** The networks of torch_cnn.py, layer for layer. */
+export const CNNS: Record<CnnName, CnnSpec> = {
+  lenet: {
+    inputShape: [28, 28, 1],
+    images: 8192,
+    build: (seed) =>
+      sequential(
+        [
+          conv({ filters: 20, kernel: 5 }),
+          maxPool(2),
+          conv({ filters: 50, kernel: 5 }),
+          maxPool(2),
+          dense({ units: 500, activation: "relu" }),
+          dense({ units: 10 }),
+        ],
+        { inputShape: [28, 28, 1], seed, name: "lenet" },
+      ),
+  },
+  vgg32: {
+    inputShape: [32, 32, 3],
+    images: 2048,
+    build: (seed) =>
+      sequential([...block(32), ...block(64), dense({ units: 256, activation: "relu" }), dense({ units: 10 })], {
+        inputShape: [32, 32, 3],
+        seed,
+        name: "vgg32",
+      }),
+  },
+  vgg64: {
+    inputShape: [64, 64, 3],
+    images: 512,
+    build: (seed) =>
+      sequential(
+        [...block(32), ...block(64), ...block(128), dense({ units: 256, activation: "relu" }), dense({ units: 10 })],
+        { inputShape: [64, 64, 3], seed, name: "vgg64" },
+      ),
+  },
+};
+
+/** One SGD step on a batch of logits' cross-entropy; returns the loss. */
+function trainStep(model: tf.LayersModel, optimizer: tf.Optimizer, x: tf.Tensor, labels: tf.Tensor): tf.Scalar {
+  return optimizer.minimize(
+    () => tf.losses.softmaxCrossEntropy(labels, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar,
+    true,
+  )!;
+}
+
+/** Random normal pixels (as torch.randn) and labels, made once. */
+function randomData(images: number, pixelsPerImage: number): { pixels: Float32Array; labels: Int32Array } {
+  const random = seededRandom(1);
+  const pixels = new Float32Array(images * pixelsPerImage);
+  for (let i = 0; i < pixels.length; i += 2) {
+    const r = Math.sqrt(-2 * Math.log(1 - random()));
+    const a = 2 * Math.PI * random();
+    pixels[i] = r * Math.cos(a);
+    if (i + 1 < pixels.length) pixels[i + 1] = r * Math.sin(a);
+  }
+  const labels = Int32Array.from({ length: images }, () => Math.floor(random() * 10));
+  return { pixels, labels };
+}
+
+export interface Measurement {
+  trainImgPerSec: number;
+  inferImgPerSec: number;
+  peakRssMb: number;
+}
+
+interface ChildRequest {
+  model: CnnName;
+  threads: number;
+  images: number;
+  batch: number;
+  profile?: boolean;
+}
+
+/** Runs in a child process: one network, one thread count; prints one JSON line. */
+async function measureOne(request: ChildRequest): Promise<Record<string, unknown>> {
+  const spec = CNNS[request.model];
+  await useBackend(undefined, { threads: request.threads });
+  const info = backendInfo();
+  const [h, w, c] = spec.inputShape;
+  const pixelsPerImage = h * w * c;
+  const { images, batch } = request;
+  const { pixels, labels } = randomData(images, pixelsPerImage);
+  const model = spec.build(0);
+  const optimizer = tf.train.sgd(0.01);
+  const steps = Math.floor(images / batch);
+  const batchAt = (s: number) => {
+    const x = tf.tensor4d(pixels.subarray(s * batch * pixelsPerImage, (s + 1) * batch * pixelsPerImage), [batch, h, w, c]);
+    const y = tf.tidy(() => tf.oneHot(tf.tensor1d(labels.subarray(s * batch, (s + 1) * batch), "int32"), 10));
+    return { x, y };
+  };
+  const train = (count: number): number => {
+    const start = performance.now();
+    let last: tf.Scalar | undefined;
+    for (let s = 0; s < count; s++) {
+      const { x, y } = batchAt(s % steps);
+      last?.dispose();
+      last = trainStep(model, optimizer, x, y);
+      tf.dispose([x, y]);
+    }
+    last?.dataSync();
+    last?.dispose();
+    return (count * batch) / ((performance.now() - start) / 1000);
+  };
+  const infer = (count: number): number => {
+    const inferBatch = 256;
+    const start = performance.now();
+    for (let i = 0; i < count; i += inferBatch) {
+      const n = Math.min(inferBatch, count - i);
+      tf.tidy(() => {
+        const x = tf.tensor4d(pixels.subarray(i * pixelsPerImage, (i + n) * pixelsPerImage), [n, h, w, c]);
+        (model.predict(x) as tf.Tensor).dataSync();
+      });
+    }
+    return count / ((performance.now() - start) / 1000);
+  };
+
+  const result: Record<string, unknown> = { model: request.model, backend: info.backend, threads: info.threads, simd: info.simd };
+  if (request.profile) {
+    train(Math.min(steps, 3));
+    const { x, y } = batchAt(0);
+    const step = () => trainStep(model, optimizer, x, y);
+    const cpuTime = request.threads === 1;
+    result.timing = cpuTime ? "process CPU time (1 thread)" : "wall time";
+    result.kernelMsPerStep = await profileSteps(step, { repeats: 5, cpuTime });
+    result.kernelShapeMsPerStep = await profileSteps(step, { repeats: 5, byShape: true, cpuTime });
+    tf.dispose([x, y]);
+  } else {
+    train(Math.min(steps, 5)); // warm-up: JIT, heap growth
+    infer(Math.min(images, 256));
+    result.trainImgPerSec = +train(steps).toFixed(1);
+    result.inferImgPerSec = +infer(images).toFixed(1);
+  }
+  result.peakRssMb = peakRssMb();
+  model.dispose();
+  optimizer.dispose();
+  return result;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** Where torch_cnn.py is: CONVLAB_TORCH_CNN, else shared/bench beside the repository (or an ancestor). */
+function findPeer(): string | null {
+  const fromEnv = process.env.CONVLAB_TORCH_CNN;
+  if (fromEnv) return existsSync(fromEnv) ? fromEnv : null;
+  for (let dir = resolve(__dirname, "..", ".."); ; dir = dirname(dir)) {
+    const candidate = join(dir, "shared", "bench", "torch_cnn.py");
+    if (existsSync(candidate)) return candidate;
+    if (dirname(dir) === dir) return null;
+  }
+}
+
+/** The last line of a process's output as JSON, or an error naming the command. */
+function runJson(command: string, args: string[], env?: NodeJS.ProcessEnv): Record<string, unknown> {
+  const run = spawnSync(command, args, { encoding: "utf8", timeout: 1_800_000, env: env ?? process.env, maxBuffer: 64 << 20 });
+  const last = run.stdout?.trim().split("\n").pop() ?? "";
+  if (run.status !== 0 || !last.startsWith("{")) {
+    const why = (run.stderr || run.error?.message || `exit ${run.status}`).trim().split("\n").slice(-3).join(" | ");
+    throw new Error(`${command} ${args.join(" ")} failed: ${why}`);
+  }
+  return JSON.parse(last) as Record<string, unknown>;
+}
+
+function ours(request: ChildRequest): Record<string, unknown> {
+  return runJson(process.execPath, [__filename, JSON.stringify(request)]);
+}
+
+function peer(script: string, model: CnnName, threads: number, images: number, batch: number): Record<string, unknown> {
+  const python = process.env.CONVLAB_PYTHON ?? "/usr/bin/python3";
+  const args = [script, "--model", model, "--threads", String(threads), "--images", String(images), "--batch", String(batch)];
+  return runJson(python, args);
+}
+
+function loadAverage(): number[] {
+  return (require("node:os") as typeof import("node:os")).loadavg().map((l) => +l.toFixed(2));
+}
+
+const benchmark: Benchmark = {
+  description: "lenet/vgg32/vgg64 training and inference img/s at 1 and 2 threads, against PyTorch (torch_cnn.py) interleaved",
+  async run(args: string[]): Promise<Record<string, unknown>> {
+    const flags = parseFlags(args);
+    const rounds = numberFlag(flags, "rounds", 3);
+    const batch = numberFlag(flags, "batch", 64);
+    const list = (name: string, fallback: string) => String(flags.get(name) ?? fallback).split(",").filter(Boolean);
+    const threadCounts = list("threads", "1,2").map(Number);
+    const models = list("models", NAMES.join(",")) as CnnName[];
+    for (const m of models) if (!NAMES.includes(m)) throw new Error(`--models: unknown network "${m}"; use ${NAMES.join(", ")}.`);
+    for (const t of threadCounts) if (!Number.isInteger(t) || t < 1 || t > 8) throw new Error(`--threads: ${t} is not 1..8.`);
+    const imagesFor = (m: CnnName) => (flags.has("images") ? numberFlag(flags, "images", 0) : CNNS[m].images);
+
+    if (flags.has("profile")) {
+      const profiles: Record<string, unknown> = {};
+      for (const model of models) {
+        profiles[model] = ours({ model, threads: threadCounts[0], images: imagesFor(model), batch, profile: true });
+      }
+      return { profile: profiles, threads: threadCounts[0], loadAverage: loadAverage() };
+    }
+
+    const script = flags.has("no-peer") ? null : findPeer();
+    const samples = new Map<string, { ours: Measurement[]; peer: Measurement[]; load: number[][] }>();
+    let peerName: string | undefined;
+    for (let r = 0; r < rounds; r++) {
+      for (const threads of threadCounts) {
+        for (const model of models) {
+          const key = `${threads}/${model}`;
+          const entry = samples.get(key) ?? { ours: [], peer: [], load: [] };
+          samples.set(key, entry);
+          const images = imagesFor(model);
+          entry.load.push(loadAverage());
+          entry.ours.push(ours({ model, threads, images, batch }) as unknown as Measurement);
+          if (script) {
+            const p = peer(script, model, threads, images, batch);
+            peerName = String(p.peer);
+            entry.peer.push(p as unknown as Measurement);
+          }
+          process.stderr.write(`round ${r + 1}/${rounds} ${key}: ours ${JSON.stringify(entry.ours.at(-1))} peer ${JSON.stringify(entry.peer.at(-1) ?? null)}\n`);
+        }
+      }
+    }
+
+    const summarize = (threads: number) => {
+      const out: Record<string, Record<string, number>> = {};
+      for (const model of models) {
+        const e = samples.get(`${threads}/${model}`)!;
+        const m = (list: Measurement[], k: keyof Measurement) => +median(list.map((x) => x[k])).toFixed(1);
+        const row: Record<string, number> = {
+          trainImgPerSec: m(e.ours, "trainImgPerSec"),
+          inferImgPerSec: m(e.ours, "inferImgPerSec"),
+          peakRssMb: m(e.ours, "peakRssMb"),
+        };
+        if (e.peer.length > 0) {
+          row.peerTrainImgPerSec = m(e.peer, "trainImgPerSec");
+          row.peerInferImgPerSec = m(e.peer, "inferImgPerSec");
+          // The ratio of each round's pair (measured back to back), then the median.
+          row.trainRatio = +median(e.ours.map((o, i) => o.trainImgPerSec / e.peer[i].trainImgPerSec)).toFixed(3);
+          row.inferRatio = +median(e.ours.map((o, i) => o.inferImgPerSec / e.peer[i].inferImgPerSec)).toFixed(3);
+          row.peerPeakRssMb = m(e.peer, "peakRssMb");
+        }
+        out[model] = row;
+      }
+      return out;
+    };
+
+    const result: Record<string, unknown> = { models: summarize(threadCounts[0]) };
+    for (const threads of threadCounts.slice(1)) {
+      const more = summarize(threads);
+      // Scaling against our own first thread count, per network.
+      for (const model of models) {
+        const base = samples.get(`${threadCounts[0]}/${model}`)!.ours;
+        const now = samples.get(`${threads}/${model}`)!.ours;
+        more[model].trainSpeedup = +median(now.map((o, i) => o.trainImgPerSec / base[i].trainImgPerSec)).toFixed(3);
+        more[model].inferSpeedup = +median(now.map((o, i) => o.inferImgPerSec / base[i].inferImgPerSec)).toFixed(3);
+      }
+      result[`threads${threads}`] = more;
+    }
+    result.peer = script ? peerName : flags.has("no-peer") ? "skipped (--no-peer)" : "shared/bench/torch_cnn.py not found";
+    result.batch = batch;
+    result.rounds = rounds;
+    result.loadAverageAtEachRun = Object.fromEntries([...samples].map(([k, e]) => [k, e.load.map((l) => l[0])]));
+    result.loadAverage = loadAverage();
+    return result;
+  },
+};
+
+export default benchmark;
+
+if (require.main === module) {
+  measureOne(JSON.parse(process.argv[2]) as ChildRequest)
+    .then((result) => console.log(JSON.stringify(result)))
+    .catch((error) => {
+      console.error(error);
+      process.exit(1);
+    });
+}

@@ -1,0 +1,71 @@
+/**
+ * Per-kernel time of one training step, for the speed benchmarks
+ * (a helper of the benchmarks, not one itself: bench/support/).
+ */
+import * as tf from "@tensorflow/tfjs";
+
+/**
+ * Milliseconds per training step in each kernel, from tf.profile over
+ * `repeats` steps of `step`. The machine is shared, so each kernel call's
+ * time is its fastest over the steps (the kernel sequence is the same every
+ * step), summed by kernel name; "allKernels" is their total and "stepWall"
+ * the fastest whole step with profiling on. `byShape` keys kernels by name
+ * and input shapes ("Conv2D 64x32x32x3,3x3x3x32"). `cpuTime` counts the
+ * process's CPU time instead of wall time (single-threaded runs on a busy
+ * machine); "stepWall" is then the step's CPU time.
+ */
+export async function profileSteps(
+  step: () => tf.Scalar,
+  options: { repeats?: number; byShape?: boolean; cpuTime?: boolean } = {},
+): Promise<Record<string, number>> {
+  const repeats = options.repeats ?? 10;
+  const backend = tf.backend() as unknown as { time: (f: () => void) => Promise<{ kernelMs: number }> };
+  const wallTime = backend.time;
+  if (options.cpuTime) {
+    // The process's CPU time instead of wall time: other processes on a busy
+    // machine take the CPU for whole time slices; this does not count those.
+    backend.time = async (f: () => void) => {
+      const start = process.cpuUsage();
+      f();
+      const used = process.cpuUsage(start);
+      return { kernelMs: (used.user + used.system) / 1000 };
+    };
+  }
+  const checks = tf.env().getBool("CHECK_COMPUTATION_FOR_ERRORS");
+  tf.env().set("CHECK_COMPUTATION_FOR_ERRORS", false);
+  let fastest: { name: string; ms: number }[] | undefined;
+  let wall = Infinity;
+  try {
+    for (let r = 0; r < repeats; r++) {
+      const start = performance.now();
+      const cpuStart = process.cpuUsage();
+      const profile = await tf.profile(() => {
+        const loss = step();
+        loss.dataSync();
+        loss.dispose();
+      });
+      const cpu = process.cpuUsage(cpuStart);
+      wall = Math.min(wall, options.cpuTime ? (cpu.user + cpu.system) / 1000 : performance.now() - start);
+      const calls: { name: string; ms: number }[] = [];
+      for (const k of profile.kernels) {
+        const name = options.byShape ? `${k.name} ${k.inputShapes.map((s) => (s ?? []).join("x")).join(",")}` : k.name;
+        calls.push({ name, ms: (await k.kernelTimeMs) as number });
+      }
+      fastest = fastest?.map((f, i) => ({ name: f.name, ms: Math.min(f.ms, calls[i]?.ms ?? f.ms) })) ?? calls;
+    }
+  } finally {
+    tf.env().set("CHECK_COMPUTATION_FOR_ERRORS", checks);
+    backend.time = wallTime;
+  }
+  const totals = new Map<string, number>();
+  for (const { name, ms } of fastest ?? []) totals.set(name, (totals.get(name) ?? 0) + ms);
+  const perStep: Record<string, number> = {};
+  let kernelSum = 0;
+  for (const [name, total] of [...totals].sort((a, b) => b[1] - a[1])) {
+    kernelSum += total;
+    if (total >= 0.1) perStep[name] = +total.toFixed(2);
+  }
+  perStep.allKernels = +kernelSum.toFixed(2);
+  perStep.stepWall = +wall.toFixed(2);
+  return perStep;
+}

@@ -1,0 +1,452 @@
+/**
+ * Generated SIMD transforms of Winograd's F(2x2, 3x3) for 3x3 stride-1
+ * convolutions (Lavin & Gray, "Fast Algorithms for Convolutional Neural
+ * Networks", 2015). A 2x2 block of outputs ("tile") comes from a 4x4 block of
+ * inputs with 16 multiplications per channel pair instead of 36:
+ *
+ *   Y = Aᵀ [ U ⊙ V ] A,   U = G g Gᵀ (filter),   V = Bᵀ d B (input tile)
+ *
+ * so a convolution becomes, per chunk of tiles, an input transform, 16
+ * matrix products (one per position ξ of the 4x4 transformed tile: tiles x
+ * in-channels times in-channels x out-channels, on ./gemm) and an output
+ * transform. The filter gradient uses the same V: dU[ξ] = Σ over tiles of
+ * V[ξ]ᵀ Z[ξ] with Z = A dY Aᵀ, then dW = Gᵀ dU G.
+ *
+ * Layouts (addresses and strides in bytes): NHWC tensors; transformed tiles
+ * as 16 planes `planeBytes` apart, each [tile][channel]; transformed filters
+ * as 16 planes [in-channel][out-channel]. Every transform works on four
+ * channels at a time, the last vector ending at the last channel (it
+ * overlaps the one before when channels are not a multiple of four and
+ * writes the same values again), so channels must be >= 4.
+ *
+ * Tiles are numbered image by image, row by row: tile g is image
+ * g / tilesPerImage, tile row ty and column tx within it; it covers outputs
+ * (2ty..2ty+1, 2tx..2tx+1) and reads inputs from (2ty - padTop, 2tx - padLeft).
+ * Inputs outside the image read as zero; outputs outside are not written.
+ */
+import { FunctionWriter, Local } from "./wasm-writer";
+import { eachVector, named } from "./rows";
+
+// Bᵀ, G and Aᵀ as the sums they stand for, on four values along one axis.
+type V4 = [Local, Local, Local, Local];
+
+export const WINOGRAD_INPUT_PARAMS = [
+  "x", "height", "width", "channels", "padTop", "padLeft", "tilesAcross", "tilesPerImage", "firstTile", "tileCount", "out", "planeBytes",
+] as const;
+export const WINOGRAD_OUTPUT_PARAMS = [
+  "m", "planeBytes", "firstTile", "tileCount", "channels", "bias", "relu", "y", "outHeight", "outWidth", "tilesAcross", "tilesPerImage",
+] as const;
+export const WINOGRAD_FILTER_PARAMS = ["w", "inChannels", "outChannels", "flip", "out"] as const;
+export const WINOGRAD_GRADIENT_PARAMS = [
+  "dy", "outHeight", "outWidth", "channels", "tilesAcross", "tilesPerImage", "firstTile", "tileCount", "out", "planeBytes",
+] as const;
+export const WINOGRAD_FILTER_GRADIENT_PARAMS = ["du", "inChannels", "outChannels", "out"] as const;
+
+/** Emits the tile's image, tile row and tile column from its number (locals n, ty, tx). */
+function locateTile(f: FunctionWriter, g: Local, tilesPerImage: Local, tilesAcross: Local, n: Local, ty: Local, tx: Local, r: Local): void {
+  f.get(g).get(tilesPerImage).i32DivU().set(n);
+  f.get(g).get(n).get(tilesPerImage).i32Mul().i32Sub().set(r);
+  f.get(r).get(tilesAcross).i32DivU().set(ty);
+  f.get(r).get(ty).get(tilesAcross).i32Mul().i32Sub().set(tx);
+}
+
+/** Locals holding ξ * planeBytes for ξ = 0..15 (index 0 unused: the plane itself). */
+function planeOffsetLocals(f: FunctionWriter, planeBytes: Local): Local[] {
+  const offsets = Array.from({ length: 16 }, () => f.local("i32"));
+  f.i32(0).set(offsets[0]);
+  for (let xi = 1; xi < 16; xi++) f.get(offsets[xi - 1]).get(planeBytes).i32Add().set(offsets[xi]);
+  return offsets;
+}
+
+/** Stores `value` at base + offsets[xi]. */
+function storeToPlane(f: FunctionWriter, base: Local, offsets: Local[], xi: number, value: Local): void {
+  f.get(base);
+  if (xi > 0) f.get(offsets[xi]).i32Add();
+  f.get(value).v128Store(0);
+}
+
+/** Loads base + offsets[xi]. */
+function loadFromPlane(f: FunctionWriter, base: Local, offsets: Local[], xi: number): void {
+  f.get(base);
+  if (xi > 0) f.get(offsets[xi]).i32Add();
+  f.v128Load(0);
+}
+
+/** Bᵀ on four values: (d0 - d2, d1 + d2, d2 - d1, d1 - d3), into `out`. */
+function inputRows(f: FunctionWriter, d: V4, out: V4): void {
+  f.get(d[0]).get(d[2]).f32x4Sub().set(out[0]);
+  f.get(d[1]).get(d[2]).f32x4Add().set(out[1]);
+  f.get(d[2]).get(d[1]).f32x4Sub().set(out[2]);
+  f.get(d[1]).get(d[3]).f32x4Sub().set(out[3]);
+}
+
+/**
+ * winogradInput: V for tiles firstTile .. firstTile + tileCount - 1 of x,
+ * tile t of the chunk at out + ξ * planeBytes + t * channels * 4.
+ */
+export function winogradInputFunction(): FunctionWriter {
+  const f = new FunctionWriter("winogradInput", WINOGRAD_INPUT_PARAMS.map(() => "i32" as const));
+  const p = named(f, WINOGRAD_INPUT_PARAMS);
+  const [t, g, n, r, ty, tx, y0, x0] = Array.from({ length: 8 }, () => f.local("i32"));
+  const [pixelBytes, rowBytes, base, interior, outRow, at, last, row, plane] = Array.from({ length: 9 }, () => f.local("i32"));
+  const rowOk = Array.from({ length: 4 }, () => f.local("i32"));
+  const colOk = Array.from({ length: 4 }, () => f.local("i32"));
+  const d = Array.from({ length: 4 }, () => f.local("v128")) as V4;
+  const w = Array.from({ length: 4 }, () => Array.from({ length: 4 }, () => f.local("v128")) as V4);
+  const out = Array.from({ length: 4 }, () => f.local("v128")) as V4;
+  const planeOffsets = planeOffsetLocals(f, p.planeBytes);
+
+  f.get(p.channels).i32(2).i32Shl().set(pixelBytes);
+  f.get(p.width).get(pixelBytes).i32Mul().set(rowBytes);
+
+  /** One vector of channels at byte offset `at`, rows loaded by `load(i, j)`. */
+  const transform = (load: (i: number, j: number) => void) => {
+    for (let i = 0; i < 4; i++) {
+      for (let j = 0; j < 4; j++) {
+        load(i, j);
+        f.set(d[j]);
+      }
+      // Bᵀ along the columns of row i (the B of "d B").
+      inputRows(f, d, w[i]);
+    }
+    f.get(outRow).get(at).i32Add().set(plane);
+    for (let j = 0; j < 4; j++) {
+      // Bᵀ along the rows, column j: V[a][j] for a = 0..3, plane ξ = 4a + j.
+      inputRows(f, [w[0][j], w[1][j], w[2][j], w[3][j]], out);
+      for (let a = 0; a < 4; a++) storeToPlane(f, plane, planeOffsets, 4 * a + j, out[a]);
+    }
+  };
+
+  f.i32(0).set(t);
+  f.block((done) =>
+    f.loop((nextTile) => {
+      f.get(t).get(p.tileCount).i32GeS().brIf(done);
+      f.get(p.firstTile).get(t).i32Add().set(g);
+      locateTile(f, g, p.tilesPerImage, p.tilesAcross, n, ty, tx, r);
+      f.get(ty).i32(1).i32Shl().get(p.padTop).i32Sub().set(y0);
+      f.get(tx).i32(1).i32Shl().get(p.padLeft).i32Sub().set(x0);
+      for (let i = 0; i < 4; i++) {
+        // 0 <= y0 + i < height, as one unsigned comparison.
+        f.get(y0).i32(i).i32Add().get(p.height).i32LtU().set(rowOk[i]);
+        f.get(x0).i32(i).i32Add().get(p.width).i32LtU().set(colOk[i]);
+      }
+      f.get(rowOk[0]).get(rowOk[3]).i32And().get(colOk[0]).i32And().get(colOk[3]).i32And().set(interior);
+      // Address of input (n, y0, x0, 0), meaningful only where it lies inside.
+      f.get(p.x).get(n).get(p.height).i32Mul().get(y0).i32Add().get(rowBytes).i32Mul().i32Add();
+      f.get(x0).get(pixelBytes).i32Mul().i32Add().set(base);
+      f.get(p.out).get(t).get(pixelBytes).i32Mul().i32Add().set(outRow);
+      f.get(interior).if(
+        () =>
+          eachVector(f, p.channels, at, last, () =>
+            transform((i, j) => {
+              if (j === 0) {
+                f.get(base).get(at).i32Add();
+                if (i > 0) f.get(rowBytes).i32(i).i32Mul().i32Add();
+                f.set(row);
+              }
+              f.get(row);
+              if (j > 0) f.get(pixelBytes).i32(j).i32Mul().i32Add();
+              f.v128Load(0);
+            }),
+          ),
+        () =>
+          eachVector(f, p.channels, at, last, () =>
+            transform((i, j) => {
+              // Outside the image: zero (and the load reads x itself, always valid).
+              f.get(base).get(at).i32Add();
+              if (i > 0) f.get(rowBytes).i32(i).i32Mul().i32Add();
+              if (j > 0) f.get(pixelBytes).i32(j).i32Mul().i32Add();
+              f.get(p.x);
+              f.get(rowOk[i]).get(colOk[j]).i32And().select();
+              f.v128Load(0);
+              f.v128Zero();
+              f.get(rowOk[i]).get(colOk[j]).i32And().select();
+            }),
+          ),
+      );
+      f.get(t).i32(1).i32Add().set(t);
+      f.br(nextTile);
+    }),
+  );
+  return f;
+}
+
+/** Aᵀ on four values: (m0 + m1 + m2, m1 - m2 - m3), into `out`. */
+function outputRows(f: FunctionWriter, m: V4, out: [Local, Local]): void {
+  f.get(m[0]).get(m[1]).f32x4Add().get(m[2]).f32x4Add().set(out[0]);
+  f.get(m[1]).get(m[2]).f32x4Sub().get(m[3]).f32x4Sub().set(out[1]);
+}
+
+/**
+ * winogradOutput: Y = Aᵀ M A (+ bias, then max(0, .) when relu is 1) for
+ * tiles firstTile .. of the chunk in m (tile t at m + ξ * planeBytes + t *
+ * channels * 4), written into y [images, outHeight, outWidth, channels].
+ * bias 0: none.
+ */
+export function winogradOutputFunction(): FunctionWriter {
+  const f = new FunctionWriter("winogradOutput", WINOGRAD_OUTPUT_PARAMS.map(() => "i32" as const));
+  const p = named(f, WINOGRAD_OUTPUT_PARAMS);
+  const [t, g, n, r, ty, tx, pixelBytes, rowBytes, corner, tileRow, at, last, plane, right, down] = Array.from({ length: 15 }, () => f.local("i32"));
+  const m = Array.from({ length: 4 }, () => f.local("v128")) as V4;
+  const s = Array.from({ length: 4 }, () => [f.local("v128"), f.local("v128")] as [Local, Local]);
+  const y = [f.local("v128"), f.local("v128")] as [Local, Local];
+  const bias = f.local("v128");
+  const zero = f.local("v128");
+  const planeOffsets = planeOffsetLocals(f, p.planeBytes);
+
+  f.get(p.channels).i32(2).i32Shl().set(pixelBytes);
+  f.get(p.outWidth).get(pixelBytes).i32Mul().set(rowBytes);
+  f.v128Zero().set(zero);
+  f.v128Zero().set(bias);
+
+  const transform = () => {
+    f.get(tileRow).get(at).i32Add().set(plane);
+    for (let a = 0; a < 4; a++) {
+      for (let b = 0; b < 4; b++) {
+        loadFromPlane(f, plane, planeOffsets, 4 * a + b);
+        f.set(m[b]);
+      }
+      // Aᵀ along the columns of row a.
+      outputRows(f, m, s[a]);
+    }
+    f.get(p.bias).if(() => f.get(p.bias).get(at).i32Add().v128Load(0).set(bias));
+    for (let j = 0; j < 2; j++) {
+      outputRows(f, [s[0][j], s[1][j], s[2][j], s[3][j]], y);
+      for (let i = 0; i < 2; i++) {
+        f.get(y[i]).get(bias).f32x4Add().set(y[i]);
+        f.get(p.relu).if(() => f.get(y[i]).get(zero).f32x4Max().set(y[i]));
+        // Output (2ty + i, 2tx + j): written only inside the image.
+        const store = () => {
+          f.get(corner).get(at).i32Add();
+          if (i > 0) f.get(rowBytes).i32Add();
+          if (j > 0) f.get(pixelBytes).i32Add();
+          f.get(y[i]).v128Store(0);
+        };
+        if (i === 0 && j === 0) store();
+        else if (i === 0) f.get(right).if(store);
+        else if (j === 0) f.get(down).if(store);
+        else f.get(right).get(down).i32And().if(store);
+      }
+    }
+  };
+
+  f.i32(0).set(t);
+  f.block((done) =>
+    f.loop((nextTile) => {
+      f.get(t).get(p.tileCount).i32GeS().brIf(done);
+      f.get(p.firstTile).get(t).i32Add().set(g);
+      locateTile(f, g, p.tilesPerImage, p.tilesAcross, n, ty, tx, r);
+      f.get(tx).i32(1).i32Shl().i32(1).i32Add().get(p.outWidth).i32LtU().set(right);
+      f.get(ty).i32(1).i32Shl().i32(1).i32Add().get(p.outHeight).i32LtU().set(down);
+      f.get(p.y).get(n).get(p.outHeight).i32Mul().get(ty).i32(1).i32Shl().i32Add().get(rowBytes).i32Mul().i32Add();
+      f.get(tx).i32(1).i32Shl().get(pixelBytes).i32Mul().i32Add().set(corner);
+      f.get(p.m).get(t).get(pixelBytes).i32Mul().i32Add().set(tileRow);
+      eachVector(f, p.channels, at, last, transform);
+      f.get(t).i32(1).i32Add().set(t);
+      f.br(nextTile);
+    }),
+  );
+  return f;
+}
+
+/**
+ * winogradFilter: U = G g Gᵀ for a [3, 3, inChannels, outChannels] filter,
+ * into 16 planes [inChannels][outChannels] (planes inChannels * outChannels
+ * * 4 bytes apart). flip 1 reads the filter turned by 180 degrees (g[2 - kh][2 - kw]),
+ * as the input gradient needs.
+ */
+export function winogradFilterFunction(): FunctionWriter {
+  const f = new FunctionWriter("winogradFilter", WINOGRAD_FILTER_PARAMS.map(() => "i32" as const));
+  const p = named(f, WINOGRAD_FILTER_PARAMS);
+  const [ci, rowBytes, tapBytes, source, target, at, last, planeBytes, plane] = Array.from({ length: 9 }, () => f.local("i32"));
+  const g = Array.from({ length: 3 }, () => Array.from({ length: 3 }, () => f.local("v128")));
+  const rows = Array.from({ length: 4 }, () => Array.from({ length: 3 }, () => f.local("v128")));
+  const u = Array.from({ length: 4 }, () => f.local("v128"));
+  const half = f.local("v128");
+  f.f32(0.5).f32x4Splat().set(half);
+  f.get(p.outChannels).i32(2).i32Shl().set(rowBytes); // one in-channel's out-channels
+  f.get(p.inChannels).get(rowBytes).i32Mul().set(tapBytes); // one tap
+  f.get(tapBytes).set(planeBytes);
+  const planeOffsets = planeOffsetLocals(f, planeBytes);
+
+  /** G on three values: (g0, (g0 + g1 + g2) / 2, (g0 - g1 + g2) / 2, g2). */
+  const gRows = (v: Local[], out: Local[]) => {
+    f.get(v[0]).set(out[0]);
+    f.get(v[0]).get(v[2]).f32x4Add().get(v[1]).f32x4Add().get(half).f32x4Mul().set(out[1]);
+    f.get(v[0]).get(v[2]).f32x4Add().get(v[1]).f32x4Sub().get(half).f32x4Mul().set(out[2]);
+    f.get(v[2]).set(out[3]);
+  };
+
+  f.i32(0).set(ci);
+  f.block((done) =>
+    f.loop((nextIn) => {
+      f.get(ci).get(p.inChannels).i32GeS().brIf(done);
+      f.get(p.w).get(ci).get(rowBytes).i32Mul().i32Add().set(source);
+      f.get(p.out).get(ci).get(rowBytes).i32Mul().i32Add().set(target);
+      eachVector(f, p.outChannels, at, last, () => {
+        for (let kh = 0; kh < 3; kh++) {
+          for (let kw = 0; kw < 3; kw++) {
+            // tap (kh, kw), or (2 - kh, 2 - kw) when flipped
+            f.get(source).get(at).i32Add();
+            f.get(tapBytes).i32((2 - kh) * 3 + (2 - kw)).i32Mul();
+            f.get(tapBytes).i32(kh * 3 + kw).i32Mul();
+            f.get(p.flip).select();
+            f.i32Add().v128Load(0).set(g[kh][kw]);
+          }
+        }
+        // G along kh for each kw: rows[a][kw].
+        for (let kw = 0; kw < 3; kw++) {
+          gRows([g[0][kw], g[1][kw], g[2][kw]], [rows[0][kw], rows[1][kw], rows[2][kw], rows[3][kw]]);
+        }
+        for (let a = 0; a < 4; a++) {
+          gRows(rows[a], u);
+          f.get(target).get(at).i32Add().set(plane);
+          for (let b = 0; b < 4; b++) storeToPlane(f, plane, planeOffsets, 4 * a + b, u[b]);
+        }
+      });
+      f.get(ci).i32(1).i32Add().set(ci);
+      f.br(nextIn);
+    }),
+  );
+  return f;
+}
+
+/**
+ * winogradGradient: Z = A dY Aᵀ for the 2x2 output tiles of dy (outputs
+ * outside the image read as zero), into planes like winogradInput's.
+ */
+export function winogradGradientFunction(): FunctionWriter {
+  const f = new FunctionWriter("winogradGradient", WINOGRAD_GRADIENT_PARAMS.map(() => "i32" as const));
+  const p = named(f, WINOGRAD_GRADIENT_PARAMS);
+  const [t, g, n, r, ty, tx, pixelBytes, rowBytes, corner, right, down, outRow, at, last, plane] = Array.from({ length: 15 }, () => f.local("i32"));
+  const e = Array.from({ length: 2 }, () => [f.local("v128"), f.local("v128")]);
+  const rows = Array.from({ length: 4 }, () => [f.local("v128"), f.local("v128")]);
+  const z = Array.from({ length: 4 }, () => f.local("v128"));
+  const planeOffsets = planeOffsetLocals(f, p.planeBytes);
+  f.get(p.channels).i32(2).i32Shl().set(pixelBytes);
+  f.get(p.outWidth).get(pixelBytes).i32Mul().set(rowBytes);
+
+  /** A on two values: (e0, e0 + e1, e0 - e1, -e1). */
+  const aRows = (v: Local[], out: Local[]) => {
+    f.get(v[0]).set(out[0]);
+    f.get(v[0]).get(v[1]).f32x4Add().set(out[1]);
+    f.get(v[0]).get(v[1]).f32x4Sub().set(out[2]);
+    f.v128Zero().get(v[1]).f32x4Sub().set(out[3]);
+  };
+
+  f.i32(0).set(t);
+  f.block((done) =>
+    f.loop((nextTile) => {
+      f.get(t).get(p.tileCount).i32GeS().brIf(done);
+      f.get(p.firstTile).get(t).i32Add().set(g);
+      locateTile(f, g, p.tilesPerImage, p.tilesAcross, n, ty, tx, r);
+      f.get(tx).i32(1).i32Shl().i32(1).i32Add().get(p.outWidth).i32LtU().set(right);
+      f.get(ty).i32(1).i32Shl().i32(1).i32Add().get(p.outHeight).i32LtU().set(down);
+      f.get(p.dy).get(n).get(p.outHeight).i32Mul().get(ty).i32(1).i32Shl().i32Add().get(rowBytes).i32Mul().i32Add();
+      f.get(tx).i32(1).i32Shl().get(pixelBytes).i32Mul().i32Add().set(corner);
+      f.get(p.out).get(t).get(pixelBytes).i32Mul().i32Add().set(outRow);
+      eachVector(f, p.channels, at, last, () => {
+        for (let i = 0; i < 2; i++) {
+          for (let j = 0; j < 2; j++) {
+            f.get(corner).get(at).i32Add();
+            if (i > 0) f.get(rowBytes).i32Add();
+            if (j > 0) f.get(pixelBytes).i32Add();
+            if (i === 0 && j === 0) f.v128Load(0);
+            else {
+              // Outside the image: zero (loading the corner instead, always valid).
+              const inside = () => {
+                if (i > 0 && j > 0) f.get(right).get(down).i32And();
+                else f.get(i > 0 ? down : right);
+              };
+              f.get(corner).get(at).i32Add();
+              inside();
+              f.select().v128Load(0).v128Zero();
+              inside();
+              f.select();
+            }
+            f.set(e[i][j]);
+          }
+        }
+        // A along the rows for each column j, then along the columns.
+        for (let j = 0; j < 2; j++) aRows([e[0][j], e[1][j]], [rows[0][j], rows[1][j], rows[2][j], rows[3][j]]);
+        f.get(outRow).get(at).i32Add().set(plane);
+        for (let a = 0; a < 4; a++) {
+          aRows(rows[a], z);
+          for (let b = 0; b < 4; b++) storeToPlane(f, plane, planeOffsets, 4 * a + b, z[b]);
+        }
+      });
+      f.get(t).i32(1).i32Add().set(t);
+      f.br(nextTile);
+    }),
+  );
+  return f;
+}
+
+/**
+ * winogradFilterGradient: dW = Gᵀ dU G from 16 planes [inChannels][outChannels]
+ * into a [3, 3, inChannels, outChannels] filter gradient.
+ */
+export function winogradFilterGradientFunction(): FunctionWriter {
+  const f = new FunctionWriter("winogradFilterGradient", WINOGRAD_FILTER_GRADIENT_PARAMS.map(() => "i32" as const));
+  const p = named(f, WINOGRAD_FILTER_GRADIENT_PARAMS);
+  const [ci, rowBytes, tapBytes, source, target, at, last, plane] = Array.from({ length: 8 }, () => f.local("i32"));
+  const u = Array.from({ length: 4 }, () => f.local("v128"));
+  const rows = Array.from({ length: 3 }, () => Array.from({ length: 4 }, () => f.local("v128")));
+  const out = Array.from({ length: 3 }, () => f.local("v128"));
+  const half = f.local("v128");
+  const sum = f.local("v128");
+  f.f32(0.5).f32x4Splat().set(half);
+  f.get(p.outChannels).i32(2).i32Shl().set(rowBytes);
+  f.get(p.inChannels).get(rowBytes).i32Mul().set(tapBytes);
+  const planeOffsets = planeOffsetLocals(f, tapBytes);
+
+  /** Gᵀ on four values: (u0 + (u1 + u2) / 2, (u1 - u2) / 2, (u1 + u2) / 2 + u3). */
+  const gtRows = (v: Local[], o: Local[]) => {
+    f.get(v[1]).get(v[2]).f32x4Add().get(half).f32x4Mul().set(sum);
+    f.get(v[0]).get(sum).f32x4Add().set(o[0]);
+    f.get(v[1]).get(v[2]).f32x4Sub().get(half).f32x4Mul().set(o[1]);
+    f.get(sum).get(v[3]).f32x4Add().set(o[2]);
+  };
+
+  f.i32(0).set(ci);
+  f.block((done) =>
+    f.loop((nextIn) => {
+      f.get(ci).get(p.inChannels).i32GeS().brIf(done);
+      f.get(p.du).get(ci).get(rowBytes).i32Mul().i32Add().set(source);
+      f.get(p.out).get(ci).get(rowBytes).i32Mul().i32Add().set(target);
+      eachVector(f, p.outChannels, at, last, () => {
+        f.get(source).get(at).i32Add().set(plane);
+        // Gᵀ along a for each b: rows[kh][b].
+        for (let b = 0; b < 4; b++) {
+          for (let a = 0; a < 4; a++) {
+            loadFromPlane(f, plane, planeOffsets, 4 * a + b);
+            f.set(u[a]);
+          }
+          gtRows(u, [rows[0][b], rows[1][b], rows[2][b]]);
+        }
+        for (let kh = 0; kh < 3; kh++) {
+          gtRows(rows[kh], out);
+          for (let kw = 0; kw < 3; kw++) {
+            f.get(target).get(at).i32Add();
+            if (kh * 3 + kw > 0) f.get(tapBytes).i32(kh * 3 + kw).i32Mul().i32Add();
+            f.get(out[kw]).v128Store(0);
+          }
+        }
+      });
+      f.get(ci).i32(1).i32Add().set(ci);
+      f.br(nextIn);
+    }),
+  );
+  return f;
+}
+
+/** All the Winograd transforms, in module order. */
+export function winogradFunctions(): FunctionWriter[] {
+  return [
+    winogradInputFunction(),
+    winogradOutputFunction(),
+    winogradFilterFunction(),
+    winogradGradientFunction(),
+    winogradFilterGradientFunction(),
+  ];
+}

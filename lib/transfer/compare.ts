@@ -1,0 +1,242 @@
+/**
+ * compareApproaches(): the three ways to get a CNN for a new task, measured
+ * side by side on the same images at several training-set sizes.
+ *
+ * - **from scratch**: the pretrained network's architecture with fresh
+ *   random weights, trained on the new images alone;
+ * - **fine-tuning**: the pretrained network with a new head, every layer
+ *   trained, the pretrained ones at a lower rate (backboneRates);
+ * - **feature extraction**: the pretrained network's activations at one
+ *   layer, and a logistic regression trained on them.
+ *
+ * Each run starts from a freshly loaded network (so nothing is cached from
+ * another run), is stopped early on the validation split and is scored on
+ * the test split. "Seconds" is the time training took: for the two trained
+ * networks, train()'s whole run (validation included); for feature
+ * extraction, extracting the training and validation images plus training
+ * the classifier. Scoring the test split is not counted.
+ */
+import type * as tf from "@tensorflow/tfjs";
+import { classBarChart } from "../charts/class-bars";
+import type { Chart } from "../charts/chart";
+import type { Dataset } from "../data/dataset";
+import { escapeHtml, htmlTable } from "../display/html";
+import { samplePerClass } from "../data/sample-per-class";
+import { displayBundle, DISPLAY, inNotebook, type DisplayHandle, type MimeBundle } from "../display";
+import { accuracy } from "../evaluate/accuracy";
+import { getPredictions } from "../evaluate/predict";
+import { earlyStopping } from "../train/early-stopping";
+import type { TrainOptions } from "../train/options";
+import { train } from "../train/train";
+import { trainOnFeatures } from "./classifier";
+import { extractFeatures } from "./features";
+import { backboneRates } from "./freeze";
+import { replaceHead, untrainedCopy } from "./head";
+import type { LayerRef } from "./layers";
+
+export type Approach = "scratch" | "fine-tuning" | "feature extraction";
+export const APPROACHES: readonly Approach[] = ["scratch", "fine-tuning", "feature extraction"];
+
+export interface CompareApproachesOptions {
+  /** Loads the pretrained network; called once per run, so each run starts fresh: `() => loadPretrained("digits-0-4-lenet")`. */
+  pretrained: () => Promise<tf.LayersModel> | tf.LayersModel;
+  /** The new task: a dataset with train, validation and test splits. */
+  data: Dataset;
+  /** Training images per class to try (nested: the smaller sets are part of the larger). Default [10, 50, 500]. */
+  imagesPerClass?: readonly number[];
+  /** Which approaches. Default all three. */
+  approaches?: readonly Approach[];
+  /** The layer whose activations feature extraction uses. Default: the one the head reads. */
+  featureLayer?: LayerRef;
+  /** Learning-rate multiplier of the pretrained layers when fine-tuning. Default 0.1. */
+  backboneRate?: number;
+  /**
+   * train()'s options for from scratch and fine-tuning. Default: Adam at a
+   * fixed 0.001, batches of 32, no weight decay, up to 100 epochs.
+   */
+  train?: TrainOptions;
+  /** Epochs without a better validation loss before a run stops (both training and the classifier). Default 8. */
+  patience?: number;
+  /** Seed of the choice of images and of the new weights. Default 1. */
+  seed?: number;
+  /** Show the table as it fills in. Default: in a notebook. */
+  progress?: boolean;
+}
+
+export interface ComparisonRow {
+  approach: Approach;
+  imagesPerClass: number;
+  /** Training images (all classes). */
+  images: number;
+  testAccuracy: number;
+  seconds: number;
+  /** Epochs trained (of the network, or of the classifier on features). */
+  epochs: number;
+}
+
+const DEFAULT_TRAINING: TrainOptions = { solver: "adam", learningRate: 0.001, lrPolicy: "fixed", batchSize: 32, weightDecay: 0, epochs: 100 };
+
+const percent = (x: number) => `${(100 * x).toFixed(1)}%`;
+const secondsText = (s: number) => (s < 10 ? `${s.toFixed(1)} s` : `${Math.round(s)} s`);
+
+export class ApproachComparison {
+  constructor(
+    readonly rows: ComparisonRow[],
+    readonly sizes: readonly number[],
+    readonly approaches: readonly Approach[],
+    /** What the comparison was run on, in words. */
+    readonly description: string,
+  ) {}
+
+  /** The row of one approach at one size. */
+  row(approach: Approach, imagesPerClass: number): ComparisonRow {
+    const row = this.rows.find((r) => r.approach === approach && r.imagesPerClass === imagesPerClass);
+    if (!row) throw new Error(`The comparison has no run of ${approach} with ${imagesPerClass} images per class; it ran ${this.sizes.join(", ")} per class with ${this.approaches.join(", ")}.`);
+    return row;
+  }
+
+  accuracy(approach: Approach, imagesPerClass: number): number {
+    return this.row(approach, imagesPerClass).testAccuracy;
+  }
+
+  seconds(approach: Approach, imagesPerClass: number): number {
+    return this.row(approach, imagesPerClass).seconds;
+  }
+
+  /** The most accurate approach at a size. */
+  best(imagesPerClass: number): ComparisonRow {
+    return this.rows.filter((r) => r.imagesPerClass === imagesPerClass).reduce((a, b) => (b.testAccuracy > a.testAccuracy ? b : a));
+  }
+
+  /** The fastest approach at a size whose accuracy is within `points` percentage points of the best. */
+  fastestWithin(imagesPerClass: number, points: number): ComparisonRow {
+    const best = this.best(imagesPerClass).testAccuracy;
+    return this.rows
+      .filter((r) => r.imagesPerClass === imagesPerClass && best - r.testAccuracy <= points / 100 + 1e-12)
+      .reduce((a, b) => (b.seconds < a.seconds ? b : a));
+  }
+
+  /** One line per size: who is most accurate, and what the fastest near-best choice costs and saves. */
+  advice(points = 1): string[] {
+    return this.sizes.map((n) => {
+      const best = this.best(n);
+      const fast = this.fastestWithin(n, points);
+      const head = `${n} per class: ${best.approach} is most accurate (${percent(best.testAccuracy)} in ${secondsText(best.seconds)})`;
+      if (fast.approach === best.approach) return `${head}, and nothing within ${points} point${points === 1 ? "" : "s"} of it is faster.`;
+      return (
+        `${head}; ${fast.approach} comes within ${points} point${points === 1 ? "" : "s"} ` +
+        `(${percent(fast.testAccuracy)}) ${(best.seconds / fast.seconds).toFixed(0)}× faster (${secondsText(fast.seconds)}).`
+      );
+    });
+  }
+
+  private series(value: (r: ComparisonRow) => number): Record<string, number[]> {
+    return Object.fromEntries(this.approaches.map((a) => [a, this.sizes.map((n) => value(this.row(a, n)))]));
+  }
+
+  private sizeLabels(): string[] {
+    return this.sizes.map((n) => `${n.toLocaleString("en-US")} per class`);
+  }
+
+  accuracyChart(): Chart {
+    return classBarChart(this.sizeLabels(), this.series((r) => r.testAccuracy), { title: "Test accuracy by training images per class" });
+  }
+
+  timeChart(): Chart {
+    return classBarChart(this.sizeLabels(), this.series((r) => r.seconds), { title: "Training time (seconds) by training images per class" });
+  }
+
+  private tableRows(): string[][] {
+    return this.rows.map((r) => [r.approach, r.imagesPerClass.toLocaleString("en-US"), r.images.toLocaleString("en-US"), percent(r.testAccuracy), secondsText(r.seconds), String(r.epochs)]);
+  }
+
+  private static readonly HEADERS = ["approach", "per class", "images", "test accuracy", "training time", "epochs"];
+
+  toString(): string {
+    const all = [ApproachComparison.HEADERS, ...this.tableRows()];
+    const widths = ApproachComparison.HEADERS.map((_, i) => Math.max(...all.map((r) => r[i].length)));
+    return [this.description, ...all.map((r) => r.map((v, i) => (i === 0 ? v.padEnd(widths[i]) : v.padStart(widths[i]))).join("  "))].join("\n");
+  }
+
+  [DISPLAY](): MimeBundle {
+    const complete = this.rows.length === this.sizes.length * this.approaches.length;
+    const charts = complete ? this.accuracyChart().toSVG() + this.timeChart().toSVG() : "";
+    return {
+      "text/html":
+        `<div style="font-family:sans-serif;font-size:13px"><div style="padding:4px 0">${escapeHtml(this.description)}</div>` +
+        htmlTable(ApproachComparison.HEADERS, this.tableRows()) +
+        charts +
+        `</div>`,
+      "text/plain": this.toString(),
+    };
+  }
+}
+
+async function testAccuracy(model: tf.LayersModel, data: Dataset): Promise<number> {
+  const p = await getPredictions(model, data, { split: "test", progress: false });
+  return accuracy(p.labels!, p.predicted);
+}
+
+function checkOptions(options: CompareApproachesOptions): void {
+  if (!options || typeof options.pretrained !== "function") {
+    throw new Error('compareApproaches needs { pretrained: () => loadPretrained("..."), data }: a function that loads the pretrained network, and the new task\'s dataset.');
+  }
+  for (const split of ["train", "validation", "test"] as const) {
+    if (!options.data || options.data.size(split) === 0) {
+      throw new Error(`compareApproaches: the data needs train, validation and test splits; its ${split} split is empty. split(dataset) makes them.`);
+    }
+  }
+  const unknown = (options.approaches ?? []).filter((a) => !APPROACHES.includes(a));
+  if (unknown.length > 0) throw new Error(`compareApproaches: unknown approach ${unknown.map((a) => `"${a}"`).join(", ")}; use ${APPROACHES.map((a) => `"${a}"`).join(", ")}.`);
+}
+
+/** Trains and scores every approach at every size; see the file's comment for what is measured. */
+export async function compareApproaches(options: CompareApproachesOptions): Promise<ApproachComparison> {
+  checkOptions(options);
+  const { data } = options;
+  const sizes = [...(options.imagesPerClass ?? [10, 50, 500])].sort((a, b) => a - b);
+  const approaches = options.approaches ?? APPROACHES;
+  const seed = options.seed ?? 1;
+  const patience = options.patience ?? 8;
+  const training: TrainOptions = { ...DEFAULT_TRAINING, ...options.train, randomSeed: seed, snapshots: false, live: false };
+  const rows: ComparisonRow[] = [];
+  const description = `${data.name}: ${data.numClasses} classes; test accuracy on ${data.size("test").toLocaleString("en-US")} images, early stopping on ${data.size("validation").toLocaleString("en-US")}.`;
+  const result = new ApproachComparison(rows, sizes, approaches, description);
+  let handle: DisplayHandle | undefined;
+  const show = () => {
+    if (!(options.progress ?? inNotebook())) return;
+    const bundle = result[DISPLAY]();
+    if (handle) handle.updateBundle(bundle);
+    else handle = displayBundle(bundle);
+  };
+
+  for (const perClass of sizes) {
+    const subset = samplePerClass(data, perClass, { seed });
+    const images = subset.size("train");
+    for (const approach of approaches) {
+      const backbone = await options.pretrained();
+      let row: ComparisonRow;
+      if (approach === "feature extraction") {
+        const started = performance.now();
+        await extractFeatures(backbone, subset, { layer: options.featureLayer, splits: ["train", "validation"], progress: false });
+        const extracting = (performance.now() - started) / 1000;
+        // The test images are extracted too (from here on, the others come from the cache), but not timed.
+        const features = await extractFeatures(backbone, subset, { layer: options.featureLayer, progress: false });
+        const classifier = await trainOnFeatures(features, { seed, patience });
+        row = { approach, imagesPerClass: perClass, images, testAccuracy: classifier.accuracy("test"), seconds: extracting + classifier.seconds, epochs: classifier.history.length };
+        classifier.head.dispose();
+      } else {
+        const model =
+          approach === "scratch" ? untrainedCopy(backbone, { seed, numClasses: data.numClasses }) : replaceHead(backbone, data.numClasses, { seed });
+        const rates = approach === "fine-tuning" ? { learningRateMultipliers: backboneRates(model, options.backboneRate ?? 0.1) } : {};
+        const run = await train(model, subset, { ...training, ...rates, callbacks: [earlyStopping({ patience, restoreBestWeights: true })] });
+        row = { approach, imagesPerClass: perClass, images, testAccuracy: await testAccuracy(model, subset), seconds: run.timing.seconds, epochs: run.history.length };
+        model.dispose();
+      }
+      backbone.dispose();
+      rows.push(row);
+      show();
+    }
+  }
+  return result;
+}
