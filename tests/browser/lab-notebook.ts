@@ -64,6 +64,8 @@ export class LabNotebook {
   /** Kernel messages the browser received, and those it sent (requests). */
   readonly messages: KernelMessage[] = [];
   readonly sent: KernelMessage[] = [];
+  /** When the page asked the server to interrupt the kernel (Date.now()). */
+  readonly interruptsSent: number[] = [];
   private opened = 0;
 
   private constructor(
@@ -87,6 +89,9 @@ export class LabNotebook {
         const message = decodeFrame(payload, Date.now() - notebook.opened);
         if (message) notebook.sent.push(message);
       });
+    });
+    page.on("request", (request) => {
+      if (request.method() === "POST" && /\/api\/kernels\/[^/]+\/interrupt/.test(request.url())) notebook.interruptsSent.push(Date.now());
     });
     await page.goto(server.url(`/lab/tree/${encodeURIComponent(file)}`), { timeout: 300_000 });
     await page.waitForFunction(
@@ -116,6 +121,25 @@ export class LabNotebook {
   async menu(menu: string, command: string): Promise<void> {
     await this.page.locator(".lm-MenuBar-item", { hasText: menu }).first().click();
     await this.page.locator(`.lm-Menu-item[data-command="${command}"]`).first().click();
+  }
+
+  /**
+   * Back to a known state, whatever an earlier step left: the kernel idle
+   * (interrupted if it still runs something), no completer or menu open, the
+   * notebook active in command mode.
+   */
+  async settle(): Promise<void> {
+    if ((await this.kernelStatus()) !== "idle") {
+      await this.page.evaluate(() => (globalThis as any).jupyterapp.commands.execute("kernelmenu:interrupt"));
+      await this.page.waitForFunction(() => (globalThis as any).convlabPanel.sessionContext.session?.kernel?.status === "idle", null, { polling: 100, timeout: 300_000 });
+    }
+    await this.page.keyboard.press("Escape");
+    await this.page.evaluate(async () => {
+      const app = (globalThis as any).jupyterapp;
+      const panel = (globalThis as any).convlabPanel;
+      app.shell.activateById(panel.id);
+      await app.commands.execute("notebook:enter-command-mode");
+    });
   }
 
   /** Run ▸ Run All Cells; resolves when every cell has run (or one failed) and the kernel is idle. Returns the wall time in ms. */

@@ -32,4 +32,5 @@ async function main(cells: string[]): Promise<void> {
   process.exit(0);
 }
 
-void main(process.argv.slice(2));
+// Only as a process of its own (mocha may load this file when given the folder).
+if (require.main === module) void main(process.argv.slice(2));
