@@ -65,6 +65,8 @@ export class TypeScriptEngine {
   private currentLabel = "";
   private currentCode = "";
   private restoring = false;
+  /** Whether the kernel's first cell has been compiled (only it may run untyped). */
+  private compiledOnce = false;
   /** A first cell that ran untyped (see quick-convert.ts), its declarations not yet known. */
   private untyped: { src: string; names: string[]; label: string } | null = null;
   /** The declarations of that cell, once the compiler has checked it. */
@@ -129,12 +131,15 @@ export class TypeScriptEngine {
   }
 
   /**
-   * Compiles a cell. While the compiler thread still warms up, a cell that
-   * starts the notebook's declarations is transpiled here without types, so
-   * the learner's first cell does not wait for it.
+   * Compiles a cell. If the compiler thread still warms up when the kernel's
+   * first cell arrives, that cell is transpiled here without types, so the
+   * learner's first Shift+Enter does not wait for it. Every later cell is
+   * type-checked.
    */
   private compile(compiler: CompilerClient, prevDecl: string, src: string): ConvertReply {
-    if (prevDecl === "" && !this.restoring && !this.untyped && this.firstDeclarations === null && !compiler.warm) {
+    const first = !this.compiledOnce && !this.restoring;
+    this.compiledOnce = true;
+    if (first && prevDecl === "" && !compiler.warm) {
       const quick = quickConvert(this.ts, src);
       if (quick) {
         if (quick.names.length > 0) this.untyped = { src, names: quick.names, label: this.currentLabel };

@@ -3,9 +3,8 @@
  * this thread without types, so the first Shift+Enter does not wait seconds
  * for the type checker to load TypeScript's, tfjs's and convlab's typings.
  *
- * Only a cell that starts the notebook's declarations qualifies (no earlier
- * cell declared anything, so no name needs tslab's `exports.` rewriting), and
- * only a plain one: it parses, imports packages (not local files, which the
+ * Only the kernel's first cell qualifies (no earlier cell declared anything,
+ * so no name needs tslab's `exports.` rewriting), and only a plain one: it parses, imports packages (not local files, which the
  * compiler builds), and exports nothing itself. Its output has tslab's shape:
  * an ES module whose top-level names are exported, the last expression
  * stored in `tsLastExpr`, then turned into CommonJS.

@@ -66,6 +66,15 @@ describe("the first cell, before the compiler is warm", function () {
     assert.equal(third.value, "4");
   });
 
+  it("type-checks every cell after the kernel's first, even while the compiler still warms up", function () {
+    this.timeout(600_000);
+    const [first, second] = runCold(["1 + 1", 'const s: string = 5;']);
+    assert.equal(first.warmBefore, false);
+    assert.equal(first.value, "2");
+    assert.equal(second.status, "error");
+    assert.match(second.evalue!, /'number' is not assignable to type 'string'/);
+  });
+
   it("shows a first cell's type errors with the next cell, and keeps its names", function () {
     this.timeout(600_000);
     const [first, second] = runCold(['const k: number = "seven";\nk', "k.length"]);
