@@ -181,7 +181,9 @@ function lessonOneAsALearnerUsesIt(getRun: () => LabRun): void {
   // Each test starts from a known state, whatever the one before it left.
   beforeEach(async function () {
     this.timeout(600_000);
+    debug("settling the notebook");
     await getRun().notebook.settle();
+    debug("settled");
   });
 
   const trainingRequest = (run: LabRun): KernelMessage => {
@@ -233,14 +235,18 @@ function lessonOneAsALearnerUsesIt(getRun: () => LabRun): void {
     // Far more epochs than can finish while the test waits for the second one and clicks.
     await notebook.appendCell('const longModel = tinyNetwork();\nconst longRun = await train(longModel, digits, { epochs: 500, batchSize: 32, solver: "adam", learningRate: 0.001, lrPolicy: "fixed", snapshots: false });');
     const sentBefore = notebook.sent.length;
+    debug("interrupt: the long training's cell is added; running it");
     await notebook.page.evaluate(() => (globalThis as any).jupyterapp.commands.execute("notebook:run-cell"));
+    debug("interrupt: run-cell executed");
     const longRun = await waitFor(() => notebook.sent.slice(sentBefore).find((m) => m.msgType === "execute_request" && m.content.code.includes("const longRun")), "the long training's request");
+    debug(`interrupt: the request ${longRun.msgId} was sent`);
     // A whole epoch finished, so there is history to keep.
     const progress = await waitFor(
       () => notebook.messages.find((m) => m.parentId === longRun.msgId && /^Epoch ([2-9]|\d{2,})\/500 /.test(text(m.content.data?.["text/plain"]))),
       "the second of 500 epochs",
       600_000,
     );
+    debug(`interrupt: seen "${text(progress.content.data["text/plain"])}"`);
     const replied = () => notebook.messages.find((m) => m.parentId === longRun.msgId && m.msgType === "execute_reply");
     assert.equal(replied(), undefined, `still training at "${text(progress.content.data["text/plain"])}"`);
     const interruptsBefore = notebook.interruptsSent.length;
@@ -326,13 +332,23 @@ async function kernelCpuSeconds(server: JupyterServer, file: string): Promise<nu
   return undefined;
 }
 
+/** Logs a test's steps when CONVLAB_TEST_DEBUG is set. */
+function debug(line: string): void {
+  if (process.env.CONVLAB_TEST_DEBUG) console.log(`      [${new Date().toISOString()}] ${line}`);
+}
+
 /** Polls `probe` until it returns something (a state the page reaches), or fails after `timeoutMs`. */
 async function waitFor<T>(probe: () => T | undefined | Promise<T | undefined>, what: string, timeoutMs = 120_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
+  let lastNote = Date.now();
   for (;;) {
     const found = await probe();
     if (found !== undefined) return found;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() - lastNote > 30_000) {
+      debug(`still waiting for ${what}`);
+      lastNote = Date.now();
+    }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
