@@ -195,10 +195,21 @@ export class LabNotebook {
     });
   }
 
+  /**
+   * Runs the active cell, as Shift+Enter without moving on. Returns once the
+   * request is on its way: JupyterLab's command resolves only when the cell
+   * has finished, which a test of a running cell cannot wait for.
+   */
+  async runActiveCell(): Promise<void> {
+    await this.page.evaluate(() => {
+      void (globalThis as any).jupyterapp.commands.execute("notebook:run-cell");
+    });
+  }
+
   /** Adds a code cell at the end with `source`, runs it, and resolves when it has run and the kernel is idle again. */
   async appendAndRun(source: string, timeoutMs: number): Promise<void> {
     await this.appendCell(source);
-    await this.page.evaluate(() => (globalThis as any).jupyterapp.commands.execute("notebook:run-cell"));
+    await this.runActiveCell();
     await this.page.waitForFunction(
       () => {
         const panel = (globalThis as any).convlabPanel;
@@ -216,6 +227,9 @@ export class LabNotebook {
       const app = (globalThis as any).jupyterapp;
       const panel = (globalThis as any).convlabPanel;
       app.shell.activateById(panel.id);
+      // JupyterLab draws only the cells in view (a long notebook is windowed): bring the cell into view and wait for its editor.
+      await panel.content.scrollToItem(panel.content.activeCellIndex, "center");
+      await panel.content.activeCell.ready;
       await app.commands.execute("notebook:enter-edit-mode");
       const editor = panel.content.activeCell.editor;
       editor.focus();
@@ -245,8 +259,12 @@ export class LabNotebook {
   async screenshot(index: number, file: string): Promise<void> {
     await this.page.evaluate(async (i) => {
       const app = (globalThis as any).jupyterapp;
+      const panel = (globalThis as any).convlabPanel;
+      // The notebook alone, full width: other lessons' tabs and panels (the contextual help) closed.
+      for (const widget of Array.from(app.shell.widgets("main")) as any[]) if (widget !== panel) widget.close();
+      app.shell.activateById(panel.id);
       if (!app.shell.leftCollapsed) await app.commands.execute("application:toggle-left-area");
-      const notebook = (globalThis as any).convlabPanel.content;
+      const notebook = panel.content;
       notebook.activeCellIndex = i;
       await notebook.scrollToItem(i, "start");
     }, index);
