@@ -148,7 +148,7 @@ export class TrialResults {
 
   private header(): string[] {
     const paramNames = [...new Set(this.trials.flatMap((t) => Object.keys(t.params)))];
-    return ["trial", ...paramNames, "status", "epochs", "best valAccuracy", "best valLoss", "final loss", "final gap", "time"];
+    return ["trial", ...paramNames, "status", "epochs", "best valAccuracy", "best valLoss", "final loss", "final valLoss vs loss", "time"];
   }
 
   toString(): string {
