@@ -9,7 +9,9 @@ import type { CodeMetadata } from "tslab/dist/metadata";
 import type { Diagnostic } from "tslab/dist/converter";
 import {
   REPLY_READY,
+  SIGNAL_SLOTS,
   STOPPED,
+  WARM,
   type CompilerConfig,
   type CompilerReply,
   type CompilerRequest,
@@ -27,7 +29,7 @@ export class CompilerClient {
 
   /** Starts the compiler thread; it warms up at once. */
   static start(config: CompilerConfig): CompilerClient {
-    const signal = new Int32Array(new SharedArrayBuffer(8));
+    const signal = new Int32Array(new SharedArrayBuffer(SIGNAL_SLOTS * Int32Array.BYTES_PER_ELEMENT));
     const { port1, port2 } = new MessageChannel();
     const worker = new Worker(path.join(__dirname, "compiler-worker.js"), {
       workerData: { port: port2, signal, config },
@@ -37,6 +39,11 @@ export class CompilerClient {
     worker.unref();
     worker.on("error", (error) => process.stderr.write(`[convlab kernel] the compiler thread failed: ${error.stack ?? error}\n`));
     return new CompilerClient(worker, port1, signal);
+  }
+
+  /** True once the warm-up is over: from then on a request waits for nothing but itself. */
+  get warm(): boolean {
+    return Atomics.load(this.signal, WARM) === 1;
   }
 
   convert(prevDecl: string, src: string): ConvertReply {

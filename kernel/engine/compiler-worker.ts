@@ -8,7 +8,7 @@
 import { writeSync } from "node:fs";
 import { workerData, type MessagePort } from "node:worker_threads";
 import { format } from "node:util";
-import { Compiler, REPLY_READY, STOPPED, type CompilerConfig, type CompilerReply, type CompilerRequest } from "./compiler";
+import { Compiler, REPLY_READY, STOPPED, WARM, type CompilerConfig, type CompilerReply, type CompilerRequest } from "./compiler";
 
 interface Boot {
   port: MessagePort;
@@ -30,6 +30,7 @@ const started = performance.now();
 function warmUp(): void {
   const step = steps.shift();
   if (!step) {
+    Atomics.store(signal, WARM, 1);
     if (config.debug) {
       const { user, system } = process.cpuUsage();
       console.info(`warm in ${Math.round(performance.now() - started)} ms (process CPU ${Math.round((user + system) / 1000)} ms)`);

@@ -47,9 +47,11 @@ export interface InspectReply {
 
 export type CompilerReply = { ok: true; value: unknown } | { ok: false; message: string; stack?: string };
 
-/** Slots of the flag the two threads share: a reply is waiting; the compiler thread has stopped. */
+/** Slots of the flags the two threads share: a reply is waiting; the compiler thread has stopped; it has warmed up. */
 export const REPLY_READY = 0;
 export const STOPPED = 1;
+export const WARM = 2;
+export const SIGNAL_SLOTS = 3;
 
 export type CompilerRequest =
   | { op: "convert"; prevDecl: string; src: string }

@@ -15,6 +15,7 @@ import { installRuntimeResolution, type ResolutionOptions } from "./module-resol
 import { formatDiagnostics, formatRuntimeError, isInterruption, KernelError } from "./errors";
 import { codePointsToUtf16, utf16ToCodePoints } from "./positions";
 import { expandShorthands } from "./cell-source";
+import { quickConvert } from "./quick-convert";
 
 export type ExecuteOutcome =
   | { status: "ok"; hasValue: boolean; value?: unknown }
@@ -64,6 +65,12 @@ export class TypeScriptEngine {
   private currentLabel = "";
   private currentCode = "";
   private restoring = false;
+  /** Whether the kernel's first cell has been compiled (only it may run untyped). */
+  private compiledOnce = false;
+  /** A first cell that ran untyped (see quick-convert.ts), its declarations not yet known. */
+  private untyped: { src: string; names: string[]; label: string } | null = null;
+  /** The declarations of that cell, once the compiler has checked it. */
+  private firstDeclarations: string | null = null;
 
   constructor(private readonly options: EngineOptions) {
     this.ts = require("@tslab/typescript-for-tslab") as typeof TS;
@@ -91,7 +98,7 @@ export class TypeScriptEngine {
   private observe(compiler: CompilerClient): Converter {
     const converter = {
       convert: (prevDecl: string, src: string): ConvertReply => {
-        const result = compiler.convert(prevDecl, src);
+        const result = this.compile(compiler, prevDecl, src);
         if (this.restoring) return result;
         this.lastConvert = result;
         if (result.diagnostics.length === 0 && this.options.interrupted?.()) {
@@ -115,12 +122,53 @@ export class TypeScriptEngine {
         });
         return result;
       },
-      inspect: (prevDecl: string, src: string, position: number) => compiler.inspect(prevDecl, src, position),
-      complete: (prevDecl: string, src: string, position: number) => compiler.complete(prevDecl, src, position),
+      inspect: (prevDecl: string, src: string, position: number) => compiler.inspect(this.declarationsBefore(compiler, prevDecl), src, position),
+      complete: (prevDecl: string, src: string, position: number) => compiler.complete(this.declarationsBefore(compiler, prevDecl), src, position),
       addModule: (name: string, content: string, meta?: unknown) => compiler.addModule(name, content, meta as never),
       close: () => compiler.close(),
     };
     return converter as unknown as Converter;
+  }
+
+  /**
+   * Compiles a cell. If the compiler thread still warms up when the kernel's
+   * first cell arrives, that cell is transpiled here without types, so the
+   * learner's first Shift+Enter does not wait for it. Every later cell is
+   * type-checked.
+   */
+  private compile(compiler: CompilerClient, prevDecl: string, src: string): ConvertReply {
+    const first = !this.compiledOnce && !this.restoring;
+    this.compiledOnce = true;
+    if (first && prevDecl === "" && !compiler.warm) {
+      const quick = quickConvert(this.ts, src);
+      if (quick) {
+        if (quick.names.length > 0) this.untyped = { src, names: quick.names, label: this.currentLabel };
+        return quick.reply;
+      }
+    }
+    return compiler.convert(this.declarationsBefore(compiler, prevDecl), src);
+  }
+
+  /**
+   * The declarations a cell is checked against. tslab knows none from a cell
+   * that ran untyped: the compiler checks that cell now, and if it finds
+   * errors, they are shown and its names are typed `any`.
+   */
+  private declarationsBefore(compiler: CompilerClient, prevDecl: string): string {
+    if (prevDecl !== "") return prevDecl;
+    if (this.untyped) {
+      const { src, names, label } = this.untyped;
+      this.untyped = null;
+      const checked = compiler.convert("", src);
+      if (checked.diagnostics.length === 0) {
+        this.firstDeclarations = checked.declOutput ?? "";
+      } else {
+        const { traceback } = formatDiagnostics(checked.diagnostics, src, label);
+        process.stderr.write(`${label} ran before the type checker was ready. Checked now, it has type errors, so its names are typed any:\n${traceback.join("\n")}\n`);
+        this.firstDeclarations = names.map((name) => `declare let ${name}: any;`).join("\n");
+      }
+    }
+    return this.firstDeclarations ?? "";
   }
 
   /**

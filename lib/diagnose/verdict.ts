@@ -6,7 +6,7 @@
  */
 import { type Chart, historyChart } from "../charts";
 import { DISPLAY, type MimeBundle } from "../display";
-import { escapeHtml } from "../display/html";
+import { escapeHtml, wrapText } from "../display/html";
 import {
   analyzeHistory,
   DEFAULT_PATIENCE,
@@ -40,8 +40,9 @@ export class OverfittingVerdict {
     readonly sentences: string[],
   ) {}
 
+  /** The sentences, one a paragraph, wrapped at spaces (printed, a long line would wrap mid-word). */
   toString(): string {
-    return this.sentences.join(" ");
+    return this.sentences.map((sentence) => wrapText(sentence)).join("\n");
   }
 
   /** The history with the best epoch and the gap opening this verdict names. */
@@ -54,14 +55,14 @@ export class OverfittingVerdict {
     return {
       "text/html":
         `<div style="font-family:sans-serif;font-size:13px"><div style="font-weight:bold">Verdict: ${escapeHtml(this.kind)}</div>` +
-        this.sentences.map((s) => `<div>${escapeHtml(s)}</div>`).join("") +
+        this.sentences.map((s) => `<p style="margin:0.3em 0">${escapeHtml(s)}</p>`).join("") +
         `<div>${svg}</div></div>`,
-      "text/plain": `Verdict: ${this.kind}. ${this.toString()}`,
+      "text/plain": `Verdict: ${this.kind}.\n${this.toString()}`,
     };
   }
 
   [Symbol.for("nodejs.util.inspect.custom")](): string {
-    return `Verdict: ${this.kind}. ${this.toString()}`;
+    return `Verdict: ${this.kind}.\n${this.toString()}`;
   }
 }
 

@@ -165,6 +165,26 @@ export function plural(n: number, word: string, many = `${word}s`): string {
 }
 
 /** 1.2 MB, 30.1 MB, 2.4 GB (decimal units, as file managers show). */
+/**
+ * `text` broken at spaces into lines of at most `width` characters (a longer
+ * word keeps a line of its own): front ends wrap a long output line
+ * anywhere, mid-word included.
+ */
+export function wrapText(text: string, width = 88): string {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(/ +/)) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line ? `${line} ${word}` : word;
+    }
+  }
+  if (line) lines.push(line);
+  return lines.join("\n");
+}
+
 export function formatBytes(bytes: number): string {
   if (bytes < 1000) return `${bytes} B`;
   const units = ["kB", "MB", "GB", "TB"];

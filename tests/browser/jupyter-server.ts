@@ -66,6 +66,10 @@ export async function startJupyter(options: ServerOptions): Promise<JupyterServe
   // JupyterLab asks about news and update checks in a pop-up on first start: decline, as a learner would.
   mkdirSync(path.join(dirs.settings, "@jupyterlab", "apputils-extension"), { recursive: true });
   writeFileSync(path.join(dirs.settings, "@jupyterlab", "apputils-extension", "notification.jupyterlab-settings"), JSON.stringify({ fetchNews: "false", checkForUpdates: false }));
+  // JupyterLab drops a completion provider's answer that takes over providerTimeout (1 s by default). The kernel
+  // answers in about 0.1 s on a quiet machine, but the test machine may be loaded many times over: wait for the answer.
+  mkdirSync(path.join(dirs.settings, "@jupyterlab", "completer-extension"), { recursive: true });
+  writeFileSync(path.join(dirs.settings, "@jupyterlab", "completer-extension", "manager.jupyterlab-settings"), JSON.stringify({ providerTimeout: 120_000 }));
 
   const port = await freePort();
   const token = `convlab-test-${process.pid}-${port}`;

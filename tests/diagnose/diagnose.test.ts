@@ -33,6 +33,9 @@ import { FakeNotebookHost } from "../charts/fake-host";
 import { assertValidVegaLite } from "../charts/helpers";
 import { smallCnn, smallMnist, weightsOf, maxDifference } from "../train/helpers";
 
+/** The verdict's text with its line breaks as spaces (it is wrapped for printing). */
+const oneLine = (verdict: { toString(): string }) => verdict.toString().replace(/\s+/g, " ");
+
 const net = (seed: number, rate = 0.25) =>
   sequential([conv({ filters: 6, kernel: 5, activation: "relu" }), maxPool(2), dropout(rate), dense({ units: 32, activation: "relu" }), dense({ units: 10 }), softmax()], {
     inputShape: [28, 28, 1],
@@ -61,9 +64,15 @@ describe("diagnose", function () {
       // (valLoss − loss) / loss > 10% from epoch 3 on: 0.5/0.45, 0.43/0.38 ...
       assert.equal(verdict.gap!.epoch, 3);
       assert.deepEqual(verdict.earlyStopping, { patience: 3, stopEpoch: 8, keptEpoch: 5, valLoss: 0.4, epochsSaved: 2 });
-      assert.match(verdict.toString(), /The best epoch is 5 of 10 \(validation loss 0.4\)/);
-      assert.match(verdict.toString(), /Early stopping with patience 3 would have stopped at epoch 8 with validation loss 0.4 \(the weights of epoch 5\), 2 epochs sooner/);
+      assert.match(oneLine(verdict), /The best epoch is 5 of 10 \(validation loss 0.4\)/);
+      assert.match(oneLine(verdict), /Early stopping with patience 3 would have stopped at epoch 8 with validation loss 0.4 \(the weights of epoch 5\), 2 epochs sooner/);
       assert.match(String(verdict[DISPLAY]()["text/html"]), /Verdict: overfitting[\s\S]*<svg/);
+    });
+
+    it("prints as paragraphs wrapped at spaces, never one long line a front end would break mid-word", () => {
+      const lines = overfittingVerdict(overfitting, { patience: 3 }).toString().split("\n");
+      assert.ok(lines.length >= 3, "a paragraph per sentence");
+      for (const line of lines) assert.ok(line.length <= 88 && !line.startsWith(" ") && !line.endsWith(" "), JSON.stringify(line));
     });
 
     it("tells a run still improving from a good fit, and says when there is no validation", () => {

@@ -14,6 +14,9 @@ import {
 } from "../../lib/history";
 import { earlyStopping, trainingChart, type TrainingContext } from "../../lib/train";
 
+/** The verdict's text with its line breaks as spaces (it is wrapped for printing). */
+const oneLine = (verdict: { toString(): string }) => verdict.toString().replace(/\s+/g, " ");
+
 describe("history", function () {
   describe("findBestEpoch", function () {
     const history = [
@@ -123,10 +126,10 @@ describe("history", function () {
       const analysis = analyzeHistory(history);
       assert.equal(verdict.best!.epoch, analysis.best!.epoch);
       assert.equal(verdict.gap!.epoch, analysis.gap!.epoch);
-      assert.match(verdict.toString(), new RegExp(`opens at epoch ${verdict.gap!.epoch} `));
+      assert.match(oneLine(verdict), new RegExp(`opens at epoch ${verdict.gap!.epoch} `));
       assert.match(verdict.chart().summary, new RegExp(`best epoch ${verdict.best!.epoch} .*gap opens at epoch ${verdict.gap!.epoch}$`));
-      assert.doesNotMatch(verdict.toString(), /\d%/, "the gap is said in words, not as a percentage");
-      assert.match(verdict.toString(), /validation loss is 7.2 times the training loss/);
+      assert.doesNotMatch(oneLine(verdict), /\d%/, "the gap is said in words, not as a percentage");
+      assert.match(oneLine(verdict), /validation loss is 7.2 times the training loss/);
     });
 
     it("train()'s chart plots points within epochs but marks what the epoch records say", function () {

@@ -86,6 +86,8 @@ describe("a notebook in a folder outside the project", function () {
         env: { ...process.env, CONVLAB_HISTORY_FILE: path.join(folder, "history.jsonl") },
       });
       await kernel.waitReady();
+      // The kernel's first cell may run before the type checker is ready (kernel/engine/quick-convert.ts); these tests are about what it checks.
+      await kernel.execute("void 0", {}, 300_000);
     });
     after(async () => kernel?.close());
 
