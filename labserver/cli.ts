@@ -10,12 +10,15 @@ import { LAB_DEFAULTS, learnersPerMachine, startLab, type LabServerOptions } fro
 import { removeLimits } from "./limits";
 import { removeAccount } from "./users";
 import { readFileSync } from "node:fs";
-import { totalmem } from "node:os";
+import { homedir, totalmem, userInfo } from "node:os";
+import { packageRoot } from "../kernel/package-root";
+import { copyLessons } from "./lessons";
 import type { LabConfig } from "./hub-config";
 
 export const LAB_SERVER_USAGE = `usage:
   convlab lab-server --class FILE [options]     set up and run a JupyterHub for the class (foreground; Ctrl-C stops it)
   convlab lab-server remove --class FILE [--state DIR] [--delete-homes]
+  convlab lab-server copy-lessons               copy the lessons into ~/lessons (never overwriting; for container images)
 options:
   --class FILE          class list: one learner name per line, or a CSV with a "username" column
   --instructor NAME     the hub's admin, who sees /services/class-progress/ (default ${LAB_DEFAULTS.instructor})
@@ -83,6 +86,7 @@ export function megabytes(text: string): number {
 }
 
 export async function runLabServer(args: string[]): Promise<number> {
+  if (args[0] === "copy-lessons") return copyOwnLessons();
   const { remove, deleteHomes, options } = parseLabServerArgs(args);
   if (remove) return removeClass(options, deleteHomes);
   const lab = await startLab({ ...options, hubOutput: "file" });
@@ -101,6 +105,13 @@ export async function runLabServer(args: string[]): Promise<number> {
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
   return new Promise((resolve) => lab.hub.on("exit", (code) => resolve(code ?? 0)));
+}
+
+/** The lessons into the current user's ~/lessons, as the lab server does for each learner (a container's start command). */
+function copyOwnLessons(): number {
+  const report = copyLessons(path.join(packageRoot(), "lessons"), { name: userInfo().username, uid: process.getuid!(), gid: process.getgid!(), home: homedir() });
+  console.log(`Lessons in ${path.join(homedir(), "lessons")}: ${report.copied.length} copied, ${report.offered.length} updates offered as new files, ${report.kept.length} kept.`);
+  return 0;
 }
 
 function removeClass(options: LabServerOptions, deleteHomes: boolean): number {

@@ -9,5 +9,5 @@ export { ensureAccounts, removeAccount, lookupAccount, accountProblems, ACCOUNT_
 export { assertPortFree, PortInUseError } from "./ports";
 export { PROGRESS_SERVICE } from "./hub-config";
 export { HubKernel, runNotebook, type NotebookRun, type ExecuteResult, type Output } from "./hub-kernel";
-export { logInAll, startAll, runForAll, checkResultsShown, probeIsolation, LESSON_1, type IsolationProbe } from "./rehearsal";
+export { logInAll, startAll, runForAll, checkResultsShown, probeIsolation, dismantle, endProcessesOf, residentMb, LESSON_1, type IsolationProbe } from "./rehearsal";
 export { freePort } from "./ports";

@@ -7,6 +7,9 @@
  * (check() writes it in the learner's own folder). A stopped server cannot
  * be read, so the last reading is kept and shown as such.
  */
+import { readdirSync } from "node:fs";
+import path from "node:path";
+import { packageRoot } from "../kernel/package-root";
 import { classBarChart } from "../lib/charts";
 import { CHECKS_FILE, exerciseIds, getExercise, parseCheckEntries, type CheckEntry } from "../lib/check";
 import { escapeHtml, htmlTable } from "../lib/display/html";
@@ -62,7 +65,7 @@ export async function readLearner(hub: HubApi, name: string, previous?: LearnerP
   return {
     name,
     server: "running",
-    lesson: lessonOfSession ?? (latestCheck ? `${latestCheck.slice(0, 2)}` : null),
+    lesson: lessonOfSession ?? (latestCheck ? lessonNamed(latestCheck.slice(0, 2)) : null),
     busy: sessions.some((s) => s.kernel.execution_state === "busy"),
     exercises: summarizeChecks(entries),
     readAt: new Date().toISOString(),
@@ -72,6 +75,12 @@ export async function readLearner(hub: HubApi, name: string, previous?: LearnerP
 export async function readClass(hub: HubApi, learners: readonly string[], previous: Map<string, LearnerProgress> = new Map()): Promise<ClassProgress> {
   const read = await Promise.all(learners.map((name) => readLearner(hub, name, previous.get(name)).catch((): LearnerProgress => ({ ...(previous.get(name) ?? { name, lesson: null, exercises: {}, readAt: null }), server: "stopped", busy: false }))));
   return { at: new Date().toISOString(), learners: read, exercises: exercisesReached(read) };
+}
+
+/** "01" → "01-training-and-inference", from the shipped lesson notebooks. */
+function lessonNamed(number: string): string {
+  const file = readdirSync(path.join(packageRoot(), "lessons")).find((f) => f.startsWith(`${number}-`) && f.endsWith(".ipynb"));
+  return file ? file.replace(/\.ipynb$/, "") : number;
 }
 
 /** The exercises of the lessons some learner is on or has checked, in lesson order. */
@@ -105,8 +114,9 @@ export function renderProgressPage(progress: ClassProgress, refreshSeconds = 15)
     counts.length > 0
       ? classBarChart(
           counts.map((c) => c.exercise),
-          { passed: counts.map((c) => c.passed), "not yet": counts.map((c) => c.notYet), "not tried": counts.map((c) => c.notTried) },
-          { title: `Class progress: learners per exercise (${progress.learners.length} learners)`, valueLabels: false },
+          // Shares of the class, so the axis reads in percent whatever the class's size.
+          { passed: share(counts, "passed"), "not yet": share(counts, "notYet"), "not tried": share(counts, "notTried") },
+          { title: `Share of the class (${progress.learners.length} learners) per exercise`, valueLabels: false },
         ).toSVG()
       : "<p>No learner has opened a lesson or run a check yet.</p>";
   const headers = ["Learner", "Server", "Lesson", "Kernel", ...progress.exercises.map((e) => e.id)];
@@ -124,6 +134,10 @@ export function renderProgressPage(progress: ClassProgress, refreshSeconds = 15)
 ${chart}
 ${htmlTable(headers, rows)}
 <ul>${legend}</ul></body></html>`;
+}
+
+function share(counts: ReturnType<typeof classCounts>, key: "passed" | "notYet" | "notTried"): number[] {
+  return counts.map((c) => c[key] / Math.max(1, c.passed + c.notYet + c.notTried));
 }
 
 function cell(status: ExerciseStatus | undefined): string {

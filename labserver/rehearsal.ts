@@ -5,10 +5,13 @@
  * `lab-server` bench are built from these steps, and an instructor can use
  * them to try a machine before the class comes.
  */
+import { spawnSync } from "node:child_process";
 import { CHECK_MIME } from "../lib/check";
 import { HubApi } from "./hub-api";
 import { HubKernel, runNotebook, type NotebookRun, type Output } from "./hub-kernel";
 import type { RunningLab } from "./lab";
+import { removeLimits } from "./limits";
+import { removeAccount } from "./users";
 
 export const LESSON_1 = "lessons/01-training-and-inference.ipynb";
 
@@ -71,4 +74,35 @@ export async function probeIsolation(lab: RunningLab, clients: ReadonlyMap<strin
     }
   }
   return { probes, violations };
+}
+
+/** Ends a rehearsal class: stops the hub, ends what its accounts still run (by pid), removes accounts, homes and cgroups. */
+export async function dismantle(lab: RunningLab): Promise<void> {
+  await lab.stop();
+  const names = [...lab.config.learners, lab.config.instructor];
+  for (const name of names) {
+    await endProcessesOf(name, 30_000);
+    removeAccount(name, true);
+  }
+  removeLimits(lab.config.classId, names);
+}
+
+/** Waits up to `graceMs` for an account's processes to end, then kills those left, one pid at a time. */
+export async function endProcessesOf(user: string, graceMs: number): Promise<void> {
+  const pids = () => spawnSync("ps", ["-u", user, "-o", "pid="], { encoding: "utf8" }).stdout.split("\n").map(Number).filter((p) => p > 0);
+  const deadline = Date.now() + graceMs;
+  while (pids().length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 500));
+  for (const pid of pids()) {
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/** Resident memory of all of an account's processes, in MiB. */
+export function residentMb(user: string): number {
+  const kb = spawnSync("ps", ["-u", user, "-o", "rss="], { encoding: "utf8" }).stdout.split("\n").map(Number).filter((k) => k > 0);
+  return kb.reduce((sum, k) => sum + k, 0) / 1024;
 }
