@@ -6,7 +6,7 @@ import { defineConfig } from "eslint/config";
 import tseslint from "typescript-eslint";
 
 export default defineConfig(
-  { ignores: ["dist/**", "build/**", "node_modules/**", "**/.convlab-cache/**"] },
+  { ignores: ["dist/**", "build/**", "node_modules/**", "**/.convlab-cache/**", "**/.venv*/**"] },
   { linterOptions: { reportUnusedDisableDirectives: "error" } },
   {
     files: ["**/*.ts"],
