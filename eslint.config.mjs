@@ -6,6 +6,7 @@ import { defineConfig } from "eslint/config";
 import tseslint from "typescript-eslint";
 
 export default defineConfig(
+  // .venv/ (npm start) and .venv-lab/ (the lab server's learners) are JupyterLab environments: Python packages, not ours.
   { ignores: ["dist/**", "build/**", "node_modules/**", "**/.convlab-cache/**", "**/.venv*/**"] },
   { linterOptions: { reportUnusedDisableDirectives: "error" } },
   {

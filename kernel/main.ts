@@ -11,6 +11,8 @@ import { Kernel } from "./session/kernel";
 import { HistoryStore } from "./session/history";
 import { KernelNotebookHost } from "./session/notebook-host";
 import { captureOutput, kernelLog } from "./session/output-capture";
+import { reportBackgroundErrors } from "./session/background-errors";
+import { guardProcessExit } from "./session/exit-guard";
 import { kernelInfo } from "./kernel-info";
 import { packageRoot } from "./package-root";
 
@@ -64,17 +66,12 @@ export function startKernel(options: StartOptions): Kernel {
 
   // Jupyter may interrupt with SIGINT (and the wire thread uses it to break
   // a cell's synchronous part); never let it kill the kernel.
-  process.on("SIGINT", () => {
-    if (shared.state === ExecState.RunningSync || shared.state === ExecState.RunningAsync) {
-      shared.requestInterrupt();
-      kernel.interrupt();
-    }
-  });
-  process.on("uncaughtException", (err) => {
-    process.stderr.write(`Uncaught exception (outside a running cell): ${err?.stack ?? err}\n`);
-  });
-  process.on("unhandledRejection", (reason) => {
-    process.stderr.write(`Unhandled promise rejection: ${(reason as Error)?.stack ?? reason}\n`);
+  process.on("SIGINT", () => kernel.interruptFromSignal());
+  guardProcessExit();
+  reportBackgroundErrors({
+    format: (error) => kernel.engine.formatError(error),
+    show: (text) => wire.stream("stderr", text, host.parent),
+    log: (text) => kernelLog(text),
   });
 
   wire.once("event", (event) => {

