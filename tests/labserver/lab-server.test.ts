@@ -36,6 +36,8 @@ import {
 } from "../../labserver";
 
 const MINUTE = 60_000;
+/** The idle time after the restart: short, so that culling can be seen within the test. */
+const IDLE_MINUTES = 0.5;
 
 describe("lab server: 3 learners through the hub on loopback", function () {
   this.timeout(10 * MINUTE);
@@ -172,13 +174,25 @@ describe("lab server: 3 learners through the hub on loopback", function () {
     await api.json(lessonPath, { method: "PUT", body: JSON.stringify({ type: "notebook", content: edited }) });
     const before = fingerprints(lab!);
     await lab!.stop();
-    lab = await startLab(options);
+    // Restarted with a short idle time, for the next test.
+    lab = await startLab({ ...options, idleMinutes: IDLE_MINUTES });
     assert.equal(lab.newPasswords.size, 0, "no learner got a new password");
     assert.deepEqual(fingerprints(lab), before);
     const again = await HubApi.login(lab.url, ada, passwords.get(ada)!);
     await again.startServer(ada, 5 * MINUTE);
     const reread = await again.json<{ content: { metadata: Record<string, unknown> } }>(lessonPath);
     assert.equal(reread.content.metadata.edited_by, ada);
+  });
+
+  it("stops a server left idle for the idle time, keeping its files", async function () {
+    this.timeout(10 * MINUTE);
+    const before = fingerprints(lab!);
+    const teacher = await HubApi.login(lab!.url, instructor, passwords.get(instructor)!);
+    // jupyter_server checks for inactivity once a minute and the hub polls its servers every 30 s: wait for the state.
+    const deadline = Date.now() + 8 * MINUTE;
+    while ((await teacher.user(ada)).servers?.[""] !== undefined && Date.now() < deadline) await new Promise((r) => setTimeout(r, 2000));
+    assert.equal((await teacher.user(ada)).servers?.[""], undefined, `${ada}'s idle server was stopped`);
+    assert.deepEqual(fingerprints(lab!), before);
   });
 });
 
