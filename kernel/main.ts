@@ -23,6 +23,12 @@ export interface StartOptions {
   debug?: boolean;
   /** Milliseconds a cell gets to stop by itself after an interrupt before it is forced. */
   interruptGraceMs?: number;
+  /**
+   * Milliseconds a cell whose code reads the interrupt signal (train() does,
+   * between batches) gets to stop by itself and keep its state. Interrupting
+   * it again breaks it off at once. Default 30 s.
+   */
+  politeInterruptMs?: number;
   bannerLines?: string[];
 }
 
@@ -36,11 +42,13 @@ export function startKernel(options: StartOptions): Kernel {
   const connection = readConnectionFile(options.connectionFile);
   const shared = new SharedState();
   const info = kernelInfo(options.bannerLines ?? []);
+  const politeInterruptMs = options.politeInterruptMs ?? 30_000;
   const wire = new WireClient({
     connection,
     shared: shared.buffer,
     kernelInfo: info,
     interruptGraceMs: options.interruptGraceMs ?? 1000,
+    politeInterruptMs,
     debug: Boolean(options.debug),
   });
   const host = new KernelNotebookHost(wire, shared);
@@ -52,6 +60,7 @@ export function startKernel(options: StartOptions): Kernel {
     shared,
     host,
     history: new HistoryStore(),
+    politeInterruptMs,
     kernelInfo: info,
     connectionPorts: {
       shell_port: connection.shell_port,
@@ -60,7 +69,7 @@ export function startKernel(options: StartOptions): Kernel {
       hb_port: connection.hb_port,
       control_port: connection.control_port,
     },
-    createEngine: () => new TypeScriptEngine({ ...resolution, compiler, interrupted: () => host.signal.aborted }),
+    createEngine: () => new TypeScriptEngine({ ...resolution, compiler, interrupted: () => host.currentSignal.aborted }),
     idleTasks: preload.map((name) => () => void require(name)),
   });
 

@@ -30,6 +30,8 @@ export interface KernelOptions {
   history: HistoryStore;
   kernelInfo: Record<string, unknown>;
   connectionPorts: Record<string, number>;
+  /** Milliseconds a cell whose code reads the interrupt signal gets to stop by itself before its await is broken off. */
+  politeInterruptMs: number;
   /** Creates the engine (slow: about a second); called once, before the first request that needs it. */
   createEngine(): TypeScriptEngine;
   /** Work for quiet moments (preloading), run while no request waits. */
@@ -85,14 +87,40 @@ export class Kernel {
    * Called for interrupt events from the wire thread: stops the running cell
    * if the interrupt was aimed at it (a late event for an earlier cell is ignored).
    */
-  interrupt(): void {
+  /** The request the last interrupt event stopped (a second one for it does not wait). */
+  private lastInterrupted = 0;
+
+  interrupt(patient = true): void {
     const { shared } = this.options;
-    shared.markInterruptsSeen();
-    const running = shared.state === ExecState.RunningSync || shared.state === ExecState.RunningAsync;
-    if (running && shared.isInterrupted(shared.handling)) {
-      this.options.host.abort();
-      this.engineInstance?.interrupt();
+    const request = shared.handling;
+    if (!this.running() || !shared.isInterrupted(request)) {
+      shared.markInterruptsSeen();
+      return;
     }
+    const again = this.lastInterrupted === request;
+    this.lastInterrupted = request;
+    this.options.host.abort();
+    // Code that reads the signal (train()) stops at its next check and keeps
+    // its state; its await is broken off only if it has not within the grace
+    // (or is interrupted again).
+    if (patient && !again && shared.polls(request)) {
+      setTimeout(() => this.breakOff(request), this.options.politeInterruptMs).unref();
+    } else {
+      this.breakOff(request);
+    }
+  }
+
+  private running(): boolean {
+    const { state } = this.options.shared;
+    return state === ExecState.RunningSync || state === ExecState.RunningAsync;
+  }
+
+  /** Breaks off the await that request's cell is blocked in, if it still runs. */
+  private breakOff(request: number): void {
+    const { shared } = this.options;
+    if (shared.handling !== request || !this.running()) return;
+    shared.markInterruptsSeen();
+    this.engineInstance?.interrupt();
   }
 
   /** A SIGINT sent to the kernel (not by its wire thread): interrupts the running cell. */
@@ -115,7 +143,7 @@ export class Kernel {
         break;
       case "memory":
         if (this.runningLabel) cancelTimersOf(this.runningLabel);
-        this.interrupt();
+        this.interrupt(false);
         break;
       case "input_reply":
         this.options.host.receiveInput(event.value);
@@ -263,7 +291,7 @@ export class Kernel {
 
     host.beginCell(parent, Boolean(content.allow_stdin), sequence);
     // An interrupt that came while the cell waited in the queue stops it before it runs.
-    const outcome: ExecuteOutcome = host.signal.aborted ? { status: "error", ...interruptionError() } : await this.run(code, `In[${count}]`, sequence);
+    const outcome: ExecuteOutcome = host.currentSignal.aborted ? { status: "error", ...interruptionError() } : await this.run(code, `In[${count}]`, sequence);
     let resultText: string | null = null;
     let reply: Record<string, unknown>;
     let failure: KernelError | null = outcome.status === "error" ? outcome : null;
@@ -330,7 +358,7 @@ export class Kernel {
     // by a signal, by terminating a loop, or by library code that stopped
     // politely at a checkpoint and returned (so queued cells are aborted, as
     // in IPython).
-    if (this.options.host.signal.aborted && !(outcome.status === "error" && outcome.ename === "TSError")) {
+    if (this.options.host.currentSignal.aborted && !(outcome.status === "error" && outcome.ename === "TSError")) {
       return { status: "error", ...interruption(outcome) };
     }
     return outcome;

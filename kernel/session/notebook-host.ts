@@ -41,6 +41,12 @@ export class KernelNotebookHost implements NotebookHost {
    * loop sees the interrupt at its next check.
    */
   get signal(): AbortSignal {
+    this.shared.notePolled(this.request);
+    return this.currentSignal;
+  }
+
+  /** The running cell's signal, for the kernel's own checks (which do not make the cell one that polls). */
+  get currentSignal(): AbortSignal {
     if (!this.controller.signal.aborted && this.shared.isInterrupted(this.request)) {
       this.abort();
     }

@@ -28,7 +28,9 @@ const MEMORY_STOP = 7;
 const MEMORY_USED_MB = 8;
 /** The heap in use (MB) when the running cell began. */
 const CELL_START_HEAP_MB = 9;
-const SLOTS = 10;
+/** The execute request whose cell's code has read the interrupt signal (it stops by itself). */
+const POLLED_BY = 10;
+const SLOTS = 11;
 
 export class SharedState {
   readonly view: Int32Array;
@@ -139,5 +141,19 @@ export class SharedState {
 
   get cellStartHeapBytes(): number {
     return Atomics.load(this.view, CELL_START_HEAP_MB) * 2 ** 20;
+  }
+
+  /** Called by the main thread when the running cell's code reads the interrupt signal. */
+  notePolled(sequence: number): void {
+    Atomics.store(this.view, POLLED_BY, sequence);
+  }
+
+  /**
+   * True if request `sequence`'s cell reads the interrupt signal, as library
+   * code that stops politely does (train() between batches): an interrupt
+   * then gives it time to stop and keep its state before breaking it off.
+   */
+  polls(sequence: number): boolean {
+    return sequence > 0 && Atomics.load(this.view, POLLED_BY) === sequence;
   }
 }

@@ -12,6 +12,8 @@ export interface WireThreadOptions {
   kernelInfo: Record<string, unknown>;
   /** Milliseconds the main thread gets to stop a cell on its own before it is forced. */
   interruptGraceMs: number;
+  /** Milliseconds a cell that reads the interrupt signal gets to stop by itself (a second interrupt does not wait). */
+  politeInterruptMs: number;
   debug: boolean;
   /** The main thread's heap limit (V8's heap_size_limit), for the memory watch; 0 turns it off. */
   heapLimitBytes?: number;

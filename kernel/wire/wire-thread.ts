@@ -178,18 +178,28 @@ function interruptTarget(): number | undefined {
   return unfinishedExecutes[0];
 }
 
+/** The execute request the latest interrupt was aimed at. */
+let lastTarget: number | undefined;
+
 /**
  * Interrupting is polite first: the main thread and the library see the
  * request at once (shared memory), so training stops at the next batch, and
  * a cell still queued or being type-checked never starts. If the cell still
- * runs after the grace period, it is broken off.
+ * runs after the grace period, it is broken off. A cell whose code reads the
+ * interrupt signal (train()) gets longer, politeInterruptMs, to stop and keep
+ * its state, however long a batch takes on a busy machine; interrupting the
+ * same cell again breaks it off without waiting.
  */
 function interrupt(): void {
   const target = interruptTarget();
   if (target === undefined) return;
+  const again = target === lastTarget;
+  lastTarget = target;
   const number = shared.interruptRequest(target);
   post({ kind: "interrupt" });
-  breakOffIfStuck(target, number, options.interruptGraceMs);
+  // Past the main thread's own polite deadline, so it can break off an await first.
+  const politeUntil = again ? 0 : Date.now() + options.politeInterruptMs + options.interruptGraceMs;
+  breakOffIfStuck(target, number, options.interruptGraceMs, politeUntil);
 }
 
 /**
@@ -198,12 +208,13 @@ function interrupt(): void {
  * await. A request not yet running is checked again later: it stops by
  * itself before it runs.
  */
-function breakOffIfStuck(target: number, number: number, delayMs: number): void {
+function breakOffIfStuck(target: number, number: number, delayMs: number, politeUntil = 0): void {
   setTimeout(() => {
     if (shared.interruptsSeen >= number || shared.finishedThrough >= target) return;
     const now = shared.state;
-    if (shared.handling !== target || (now !== ExecState.RunningSync && now !== ExecState.RunningAsync)) {
-      breakOffIfStuck(target, number, delayMs);
+    const notRunning = shared.handling !== target || (now !== ExecState.RunningSync && now !== ExecState.RunningAsync);
+    if (notRunning || (shared.polls(target) && Date.now() < politeUntil)) {
+      breakOffIfStuck(target, number, delayMs, politeUntil);
     } else if (now === ExecState.RunningSync) {
       log("forcing interrupt with SIGINT");
       process.kill(process.pid, "SIGINT");

@@ -194,7 +194,7 @@ const { KernelClient } = require(process.argv[1]);
   });
   await kernel.waitReady();
   const id = await kernel.send("execute_request", { code: 'console.log("spinning");\\nwhile (true) {}', silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true });
-  await kernel.waitForIopub((m) => m.parent_header.msg_id === id && m.header.msg_type === "stream");
+  await kernel.waitForIopub((m) => m.parent_header.msg_id === id && m.header.msg_type === "stream", 600_000);
   process.stdout.write(JSON.stringify({ kernelPid: kernel.process.pid }) + "\\n");
   setInterval(() => {}, 1000);
 })().catch((e) => { console.error(e); process.exit(1); });
@@ -277,6 +277,19 @@ export const politeStop: Probe = {
     assert.equal(reply.content.ename, "Interrupted");
     assert.equal((await kernel.waitForReply(queued, 60_000)).content.status, "aborted", "the queued cell is aborted");
     assert.equal(resultText(await kernel.execute("(globalThis as any).queuedRan === undefined")), "true");
+
+    // Code that reads the signal but does not stop gets time to (30 s); a second interrupt breaks it off at once.
+    const stubborn = await kernel.send(
+      "execute_request",
+      executeContent('import { wasInterrupted } from "convlab";\nconsole.log("ignoring");\nwhile (!(globalThis as any).stopStubborn) { wasInterrupted(); await new Promise((r) => setTimeout(r, 5)); }'),
+    );
+    await waitForText(kernel, stubborn, "ignoring");
+    await interrupt(kernel);
+    await interrupt(kernel);
+    const started = Date.now();
+    assert.equal((await kernel.waitForReply(stubborn, 60_000)).content.ename, "Interrupted");
+    assert.ok(Date.now() - started < 20_000, `the second interrupt took ${Date.now() - started} ms`);
+    await kernel.execute("(globalThis as any).stopStubborn = true"); // its loop goes on after the cell ended
   },
 };
 
