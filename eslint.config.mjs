@@ -6,8 +6,8 @@ import { defineConfig } from "eslint/config";
 import tseslint from "typescript-eslint";
 
 export default defineConfig(
-  // .venv/ is the JupyterLab environment npm start creates: Python packages, not ours.
-  { ignores: ["dist/**", "build/**", "node_modules/**", "**/.convlab-cache/**", ".venv/**"] },
+  // .venv/ (npm start) and .venv-lab/ (the lab server's learners) are JupyterLab environments: Python packages, not ours.
+  { ignores: ["dist/**", "build/**", "node_modules/**", "**/.convlab-cache/**", "**/.venv*/**"] },
   { linterOptions: { reportUnusedDisableDirectives: "error" } },
   {
     files: ["**/*.ts"],

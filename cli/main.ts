@@ -6,6 +6,7 @@
  *   convlab uninstall [--user | --sys-prefix | --prefix DIR]
  *   convlab start [--classic] [jupyter args]     JupyterLab 4 (installed into .venv/ if missing), kernel registered, on lessons/
  *   convlab setup [--classic]                    the same without opening Jupyter
+ *   convlab lab-server --class FILE [options]    a JupyterHub for a class (labserver/)
  */
 import { installKernelSpec, SpecLocation, uninstallKernelSpec } from "../kernel/kernelspec";
 
@@ -15,6 +16,7 @@ const USAGE = `usage:
   convlab start [--classic] [jupyter options]              open JupyterLab 4 on lessons/ (installing it into .venv/ the
                                                            first time) with the kernel registered; --classic: the Notebook
   convlab setup [--classic]                                install and register as start does, without opening Jupyter
+  convlab lab-server --class FILE [options]                a JupyterHub for a class (see convlab lab-server --help)
   convlab kernel -f CONNECTION_FILE                        run a kernel (Jupyter calls this)`;
 
 function location(args: string[]): SpecLocation {
@@ -82,6 +84,17 @@ async function main(argv: string[]): Promise<void> {
     case "setup": {
       const { launchJupyter, parseStartArgs } = await import("./start");
       process.exitCode = await launchJupyter(parseStartArgs(args, command === "setup"));
+      return;
+    }
+    case "lab-server": {
+      const { runLabServer, LAB_SERVER_USAGE, UsageError } = await import("../labserver/cli");
+      if (args.includes("--help") || args.includes("-h")) return void console.log(LAB_SERVER_USAGE);
+      try {
+        process.exitCode = await runLabServer(args);
+      } catch (error) {
+        if (error instanceof UsageError) fail(`${error.message}\n${LAB_SERVER_USAGE}`);
+        throw error;
+      }
       return;
     }
     case undefined:

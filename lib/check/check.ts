@@ -10,6 +10,7 @@
  */
 import type { Answers, Finding } from "./exercise";
 import { getExercise } from "./exercise";
+import { recordCheck } from "./progress";
 import { CheckResult } from "./result";
 import "./exercises";
 
@@ -36,5 +37,7 @@ export async function check(id: string, answers: Answers = {}): Promise<CheckRes
       break;
     }
   }
-  return new CheckResult(exercise, findings, unchecked);
+  const result = new CheckResult(exercise, findings, unchecked);
+  recordCheck(result.toJSON());
+  return result;
 }

@@ -8,6 +8,8 @@
 export { check } from "./check";
 export { CheckResult, CHECK_MIME } from "./result";
 export type { CheckRecord } from "./result";
+export { CHECKS_FILE, parseCheckEntries, recordCheck } from "./progress";
+export type { CheckEntry } from "./progress";
 export { claim, claimRecord, CLAIM_MIME } from "./claim";
 export type { ClaimRecord } from "./claim";
 export { defineExercise, getExercise, exerciseIds } from "./exercise";

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { ROOT, sourceFiles } from "./imports";
 
 const KEBAB = /^[a-z0-9]+(-[a-z0-9]+)*$/;
-const FOLDERS = ["cli", "kernel", "lib", "tests", "bench", "lessons/tools", "datasets", "pretrained"];
+const FOLDERS = ["cli", "kernel", "labserver", "lib", "tests", "bench", "lessons/tools", "datasets", "pretrained"];
 
 /** Names that break the convention, with the rule each breaks. */
 export function namingProblems(files: readonly string[]): string[] {
