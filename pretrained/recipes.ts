@@ -178,7 +178,7 @@ export const RECIPES: readonly PretrainRecipe[] = [
     name: "fashion-five-lenet",
     title: "DIGITS's LeNet trained on five of Fashion-MNIST's ten classes",
     description: `LeNet on Fashion-MNIST's ${FASHION_SOURCE_CLASSES.join(", ")} (the other five classes are the new task)`,
-    expectedMinutes: 10,
+    expectedMinutes: 5,
     data: async () => {
       const { dataset, description, license } = await fashionData();
       return {
