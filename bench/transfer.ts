@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- transfer [--task fashion|digits] [--per-class N] [--seed S]`
+ * `npm run bench -- transfer [--task fashion|digits|inverted] [--per-class N] [--seed S]`
  * (defaults fashion, 50, 1): the three ways to get a classifier for a new
  * task, measured in one run by compareApproaches: from scratch, feature
  * extraction and fine-tuning, with N training images per class.
@@ -8,7 +8,10 @@
  *   (fashion-five-lenet) reused for the other five, never seen by it;
  * - digits: Keras's classic set-up, the LeNet that learnt the digits 0 to 4
  *   (digits-0-4-lenet) reused for 5 to 9. An easy task: LeNet from scratch
- *   already does well on 50 digits per class, so the gap is small.
+ *   already does well on 50 digits per class, so the gap is small;
+ * - inverted: the same ten classes in a new domain, dark clothes on white
+ *   (fashion-lenet, trained on light on dark, reused on images it never
+ *   trained on, inverted).
  *
  * Goals (issue 13): fine-tuning beats from scratch by at least 5 points of
  * test accuracy; feature extraction trains at least 5× faster than
@@ -17,7 +20,7 @@
 import { loadavg } from "node:os";
 import type { Benchmark } from "./run";
 import { useBackend, backendInfo } from "../lib/backend";
-import { keepClasses, type Dataset } from "../lib/data";
+import { augmentedCopy, keepClasses, split, type Dataset } from "../lib/data";
 import { loadFashionMnist, loadMnist } from "../lib/data/sources";
 import { compareApproaches, loadPretrained } from "../lib/transfer";
 import { FASHION_TARGET_CLASSES } from "../pretrained/recipes";
@@ -26,6 +29,17 @@ const TASKS: Record<string, { pretrained: string; data(): Promise<Dataset> }> = 
   fashion: {
     pretrained: "fashion-five-lenet",
     data: async () => keepClasses(await loadFashionMnist({ validation: 2000 }), FASHION_TARGET_CLASSES, { name: "Fashion-MNIST's five other classes" }),
+  },
+  inverted: {
+    pretrained: "fashion-lenet",
+    data: async () => {
+      const fashion = await loadFashionMnist({ validation: 2000 });
+      // Only images fashion-lenet never trained on (its validation and test images), dealt 60/20/20 again.
+      const unseen = Int32Array.from([...fashion.indices("validation"), ...fashion.indices("test")]);
+      const none = new Int32Array(0);
+      const task = split(fashion.withSplits({ train: unseen, validation: none, test: none }), { train: 0.6, validation: 0.2, test: 0.2, seed: 0 });
+      return augmentedCopy(task, { invert: true }, { name: "Fashion-MNIST inverted (dark clothes on white)" });
+    },
   },
   digits: {
     pretrained: "digits-0-4-lenet",
