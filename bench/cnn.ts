@@ -13,6 +13,9 @@
  * and then the peer's, back to back; the JSON has the medians.
  *
  * Options: --rounds 3  --threads 1,2  --models lenet,vgg32,vgg64
+ *          --max-minutes 14 (a measurement starts only if, judging by its
+ *            last run, it ends in time; one running past it is stopped: fewer
+ *            rounds on a loaded machine, and the JSON says where it stopped)
  *          --images N (all networks; default the peer's per network)
  *          --no-peer (skip PyTorch)
  *          --profile (per-kernel ms per training step, by kernel and by
@@ -87,7 +90,7 @@ export const CNNS: Record<CnnName, CnnSpec> = {
 };
 
 /** One SGD step on a batch of logits' cross-entropy; returns the loss. */
-function trainStep(model: tf.LayersModel, optimizer: tf.Optimizer, x: tf.Tensor, labels: tf.Tensor): tf.Scalar {
+export function trainStep(model: tf.LayersModel, optimizer: tf.Optimizer, x: tf.Tensor, labels: tf.Tensor): tf.Scalar {
   return optimizer.minimize(
     () => tf.losses.softmaxCrossEntropy(labels, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar,
     true,
@@ -205,8 +208,9 @@ function findPeer(): string | null {
 }
 
 /** The last line of a process's output as JSON, or an error naming the command. */
-function runJson(command: string, args: string[], env?: NodeJS.ProcessEnv): Record<string, unknown> {
-  const run = spawnSync(command, args, { encoding: "utf8", timeout: 1_800_000, env: env ?? process.env, maxBuffer: 64 << 20 });
+function runJson(command: string, args: string[], timeoutMs: number): Record<string, unknown> {
+  const run = spawnSync(command, args, { encoding: "utf8", timeout: Math.max(1000, Math.round(timeoutMs)), maxBuffer: 64 << 20 });
+  if (run.signal) throw new Error(`${command} ${args.join(" ")} was stopped (${run.signal}) after ${Math.round(timeoutMs / 1000)} s, the time left`);
   const last = run.stdout?.trim().split("\n").pop() ?? "";
   if (run.status !== 0 || !last.startsWith("{")) {
     const why = (run.stderr || run.error?.message || `exit ${run.status}`).trim().split("\n").slice(-3).join(" | ");
@@ -215,14 +219,14 @@ function runJson(command: string, args: string[], env?: NodeJS.ProcessEnv): Reco
   return JSON.parse(last) as Record<string, unknown>;
 }
 
-function ours(request: ChildRequest): Record<string, unknown> {
-  return runJson(process.execPath, [__filename, JSON.stringify(request)]);
+function ours(request: ChildRequest, timeoutMs = 1_800_000): Record<string, unknown> {
+  return runJson(process.execPath, [__filename, JSON.stringify(request)], timeoutMs);
 }
 
-function peer(script: string, model: CnnName, threads: number, images: number, batch: number): Record<string, unknown> {
+function peer(script: string, model: CnnName, threads: number, images: number, batch: number, timeoutMs: number): Record<string, unknown> {
   const python = process.env.CONVLAB_PYTHON ?? "/usr/bin/python3";
   const args = [script, "--model", model, "--threads", String(threads), "--images", String(images), "--batch", String(batch)];
-  return runJson(python, args);
+  return runJson(python, args, timeoutMs);
 }
 
 function loadAverage(): number[] {
@@ -253,20 +257,40 @@ const benchmark: Benchmark = {
     const script = flags.has("no-peer") ? null : findPeer();
     const samples = new Map<string, { ours: Measurement[]; peer: Measurement[]; load: number[][] }>();
     let peerName: string | undefined;
-    for (let r = 0; r < rounds; r++) {
+    // A time budget, so that a loaded machine gives fewer measurements (and says so) rather than no answer:
+    // a pair (ours, then the peer's) starts only if, judging by its last run, it ends within the budget.
+    const budgetMs = numberFlag(flags, "max-minutes", 14) * 60_000;
+    const started = performance.now();
+    const lastPairMs = new Map<string, number>();
+    let stopped: string | undefined;
+    measuring: for (let r = 0; r < rounds; r++) {
       for (const threads of threadCounts) {
         for (const model of models) {
           const key = `${threads}/${model}`;
-          const entry = samples.get(key) ?? { ours: [], peer: [], load: [] };
-          samples.set(key, entry);
-          const images = imagesFor(model);
-          entry.load.push(loadAverage());
-          entry.ours.push(ours({ model, threads, images, batch }) as unknown as Measurement);
-          if (script) {
-            const p = peer(script, model, threads, images, batch);
-            peerName = String(p.peer);
-            entry.peer.push(p as unknown as Measurement);
+          const left = budgetMs - (performance.now() - started);
+          if (left < (lastPairMs.get(key) ?? 0) || left <= 0) {
+            stopped = `stopped before round ${r + 1} ${key}: it would not have ended within --max-minutes ${budgetMs / 60_000}`;
+            break measuring;
           }
+          const entry = samples.get(key) ?? { ours: [], peer: [], load: [] };
+          const images = imagesFor(model);
+          const pairStart = performance.now();
+          try {
+            const load = loadAverage();
+            const o = ours({ model, threads, images, batch }, left) as unknown as Measurement;
+            const p = script ? peer(script, model, threads, images, batch, left - (performance.now() - pairStart)) : undefined;
+            entry.load.push(load);
+            entry.ours.push(o);
+            if (p) {
+              peerName = String(p.peer);
+              entry.peer.push(p as unknown as Measurement);
+            }
+          } catch (error) {
+            stopped = `stopped at round ${r + 1} ${key}: ${error instanceof Error ? error.message : String(error)}`;
+            break measuring;
+          }
+          samples.set(key, entry);
+          lastPairMs.set(key, performance.now() - pairStart);
           process.stderr.write(`round ${r + 1}/${rounds} ${key}: ours ${JSON.stringify(entry.ours.at(-1))} peer ${JSON.stringify(entry.peer.at(-1) ?? null)}\n`);
         }
       }
@@ -275,7 +299,8 @@ const benchmark: Benchmark = {
     const summarize = (threads: number) => {
       const out: Record<string, Record<string, number>> = {};
       for (const model of models) {
-        const e = samples.get(`${threads}/${model}`)!;
+        const e = samples.get(`${threads}/${model}`);
+        if (!e) continue;
         const m = (list: Measurement[], k: keyof Measurement) => +median(list.map((x) => x[k])).toFixed(1);
         const row: Record<string, number> = {
           trainImgPerSec: m(e.ours, "trainImgPerSec"),
@@ -298,10 +323,11 @@ const benchmark: Benchmark = {
     const result: Record<string, unknown> = { models: summarize(threadCounts[0]) };
     for (const threads of threadCounts.slice(1)) {
       const more = summarize(threads);
-      // Scaling against our own first thread count, per network.
-      for (const model of models) {
-        const base = samples.get(`${threadCounts[0]}/${model}`)!.ours;
-        const now = samples.get(`${threads}/${model}`)!.ours;
+      // Scaling against our own first thread count, per network, round by round.
+      for (const model of Object.keys(more)) {
+        const base = samples.get(`${threadCounts[0]}/${model}`)?.ours ?? [];
+        const now = samples.get(`${threads}/${model}`)!.ours.slice(0, base.length);
+        if (now.length === 0) continue;
         more[model].trainSpeedup = +median(now.map((o, i) => o.trainImgPerSec / base[i].trainImgPerSec)).toFixed(3);
         more[model].inferSpeedup = +median(now.map((o, i) => o.inferImgPerSec / base[i].inferImgPerSec)).toFixed(3);
       }
@@ -309,7 +335,9 @@ const benchmark: Benchmark = {
     }
     result.peer = script ? peerName : flags.has("no-peer") ? "skipped (--no-peer)" : "shared/bench/torch_cnn.py not found";
     result.batch = batch;
-    result.rounds = rounds;
+    result.rounds = samples.size === 0 ? 0 : Math.min(...[...samples.values()].map((e) => e.ours.length));
+    if (stopped) result.stopped = stopped;
+    result.minutes = +((performance.now() - started) / 60_000).toFixed(1);
     result.loadAverageAtEachRun = Object.fromEntries([...samples].map(([k, e]) => [k, e.load.map((l) => l[0])]));
     result.loadAverage = loadAverage();
     return result;

@@ -11,6 +11,8 @@ import { Kernel } from "./session/kernel";
 import { HistoryStore } from "./session/history";
 import { KernelNotebookHost } from "./session/notebook-host";
 import { captureOutput, kernelLog } from "./session/output-capture";
+import { reportBackgroundErrors } from "./session/background-errors";
+import { guardProcessExit } from "./session/exit-guard";
 import { kernelInfo } from "./kernel-info";
 import { packageRoot } from "./package-root";
 
@@ -21,6 +23,12 @@ export interface StartOptions {
   debug?: boolean;
   /** Milliseconds a cell gets to stop by itself after an interrupt before it is forced. */
   interruptGraceMs?: number;
+  /**
+   * Milliseconds a cell whose code reads the interrupt signal (train() does,
+   * between batches) gets to stop by itself and keep its state. Interrupting
+   * it again breaks it off at once. Default 30 s.
+   */
+  politeInterruptMs?: number;
   bannerLines?: string[];
 }
 
@@ -34,11 +42,13 @@ export function startKernel(options: StartOptions): Kernel {
   const connection = readConnectionFile(options.connectionFile);
   const shared = new SharedState();
   const info = kernelInfo(options.bannerLines ?? []);
+  const politeInterruptMs = options.politeInterruptMs ?? 30_000;
   const wire = new WireClient({
     connection,
     shared: shared.buffer,
     kernelInfo: info,
     interruptGraceMs: options.interruptGraceMs ?? 1000,
+    politeInterruptMs,
     debug: Boolean(options.debug),
   });
   const host = new KernelNotebookHost(wire, shared);
@@ -50,6 +60,7 @@ export function startKernel(options: StartOptions): Kernel {
     shared,
     host,
     history: new HistoryStore(),
+    politeInterruptMs,
     kernelInfo: info,
     connectionPorts: {
       shell_port: connection.shell_port,
@@ -58,23 +69,18 @@ export function startKernel(options: StartOptions): Kernel {
       hb_port: connection.hb_port,
       control_port: connection.control_port,
     },
-    createEngine: () => new TypeScriptEngine({ ...resolution, compiler, interrupted: () => host.signal.aborted }),
+    createEngine: () => new TypeScriptEngine({ ...resolution, compiler, interrupted: () => host.currentSignal.aborted }),
     idleTasks: preload.map((name) => () => void require(name)),
   });
 
   // Jupyter may interrupt with SIGINT (and the wire thread uses it to break
   // a cell's synchronous part); never let it kill the kernel.
-  process.on("SIGINT", () => {
-    if (shared.state === ExecState.RunningSync || shared.state === ExecState.RunningAsync) {
-      shared.requestInterrupt();
-      kernel.interrupt();
-    }
-  });
-  process.on("uncaughtException", (err) => {
-    process.stderr.write(`Uncaught exception (outside a running cell): ${err?.stack ?? err}\n`);
-  });
-  process.on("unhandledRejection", (reason) => {
-    process.stderr.write(`Unhandled promise rejection: ${(reason as Error)?.stack ?? reason}\n`);
+  process.on("SIGINT", () => kernel.interruptFromSignal());
+  guardProcessExit();
+  reportBackgroundErrors({
+    format: (error) => kernel.engine.formatError(error),
+    show: (text) => wire.stream("stderr", text, host.parent),
+    log: (text) => kernelLog(text),
   });
 
   wire.once("event", (event) => {

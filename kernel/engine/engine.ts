@@ -183,6 +183,16 @@ export class TypeScriptEngine {
     this.executor.interrupt();
   }
 
+  /** The notebook's top-level variables, by name (for the memory report). */
+  get variables(): Record<string, unknown> {
+    return this.executor.locals;
+  }
+
+  /** An error thrown outside a cell's run (a timer, a promise), with frames mapped to cells. */
+  formatError(error: unknown): KernelError {
+    return formatRuntimeError(error, this.cells);
+  }
+
   /** True if `error` is what an interrupt produces. */
   static isInterruption(error: unknown): boolean {
     return isInterruption(error);

@@ -4,8 +4,13 @@
  *
  * Each kernel start is a new session, numbered one past the newest session in
  * the file. Lines are the cells' execution counts.
+ *
+ * Bounded, like IPython's history: each cell's code (up to MAX_INPUT
+ * characters) and the start of its text result (MAX_OUTPUT characters); the
+ * newest KEEP cells, in at most MAX_FILE_BYTES. A start reads only the end
+ * of a larger file, and rewrites it within the limits.
  */
-import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, closeSync, fstatSync, mkdirSync, openSync, readSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import path from "node:path";
 
@@ -19,7 +24,26 @@ export interface HistoryEntry {
 /** [session, line, input] or, with output, [session, line, [input, output]]. */
 export type HistoryRow = [number, number, string | [string, string | null]];
 
-const KEEP = 10_000;
+export const HISTORY_LIMITS = {
+  /** Cells kept. */
+  KEEP: 10_000,
+  /** Characters of a cell's code kept. */
+  MAX_INPUT: 100_000,
+  /** Characters of a cell's text result kept. */
+  MAX_OUTPUT: 1_000,
+  /** Size of the file at most (twice this before it is rewritten). */
+  MAX_FILE_BYTES: 4 * 2 ** 20,
+};
+
+const TRUNCATED = " …[truncated]";
+
+function clip(text: string, limit: number): string {
+  return text.length > limit ? text.slice(0, limit) + TRUNCATED : text;
+}
+
+function line(e: HistoryEntry): string {
+  return JSON.stringify({ s: e.session, l: e.line, i: e.input, o: e.output }) + "\n";
+}
 
 export function defaultHistoryFile(): string {
   if (process.env.CONVLAB_HISTORY_FILE) return process.env.CONVLAB_HISTORY_FILE;
@@ -31,23 +55,39 @@ export class HistoryStore {
   private entries: HistoryEntry[] = [];
   readonly session: number;
   private writable = true;
+  /** Bytes the entries take in the file. */
+  private bytes = 0;
 
   constructor(private readonly file: string = defaultHistoryFile()) {
-    this.entries = this.load();
+    const { entries, rewrite } = this.load();
+    this.entries = entries;
+    this.bytes = entries.reduce((sum, e) => sum + Buffer.byteLength(line(e)), 0);
     this.session = this.entries.reduce((max, e) => Math.max(max, e.session), 0) + 1;
-    if (this.entries.length > 2 * KEEP) this.compact();
+    if (rewrite || this.overLimits()) this.compact();
   }
 
-  add(line: number, input: string, output: string | null = null): void {
-    const entry: HistoryEntry = { session: this.session, line, input, output };
+  add(lineNumber: number, input: string, output: string | null = null): void {
+    const entry: HistoryEntry = {
+      session: this.session,
+      line: lineNumber,
+      input: clip(input, HISTORY_LIMITS.MAX_INPUT),
+      output: output === null ? null : clip(output, HISTORY_LIMITS.MAX_OUTPUT),
+    };
     this.entries.push(entry);
+    const text = line(entry);
+    this.bytes += Buffer.byteLength(text);
+    if (this.overLimits()) return this.compact();
     if (!this.writable) return;
     try {
       mkdirSync(path.dirname(this.file), { recursive: true });
-      appendFileSync(this.file, JSON.stringify({ s: entry.session, l: line, i: input, o: output }) + "\n");
+      appendFileSync(this.file, text);
     } catch {
       this.writable = false; // read-only home: keep history in memory only
     }
+  }
+
+  private overLimits(): boolean {
+    return this.entries.length > 2 * HISTORY_LIMITS.KEEP || this.bytes > 2 * HISTORY_LIMITS.MAX_FILE_BYTES;
   }
 
   /** The last `n` entries, oldest first. */
@@ -83,33 +123,60 @@ export class HistoryStore {
     return entries.map((e) => [e.session, e.line, output ? [e.input, e.output] : e.input]);
   }
 
-  private load(): HistoryEntry[] {
+  /** The file's entries; of a file over the limit, only those in its last MAX_FILE_BYTES. */
+  private load(): { entries: HistoryEntry[]; rewrite: boolean } {
     let text: string;
+    let skippedStart: boolean;
     try {
-      text = readFileSync(this.file, "utf8");
-    } catch {
-      return [];
-    }
-    const entries: HistoryEntry[] = [];
-    for (const line of text.split("\n")) {
-      if (!line.trim()) continue;
+      const fd = openSync(this.file, "r");
       try {
-        const raw = JSON.parse(line) as { s: number; l: number; i: string; o?: string | null };
-        if (typeof raw.s === "number" && typeof raw.l === "number" && typeof raw.i === "string") {
-          entries.push({ session: raw.s, line: raw.l, input: raw.i, output: raw.o ?? null });
+        const size = fstatSync(fd).size;
+        const length = Math.min(size, HISTORY_LIMITS.MAX_FILE_BYTES);
+        const buffer = Buffer.alloc(length);
+        readSync(fd, buffer, 0, length, size - length);
+        text = buffer.toString("utf8");
+        skippedStart = length < size;
+      } finally {
+        closeSync(fd);
+      }
+    } catch {
+      return { entries: [], rewrite: false };
+    }
+    const lines = text.split("\n");
+    // Reading from the middle of a file starts inside a line.
+    if (skippedStart) lines.shift();
+    const entries: HistoryEntry[] = [];
+    let clipped = false;
+    for (const raw of lines) {
+      if (!raw.trim()) continue;
+      try {
+        const e = JSON.parse(raw) as { s: number; l: number; i: string; o?: string | null };
+        if (typeof e.s === "number" && typeof e.l === "number" && typeof e.i === "string") {
+          const input = clip(e.i, HISTORY_LIMITS.MAX_INPUT);
+          const output = typeof e.o === "string" ? clip(e.o, HISTORY_LIMITS.MAX_OUTPUT) : null;
+          clipped ||= input !== e.i || output !== (e.o ?? null);
+          entries.push({ session: e.s, line: e.l, input, output });
         }
       } catch {
         // A torn line (two kernels writing at once, a crash) is skipped, not fatal.
       }
     }
-    return entries;
+    return { entries, rewrite: skippedStart || clipped };
   }
 
+  /** Keeps the newest entries within the limits, and rewrites the file with them. */
   private compact(): void {
-    this.entries = this.entries.slice(-KEEP);
+    const newest = this.entries.slice(-HISTORY_LIMITS.KEEP);
+    let bytes = newest.reduce((sum, e) => sum + Buffer.byteLength(line(e)), 0);
+    let first = 0;
+    while (bytes > HISTORY_LIMITS.MAX_FILE_BYTES && first < newest.length - 1) bytes -= Buffer.byteLength(line(newest[first++]));
+    const kept = newest.slice(first);
+    this.entries = kept;
+    this.bytes = bytes;
+    if (!this.writable) return;
     try {
-      const text = this.entries.map((e) => JSON.stringify({ s: e.session, l: e.line, i: e.input, o: e.output })).join("\n");
-      writeFileSync(this.file, text + "\n");
+      mkdirSync(path.dirname(this.file), { recursive: true });
+      writeFileSync(this.file, kept.map(line).join(""));
     } catch {
       this.writable = false;
     }

@@ -5,6 +5,7 @@
  * execute_input, execute_result with a full MIME bundle, errors as `error`
  * messages, and queued cells aborted after an error, as IPython does.
  */
+import { getHeapStatistics } from "node:v8";
 import type { JupyterMessage } from "../wire/message";
 import { ExecState, SharedState } from "../wire/shared-state";
 import type { ParentRef, WireEvent } from "../wire/thread-messages";
@@ -13,8 +14,12 @@ import type { TypeScriptEngine, ExecuteOutcome } from "../engine/engine";
 import { interruptionError, KernelError } from "../engine/errors";
 import { plainText, toBundle } from "../../lib/display/protocol";
 import { HistoryStore } from "./history";
-import { KernelNotebookHost, encodeBundle } from "./notebook-host";
+import { KernelNotebookHost, encodeBundle, INTERRUPTED_BY_USER } from "./notebook-host";
 import { kernelLog } from "./output-capture";
+import { beginCell, cancelTimersOf } from "./background-errors";
+import { heapBeforeCell } from "./heap";
+import { exitKernel } from "./exit-guard";
+import { memoryError } from "./memory-report";
 
 type Request = { channel: "shell" | "control"; message: JupyterMessage; sequence: number };
 
@@ -25,6 +30,8 @@ export interface KernelOptions {
   history: HistoryStore;
   kernelInfo: Record<string, unknown>;
   connectionPorts: Record<string, number>;
+  /** Milliseconds a cell whose code reads the interrupt signal gets to stop by itself before its await is broken off. */
+  politeInterruptMs: number;
   /** Creates the engine (slow: about a second); called once, before the first request that needs it. */
   createEngine(): TypeScriptEngine;
   /** Work for quiet moments (preloading), run while no request waits. */
@@ -40,6 +47,8 @@ export class Kernel {
   /** Execute requests up to this sequence number are aborted (they arrived before an error). */
   private abortThrough = 0;
   private executionCount = 0;
+  /** The label ("In[3]") of the cell running now. */
+  private runningLabel: string | undefined;
   private engineInstance: TypeScriptEngine | null = null;
   private readonly idleTasks: ((engine: TypeScriptEngine) => void)[];
 
@@ -74,12 +83,52 @@ export class Kernel {
     setImmediate(() => this.runIdleTasks());
   }
 
-  /** Called by the SIGINT handler and by interrupt events from the wire thread. */
-  interrupt(): void {
-    this.options.shared.markInterruptsSeen();
-    if (this.options.shared.state === ExecState.RunningSync || this.options.shared.state === ExecState.RunningAsync) {
-      this.options.host.abort();
-      this.engineInstance?.interrupt();
+  /**
+   * Called for interrupt events from the wire thread: stops the running cell
+   * if the interrupt was aimed at it (a late event for an earlier cell is ignored).
+   */
+  /** The request the last interrupt event stopped (a second one for it does not wait). */
+  private lastInterrupted = 0;
+
+  interrupt(patient = true): void {
+    const { shared } = this.options;
+    const request = shared.handling;
+    if (!this.running() || !shared.isInterrupted(request)) {
+      shared.markInterruptsSeen();
+      return;
+    }
+    const again = this.lastInterrupted === request;
+    this.lastInterrupted = request;
+    this.options.host.abort();
+    // Code that reads the signal (train()) stops at its next check and keeps
+    // its state; its await is broken off only if it has not within the grace
+    // (or is interrupted again).
+    if (patient && !again && shared.polls(request)) {
+      setTimeout(() => this.breakOff(request), this.options.politeInterruptMs).unref();
+    } else {
+      this.breakOff(request);
+    }
+  }
+
+  private running(): boolean {
+    const { state } = this.options.shared;
+    return state === ExecState.RunningSync || state === ExecState.RunningAsync;
+  }
+
+  /** Breaks off the await that request's cell is blocked in, if it still runs. */
+  private breakOff(request: number): void {
+    const { shared } = this.options;
+    if (shared.handling !== request || !this.running()) return;
+    shared.markInterruptsSeen();
+    this.engineInstance?.interrupt();
+  }
+
+  /** A SIGINT sent to the kernel (not by its wire thread): interrupts the running cell. */
+  interruptFromSignal(): void {
+    const { shared } = this.options;
+    if (shared.state === ExecState.RunningSync || shared.state === ExecState.RunningAsync) {
+      shared.interruptRequest(shared.handling);
+      this.interrupt();
     }
   }
 
@@ -91,6 +140,10 @@ export class Kernel {
         break;
       case "interrupt":
         this.interrupt();
+        break;
+      case "memory":
+        if (this.runningLabel) cancelTimersOf(this.runningLabel);
+        this.interrupt(false);
         break;
       case "input_reply":
         this.options.host.receiveInput(event.value);
@@ -120,17 +173,19 @@ export class Kernel {
     const parent: ParentRef = { header: message.header, identities: message.identities };
     const type = message.header.msg_type;
     const status = (state: "busy" | "idle") => this.options.wire.send("iopub", "status", { execution_state: state }, parent);
+    this.options.shared.beginHandling(sequence);
     status("busy");
     try {
       if (sequence <= this.abortThrough && type === "execute_request") {
         this.reply(channel, "execute_reply", { status: "aborted" }, parent, { status: "aborted" });
         return;
       }
-      await this.handle(channel, type, message, parent);
+      await this.handle(channel, type, message, parent, sequence);
     } catch (err) {
       kernelLog(`failed to handle ${type}:`, err);
     } finally {
       status("idle");
+      this.options.shared.endHandling();
     }
   }
 
@@ -138,11 +193,11 @@ export class Kernel {
     this.options.wire.send(channel, msgType, content, parent, metadata);
   }
 
-  private async handle(channel: "shell" | "control", type: string, message: JupyterMessage, parent: ParentRef): Promise<void> {
+  private async handle(channel: "shell" | "control", type: string, message: JupyterMessage, parent: ParentRef, sequence: number): Promise<void> {
     const content = message.content as Record<string, unknown>;
     switch (type) {
       case "execute_request":
-        return this.execute(channel, content, parent);
+        return this.execute(channel, content, parent, sequence);
       case "kernel_info_request":
         return this.reply(channel, "kernel_info_reply", this.options.kernelInfo, parent);
       case "complete_request": {
@@ -207,7 +262,7 @@ export class Kernel {
     }
   }
 
-  private async execute(channel: "shell" | "control", content: Record<string, unknown>, parent: ParentRef): Promise<void> {
+  private async execute(channel: "shell" | "control", content: Record<string, unknown>, parent: ParentRef, sequence: number): Promise<void> {
     const { wire, host } = this.options;
     const code = String(content.code ?? "");
     const silent = Boolean(content.silent);
@@ -234,8 +289,9 @@ export class Kernel {
       return;
     }
 
-    host.beginCell(parent, Boolean(content.allow_stdin));
-    const outcome = await this.run(code, `In[${count}]`);
+    host.beginCell(parent, Boolean(content.allow_stdin), sequence);
+    // An interrupt that came while the cell waited in the queue stops it before it runs.
+    const outcome: ExecuteOutcome = host.currentSignal.aborted ? { status: "error", ...interruptionError() } : await this.run(code, `In[${count}]`, sequence);
     let resultText: string | null = null;
     let reply: Record<string, unknown>;
     let failure: KernelError | null = outcome.status === "error" ? outcome : null;
@@ -268,7 +324,7 @@ export class Kernel {
   }
 
   /** Runs a cell, keeping the shared execution state the wire thread reads. */
-  private async run(code: string, label: string): Promise<ExecuteOutcome> {
+  private async run(code: string, label: string, request: number): Promise<ExecuteOutcome> {
     const { shared } = this.options;
     const engine = this.engine;
     // Start the cell from a fresh macrotask. If a loop in the cell has to be
@@ -276,7 +332,10 @@ export class Kernel {
     // queued behind it; here that can only be the cell's own.
     await new Promise<void>((resolve) => setImmediate(resolve));
     shared.markInterruptsSeen();
+    shared.cellStartHeapBytes = heapBeforeCell();
     shared.state = ExecState.RunningSync;
+    this.runningLabel = label;
+    const cell = beginCell(label);
     let outcome: ExecuteOutcome;
     try {
       const { done } = engine.execute(code, label);
@@ -287,11 +346,20 @@ export class Kernel {
     } finally {
       shared.state = ExecState.Idle;
       shared.markInterruptsSeen();
+      cell.end();
+      this.runningLabel = undefined;
     }
-    // An interrupt that stopped the cell (by signal, by terminating a loop or
-    // by the library giving up at a checkpoint) reads as one interruption.
-    if (outcome.status === "error" && this.options.host.signal.aborted && outcome.ename !== "TSError") {
-      return { status: "error", ...interruptionError() };
+    const heapUsed = shared.memoryStoppedAt(request);
+    if (heapUsed !== undefined) {
+      cancelTimersOf(label);
+      return { status: "error", ...memoryError(heapUsed, getHeapStatistics().heap_size_limit, engine.variables) };
+    }
+    // An interrupt ends the cell with an error whatever it was doing: stopped
+    // by a signal, by terminating a loop, or by library code that stopped
+    // politely at a checkpoint and returned (so queued cells are aborted, as
+    // in IPython).
+    if (this.options.host.currentSignal.aborted && !(outcome.status === "error" && outcome.ename === "TSError")) {
+      return { status: "error", ...interruption(outcome) };
     }
     return outcome;
   }
@@ -300,7 +368,7 @@ export class Kernel {
     const out: Record<string, unknown> = {};
     if (!expressions || typeof expressions !== "object") return out;
     for (const [name, expression] of Object.entries(expressions as Record<string, unknown>)) {
-      const outcome = await this.run(String(expression), `user_expressions[${name}]`);
+      const outcome = await this.run(String(expression), `user_expressions[${name}]`, this.options.shared.handling);
       if (outcome.status === "ok") {
         out[name] = { status: "ok", data: outcome.hasValue ? encodeBundle(await toBundle(outcome.value)) : { "text/plain": "undefined" }, metadata: {} };
       } else {
@@ -315,7 +383,15 @@ export class Kernel {
       this.engineInstance?.close();
       await this.options.wire.close();
     } finally {
-      process.exit(0);
+      exitKernel(0);
     }
   }
+}
+
+/** The interruption error, keeping what library code said when it stopped (e.g. where training's state is kept). */
+function interruption(outcome: ExecuteOutcome): KernelError {
+  const base = interruptionError();
+  if (outcome.status !== "error" || outcome.ename !== "Interrupted") return base;
+  if (!outcome.evalue || outcome.evalue === INTERRUPTED_BY_USER || outcome.evalue === base.evalue) return base;
+  return { ename: base.ename, evalue: `${base.evalue} ${outcome.evalue}`, traceback: [...base.traceback, outcome.evalue] };
 }

@@ -8,13 +8,17 @@ import type { ParentRef } from "../wire/thread-messages";
 import type { WireClient } from "../wire/wire-client";
 import { CommManager } from "./comms";
 
+/** The message of the signal's abort reason (library code may throw it). */
+export const INTERRUPTED_BY_USER = "Interrupted by the user.";
+
 export class KernelNotebookHost implements NotebookHost {
   /** The request whose cell is running (or ran last): outputs are attributed to it. */
   parent: ParentRef | null = null;
   allowStdin = false;
   readonly comms: CommManager;
   private controller = new AbortController();
-  private interruptsAtStart = 0;
+  /** The execute request whose cell runs (its sequence number); interrupts aimed at it abort the signal. */
+  private request = 0;
   private pendingInput: ((value: string) => void) | null = null;
 
   constructor(private readonly wire: WireClient, private readonly shared: SharedState) {
@@ -25,11 +29,11 @@ export class KernelNotebookHost implements NotebookHost {
     (globalThis as Record<symbol, unknown>)[HOST] = this;
   }
 
-  beginCell(parent: ParentRef, allowStdin: boolean): void {
+  beginCell(parent: ParentRef, allowStdin: boolean, request: number): void {
     this.parent = parent;
     this.allowStdin = allowStdin;
     this.controller = new AbortController();
-    this.interruptsAtStart = this.shared.interruptsRequested;
+    this.request = request;
   }
 
   /**
@@ -37,7 +41,13 @@ export class KernelNotebookHost implements NotebookHost {
    * loop sees the interrupt at its next check.
    */
   get signal(): AbortSignal {
-    if (!this.controller.signal.aborted && this.shared.interruptsRequested > this.interruptsAtStart) {
+    this.shared.notePolled(this.request);
+    return this.currentSignal;
+  }
+
+  /** The running cell's signal, for the kernel's own checks (which do not make the cell one that polls). */
+  get currentSignal(): AbortSignal {
+    if (!this.controller.signal.aborted && this.shared.isInterrupted(this.request)) {
       this.abort();
     }
     return this.controller.signal;
@@ -45,7 +55,7 @@ export class KernelNotebookHost implements NotebookHost {
 
   abort(): void {
     if (!this.controller.signal.aborted) {
-      const reason = new Error("Interrupted by the user.");
+      const reason = new Error(INTERRUPTED_BY_USER);
       reason.name = "Interrupted";
       this.controller.abort(reason);
     }

@@ -34,7 +34,7 @@ export interface JupyterMessage<C = Record<string, unknown>> {
 
 /** How frames turned out when read: a message, or why it was refused. */
 export type DecodeResult =
-  | { ok: true; message: JupyterMessage }
+  | { ok: true; message: JupyterMessage; signature: string }
   | { ok: false; reason: string };
 
 export class Signer {
@@ -64,6 +64,26 @@ export class Signer {
   }
 }
 
+/**
+ * Signatures already accepted, so a captured message replayed (even from
+ * another socket) is refused, as jupyter_client's Session does. Bounded: the
+ * oldest are forgotten first.
+ */
+export class SignatureHistory {
+  private readonly seen = new Set<string>();
+
+  constructor(private readonly capacity = 1 << 16) {}
+
+  /** Records `signature`; false if it was seen before. Unsigned messages (no key) are not tracked. */
+  accept(signature: string): boolean {
+    if (!signature) return true;
+    if (this.seen.has(signature)) return false;
+    this.seen.add(signature);
+    if (this.seen.size > this.capacity) this.seen.delete(this.seen.values().next().value as string);
+    return true;
+  }
+}
+
 export function decode(frames: Buffer[], signer: Signer): DecodeResult {
   const split = frames.findIndex((f) => f.length === DELIMITER.length && f.toString() === DELIMITER);
   if (split < 0) return { ok: false, reason: "no <IDS|MSG> delimiter" };
@@ -84,6 +104,7 @@ export function decode(frames: Buffer[], signer: Signer): DecodeResult {
         content: content ?? {},
         buffers: frames.slice(split + 6),
       },
+      signature,
     };
   } catch (err) {
     return { ok: false, reason: `unreadable JSON (${(err as Error).message})` };

@@ -12,7 +12,11 @@ export interface WireThreadOptions {
   kernelInfo: Record<string, unknown>;
   /** Milliseconds the main thread gets to stop a cell on its own before it is forced. */
   interruptGraceMs: number;
+  /** Milliseconds a cell that reads the interrupt signal gets to stop by itself (a second interrupt does not wait). */
+  politeInterruptMs: number;
   debug: boolean;
+  /** The main thread's heap limit (V8's heap_size_limit), for the memory watch; 0 turns it off. */
+  heapLimitBytes?: number;
 }
 
 /** Identifies the request an outgoing message answers. */
@@ -27,6 +31,8 @@ export type WireEvent =
   | { kind: "request"; channel: "shell" | "control"; message: JupyterMessage; sequence: number }
   | { kind: "input_reply"; value: string }
   | { kind: "interrupt" }
+  /** The running cell was stopped because the heap neared its limit. */
+  | { kind: "memory" }
   | { kind: "shutdown"; restart: boolean }
   | { kind: "flushed"; token: number };
 

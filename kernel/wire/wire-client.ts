@@ -4,9 +4,13 @@
  */
 import { Worker } from "node:worker_threads";
 import { writeSync } from "node:fs";
+import { getHeapStatistics } from "node:v8";
 import path from "node:path";
 import { EventEmitter } from "node:events";
 import type { Channel, ParentRef, WireCommand, WireEvent, WireThreadOptions } from "./thread-messages";
+
+// Captured before the kernel guards process.exit against cells.
+const exitProcess = process.exit.bind(process);
 
 export interface WireEvents {
   event: [WireEvent];
@@ -20,7 +24,7 @@ export class WireClient extends EventEmitter<WireEvents> {
   constructor(options: WireThreadOptions) {
     super();
     this.worker = new Worker(path.join(__dirname, "wire-thread.js"), {
-      workerData: options,
+      workerData: { heapLimitBytes: getHeapStatistics().heap_size_limit, ...options },
       // The wire thread's own stdout/stderr go to the kernel's log, never into a notebook.
       stdout: true,
       stderr: true,
@@ -38,7 +42,7 @@ export class WireClient extends EventEmitter<WireEvents> {
     });
     this.worker.on("error", (err) => {
       writeSync(2, `[convlab] the wire thread failed: ${err.stack ?? err}\n`);
-      process.exit(1);
+      exitProcess(1);
     });
   }
 

@@ -9,11 +9,13 @@
  * shutdown_request itself.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { Session } from "node:inspector";
 import * as zmq from "zeromq";
 import { endpoint } from "./connection";
-import { decode, encode, JupyterMessage, makeHeader, Signer } from "./message";
+import { decode, encode, JupyterMessage, makeHeader, SignatureHistory, Signer } from "./message";
 import { ExecState, SharedState } from "./shared-state";
+import { disconnectMainThread, mainThreadHeapUsed, terminateMainThreadExecution } from "./main-thread";
+import { watchParent } from "./parent-watch";
+import { watchHeap } from "./heap-watch";
 import type { Channel, ParentRef, WireCommand, WireEvent, WireThreadOptions } from "./thread-messages";
 import { userInfo } from "node:os";
 import { randomUUID } from "node:crypto";
@@ -22,6 +24,7 @@ const options = workerData as WireThreadOptions;
 const port = parentPort!;
 const shared = new SharedState(options.shared);
 const signer = new Signer(options.connection.key, options.connection.signature_scheme);
+const signatures = new SignatureHistory();
 const session = randomUUID();
 const username = safeUsername();
 
@@ -116,6 +119,10 @@ async function serve(channel: "shell" | "control" | "stdin", socket: zmq.Router)
       warn(`dropped a message on ${channel}: ${decoded.reason}`);
       continue;
     }
+    if (!signatures.accept(decoded.signature)) {
+      warn(`dropped a replayed message on ${channel} (its signature was seen before)`);
+      continue;
+    }
     const message = decoded.message;
     log(channel, message.header.msg_type);
     try {
@@ -155,40 +162,97 @@ function handle(channel: "shell" | "control" | "stdin", message: JupyterMessage)
     });
     return;
   }
-  post({ kind: "request", channel, message, sequence: shared.countRequest() });
+  const sequence = shared.countRequest();
+  if (type === "execute_request") unfinishedExecutes.push(sequence);
+  post({ kind: "request", channel, message, sequence });
 }
 
 // --- interrupts ---
-let inspectorSession: Session | null = null;
+/** Execute requests handed to the main thread, oldest first; answered ones are dropped lazily. */
+const unfinishedExecutes: number[] = [];
+
+/** The execute request an interrupt applies to: the oldest not yet answered, whatever its phase. */
+function interruptTarget(): number | undefined {
+  const finished = shared.finishedThrough;
+  while (unfinishedExecutes.length && unfinishedExecutes[0] <= finished) unfinishedExecutes.shift();
+  return unfinishedExecutes[0];
+}
+
+/** The execute request the latest interrupt was aimed at. */
+let lastTarget: number | undefined;
 
 /**
  * Interrupting is polite first: the main thread and the library see the
- * request at once (shared memory), so training stops at the next batch. If
- * the cell still runs after the grace period, it is broken off: SIGINT for a
- * cell's synchronous part (vm's breakOnSigint turns it into an exception),
- * V8's terminateExecution for a loop that never yields after an await.
+ * request at once (shared memory), so training stops at the next batch, and
+ * a cell still queued or being type-checked never starts. If the cell still
+ * runs after the grace period, it is broken off. A cell whose code reads the
+ * interrupt signal (train()) gets longer, politeInterruptMs, to stop and keep
+ * its state, however long a batch takes on a busy machine; interrupting the
+ * same cell again breaks it off without waiting.
  */
 function interrupt(): void {
-  const state = shared.state;
-  if (state !== ExecState.RunningSync && state !== ExecState.RunningAsync) return;
-  const number = shared.requestInterrupt();
+  const target = interruptTarget();
+  if (target === undefined) return;
+  const again = target === lastTarget;
+  lastTarget = target;
+  const number = shared.interruptRequest(target);
   post({ kind: "interrupt" });
+  // Past the main thread's own polite deadline, so it can break off an await first.
+  const politeUntil = again ? 0 : Date.now() + options.politeInterruptMs + options.interruptGraceMs;
+  breakOffIfStuck(target, number, options.interruptGraceMs, politeUntil);
+}
+
+/**
+ * SIGINT for a cell's synchronous part (vm's breakOnSigint turns it into an
+ * exception), V8's terminateExecution for a loop that never yields after an
+ * await. A request not yet running is checked again later: it stops by
+ * itself before it runs.
+ */
+function breakOffIfStuck(target: number, number: number, delayMs: number, politeUntil = 0): void {
   setTimeout(() => {
-    if (shared.interruptsSeen >= number) return;
+    if (shared.interruptsSeen >= number || shared.finishedThrough >= target) return;
     const now = shared.state;
-    if (now === ExecState.RunningSync) {
+    const notRunning = shared.handling !== target || (now !== ExecState.RunningSync && now !== ExecState.RunningAsync);
+    if (notRunning || (shared.polls(target) && Date.now() < politeUntil)) {
+      breakOffIfStuck(target, number, delayMs, politeUntil);
+    } else if (now === ExecState.RunningSync) {
       log("forcing interrupt with SIGINT");
       process.kill(process.pid, "SIGINT");
-    } else if (now === ExecState.RunningAsync) {
+    } else {
       log("forcing interrupt with terminateExecution");
-      if (!inspectorSession) {
-        inspectorSession = new Session();
-        inspectorSession.connectToMainThread();
-      }
-      inspectorSession.post("Runtime.terminateExecution");
+      terminateMainThreadExecution();
     }
-  }, options.interruptGraceMs).unref();
+  }, delayMs).unref();
 }
+
+// --- the memory watch: stop a cell before the heap runs out ---
+function runningCell(): number {
+  const state = shared.state;
+  const running = state === ExecState.RunningSync || state === ExecState.RunningAsync;
+  return running ? shared.handling : 0;
+}
+
+const heapWatch = options.heapLimitBytes ? watchHeap({
+    limitBytes: options.heapLimitBytes,
+    runningRequest: runningCell,
+    startBytes: () => shared.cellStartHeapBytes,
+    heapUsed: mainThreadHeapUsed,
+    onFull(request, usedBytes) {
+      warn(`the heap holds ${Math.round(usedBytes / 2 ** 20)} MB of its ${Math.round(options.heapLimitBytes! / 2 ** 20)} MB limit: stopping the running cell`);
+      shared.stopForMemory(request, usedBytes);
+      const number = shared.interruptRequest(request);
+      post({ kind: "memory" });
+      // No grace: the heap may fill within a second.
+      breakOffIfStuck(request, number, 20);
+    },
+  })
+  : null;
+
+// --- the parent watch: a kernel whose Jupyter died ends too ---
+watchParent((parentPid) => {
+  warn(`the process that started this kernel (pid ${parentPid}) has exited; shutting down`);
+  process.kill(process.pid, "SIGTERM");
+});
 
 // --- commands from the main thread ---
 port.on("message", (command: WireCommand) => {
@@ -214,6 +278,8 @@ async function close(): Promise<void> {
   flushStreams();
   await Promise.all(Object.values(sendChains));
   closing = true;
+  heapWatch?.stop();
+  disconnectMainThread();
   // Everything queued has been handed to ZeroMQ; give it a moment to leave, no more.
   for (const socket of Object.values(sockets)) {
     socket.linger = 100;

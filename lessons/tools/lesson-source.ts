@@ -124,6 +124,10 @@ export function parseLesson(text: string, path: string, options: ParseOptions = 
         flushProse();
         const content = token.content.replace(/\n$/, "");
         if (content.trim() === "") throw new LessonSourceError(path, line, "this fence is empty.");
+        const swallowed = content.split("\n").findIndex((codeLine) => codeLine.trimStart().startsWith("```"));
+        if (swallowed >= 0) {
+          throw new LessonSourceError(path, line + 1 + swallowed, "this line starts with ``` inside a code fence: a closing ``` stands alone on its line, or the fence swallows the text after it.");
+        }
         addFence(segments, { role, id, content, line }, path);
         continue;
       }

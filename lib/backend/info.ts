@@ -17,8 +17,10 @@ export interface BackendInfoFields {
   reason: string;
   /** Faster backends passed over, and why. */
   skipped: SkippedBackend[];
-  /** XNNPACK threads (wasm only). */
+  /** Threads of convlab's kernels and XNNPACK (wasm only). */
   threads: number | null;
+  /** Where the thread count came from (wasm only), e.g. "the default: 2 CPUs". */
+  threadsReason?: string;
   /** WebAssembly SIMD in use (wasm only). */
   simd: boolean | null;
   /** convlab's kernels registered for training on wasm. */
@@ -35,6 +37,7 @@ export class BackendInfo implements BackendInfoFields {
   readonly reason: string;
   readonly skipped: SkippedBackend[];
   readonly threads: number | null;
+  readonly threadsReason?: string;
   readonly simd: boolean | null;
   readonly trainingKernels: string[];
   readonly versions: Record<string, string>;
@@ -46,6 +49,7 @@ export class BackendInfo implements BackendInfoFields {
     this.reason = fields.reason;
     this.skipped = fields.skipped;
     this.threads = fields.threads;
+    this.threadsReason = fields.threadsReason;
     this.simd = fields.simd;
     this.trainingKernels = fields.trainingKernels;
     this.versions = fields.versions;
@@ -58,12 +62,7 @@ export class BackendInfo implements BackendInfoFields {
       ["why", this.reason],
     ];
     if (this.requested) rows.push(["asked for", this.requested]);
-    if (this.threads === 1 && this.backend === "wasm") {
-      // Measured on 2 shared cores: a second XNNPACK thread made LeNet training
-      // and inference slower (convlab's own kernels, the heaviest, run on one
-      // thread, and XNNPACK's pool competes with them and with other load).
-      rows.push(["threads", "1 (the default: a second thread did not pay on a shared 2-core machine; `CONVLAB_THREADS=2` or `useBackend(\"wasm\", { threads: 2 })` to try)"]);
-    } else if (this.threads != null) rows.push(["threads", String(this.threads)]);
+    if (this.threads != null) rows.push(["threads", this.threadsReason ? `${this.threads} (${this.threadsReason})` : String(this.threads)]);
     if (this.simd != null) rows.push(["SIMD", this.simd ? "yes" : "no"]);
     if (this.trainingKernels.length > 0) rows.push(["training kernels", this.trainingKernels.join(", ")]);
     for (const s of this.skipped) rows.push([`not ${s.backend}`, s.reason]);

@@ -9,6 +9,7 @@
  */
 import { existsSync, readdirSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { cpuShare } from "./cpu-share";
 
 /** A compute backend convlab can run on. */
 export type BackendName = "gpu" | "node" | "wasm" | "cpu";
@@ -54,8 +55,8 @@ export interface BackendPlan {
   reason: string;
   /** Faster backends passed over, with the reason. */
   skipped: SkippedBackend[];
-  /** wasm threads asked for with CONVLAB_THREADS (undefined: the default, 1). */
-  threads?: number;
+  /** wasm threads: CONVLAB_THREADS, else the cores this process may use (see ./cpu-share). */
+  threads: number;
 }
 
 /** What planBackend looks at; tests pass fakes. */
@@ -110,17 +111,28 @@ export function parseBackendChoice(value: string | undefined, source = "CONVLAB_
   );
 }
 
+/** Most threads the wasm backend takes. */
+export const MAX_THREADS = 8;
+
+/**
+ * The default thread count: one per core this process may use (its CPUs,
+ * cgroup quota and CPU_LIMIT: ./cpu-share), at most MAX_THREADS.
+ */
+export function defaultThreads(): number {
+  return Math.min(MAX_THREADS, cpuShare().threads);
+}
+
 /**
  * Parses CONVLAB_THREADS, the number of threads for the wasm backend.
- * Unset means the default (1); "auto" means one per CPU core.
+ * Unset means the default (undefined here); "auto" means `cores`.
  */
 export function parseThreads(value: string | undefined, cores: number, source = "CONVLAB_THREADS"): number | undefined {
   const text = (value ?? "").trim().toLowerCase();
   if (text === "") return undefined;
-  if (text === "auto") return Math.max(1, cores);
+  if (text === "auto") return Math.min(MAX_THREADS, Math.max(1, cores));
   const n = Number(text);
-  if (!Number.isInteger(n) || n < 1 || n > 8) {
-    throw new Error(`${source}="${value}" must be a whole number from 1 to 8, or "auto" (one thread per core).`);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_THREADS) {
+    throw new Error(`${source}="${value}" must be a whole number from 1 to ${MAX_THREADS}, or "auto" (one thread per core this process may use).`);
   }
   return n;
 }
@@ -137,7 +149,7 @@ export function planBackend(inputs: PlanInputs = {}): BackendPlan {
   const hasNvidiaDriver = inputs.hasNvidiaDriver ?? defaultHasNvidiaDriver;
   const hasNativeBinding = inputs.hasNativeBinding ?? defaultHasNativeBinding;
   const requested = parseBackendChoice(env.CONVLAB_BACKEND);
-  const threads = parseThreads(env.CONVLAB_THREADS, require("node:os").availableParallelism?.() ?? 1);
+  const threads = parseThreads(env.CONVLAB_THREADS, defaultThreads()) ?? defaultThreads();
 
   const skipped: SkippedBackend[] = [];
   const availability = (name: BackendName): string | null => {

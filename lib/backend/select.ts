@@ -10,26 +10,32 @@ import { dirname } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import * as wasm from "@tensorflow/tfjs-backend-wasm";
 import { BackendInfo } from "./info";
+import { cpuShare } from "./cpu-share";
 import {
   BACKEND_PACKAGES,
   BackendChoice,
   BackendName,
   HOW_TO_GET,
   SkippedBackend,
+  MAX_THREADS,
+  defaultThreads,
   parseBackendChoice,
   parseThreads,
 } from "./plan";
 import { registerWasmTrainingKernels, trainingKernels } from "./wasm/register";
 import { startThreadedWasm } from "./wasm/threads";
 import { simdKernels } from "./wasm/simd/runtime";
+import { setKernelThreads } from "./wasm/simd/parallel";
 import type { WasmBackend } from "./wasm/kernel-calls";
 
 /** Options for `useBackend`. */
 export interface UseBackendOptions {
   /**
-   * Threads for the wasm backend's XNNPACK (convolutions, matrix products).
-   * Default: CONVLAB_THREADS if set, else 1. More than 1 starts the threaded
-   * build, which can happen only once per process, before wasm first starts.
+   * Threads for the wasm backend: convlab's kernels and XNNPACK's.
+   * Default: CONVLAB_THREADS if set, else one per core this process may use
+   * (its CPUs, cgroup CPU quota and JupyterHub's CPU_LIMIT: ./cpu-share).
+   * More than 1 starts the threaded build, which can happen only once per
+   * process, before wasm first starts.
    */
   threads?: number;
 }
@@ -52,6 +58,7 @@ interface Started {
   reason: string;
   skipped: SkippedBackend[];
   threads: number;
+  threadsReason: string;
 }
 
 let started: Started | undefined;
@@ -129,6 +136,7 @@ async function startWasm(threads: number): Promise<string> {
       throw new BackendUnavailableError("wasm", `it failed to start: ${firstLine(error)}`);
     });
     wasmThreadsStarted = wasm.getThreadsCount();
+    setKernelThreads(wasmThreadsStarted);
   } else if (!(await tf.setBackend("wasm"))) {
     throw new BackendUnavailableError("wasm", "it failed to start again");
   }
@@ -178,9 +186,17 @@ export async function useBackend(
   options: UseBackendOptions = {},
 ): Promise<BackendInfo> {
   const requested = parseBackendChoice(choice, "useBackend()");
-  const threads = options.threads ?? parseThreads(process.env.CONVLAB_THREADS, coreCount()) ?? 1;
-  if (!Number.isInteger(threads) || threads < 1 || threads > 8) {
-    throw new Error(`useBackend(): threads must be a whole number from 1 to 8, got ${threads}.`);
+  const fromEnv = parseThreads(process.env.CONVLAB_THREADS, defaultThreads());
+  // The default follows a wasm backend already started (its thread count is fixed for the process).
+  const threads = options.threads ?? fromEnv ?? wasmThreadsStarted ?? defaultThreads();
+  const threadsReason =
+    options.threads !== undefined
+      ? "asked for with useBackend()"
+      : fromEnv !== undefined
+        ? `CONVLAB_THREADS=${process.env.CONVLAB_THREADS}`
+        : `the default: one per core this process may use, ${cpuShare().source}; CONVLAB_THREADS or useBackend("wasm", { threads }) to change`;
+  if (!Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS) {
+    throw new Error(`useBackend(): threads must be a whole number from 1 to ${MAX_THREADS}, got ${threads}.`);
   }
   const skipped: SkippedBackend[] = [];
   const order: BackendName[] = requested === "auto" ? ["gpu", "node", "wasm", "cpu"] : [requested];
@@ -193,6 +209,7 @@ export async function useBackend(
         reason: requested === "auto" ? `auto: ${why}` : `asked for ${name}: ${why}`,
         skipped,
         threads: name === "wasm" ? (wasmThreadsStarted ?? 1) : 0,
+        threadsReason: wasmThreadsStarted === threads ? threadsReason : "the count wasm started with in this process",
       };
       return backendInfo();
     } catch (error) {
@@ -210,11 +227,6 @@ export async function useBackend(
 export async function ensureBackend(): Promise<BackendInfo> {
   if (started && tf.getBackend() === tfjsNameOf(started.backend)) return backendInfo();
   return useBackend();
-}
-
-function coreCount(): number {
-  const os = require("node:os") as { availableParallelism?: () => number; cpus: () => unknown[] };
-  return os.availableParallelism?.() ?? os.cpus().length;
 }
 
 /** tfjs's name for a convlab backend. */
@@ -243,7 +255,8 @@ export function backendInfo(): BackendInfo {
     requested: ours?.requested ?? null,
     reason: ours?.reason ?? (tfjsBackend ? "started outside convlab (useBackend() was not called)" : "no backend started yet"),
     skipped: ours?.skipped ?? [],
-    threads: backend === "wasm" ? safeThreadsCount() : null,
+    threads: backend === "wasm" ? (ours?.threads ?? safeThreadsCount()) : null,
+    threadsReason: backend === "wasm" ? ours?.threadsReason : undefined,
     simd,
     trainingKernels: backend === "wasm" ? trainingKernels.map((k) => k.kernelName) : [],
     versions,

@@ -1,7 +1,7 @@
 /** bandChart: mean ± std across repeated runs (seeds) of the same setting. */
 import { Chart, type ChartOptions } from "./chart";
 import { describeValue, frame } from "./format";
-import { formatNumber } from "../display/html";
+import { formatNumber, percentText } from "../display/html";
 import type { Datum } from "./spec";
 
 type Run = readonly number[] | Float32Array | Float64Array;
@@ -15,6 +15,8 @@ export interface BandChartOptions extends ChartOptions {
   yTitle?: string;
   /** Half-width of the band in standard deviations. Default 1. */
   stds?: number;
+  /** The values are fractions shown as percentages (accuracies): the summary reads "92.7% ± 0.7 points". Default false. */
+  percent?: boolean;
 }
 
 export interface BandPoint {
@@ -71,7 +73,10 @@ export function bandChart(series: Record<string, readonly Run[]>, options: BandC
       rows.push({ series: name, x: p.x, mean: p.mean, lower: p.mean - k * p.std, upper: p.mean + k * p.std, std: p.std, runs: p.runs });
     }
     const last = points[points.length - 1];
-    if (last) finals.push(`${name} ${formatNumber(last.mean)} ± ${formatNumber(last.std)} (${last.runs} runs)`);
+    if (last) {
+      const spread = options.percent ? `${percentText(last.mean)} ± ${(100 * last.std).toFixed(1)} points` : `${formatNumber(last.mean)} ± ${formatNumber(last.std)}`;
+      finals.push(`${name} ${spread} (${last.runs} runs)`);
+    }
   }
   const spread = k === 1 ? "std" : `${k} std`;
   const summary = `Mean ± ${spread} over up to ${seeds} runs` + (finals.length ? `; at the end: ${finals.join(", ")}` : "");

@@ -73,10 +73,12 @@ export function validateNormalization(normalization: Normalization, shape: reado
       problem(`the mean image is [${normalization.meanShape!.join(", ")}].`);
     }
     if (normalization.mean.length !== expected) problem(`mean has ${normalization.mean.length} values, expected ${expected}.`);
+    const bad = normalization.mean.findIndex((m) => !Number.isFinite(m));
+    if (bad >= 0) problem(`mean[${bad}] is ${normalization.mean[bad]}; every value must be a finite number.`);
   }
   if (normalization.std) {
     if (normalization.std.length !== channels) problem(`std has ${normalization.std.length} values, expected ${channels}.`);
-    if (normalization.std.some((s) => !(s > 0))) problem("every std value must be positive.");
+    if (normalization.std.some((s) => !(s > 0 && Number.isFinite(s)))) problem("every std value must be a positive, finite number.");
   }
 }
 

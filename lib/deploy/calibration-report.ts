@@ -146,7 +146,8 @@ export async function calibrationSizeSweep(
   const fp32 = await predictOnnx(source, data);
   const rows: CalibrationSizeRow[] = [];
   for (const images of sizes) {
-    const subset = { x: tf.slice(calibration.x, 0, images) };
+    // The whole set as it is: its histograms may be collected already (collectStatistics reuses them).
+    const subset = { x: images === available ? calibration.x : tf.slice(calibration.x, 0, images) };
     try {
       for (const method of methods) {
         const int8 = await quantizeInt8(source, subset, { method, percentile: options.percentile });
@@ -154,7 +155,7 @@ export async function calibrationSizeSweep(
         rows.push({ images, method, accuracy, dropPoints: 100 * ((fp32.accuracy as number) - accuracy) });
       }
     } finally {
-      subset.x.dispose();
+      if (subset.x !== calibration.x) subset.x.dispose();
     }
   }
   return new CalibrationSizeSweep(rows, fp32.accuracy as number, data.n);

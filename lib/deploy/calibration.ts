@@ -9,6 +9,7 @@
  *   information, measured as the KL divergence between the clipped histogram
  *   and its quantized version (TensorRT's entropy calibrator).
  */
+import { createHash } from "node:crypto";
 import * as ort from "onnxruntime-node";
 import { GraphEditor, cloneModel } from "./onnx/graph-edit";
 import { tensorValueInfo } from "./onnx/graph-builder";
@@ -41,12 +42,38 @@ export interface TensorStatistics {
   binWidth: number;
 }
 
+/**
+ * Statistics already collected, per calibration tensor (tfjs tensors are
+ * immutable), then per model content, histogram bins and tensor name: the
+ * same model calibrated on the same images gives the same histograms, so
+ * comparing methods, or quantizing one layer at a time, runs the
+ * calibration images through the model once.
+ */
+const collected = new WeakMap<object, Map<string, TensorStatistics>>();
+
 /** Runs `bytes` (an FP32 convlab export) on the calibration images and collects |value| histograms of `tensors`. */
 export async function collectStatistics(
   bytes: Uint8Array,
   tensors: string[],
   calibration: LabelledSamples,
   options: CalibrationOptions = {},
+): Promise<Map<string, TensorStatistics>> {
+  const known = collected.get(calibration.x) ?? new Map<string, TensorStatistics>();
+  const prefix = `${createHash("sha256").update(bytes).digest("hex")} ${options.bins ?? 2048} `;
+  const missing = tensors.filter((t) => !known.has(prefix + t));
+  if (missing.length) {
+    const fresh = await runCalibration(bytes, missing, calibration, options);
+    for (const [t, s] of fresh) known.set(prefix + t, s);
+    collected.set(calibration.x, known);
+  }
+  return new Map(tensors.map((t) => [t, known.get(prefix + t) as TensorStatistics]));
+}
+
+async function runCalibration(
+  bytes: Uint8Array,
+  tensors: string[],
+  calibration: LabelledSamples,
+  options: CalibrationOptions,
 ): Promise<Map<string, TensorStatistics>> {
   const model = cloneModel(bytes);
   const editor = new GraphEditor(model);

@@ -128,7 +128,8 @@ export async function compareQuantized(model: tf.LayersModel, options: CompareQu
   for (const v of variants) engines.push(await onnxEngine(v.file.bytes, v.file.precision, [batch], { threads: options.threads, optimization: "auto" }, v.label));
   let timing;
   try {
-    timing = await measureInterleaved(engines, [batch], (options.seconds ?? 2) / 3, 3);
+    // Five short rounds, the median kept: one round slowed by another process on a shared machine does not decide.
+    timing = await measureInterleaved(engines, [batch], (options.seconds ?? 2) / 5, 5);
   } finally {
     for (const e of engines) await e.release();
   }

@@ -16,11 +16,12 @@ import { classColor } from "../charts";
 import { type Segmenter, SingleShotDetector } from "../detect";
 import { bundleWriter, type BundleFile } from "./bundle-files";
 import type { ContractExport } from "./contract-export";
-import { DETECTNET_CLUSTERING, DETECTNET_CONFIDENCE, detectnetCommand } from "./detectnet";
+import { DETECTNET_DEFAULT_CLUSTERING, DETECTNET_DEFAULT_THRESHOLD } from "./jetson-inference/detectnet";
+import { detectnetCommand, segnetCommand } from "./jetson-inference/commands";
+import { colorsTxt } from "./jetson-inference/segnet";
 import { toDetectorOnnx, toSegmenterOnnx } from "./export-contracts";
 import { escapeHtml } from "../display/html";
 import { describeInputContract } from "./input-transform";
-import { colorsTxt, segnetCommand } from "./segnet";
 
 export interface ContractBundleOptions {
   /** Name used in the README's title. Default: the model's name. */
@@ -140,7 +141,7 @@ function readme(title: string, exported: ContractExport, commands: Record<string
     ...(detector
       ? [
           "",
-          `detectnet keeps boxes whose best class (BACKGROUND aside) scores at least ${DETECTNET_CONFIDENCE} (\`--confidence\`), and merges boxes of the same class that overlap by more than ${DETECTNET_CLUSTERING} of the larger one into one box covering both (\`--clustering\`): c/detectNet.cpp, postProcessSSD_ONNX and clusterDetections. convlab's \`verifyOnnx\` reads the model's output exactly that way.`,
+          `detectnet keeps boxes whose best class (BACKGROUND aside) scores at least ${DETECTNET_DEFAULT_THRESHOLD} (\`--threshold\`), and merges boxes of the same class that overlap by more than ${DETECTNET_DEFAULT_CLUSTERING} of the larger one into one box covering both (\`--clustering\`): c/detectNet.cpp, postProcessSSD_ONNX and clusterDetections. convlab's \`verifyOnnx\` reads the model's output exactly that way.`,
         ]
       : []),
     "",

@@ -1,6 +1,6 @@
 /**
  * ONNX exports of detectors and segmenters in the form jetson-inference
- * reads (see detectnet.ts and segnet.ts for the sources):
+ * reads (see jetson-inference/{preprocess,detectnet,segnet}.ts for the sources):
  *
  * - a single-shot detector → input `input_0` [1, 3, H, W] as detectnet
  *   prepares it; outputs `scores` [1, N, C] (softmax, class 0 = background)
@@ -16,13 +16,14 @@
 import type { Normalization } from "../data";
 import type { Segmenter, SingleShotDetector } from "../detect";
 import { ContractExport } from "./contract-export";
-import { DETECTNET_BLOBS, DETECTNET_PREPROCESSING } from "./detectnet";
+import { DETECTNET_BLOBS } from "./jetson-inference/detectnet";
+import { DETECTNET_PREPROCESSING, SEGNET_PREPROCESSING } from "./jetson-inference/preprocess";
+import { SEGNET_BLOBS } from "./jetson-inference/segnet";
 import { convertLayers, producerVersion, renameOutput } from "./convert-model";
 import { bakeInputTransform, describeInputContract, resolveNormalization, type DevicePreprocessing, type InputContract, type InputNormalization } from "./input-transform";
 import { materialize, type OnnxValue } from "./layer-converters";
 import { OnnxGraphBuilder, makeModel, tensorValueInfo } from "./onnx/graph-builder";
 import { DataType, encodeModel } from "./onnx/proto";
-import { SEGNET_BLOBS, SEGNET_PREPROCESSING } from "./segnet";
 
 export interface ContractExportOptions {
   /** ONNX opset, 13 to 21. Default 13 (TensorRT 8.2+). */

@@ -32,17 +32,6 @@ export { toDetectorOnnx, toSegmenterOnnx } from "./export-contracts";
 export type { ContractExportOptions } from "./export-contracts";
 export { verifyDetectorOnnx, verifySegmenterOnnx, ContractVerifyReport } from "./verify-contracts";
 export type { Frames, VerifyContractOptions } from "./verify-contracts";
-export {
-  DETECTNET_CONFIDENCE,
-  DETECTNET_CLUSTERING,
-  DETECTNET_BLOBS,
-  detectnetDecode,
-  detectnetResample,
-  deviceTensor,
-  detectnetCommand,
-} from "./detectnet";
-export type { DetectnetDetection } from "./detectnet";
-export { SEGNET_PREPROCESSING, SEGNET_BLOBS, segnetClassify, segnetCommand, colorsTxt } from "./segnet";
 export { ContractBundle } from "./contract-bundle";
 export type { ContractBundleOptions } from "./contract-bundle";
 export { checkJetsonBundle, BundleCheck } from "./check-jetson-bundle";
@@ -53,10 +42,20 @@ export { JETPACK_RELEASES, JETSON_MODULES, findJetPack, jetpackMarkdownTable, je
 export type { JetPackRelease, JetsonModule } from "./tensorrt/jetpack";
 export { ONNX_TENSORRT_OPERATORS } from "./tensorrt/onnx-operators";
 export type { OperatorTable } from "./tensorrt/onnx-operators";
-export { DETECTNET_PREPROCESSING, IMAGENET_PREPROCESSING, tensorNormMeanRGB } from "./jetson-inference/preprocess";
+export {
+  DETECTNET_PREPROCESSING,
+  IMAGENET_PREPROCESSING,
+  SEGNET_PREPROCESSING,
+  tensorNormMeanRGB,
+  resampleLikeJetson,
+  grayToRgb,
+} from "./jetson-inference/preprocess";
 export type { RgbImage as JetsonRgbImage } from "./jetson-inference/preprocess";
 export { loadImageLikeJetson } from "./jetson-inference/load-image";
-export type { Detection as JetsonDetection } from "./jetson-inference/detectnet";
+export { DETECTNET_DEFAULT_THRESHOLD, DETECTNET_DEFAULT_CLUSTERING, DETECTNET_BLOBS, detectnetDetect, detectnetLines } from "./jetson-inference/detectnet";
+export type { Detection as JetsonDetection, DetectnetOptions } from "./jetson-inference/detectnet";
+export { SEGNET_BLOBS, segnetClassify, colorsTxt } from "./jetson-inference/segnet";
+export { detectnetCommand, segnetCommand } from "./jetson-inference/commands";
 export { compareOptimizationLevels, OptimizationComparison, OPTIMIZATION_LEVELS, diffGraphs, describeChanges } from "./optimize-graph";
 export type { OptimizationLevel, CompareOptimizationOptions, LevelResult, RewrittenNode } from "./optimize-graph";
 export { measureBatchSizes, BatchSweep } from "./batch-sweep";

@@ -19,8 +19,9 @@ import { DISPLAY, type MimeBundle } from "../display";
 import { normalizePixels, type SplitName } from "../data";
 import { SceneSet } from "../data/scenes";
 import { argMaxClasses, type ImageBytes, type Segmenter, type SingleShotDetector } from "../detect";
-import { DETECTNET_BLOBS, DETECTNET_PREPROCESSING, detectnetDecode, detectnetResample, deviceTensor, type DetectnetDetection } from "./detectnet";
-import { SEGNET_BLOBS, SEGNET_PREPROCESSING, segnetClassify } from "./segnet";
+import { DETECTNET_BLOBS, detectnetDetect, type Detection } from "./jetson-inference/detectnet";
+import { DETECTNET_PREPROCESSING, SEGNET_PREPROCESSING, grayToRgb, resampleLikeJetson, tensorNormMeanRGB, type RgbImage } from "./jetson-inference/preprocess";
+import { SEGNET_BLOBS, segnetClassify } from "./jetson-inference/segnet";
 import { LUMA_WEIGHTS, type DevicePreprocessing } from "./input-transform";
 import { escapeHtml, htmlTable, textTable } from "../display/html";
 import { onnxBytes, sessionOptions, type OnnxSource, type RunnerOptions } from "./onnx-runner";
@@ -36,8 +37,8 @@ export interface VerifyContractOptions extends RunnerOptions {
   tolerance?: number;
   /** What the device feeds the graph. Default: detectnet's (segnet's) preprocessing. */
   device?: DevicePreprocessing;
-  /** detectnet's --confidence and --clustering. Default 0.5 and 0.75, detectnet's defaults. */
-  confidence?: number;
+  /** detectnet's --threshold and --clustering. Default 0.5 and 0.75, detectnet's defaults. */
+  threshold?: number;
   clustering?: number;
 }
 
@@ -53,8 +54,8 @@ export class ContractVerifyReport {
     readonly compared: number,
     readonly tolerance: number,
     /** The Jetson path's result for each frame. */
-    readonly onnxResults: (DetectnetDetection[] | Uint8Array)[],
-    readonly tfjsResults: (DetectnetDetection[] | Uint8Array)[],
+    readonly onnxResults: (Detection[] | Uint8Array)[],
+    readonly tfjsResults: (Detection[] | Uint8Array)[],
     /** Mask cells whose class differs only because two classes tie within the tolerance. */
     readonly tieCells = 0,
   ) {}
@@ -112,14 +113,27 @@ function maxDifference(a: ArrayLike<number>, b: ArrayLike<number>, start: number
   return max;
 }
 
-function sameDetections(a: DetectnetDetection[], b: DetectnetDetection[], tolerance: number): boolean {
+function sameDetections(a: Detection[], b: Detection[], tolerance: number): boolean {
   return (
     a.length === b.length &&
     a.every((d, i) => {
       const e = b[i];
-      return d.classId === e.classId && Math.abs(d.confidence - e.confidence) <= tolerance && ["left", "top", "right", "bottom"].every((k) => Math.abs(d[k as "left"] - e[k as "left"]) <= 1e-3);
+      return d.classIndex === e.classIndex && Math.abs(d.confidence - e.confidence) <= tolerance && ["left", "top", "right", "bottom"].every((k) => Math.abs(d[k as "left"] - e[k as "left"]) <= 1e-3);
     })
   );
+}
+
+/** What the device gets for a frame: its RGB (a gray frame as an RGB camera gives it). */
+function rgbFrame(frame: ImageBytes): RgbImage {
+  if (frame.channels === 3) return { rgb: Uint8Array.from(frame.pixels), width: frame.width, height: frame.height };
+  if (frame.channels === 1) return grayToRgb(frame.pixels, frame.width, frame.height);
+  throw new Error(`Frames must be gray or RGB bytes; this one has ${frame.channels} channels.`);
+}
+
+/** The device's input tensor for a frame, and the frame resampled to the network's size as the device samples it (for tfjs). */
+function devicePaths(frame: ImageBytes, width: number, height: number, device: DevicePreprocessing): { tensor: ort.Tensor; resampled: Uint8Array } {
+  const tensor = new ort.Tensor("float32", tensorNormMeanRGB(rgbFrame(frame), width, height, device), [1, 3, height, width]);
+  return { tensor, resampled: resampleLikeJetson(frame.pixels, frame.width, frame.height, frame.channels, width, height) };
 }
 
 /** detectnet's path and tfjs's on the same frames. */
@@ -133,12 +147,13 @@ export async function verifyDetectorOnnx(detector: SingleShotDetector, onnx: Onn
   let max = 0;
   let agreeing = 0;
   let compared = 0;
-  const onnxResults: DetectnetDetection[][] = [];
-  const tfjsResults: DetectnetDetection[][] = [];
+  const onnxResults: Detection[][] = [];
+  const tfjsResults: Detection[][] = [];
+  const labels = ["BACKGROUND", ...detector.classNames];
   try {
     for (const frame of list) {
-      const resampled = detectnetResample(frame.pixels, frame.width, frame.height, frame.channels, width, height);
-      const result = await session.run({ [DETECTNET_BLOBS.input]: new ort.Tensor("float32", deviceTensor(resampled, width, height, frame.channels, device), [1, 3, height, width]) });
+      const { tensor, resampled } = devicePaths(frame, width, height, device);
+      const result = await session.run({ [DETECTNET_BLOBS.input]: tensor });
       const scores = result[DETECTNET_BLOBS.scores].data as Float32Array;
       const boxes = result[DETECTNET_BLOBS.boxes].data as Float32Array;
       const input = tfjsInput(resampled, frame.channels, channels, detector.config.inputShape, detector.config.normalization);
@@ -147,7 +162,7 @@ export async function verifyDetectorOnnx(detector: SingleShotDetector, onnx: Onn
       const expectedBoxes = expected.boxes.dataSync();
       tf.dispose([input, expected.scores, expected.boxes]);
       max = maxDifference(boxes, expectedBoxes, maxDifference(scores, expectedScores, max));
-      const decode = (s: ArrayLike<number>, b: ArrayLike<number>) => detectnetDecode(s, b, c, frame.width, frame.height, options);
+      const decode = (s: ArrayLike<number>, b: ArrayLike<number>) => detectnetDetect(s, b, c, labels, frame.width, frame.height, options);
       const fromOnnx = decode(scores, boxes);
       const fromTfjs = decode(expectedScores, expectedBoxes);
       onnxResults.push(fromOnnx);
@@ -176,8 +191,8 @@ export async function verifySegmenterOnnx(model: Segmenter, onnx: OnnxSource, fr
   const tfjsResults: Uint8Array[] = [];
   try {
     for (const frame of list) {
-      const resampled = detectnetResample(frame.pixels, frame.width, frame.height, frame.channels, width, height);
-      const result = await session.run({ [SEGNET_BLOBS.input]: new ort.Tensor("float32", deviceTensor(resampled, width, height, frame.channels, device), [1, 3, height, width]) });
+      const { tensor, resampled } = devicePaths(frame, width, height, device);
+      const result = await session.run({ [SEGNET_BLOBS.input]: tensor });
       const output = result[SEGNET_BLOBS.output];
       const [, classes, rows, columns] = output.dims as number[];
       const planar = output.data as Float32Array;

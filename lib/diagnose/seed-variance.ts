@@ -7,7 +7,7 @@ import type * as tf from "@tensorflow/tfjs";
 import { bandChart, type Chart, meanAndStd } from "../charts";
 import type { Dataset } from "../data";
 import type { TrainOptions } from "../train";
-import { escapeHtml } from "../display/html";
+import { escapeHtml, percentText } from "../display/html";
 import { DISPLAY, type MimeBundle } from "../display";
 import { runTrials, type Budget, type Trial, type TrialResults, trialOptions } from "./trials";
 
@@ -42,12 +42,12 @@ export class SeedVariance {
   ) {}
 
   chart(): Chart {
-    return bandChart(this.runsBySetting, { title: `${this.metric}: mean ± std over seeds`, yTitle: this.metric });
+    return bandChart(this.runsBySetting, { title: `${this.metric}: mean ± std over seeds`, yTitle: this.metric, percent: isAccuracy(this.metric) });
   }
 
   toString(): string {
     return [
-      ...this.spreads.map((s) => `${s.setting}: ${this.metric} ${+s.mean.toPrecision(4)} ± ${+s.std.toPrecision(2)} (${s.runs} seeds)`),
+      ...this.spreads.map((s) => `${s.setting}: ${this.metric} ${value(this.metric, s.mean)} ± ${difference(this.metric, s.std)} (${s.runs} seeds)`),
       this.conclusion,
     ].join("\n");
   }
@@ -60,6 +60,11 @@ export class SeedVariance {
     };
   }
 }
+
+/** Accuracies are shown in percent, as in the trials table beside them; other metrics as numbers. */
+const isAccuracy = (metric: string): boolean => /accuracy/i.test(metric);
+const value = (metric: string, x: number): string => (isAccuracy(metric) ? percentText(x) : String(+x.toPrecision(4)));
+const difference = (metric: string, x: number): string => (isAccuracy(metric) ? `${(100 * x).toFixed(1)} points` : String(+x.toPrecision(2)));
 
 export async function seedVariance(build: (seed: number) => tf.LayersModel, data: Dataset, options: SeedVarianceOptions = {}): Promise<SeedVariance> {
   if (typeof build !== "function") throw new Error("seedVariance takes a function that builds a model from a seed, e.g. (seed) => lenet({ seed }).");
@@ -92,15 +97,15 @@ export async function seedVariance(build: (seed: number) => tf.LayersModel, data
   }
   let conclusion = "";
   if (spreads.length === 1) {
-    conclusion = `Seed to seed, the final ${metric} varies by ±${+spreads[0].std.toPrecision(2)}: differences smaller than that between two runs may be luck.`;
+    conclusion = `Seed to seed, the final ${metric} varies by ±${difference(metric, spreads[0].std)}: differences smaller than that between two runs may be luck.`;
   } else if (spreads.length > 1) {
     const sorted = [...spreads].sort((a, b) => a.mean - b.mean);
     const [a, b] = [sorted[0], sorted[1]];
     const noise = Math.max(a.std, b.std);
     conclusion =
       b.mean - a.mean > 2 * noise
-        ? `${a.setting} and ${b.setting} differ by ${+(b.mean - a.mean).toPrecision(2)} in ${metric}, more than twice the seed-to-seed spread (±${+noise.toPrecision(2)}): an effect.`
-        : `${a.setting} and ${b.setting} differ by ${+(b.mean - a.mean).toPrecision(2)} in ${metric}, within twice the seed-to-seed spread (±${+noise.toPrecision(2)}): it may be noise; try more seeds.`;
+        ? `${a.setting} and ${b.setting} differ by ${difference(metric, b.mean - a.mean)} in ${metric}, more than twice the seed-to-seed spread (±${difference(metric, noise)}): an effect.`
+        : `${a.setting} and ${b.setting} differ by ${difference(metric, b.mean - a.mean)} in ${metric}, within twice the seed-to-seed spread (±${difference(metric, noise)}): it may be noise; try more seeds.`;
   }
   return new SeedVariance(results, metric, spreads, conclusion, runsBySetting);
 }

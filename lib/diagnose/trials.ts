@@ -11,6 +11,7 @@ import { callback, formatDuration, train, type TrainOptions } from "../train";
 import { shortGap, type EpochRecord } from "../history";
 import { escapeHtml, htmlTable, percent, textTable } from "../display/html";
 import { DISPLAY, displayBundle, inNotebook, interruptSignal, wasInterrupted, type DisplayHandle, type MimeBundle } from "../display";
+import { TrainingInterrupted } from "../train";
 
 export type ParamValue = number | string | boolean;
 
@@ -148,7 +149,7 @@ export class TrialResults {
 
   private header(): string[] {
     const paramNames = [...new Set(this.trials.flatMap((t) => Object.keys(t.params)))];
-    return ["trial", ...paramNames, "status", "epochs", "best valAccuracy", "best valLoss", "final loss", "final gap", "time"];
+    return ["trial", ...paramNames, "status", "epochs", "best valAccuracy", "best valLoss", "final loss", "final valLoss vs loss", "time"];
   }
 
   toString(): string {
@@ -269,11 +270,15 @@ export async function runTrials(trials: Trial[], data: Dataset, options: TrialsO
       const t0 = performance.now();
       try {
         record.modelParams = model.countParams();
+        // An interrupted trial is kept (train() throws, with the run on the error).
         const run = await train(model, trial.data ?? data, {
           live: false,
           snapshots: false,
           ...trial.options,
           callbacks: [...(trial.options?.callbacks ?? []), guard],
+        }).catch((error: unknown) => {
+          if (error instanceof TrainingInterrupted) return error.result;
+          throw error;
         });
         record.history = [...run.history];
         record.epochs = run.history.length;

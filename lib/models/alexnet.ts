@@ -15,28 +15,19 @@
  */
 import type * as tf from "@tensorflow/tfjs";
 import { conv, dense, dropout, LayerSpec, maxPool, softmax } from "./layers";
-import { checkNumClasses } from "./lenet";
-import { sequential } from "./sequential";
+import { buildClassifier, DEFAULT_INPUT_SHAPE, numClassesOf, type ClassifierOptions } from "./classifier-options";
 
-export interface SmallAlexNetOptions {
-  /** [height, width, channels], 28 to 64 pixels a side works best. Default [28, 28, 1]. */
-  inputShape?: readonly number[];
-  /** Default 10. */
-  numClasses?: number;
+export interface SmallAlexNetOptions extends ClassifierOptions {
   /** Filters of conv1 to conv5. Default [32, 64, 96, 96, 64]. */
   filters?: readonly [number, number, number, number, number];
   /** Units of fc6 and fc7. Default 256. */
   denseUnits?: number;
   /** Dropout after fc6 and fc7. Default 0.5 (AlexNet's). */
   dropout?: number;
-  /** Seed of the initial weights. Default: a fresh one, recorded. */
-  seed?: number;
-  /** Default "small-alexnet". */
-  name?: string;
 }
 
 export function smallAlexNet(options: SmallAlexNetOptions = {}): tf.Sequential {
-  const numClasses = checkNumClasses(options.numClasses ?? 10, "smallAlexNet");
+  const numClasses = numClassesOf(options, "smallAlexNet");
   const filters = options.filters ?? [32, 64, 96, 96, 64];
   if (!Array.isArray(filters) || filters.length !== 5) {
     throw new Error(`smallAlexNet: filters must list five numbers, one per convolution (got ${JSON.stringify(filters)}).`);
@@ -44,7 +35,7 @@ export function smallAlexNet(options: SmallAlexNetOptions = {}): tf.Sequential {
   const units = options.denseUnits ?? 256;
   const rate = options.dropout ?? 0.5;
   const pool = (name: string) => maxPool({ size: 3, stride: 2, name });
-  const inputShape = options.inputShape ?? [28, 28, 1];
+  const inputShape = options.inputShape ?? DEFAULT_INPUT_SHAPE;
   const stride1 = Math.min(inputShape[0], inputShape[1]) > 32 ? 2 : 1;
   const layers: LayerSpec[] = [
     conv({ filters: filters[0], kernel: 5, stride: stride1, padding: "same", activation: "relu", name: "conv1" }),
@@ -62,11 +53,5 @@ export function smallAlexNet(options: SmallAlexNetOptions = {}): tf.Sequential {
     dense({ units: numClasses, name: "fc8" }),
     softmax({ name: "prob" }),
   ];
-  return sequential(layers, {
-    inputShape,
-    seed: options.seed,
-    name: options.name ?? "small-alexnet",
-    architecture: "small AlexNet",
-    inputNote: "pixels normalized by the dataset",
-  });
+  return buildClassifier(layers, options, { name: "small-alexnet", architecture: "small AlexNet" });
 }

@@ -5,6 +5,12 @@
  * zeros are refused with the reason.
  */
 export { lenet, type LeNetOptions } from "./lenet";
+export {
+  checkNumClasses,
+  DEFAULT_INPUT_SHAPE,
+  DEFAULT_NUM_CLASSES,
+  type ClassifierOptions,
+} from "./classifier-options";
 export { smallAlexNet, type SmallAlexNetOptions } from "./alexnet";
 export { smallVgg, type SmallVggOptions } from "./vgg";
 export { mlp, type MlpOptions } from "./mlp";

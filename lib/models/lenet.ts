@@ -24,31 +24,16 @@
  */
 import type * as tf from "@tensorflow/tfjs";
 import { conv, dense, LayerSpec, maxPool, relu, rescale, softmax } from "./layers";
-import { sequential } from "./sequential";
+import { buildClassifier, numClassesOf, type ClassifierOptions } from "./classifier-options";
 
-export interface LeNetOptions {
-  /** [height, width, channels]. Default [28, 28, 1] (MNIST); at least 16×16. */
-  inputShape?: readonly number[];
-  /** Number of classes. Default 10. */
-  numClasses?: number;
-  /** Seed of the initial weights. Default: a fresh one, recorded (see summary). */
-  seed?: number;
+export interface LeNetOptions extends ClassifierOptions {
   /** Multiply inputs by this inside the model (0.0125 in DIGITS, 1/256 in its first releases). Default: none, the dataset normalizes. */
   inputScale?: number;
-  /** Default "lenet". */
-  name?: string;
 }
 
-export function checkNumClasses(value: unknown, what: string): number {
-  if (!(typeof value === "number" && Number.isInteger(value) && value >= 2)) {
-    throw new Error(`${what}: numClasses must be a whole number of at least 2 (got ${String(value)}); a dataset's is dataset.numClasses.`);
-  }
-  return value;
-}
-
-/** DIGITS's LeNet, a plain tfjs Sequential model. */
+/** DIGITS's LeNet, a plain tfjs Sequential model. Inputs at least 16×16. */
 export function lenet(options: LeNetOptions = {}): tf.Sequential {
-  const numClasses = checkNumClasses(options.numClasses ?? 10, "lenet");
+  const numClasses = numClassesOf(options, "lenet");
   const layers: LayerSpec[] = [];
   if (options.inputScale !== undefined) layers.push(rescale(options.inputScale, 0, { name: "scale" }));
   layers.push(
@@ -61,10 +46,8 @@ export function lenet(options: LeNetOptions = {}): tf.Sequential {
     dense({ units: numClasses, kernelInitializer: "leCunUniform", name: "ip2" }),
     softmax({ name: "prob" }),
   );
-  return sequential(layers, {
-    inputShape: options.inputShape ?? [28, 28, 1],
-    seed: options.seed,
-    name: options.name ?? "lenet",
+  return buildClassifier(layers, options, {
+    name: "lenet",
     architecture: "DIGITS LeNet",
     inputNote:
       options.inputScale !== undefined

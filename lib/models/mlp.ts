@@ -7,26 +7,17 @@
  */
 import type * as tf from "@tensorflow/tfjs";
 import { dense, dropout, flatten, LayerSpec, softmax } from "./layers";
-import { checkNumClasses } from "./lenet";
-import { sequential } from "./sequential";
+import { buildClassifier, numClassesOf, type ClassifierOptions } from "./classifier-options";
 
-export interface MlpOptions {
-  /** [height, width, channels]. Default [28, 28, 1]. */
-  inputShape?: readonly number[];
-  /** Default 10. */
-  numClasses?: number;
+export interface MlpOptions extends ClassifierOptions {
   /** Units of each hidden layer. Default [128]; [] gives a linear classifier. */
   hidden?: readonly number[];
   /** Dropout after each hidden layer. Default 0 (none). */
   dropout?: number;
-  /** Seed of the initial weights. Default: a fresh one, recorded. */
-  seed?: number;
-  /** Default "mlp". */
-  name?: string;
 }
 
 export function mlp(options: MlpOptions = {}): tf.Sequential {
-  const numClasses = checkNumClasses(options.numClasses ?? 10, "mlp");
+  const numClasses = numClassesOf(options, "mlp");
   const hidden = options.hidden ?? [128];
   if (!Array.isArray(hidden)) throw new Error(`mlp: hidden must be a list of layer sizes, e.g. [128] (got ${JSON.stringify(hidden)}).`);
   const rate = options.dropout ?? 0;
@@ -36,11 +27,5 @@ export function mlp(options: MlpOptions = {}): tf.Sequential {
     if (rate > 0) layers.push(dropout(rate, { name: `drop${i + 1}` }));
   });
   layers.push(dense({ units: numClasses, name: "output" }), softmax({ name: "prob" }));
-  return sequential(layers, {
-    inputShape: options.inputShape ?? [28, 28, 1],
-    seed: options.seed,
-    name: options.name ?? "mlp",
-    architecture: hidden.length ? `MLP (${hidden.join("-")})` : "linear classifier",
-    inputNote: "pixels normalized by the dataset",
-  });
+  return buildClassifier(layers, options, { name: "mlp", architecture: hidden.length ? `MLP (${hidden.join("-")})` : "linear classifier" });
 }

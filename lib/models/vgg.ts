@@ -13,26 +13,17 @@
  */
 import type * as tf from "@tensorflow/tfjs";
 import { conv, dense, LayerSpec, maxPool, softmax } from "./layers";
-import { checkNumClasses } from "./lenet";
-import { sequential } from "./sequential";
+import { buildClassifier, numClassesOf, type ClassifierOptions } from "./classifier-options";
 
-export interface SmallVggOptions {
-  /** [height, width, channels]. Default [28, 28, 1]. */
-  inputShape?: readonly number[];
-  /** Default 10. */
-  numClasses?: number;
+export interface SmallVggOptions extends ClassifierOptions {
   /** Filters of each stack; each stack is two convolutions and a pool. Default [16, 32]. */
   filters?: readonly number[];
   /** Units of the hidden dense layer. Default 128. */
   denseUnits?: number;
-  /** Seed of the initial weights. Default: a fresh one, recorded. */
-  seed?: number;
-  /** Default "small-vgg". */
-  name?: string;
 }
 
 export function smallVgg(options: SmallVggOptions = {}): tf.Sequential {
-  const numClasses = checkNumClasses(options.numClasses ?? 10, "smallVgg");
+  const numClasses = numClassesOf(options, "smallVgg");
   const filters = options.filters ?? [16, 32];
   if (!Array.isArray(filters) || filters.length === 0) {
     throw new Error(`smallVgg: filters must list one number per stack of convolutions, e.g. [16, 32] (got ${JSON.stringify(filters)}).`);
@@ -51,11 +42,5 @@ export function smallVgg(options: SmallVggOptions = {}): tf.Sequential {
     dense({ units: numClasses, name: "fc2" }),
     softmax({ name: "prob" }),
   );
-  return sequential(layers, {
-    inputShape: options.inputShape ?? [28, 28, 1],
-    seed: options.seed,
-    name: options.name ?? "small-vgg",
-    architecture: "small VGG",
-    inputNote: "pixels normalized by the dataset",
-  });
+  return buildClassifier(layers, options, { name: "small-vgg", architecture: "small VGG" });
 }

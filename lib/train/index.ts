@@ -4,6 +4,7 @@
  * chart and progress line, and Keras-style callbacks.
  */
 export { train, lastTraining } from "./train";
+export { TrainingInterrupted } from "./interrupted";
 export { TrainingResult, type TrainingStatus, type TrainingTiming } from "./result";
 export { SOLVER_NAMES, type TrainOptions, type ResolvedTrainOptions, type SolverName } from "./options";
 export type { Objective } from "./objective";
@@ -27,5 +28,6 @@ export { reduceLROnPlateau, type ReduceLROnPlateauOptions, type ReduceLROnPlatea
 export { diagnoseNaN } from "./stop-on-nan";
 export type { MonitorOptions } from "./monitor";
 export { loadSnapshot, type LoadedModel } from "./load-snapshot";
-export { listSnapshots, type SnapshotInfo, type SnapshotState, type LivePoint } from "./snapshot";
+export { type SnapshotInfo, type SnapshotState, type LivePoint } from "./snapshot";
+export { listSnapshots, SnapshotError } from "./read-snapshot";
 export { trainingChart, formatDuration, type TrainingChartOptions } from "./live";

@@ -4,6 +4,7 @@
  * before any training time is spent.
  */
 import { type AugmentOptions, checkSplitName, resolveAugmentOptions, type SplitName } from "../data";
+import { describeValue } from "../charts/format";
 import type { Callback } from "./callbacks";
 import type { Objective } from "./objective";
 import { cleanRate, LrPolicy, LrPolicyName, resolveLrPolicy, ResolvedLrPolicy } from "./schedule";
@@ -207,29 +208,29 @@ export function resolveTrainOptions(options: TrainOptions, freshSeed: () => numb
     }
   }
   const epochs = options.epochs ?? 30;
-  check(Number.isInteger(epochs) && epochs >= 1, `epochs must be a whole number of at least 1 (got ${String(options.epochs)}).`);
+  check(Number.isInteger(epochs) && epochs >= 1, `epochs must be a whole number of at least 1 (got ${describeValue(options.epochs)}).`);
   const batchSize = options.batchSize ?? 64;
-  check(Number.isInteger(batchSize) && batchSize >= 1, `batchSize must be a whole number of at least 1 (got ${String(options.batchSize)}); powers of two such as 32 or 64 are usual.`);
+  check(Number.isInteger(batchSize) && batchSize >= 1, `batchSize must be a whole number of at least 1 (got ${describeValue(options.batchSize)}); powers of two such as 32 or 64 are usual.`);
   const learningRate = options.learningRate ?? 0.01;
-  check(number(learningRate) && learningRate > 0, `learningRate must be a positive number (got ${String(options.learningRate)}); 0.01 is DIGITS's default.`);
+  check(number(learningRate) && learningRate > 0, `learningRate must be a positive number (got ${describeValue(options.learningRate)}); 0.01 is DIGITS's default.`);
   const solver = options.solver ?? "momentum";
   check(SOLVER_NAMES.includes(solver), `Unknown solver "${String(solver)}". Use one of ${SOLVER_NAMES.map((s) => `"${s}"`).join(", ")}.`);
   const momentum = options.momentum ?? (solver === "sgd" || solver === "adagrad" || solver === "rmsprop" ? 0 : 0.9);
-  check(number(momentum) && momentum >= 0 && momentum < 1, `momentum must be a number in [0, 1) (got ${String(options.momentum)}); 0.9 is usual.`);
+  check(number(momentum) && momentum >= 0 && momentum < 1, `momentum must be a number in [0, 1) (got ${describeValue(options.momentum)}); 0.9 is usual.`);
   check(!(options.momentum !== undefined && (solver === "adagrad" || solver === "rmsprop")), `The ${solver} solver takes no momentum (DIGITS sets none for it); leave momentum out.`);
   const momentum2 = options.momentum2 ?? 0.999;
-  check(number(momentum2) && momentum2 > 0 && momentum2 < 1, `momentum2 (Adam's beta2) must be in (0, 1) (got ${String(options.momentum2)}).`);
+  check(number(momentum2) && momentum2 > 0 && momentum2 < 1, `momentum2 (Adam's beta2) must be in (0, 1) (got ${describeValue(options.momentum2)}).`);
   const rmsDecay = options.rmsDecay ?? 0.99;
-  check(number(rmsDecay) && rmsDecay > 0 && rmsDecay < 1, `rmsDecay must be in (0, 1) (got ${String(options.rmsDecay)}).`);
+  check(number(rmsDecay) && rmsDecay > 0 && rmsDecay < 1, `rmsDecay must be in (0, 1) (got ${describeValue(options.rmsDecay)}).`);
   const delta = options.delta ?? 1e-8;
-  check(number(delta) && delta > 0, `delta must be a small positive number (got ${String(options.delta)}).`);
+  check(number(delta) && delta > 0, `delta must be a small positive number (got ${describeValue(options.delta)}).`);
   const weightDecay = options.weightDecay ?? cleanRate(learningRate / 100);
-  check(number(weightDecay) && weightDecay >= 0, `weightDecay must be a number, 0 or more (got ${String(options.weightDecay)}); 0 turns it off.`);
+  check(number(weightDecay) && weightDecay >= 0, `weightDecay must be a number, 0 or more (got ${describeValue(options.weightDecay)}); 0 turns it off.`);
   const sgdFamily = solver === "sgd" || solver === "momentum" || solver === "nesterov";
   const biasLearningRateMultiplier = options.biasLearningRateMultiplier ?? (sgdFamily ? 2 : 1);
   check(
     number(biasLearningRateMultiplier) && biasLearningRateMultiplier > 0,
-    `biasLearningRateMultiplier must be a positive number (got ${String(options.biasLearningRateMultiplier)}); 2 is Caffe's, 1 treats biases like kernels.`,
+    `biasLearningRateMultiplier must be a positive number (got ${describeValue(options.biasLearningRateMultiplier)}); 2 is Caffe's, 1 treats biases like kernels.`,
   );
   check(
     sgdFamily || biasLearningRateMultiplier === 1,
@@ -248,15 +249,15 @@ export function resolveTrainOptions(options: TrainOptions, freshSeed: () => numb
   }
   const lrPolicy = resolveLrPolicy(options.lrPolicy);
   const validationInterval = options.validationInterval ?? 1;
-  check(number(validationInterval) && validationInterval >= 0, `validationInterval is in epochs, 0 or more (got ${String(options.validationInterval)}); 0 turns validation off.`);
+  check(number(validationInterval) && validationInterval >= 0, `validationInterval is in epochs, 0 or more (got ${describeValue(options.validationInterval)}); 0 turns validation off.`);
   const validationSplit = checkSplitName(options.validationSplit ?? "validation");
   const snapshotInterval = options.snapshotInterval ?? 1;
   check(
     Number.isInteger(snapshotInterval) && snapshotInterval >= 0,
-    `snapshotInterval is a whole number of epochs, 0 or more (got ${String(options.snapshotInterval)}); 0 snapshots only at the end.`,
+    `snapshotInterval is a whole number of epochs, 0 or more (got ${describeValue(options.snapshotInterval)}); 0 snapshots only at the end.`,
   );
   const randomSeed = options.randomSeed ?? freshSeed();
-  check(Number.isInteger(randomSeed) && randomSeed >= 0, `randomSeed must be a whole number, 0 or more (got ${String(options.randomSeed)}).`);
+  check(Number.isInteger(randomSeed) && randomSeed >= 0, `randomSeed must be a whole number, 0 or more (got ${describeValue(options.randomSeed)}).`);
   const augment = options.augment ?? null;
   if (augment) resolveAugmentOptions(augment);
   if (options.callbacks !== undefined) {

@@ -11,7 +11,8 @@ import { freshSeed } from "../models/initializers";
 import { checkFit } from "./check-inputs";
 import { resolveTrainOptions, SAVED_OPTION_KEYS, type ResolvedTrainOptions, type TrainOptions } from "./options";
 import { TrainingRun } from "./run";
-import { disposeSnapshot, modelMeta, type LoadedSnapshot } from "./snapshot";
+import { modelMeta } from "./snapshot";
+import { disposeSnapshot, type LoadedSnapshot } from "./read-snapshot";
 import { restoreSolverState } from "./solvers";
 
 /** Options for a resumed run: the snapshot's, overridden by those given (with a note for each change). */

@@ -58,7 +58,6 @@ export class TrainingRun {
   private readonly callbacks: Callback[] = [];
   readonly context: TrainingContext;
   readonly validating: boolean;
-  private readonly signal = interruptSignal();
 
   constructor(
     readonly model: tf.LayersModel,
@@ -70,6 +69,8 @@ export class TrainingRun {
     readonly userCallbacks: readonly Callback[],
     /** What to learn when it is not the images' classes (TrainOptions.objective). */
     objective?: Objective,
+    /** The interrupt signal of the cell that called train() (taken before its first await, while that cell still runs). */
+    private readonly signal: AbortSignal = interruptSignal(),
   ) {
     this.forward = forwardFor(model, objective);
     this.optimizer = createRunSolver(model, options, plan.schedule.at(0));

@@ -26,6 +26,13 @@ const format = (x: number) => (Number.isFinite(x) ? String(+x.toPrecision(3)) : 
 /** What most likely went wrong, in a learner's words. */
 export function diagnoseNaN(log: BatchLog, firstLoss: number | undefined, lastLoss: number | undefined): string {
   const what = Number.isNaN(log.loss) ? "NaN" : "infinite";
+  if (firstLoss === undefined) {
+    // No step has changed the weights yet: the learning rate is not the cause.
+    return (
+      `The loss was ${what} from the very first step of this run (step ${log.step}), before the learning rate could change anything. ` +
+      "Look at what the model starts from: its weights (all finite?) and its inputs (finite and normalized, see dataset.normalization), and every label a class the model has."
+    );
+  }
   const grew = firstLoss !== undefined && lastLoss !== undefined && lastLoss > 2 * firstLoss;
   const where = `at step ${log.step} (epoch ${log.epoch}, batch ${log.batch + 1})`;
   const story = grew

@@ -9,7 +9,8 @@
  * validationInterval epochs; writes a snapshot every snapshotInterval epochs.
  * A live chart and a progress line show how it goes. Interrupting (the
  * notebook's stop button) ends training at the next batch and keeps the
- * model as it is, the history, and a final snapshot to resume from.
+ * model as it is, the history, and a final snapshot to resume from; train()
+ * then throws TrainingInterrupted, so the cell ends as interrupted.
  *
  * As in Keras, train() is a short loop (loop.ts) and everything around it is
  * a callback: the display (live.ts), snapshots (snapshot-callback.ts), the
@@ -19,8 +20,10 @@
 import type * as tf from "@tensorflow/tfjs";
 import type { Dataset } from "../data";
 import { ensureBackend } from "../backend";
+import { interruptSignal } from "../display";
 import { backendReady } from "../models/backend-ready";
-import { checkData, checkModel } from "./check-inputs";
+import { checkBeforeTraining, checkData, checkModel } from "./check-inputs";
+import { TrainingInterrupted } from "./interrupted";
 import { runEpochs } from "./loop";
 import { TrainingDisplay } from "./live";
 import type { TrainOptions } from "./options";
@@ -29,7 +32,7 @@ import { TrainingResult } from "./result";
 import { restoreRun, runOptions } from "./resume";
 import { TrainingRun } from "./run";
 import { runFolder } from "./run-folder";
-import { readSnapshot } from "./snapshot";
+import { readSnapshot } from "./read-snapshot";
 import { SnapshotWriter } from "./snapshot-callback";
 import { describeSolver } from "./solvers";
 import { TrainStep } from "./step";
@@ -54,22 +57,22 @@ export function lastTraining(model: tf.LayersModel): TrainingResult | undefined 
 export async function train(model: tf.LayersModel, data: Dataset, options: TrainOptions = {}): Promise<TrainingResult> {
   checkModel(model);
   checkData(data);
+  // This cell's signal: an interrupt during the checks below must stop this run, not a later cell's.
+  const signal = interruptSignal();
   // A model exists, so a backend ran once; make sure it is ready (the first
   // call after a kernel restart may come before useBackend()).
   if (!backendReady()) await ensureBackend();
   const snapshot = options.resumeFrom ? await readSnapshot(options.resumeFrom) : undefined;
   const notes: string[] = [];
   const resolved = runOptions(model, data, options, snapshot, notes);
-  if (resolved.validationInterval > 0 && data.size(resolved.validationSplit) === 0) {
-    notes.push(`${data.name} has no ${resolved.validationSplit} split, so there is no validation; split(dataset) makes one.`);
-  }
+  await checkBeforeTraining(model, data, resolved, snapshot, notes);
   const plan = planRun(resolved, data.size("train"));
-  const runDir = runFolder(resolved, model, snapshot);
+  const runDir = runFolder(resolved, model, snapshot, notes);
   const result = new TrainingResult(model, resolved, runDir, describeSolver(resolved), plan.schedule.describe());
   result.notes.push(...notes);
   lastRuns.set(model, result);
 
-  const run = new TrainingRun(model, data, resolved, plan, result, [...(options.callbacks ?? [])], options.objective);
+  const run = new TrainingRun(model, data, resolved, plan, result, [...(options.callbacks ?? [])], options.objective, signal);
   if (options.objective) result.notes.push(`Trained on ${run.forward.description}.`);
   if (snapshot) await restoreRun(run, snapshot);
   result.steps = run.position.step;
@@ -99,6 +102,7 @@ export async function train(model: tf.LayersModel, data: Dataset, options: Train
     await display?.finish();
   }
   if (result.error) throw result.error;
+  if (result.status === "interrupted") throw new TrainingInterrupted(result);
   return result;
 }
 

@@ -12,7 +12,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { dense, type LayerSpec, modelInfo, sequential, softmax } from "../models";
 import { layerSeed } from "../models/initializers";
-import { checkNumClasses } from "../models/lenet";
+import { checkNumClasses } from "../models";
 import { headStart, modelLayers } from "./layers";
 
 export interface ReplaceHeadOptions {

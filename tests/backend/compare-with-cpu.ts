@@ -7,10 +7,10 @@ import { useBackend } from "../../lib/backend";
 
 export const TOLERANCE = 1e-4;
 
-/** Starts wasm (with convlab's kernels) and cpu once, leaving wasm selected. */
+/** Starts single-threaded wasm (with convlab's kernels) and cpu once, leaving wasm selected (threads.test covers 2 threads). */
 export async function startBothBackends(): Promise<void> {
   await useBackend("cpu");
-  await useBackend("wasm");
+  await useBackend("wasm", { threads: 1 });
 }
 
 /** Deterministic normal values (a seeded generator, so failures reproduce). */

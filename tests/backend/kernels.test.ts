@@ -96,7 +96,7 @@ describe("wasm training kernels match the cpu backend", function () {
     winogradSettings.chunkFloats = 8192;
   });
 
-  it("has its generated SIMD kernels on the default (single-threaded) wasm backend", async () => {
+  it("has its generated SIMD kernels on the single-threaded wasm backend", async () => {
     await tf.setBackend("wasm");
     assert.ok(simdKernels(tf.backend() as unknown as WasmBackend), "the SIMD kernels could not be bound to the wasm memory");
   });
@@ -259,6 +259,35 @@ describe("wasm training kernels match the cpu backend", function () {
     });
   }
 
+  it("FusedConv2D: bias and ReLU or none, Winograd and direct, and the wasm backend's kernel for other activations", async () => {
+    let seed = 8000;
+    const cases: (ConvCase & { activation: string; bias: boolean })[] = [
+      { batch: 3, height: 7, width: 9, inChannels: 8, outChannels: 12, kernel: 3, stride: 1, pad: "same", activation: "relu", bias: true },
+      { batch: 2, height: 8, width: 8, inChannels: 8, outChannels: 8, kernel: 3, stride: 1, pad: "valid", activation: "linear", bias: true },
+      { batch: 2, height: 8, width: 8, inChannels: 8, outChannels: 8, kernel: 3, stride: 1, pad: "same", activation: "relu", bias: false },
+      { batch: 3, height: 12, width: 12, inChannels: 20, outChannels: 50, kernel: 5, stride: 1, pad: "valid", activation: "linear", bias: true },
+      { batch: 2, height: 9, width: 8, inChannels: 3, outChannels: 7, kernel: 5, stride: 2, pad: "same", activation: "relu", bias: true },
+      { batch: 2, height: 9, width: 8, inChannels: 3, outChannels: 6, kernel: 3, stride: 1, pad: "same", activation: "relu", bias: false },
+      { batch: 2, height: 9, width: 8, inChannels: 3, outChannels: 2, kernel: 3, stride: 1, pad: "same", activation: "relu", bias: true },
+      { batch: 2, height: 9, width: 8, inChannels: 3, outChannels: 5, kernel: 3, stride: 1, pad: "same", activation: "elu", bias: true },
+    ];
+    for (const c of cases) {
+      const xShape = [c.batch, c.height, c.width, c.inChannels];
+      const filterShape = [c.kernel, c.kernel, c.inChannels, c.outChannels];
+      const inputs: Record<string, { shape: number[]; values: Float32Array }> = {
+        x: { shape: xShape, values: randomValues(sizeOf(xShape), seed++) },
+        filter: { shape: filterShape, values: randomValues(sizeOf(filterShape), seed++) },
+      };
+      if (c.bias) inputs.bias = { shape: [c.outChannels], values: randomValues(c.outChannels, seed++) };
+      await assertMatchesCpu(
+        tf.FusedConv2D,
+        inputs,
+        { strides: c.stride, pad: c.pad, dataFormat: "NHWC", dilations: 1, activation: c.activation },
+        `FusedConv2D ${describeCase(c)} ${c.activation}${c.bias ? " with bias" : ""}`,
+      );
+    }
+  });
+
   it("Conv2D gradients through tf.grads, as training takes them", async () => {
     const xShape = [3, 10, 9, 4];
     const filterShape = [3, 3, 4, 6];
@@ -342,6 +371,44 @@ describe("wasm training kernels match the cpu backend", function () {
       );
     });
   }
+
+  it("MaxPool and AvgPool give NaN for a window holding NaN (issue 18's repro), and the cpu backend's values elsewhere", async () => {
+    await tf.setBackend("wasm");
+    const repro = tf.tensor4d([NaN, 1, 2, 3], [1, 2, 2, 1]);
+    const later = tf.tensor4d([1, 2, NaN, 3], [1, 2, 2, 1]);
+    assert.ok(Number.isNaN(tf.maxPool(repro, 2, 2, "valid").dataSync()[0]), "maxPool of [NaN, 1, 2, 3]");
+    assert.ok(Number.isNaN(tf.maxPool(later, 2, 2, "valid").dataSync()[0]), "maxPool of [1, 2, NaN, 3]");
+    assert.ok(Number.isNaN(tf.avgPool(repro, 2, 2, "valid").dataSync()[0]), "avgPool of [NaN, 1, 2, 3]");
+    tf.dispose([repro, later]);
+    let seed = 6000;
+    for (const [kernel, stride, pad] of [[2, 2, "valid"], [3, 1, "same"], [3, 2, "same"]] as const) {
+      // 1, 3 and 6 channels: sizes that are and are not whole vectors of four.
+      for (const channels of [1, 3, 6]) {
+        for (const nans of [0, 1, 3]) {
+          const xShape = [2, 7, 9, channels];
+          const x = randomValues(sizeOf(xShape), seed++);
+          // NaN at positions every window geometry here covers (rows 0-5, columns 0-7).
+          for (let i = 0; i < nans; i++) x[(((i % 2) * 7 + ((2 * i) % 6)) * 9 + ((3 * i + 1) % 8)) * channels + (i % channels)] = NaN;
+          const attrs = { filterSize: kernel, strides: stride, pad };
+          const label = `${kernel}x${kernel} stride ${stride} ${pad}, x ${xShape.join("x")}, ${nans} NaN`;
+          // The cpu backend's average is NaN exactly for the windows holding NaN (its max skips NaN).
+          const cpuAvg = await runKernelOn("cpu", tf.AvgPool, { x: { shape: xShape, values: x } }, attrs);
+          const cpuMax = await runKernelOn("cpu", tf.MaxPool, { x: { shape: xShape, values: x } }, attrs);
+          const windowsWithNaN = cpuAvg.values.filter(Number.isNaN).length;
+          assert.equal(windowsWithNaN > 0, nans > 0, `${label}: windows with NaN`);
+          for (const [kind, cpu] of [[tf.AvgPool, cpuAvg], [tf.MaxPool, cpuMax]] as const) {
+            const wasm = await runKernelOn("wasm", kind, { x: { shape: xShape, values: x } }, attrs);
+            assert.deepEqual(wasm.shape, cpu.shape, `${kind} ${label}: shape`);
+            cpuAvg.values.forEach((avg, i) => {
+              const [got, want] = [wasm.values[i], Number.isNaN(avg) ? NaN : cpu.values[i]];
+              const close = Number.isNaN(want) ? Number.isNaN(got) : Math.abs(got - want) <= 1e-5 * Math.max(1, Math.abs(want));
+              assert.ok(close, `${kind} ${label}: output ${i} is ${got}, expected ${want}`);
+            });
+          }
+        }
+      }
+    }
+  });
 
   it("BatchMatMul: every transpose combination, vectors and batched products", async () => {
     let seed = 9000;

@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { BackendUnavailableError, backendInfo, describePlan, planBackend, useBackend } from "../../lib/backend";
 import { parseBackendChoice, parseThreads } from "../../lib/backend/plan";
 import { loadOptional } from "../../lib/backend/select";
+import { cpuShare } from "../../lib/backend/cpu-share";
 import { DISPLAY } from "../../lib/display";
 
 const child = join(__dirname, "start-backend-child.js");
@@ -52,7 +53,7 @@ describe("backend selection", function () {
       assert.deepEqual(plan.skipped.map((s) => s.backend), ["gpu", "node"]);
       assert.match(plan.skipped[0].reason, /@tensorflow\/tfjs-node-gpu is not installed.*npm run setup:gpu/);
       assert.match(plan.skipped[1].reason, /@tensorflow\/tfjs-node is not installed.*npm run setup:native/);
-      assert.match(describePlan(plan), /^backend: wasm \(auto: .*not gpu: .*not node: /);
+      assert.match(describePlan(plan), /^backend: wasm(, \d+ threads)? \(auto: .*not gpu: .*not node: /);
     });
 
     it("auto prefers tfjs-node-gpu with a driver, then tfjs-node, and falls back to cpu last", () => {
@@ -80,6 +81,26 @@ describe("backend selection", function () {
       assert.throws(() => parseThreads("0", 2), /CONVLAB_THREADS="0" must be a whole number from 1 to 8/);
       assert.equal(parseThreads("auto", 2), 2);
       assert.equal(parseThreads(undefined, 2), undefined);
+      assert.equal(parseThreads("auto", 12), 8);
+    });
+
+    it("defaults to the cores this process may use: CPUs, cgroup v2 cpu.max, cgroup v1 CFS quota, CPU_LIMIT", () => {
+      const files = (entries: Record<string, string>) => (path: string) => entries[path];
+      const v2 = { "/proc/self/cgroup": "0::/lab/alice\n" };
+      assert.deepEqual(cpuShare({ cores: 8, readFile: files(v2), env: {} }), { threads: 8, source: "8 CPUs" });
+      assert.deepEqual(
+        cpuShare({ cores: 8, readFile: files({ ...v2, "/sys/fs/cgroup/lab/alice/cpu.max": "max 100000\n", "/sys/fs/cgroup/lab/cpu.max": "250000 100000\n" }), env: {} }),
+        { threads: 2, source: "/sys/fs/cgroup/lab/cpu.max 250000/100000" },
+      );
+      const v1 = { "/proc/self/cgroup": "4:memory:/x\n2:cpu,cpuacct:/docker/abc\n" };
+      assert.deepEqual(
+        cpuShare({ cores: 4, readFile: files({ ...v1, "/sys/fs/cgroup/cpu,cpuacct/docker/abc/cpu.cfs_quota_us": "150000", "/sys/fs/cgroup/cpu,cpuacct/docker/abc/cpu.cfs_period_us": "100000" }), env: {} }),
+        { threads: 1, source: "/sys/fs/cgroup/cpu,cpuacct/docker/abc/cpu.cfs_quota_us 150000/100000" },
+      );
+      assert.equal(cpuShare({ cores: 4, readFile: files({ ...v1, "/sys/fs/cgroup/cpu/cpu.cfs_quota_us": "-1", "/sys/fs/cgroup/cpu/cpu.cfs_period_us": "100000" }), env: {} }).threads, 4);
+      assert.deepEqual(cpuShare({ cores: 4, readFile: () => undefined, env: { CPU_LIMIT: "2.0" } }), { threads: 2, source: "CPU_LIMIT=2.0" });
+      assert.equal(cpuShare({ cores: 4, readFile: () => undefined, env: { CPU_LIMIT: "0.5" } }).threads, 1);
+      assert.equal(cpuShare({ cores: 4, readFile: () => undefined, env: { CPU_LIMIT: "" } }).threads, 4);
     });
   });
 
@@ -173,7 +194,7 @@ describe("backend selection", function () {
     let singleThread: number[];
 
     it("finds its .wasm files from any working directory and removes emscripten's process handlers", () => {
-      const result = runChild({ backend: "wasm" }, { cwd: tmpdir() });
+      const result = runChild({ backend: "wasm", threads: 1 }, { cwd: tmpdir() });
       assert.equal(result.error, undefined);
       assert.equal(result.cwd, tmpdir());
       assert.equal(result.info.backend, "wasm");
@@ -181,6 +202,13 @@ describe("backend selection", function () {
       assert.equal(result.handlersAdded, 0, "uncaughtException/unhandledRejection handlers left behind");
       singleThread = result.conv;
       assert.equal(singleThread.length, 2 * 6 * 6 * 4);
+    });
+
+    it("takes its default thread count from the cores this process may use (here JupyterHub's CPU_LIMIT=1)", () => {
+      const result = runChild({ backend: "wasm" }, { cwd: tmpdir(), env: { CONVLAB_THREADS: "", CPU_LIMIT: "1" } });
+      assert.equal(result.error, undefined);
+      assert.equal(result.info.threads, 1);
+      assert.match(result.info.threadsReason, /the default: one per core this process may use, CPU_LIMIT=1/);
     });
 
     it("runs the threaded build with 2 threads, gives the same results, and lets Node exit", () => {

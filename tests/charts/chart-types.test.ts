@@ -244,6 +244,12 @@ describe("chart types", function () {
     await assertRendersCleanly(bandChart({ only: [[1, 2, 3]] }));
   });
 
+  it("bands: accuracies summed up in percent, their spread in points", () => {
+    const runs = { "rate 0.03": [[0.9, 0.92], [0.9, 0.935], [0.9, 0.925]] };
+    assert.match(bandChart(runs, { percent: true }).summary, /at the end: rate 0\.03 92\.7% ± 0\.8 points \(3 runs\)$/);
+    assert.match(bandChart(runs).summary, /at the end: rate 0\.03 0\.927 ± 0\.00764 \(3 runs\)$/);
+  });
+
   it("scatter: one point per record, coloured by class", async function () {
     const s = svg("scatter");
     assert.equal(markItems(s, "points").length, 120);

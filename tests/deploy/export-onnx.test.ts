@@ -53,6 +53,7 @@ describe("deploy: exportOnnx round trips (onnxruntime vs tfjs, FP32, tolerance 1
     ["LeakyReLU and ELU layers", () => tf.sequential({ layers: [tf.layers.leakyReLU({ inputShape: [4, 4, 3], alpha: 0.2 }), tf.layers.elu(), tf.layers.flatten()] }), [4, 4, 3]],
     ["Softmax layer on an image (channels)", () => oneLayer(tf.layers.softmax({ axis: -1 }))],
     ["ZeroPadding2D", () => oneLayer(tf.layers.zeroPadding2d({ padding: [[1, 0], [2, 3]] }))],
+    ["UpSampling2D nearest, 2 x 3", () => oneLayer(tf.layers.upSampling2d({ size: [2, 3] }), [4, 5, 3]), [4, 5, 3]],
     ["Rescaling", () => oneLayer(tf.layers.rescaling({ scale: 1 / 255, offset: -0.5 }))],
     ["Add, Multiply, Average, Maximum, Minimum", mergeModel],
     ["Concatenate on channels, height and after Flatten", concatModel],
@@ -177,8 +178,12 @@ describe("deploy: exportOnnx round trips (onnxruntime vs tfjs, FP32, tolerance 1
 
   describe("errors a learner can act on", () => {
     it("names an unsupported layer and lists the supported ones", () => {
-      const model = tf.sequential({ layers: [tf.layers.upSampling2d({ inputShape: [4, 4, 1], size: [2, 2] }), tf.layers.flatten()] });
-      assert.throws(() => toOnnx(model), (e: Error) => /up_sampling2d/i.test(e.message) && /UpSampling2D/.test(e.message) && /Supported layers: .*Conv2D.*Dense/.test(e.message));
+      const model = tf.sequential({ layers: [tf.layers.cropping2D({ inputShape: [4, 4, 1], cropping: 1 }), tf.layers.flatten()] });
+      assert.throws(() => toOnnx(model), (e: Error) => /cropping2d/i.test(e.message) && /Cropping2D/.test(e.message) && /Supported layers: .*Conv2D.*Dense/.test(e.message));
+    });
+    it("rejects bilinear UpSampling2D and says which interpolation is written", () => {
+      const model = tf.sequential({ layers: [tf.layers.upSampling2d({ inputShape: [4, 4, 1], size: [2, 2], interpolation: "bilinear" }), tf.layers.flatten()] });
+      assert.throws(() => toOnnx(model), /enlarges with "bilinear" interpolation; exportOnnx writes "nearest" only/);
     });
     it("rejects an unsupported activation by name", () => {
       const model = tf.sequential({ layers: [tf.layers.flatten({ inputShape: [2, 2, 1] }), tf.layers.activation({ activation: "gelu_new" as never })] });

@@ -14,7 +14,8 @@ import {
 import { DISPLAY } from "../../lib/display";
 import { decodeModel } from "../../lib/deploy/onnx/proto";
 import { float16ToFloat32, float32ToFloat16, toFloat16Bits } from "../../lib/deploy/onnx/float16";
-import { chooseThreshold } from "../../lib/deploy/calibration";
+import { chooseThreshold, collectStatistics } from "../../lib/deploy/calibration";
+import { quantizationTargets } from "../../lib/deploy/quantize-int8";
 import { asSamples, batchNormNet, mnistDigits, randomizeBatchNorm, smallAlexNet, trainedModel, useBackend } from "./fixtures";
 import { checkerTest, keepForChecker } from "./helpers";
 
@@ -120,6 +121,23 @@ describe("deploy: quantization on the trained LeNet and the MNIST held-out digit
     }
     const q = graph.node.filter((n) => n.op_type === "QuantizeLinear").length;
     assert.ok(q >= convs.length * 2, "Q on every quantized activation and weight");
+  });
+
+  it("runs the calibration images through a model once: the same model and images reuse the histograms", async () => {
+    const [input, hidden] = quantizationTargets(decodeModel(fp32.bytes).graph).map((n) => n.input[0]);
+    const first = await collectStatistics(fp32.bytes, [input], calibration);
+    // The same content in another array, with one more tensor: the first tensor's histogram is reused.
+    const again = await collectStatistics(fp32.bytes.slice(), [input, hidden], calibration);
+    assert.equal(again.get(input), first.get(input));
+    // Other images (equal values, another tensor) or another bin count are collected anew, with the same result.
+    const copy = { x: calibration.x.clone() };
+    const fresh = await collectStatistics(fp32.bytes, [input, hidden], copy);
+    assert.notEqual(fresh.get(input), first.get(input));
+    assert.deepEqual(fresh.get(input), first.get(input));
+    assert.deepEqual(fresh.get(hidden), again.get(hidden));
+    const coarse = await collectStatistics(fp32.bytes, [input], calibration, { bins: 256 });
+    assert.equal(coarse.get(input)!.histogram.length, 256);
+    copy.x.dispose();
   });
 
   it("rejects a calibration set of the wrong image size with a clear message", async () => {

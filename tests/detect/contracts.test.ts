@@ -15,7 +15,21 @@ import * as ort from "onnxruntime-node";
 import { useBackend } from "../../lib/backend";
 import { makeScenes, type SceneSet } from "../../lib/data/scenes";
 import { segmenter, singleShotDetector, type SingleShotDetector } from "../../lib/detect";
-import { ContractBundle, ContractVerifyReport, DETECTNET_PREPROCESSING, detectnetDecode, detectnetResample, exportOnnx, jetsonBundle, toDetectorOnnx, toSegmenterOnnx, verifyOnnx } from "../../lib/deploy";
+import {
+  checkJetsonBundle,
+  ContractBundle,
+  ContractVerifyReport,
+  DETECTNET_PREPROCESSING,
+  detectnetDetect,
+  exportOnnx,
+  jetsonBundle,
+  resampleLikeJetson,
+  segnetClassify,
+  toDetectorOnnx,
+  toSegmenterOnnx,
+  verifyOnnx,
+  type JetsonDetection,
+} from "../../lib/deploy";
 import { decodeModel } from "../../lib/deploy/onnx/proto";
 import { checkerTest, keepForChecker } from "../deploy/helpers";
 
@@ -77,7 +91,7 @@ describe("Jetson contracts: detectnet and segnet", function () {
     const frame = { width: 100, height: 80, channels: 3, pixels: Uint8Array.from({ length: 100 * 80 * 3 }, (_, i) => (i * 37) % 256) };
     const coloured = (await verifyOnnx(detector, exported, [frame])) as ContractVerifyReport;
     assert.ok(coloured.passed, `colour frame: ${coloured.maxAbsDiff}, ${coloured.framesAgreeing}`);
-    const boxes = coloured.onnxResults[0] as ReturnType<typeof detectnetDecode>;
+    const boxes = coloured.onnxResults[0] as JetsonDetection[];
     assert.ok(boxes.length > 0 && boxes.every((b) => b.right <= 99 && b.bottom <= 79 && b.left >= 0 && b.top >= 0));
   });
 
@@ -113,6 +127,12 @@ describe("Jetson contracts: detectnet and segnet", function () {
     assert.equal(colors.length, 11);
     assert.match(colors[1], /^\d+ \d+ \d+$/);
     assert.ok(readFileSync(join(segmenterBundle.dir, "README.md"), "utf8").includes("segnet --model=model.onnx --labels=classes.txt --colors=colors.txt --input-blob=input_0 --output-blob=output_0 image.jpg output.jpg"));
+
+    // deploy's bundle checker reads both READMEs, label files and tensor names as the Jetson would.
+    for (const bundle of [detectorBundle, segmenterBundle]) {
+      const check = checkJetsonBundle(bundle.dir, { jetpack: 6 });
+      assert.ok(check.passed, `${bundle.exported.kind}: ${check.errors.map((e) => e.message).join("; ")}`);
+    }
   });
 
   checkerTest();
@@ -138,17 +158,29 @@ describe("detectnet's reading of an SSD output (c/detectNet.cpp)", function () {
   ].flat();
 
   it("keeps the best non-background class at or above the confidence, merges same-class overlaps, sorts by area and clamps", function () {
-    const found = detectnetDecode(scores, boxes, 3, 100, 50);
+    const found = detectnetDetect(scores, boxes, 3, ["BACKGROUND", "a", "b"], 100, 50);
     const rounded = found.map((d) => ({ ...d, confidence: +d.confidence.toFixed(4), left: +d.left.toFixed(3), top: +d.top.toFixed(3), right: +d.right.toFixed(3), bottom: +d.bottom.toFixed(3) }));
     assert.deepEqual(rounded, [
-      { classId: 1, confidence: 0.8, left: 10, top: 5, right: 50, bottom: 26 }, // boxes 0 and 1 merged: area 40 × 21 = 840
-      { classId: 2, confidence: 0.8, left: 10, top: 5, right: 50, bottom: 25 }, // 800
-      { classId: 1, confidence: 0.5, left: 70, top: 30, right: 99, bottom: 45 }, // 50 × 15 = 750 before clamping the right edge to 99
+      { classIndex: 1, label: "a", confidence: 0.8, left: 10, top: 5, right: 50, bottom: 26 }, // boxes 0 and 1 merged: area 40 × 21 = 840
+      { classIndex: 2, label: "b", confidence: 0.8, left: 10, top: 5, right: 50, bottom: 25 }, // 800
+      { classIndex: 1, label: "a", confidence: 0.5, left: 70, top: 30, right: 99, bottom: 45 }, // 50 × 15 = 750 before clamping the right edge to 99
     ]);
+  });
+
+  it('skips boxes whose label is "void" (c/detectNet.cpp, line 733)', function () {
+    const found = detectnetDetect(scores, boxes, 3, ["BACKGROUND", "void", "b"], 100, 50);
+    assert.deepEqual(found.map((d) => d.label), ["b"]);
+  });
+
+  it('segnet: the first of equal scores wins, and the "void" class is skipped (c/segNet.cpp, classify)', function () {
+    // Two cells, three classes, planar: cell 0 ties classes 1 and 2; cell 1 is best at class 0.
+    const planes = [0.1, 0.9, 0.7, 0.0, 0.7, 0.0];
+    assert.deepEqual(Array.from(segnetClassify(planes, 3, 1, 2)), [1, 0]);
+    assert.deepEqual(Array.from(segnetClassify(planes, 3, 1, 2, 0)), [1, 1]);
   });
 
   it("resamples frames as cudaTensorNormMeanRGB does: nearest pixel ⌊x · in/out⌋", function () {
     const frame = Uint8Array.from({ length: 10 * 4 }, (_, i) => i);
-    assert.deepEqual(Array.from(detectnetResample(frame, 10, 4, 1, 4, 2)), [0, 2, 5, 7, 20, 22, 25, 27]);
+    assert.deepEqual(Array.from(resampleLikeJetson(frame, 10, 4, 1, 4, 2)), [0, 2, 5, 7, 20, 22, 25, 27]);
   });
 });

@@ -208,7 +208,7 @@ describe("diagnose", function () {
       assert.deepEqual(results.trials.map((t) => t.name), ["none", "dropout 0.5", "weight decay 0.0005", "augmentation"]);
       assert.deepEqual(rates, [0, 0.5, 0, 0]);
       assert.ok(results.trials.every((t) => t.status === "done"));
-      assert.match(results.toString(), /final gap/);
+      assert.match(results.toString(), /final valLoss vs loss/);
     });
   });
 

@@ -13,11 +13,13 @@
 import assert from "node:assert/strict";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
-import { ROOT, loadLessons } from "../../lessons/tools/catalog";
+import { ROOT, loadLessons, selectLessons } from "../../lessons/tools/catalog";
 import { LessonRun, describeRun, executeLessons } from "../../lessons/tools/execute";
 import type { Variant } from "../../lessons/tools/notebook";
 
-const lessons = loadLessons();
+// CONVLAB_LESSONS=01,05 runs only those lessons (while working on them); npm test runs them all.
+const only = (process.env.CONVLAB_LESSONS ?? "").split(",").filter(Boolean);
+const lessons = only.length > 0 ? selectLessons(loadLessons(), only) : loadLessons();
 const exerciseIds = (lessonName: string): string[] =>
   lessons.find((l) => l.name === lessonName)!.segments.flatMap((s) => (s.kind === "exercise" ? [s.id] : []));
 

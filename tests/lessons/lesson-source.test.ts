@@ -190,6 +190,7 @@ describe("lesson sources", () => {
     ["a claim fence with a name", (t) => withClaim(t).replace("ts claim", "ts claim a-is-one"), /09-test\.md:22: a claim fence takes no name/],
     ["a claim in a Markdown fence", (t) => withClaim(t).replace("ts claim", "md claim"), /a claim is code: ```ts claim/],
     ["a claim fence that makes no claim", (t) => withClaim(t).replace('claim("a is one", a === 1);', "a === 1;"), /a claim fence calls claim\("what the text says", condition\)/],
+    ["a closing fence with text after it", (t) => t.replace("const a = 1;\n```", "const a = 1;\n``` More prose.\n\n```ts\nconst b = 2;\n```"), /09-test\.md:18: this line starts with ``` inside a code fence/],
     ["a claim before any code", (t) => t.replace("Intro paragraph.", `Intro paragraph.\n\n${FENCE}ts claim\nclaim("nothing ran", true);\n${FENCE}`), /09-test\.md:10: a claim checks the run of the cells above it/],
   ];
   for (const [what, change, error] of mistakes) {
@@ -209,8 +210,10 @@ describe("lesson sources", () => {
     assert.equal(countClaims(parse(source())), 0);
     const readme = `# Lessons\n\n${CLAIMS_MARKERS}\n\nAfter.\n`;
     const updated = readmeWithClaimCounts(readme, [lesson]);
-    assert.match(updated, /\| `09-test` \| 2 \|\n\| all lessons \| 2 \|\n<!-- \/claims -->\n\nAfter\.\n$/);
+    assert.match(updated, /\| `09-test` \| 2 \|\n<!-- \/claims -->\n\nAfter\.\n$/);
     assert.equal(readmeWithClaimCounts(updated, [lesson]), updated, "regenerating changes nothing");
+    const conflicted = updated.replace("| `09-test` | 2 |", "<<<<<<< HEAD\n| `09-test` | 2 |\n=======\n| `09-test` | 1 |\n| `10-other` | 4 |\n>>>>>>> main");
+    assert.equal(readmeWithClaimCounts(conflicted, [lesson]), updated, "regenerating after a merge resolves a conflict in the table");
     assert.throws(() => readmeWithClaimCounts("# Lessons\n", [lesson]), /lessons\/README\.md has no table of claims/);
   });
 

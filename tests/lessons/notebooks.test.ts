@@ -11,6 +11,9 @@ import { LESSONS_DIR, NOTEBOOK_NAME, README_PATH, countClaims, loadLessons, note
 import { CLAIM_PREAMBLE } from "../../lessons/tools/notebook";
 import type { Lesson, Segment } from "../../lessons/tools/lesson-source";
 
+/** The fewest claims a lesson's text may guard. */
+const MIN_CLAIMS = 5;
+
 type Exercise = Extract<Segment, { kind: "exercise" }>;
 
 const exercisesOf = (lesson: Lesson): Exercise[] => lesson.segments.filter((s): s is Exercise => s.kind === "exercise");
@@ -88,6 +91,13 @@ describe("lesson notebooks", function () {
     const readme = readFileSync(README_PATH, "utf8");
     assert.ok(readme === readmeWithClaimCounts(readme, lessons), "the table of claims in lessons/README.md is out of date: run npm run lessons:build");
     for (const lesson of lessons) assert.match(readme, new RegExp(`\\| \`${lesson.name}\` \\| ${countClaims(lesson)} \\|`));
+  });
+
+  it("guards at least 5 claims in each of lessons 1 to 8", () => {
+    // Lessons 9 and on are being converted by their authors; the lead extends this when they are.
+    for (const lesson of lessons.filter((l) => Number(l.number) <= 8)) {
+      assert.ok(countClaims(lesson) >= MIN_CLAIMS, `${lesson.path} guards ${countClaims(lesson)} claims; every lesson guards at least ${MIN_CLAIMS}`);
+    }
   });
 
   it("has no notebook without a source", () => {

@@ -200,9 +200,13 @@ describe("callbacks", function () {
     });
 
     it("points at the data when the learning rate is already small", () => {
-      const log: BatchLog = { epoch: 1, batch: 0, step: 0, size: 64, loss: NaN, accuracy: 0, lr: 1e-4 };
-      assert.match(diagnoseNaN(log, undefined, undefined), /The loss became NaN at step 0.*already small, so look at the data: inputs must be finite/);
-      const exploded = diagnoseNaN({ ...log, step: 40, loss: Infinity, lr: 0.5 }, 2.3, 1.2e4);
+      const log: BatchLog = { epoch: 1, batch: 5, step: 5, size: 64, loss: NaN, accuracy: 0, lr: 1e-4 };
+      assert.match(diagnoseNaN(log, 2.3, 2.2), /The loss became NaN at step 5.*already small, so look at the data: inputs must be finite/);
+      // NaN from the very first step: no learning rate has acted yet, so none is blamed.
+      const first = diagnoseNaN({ ...log, batch: 0, step: 0, lr: 0.5 }, undefined, undefined);
+      assert.match(first, /from the very first step of this run \(step 0\), before the learning rate could change anything/);
+      assert.doesNotMatch(first, /too high/);
+      const exploded = diagnoseNaN({ ...log, batch: 0, step: 40, loss: Infinity, lr: 0.5 }, 2.3, 1.2e4);
       assert.match(exploded, /^The loss exploded at step 40 \(epoch 1, batch 1\): it climbed from 2.3 to 12000 and then became infinite. The learning rate 0.5 is probably too high: try 0.05./);
     });
   });

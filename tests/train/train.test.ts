@@ -11,7 +11,7 @@ import * as tf from "@tensorflow/tfjs";
 import { DISPLAY } from "../../lib/display";
 import { VEGA_LITE_MIME } from "../../lib/charts";
 import { lenet, mlp } from "../../lib/models";
-import { callback, lastTraining, listSnapshots, loadSnapshot, train, trainingChart, type BatchLog, type TrainOptions } from "../../lib/train";
+import { callback, lastTraining, TrainingInterrupted, listSnapshots, loadSnapshot, train, trainingChart, type BatchLog, type TrainOptions } from "../../lib/train";
 import { FakeNotebookHost } from "../charts/fake-host";
 import { assertValidVegaLite } from "../charts/helpers";
 import { AdaDeltaOptimizer } from "../../lib/train/adadelta";
@@ -176,7 +176,15 @@ describe("train", function () {
         },
       });
       const dir = join(folder.path, "interrupted");
-      const run = await train(model, data, { ...options, live: true, snapshotDir: dir, callbacks: [pressInterrupt] });
+      // train() ends as interrupted (so the cell does too), keeping the run on the error and in lastTraining.
+      const stopped = await train(model, data, { ...options, live: true, snapshotDir: dir, callbacks: [pressInterrupt] }).then(
+        () => assert.fail("train() returned normally after an interrupt"),
+        (error: unknown) => error,
+      );
+      assert.ok(stopped instanceof TrainingInterrupted, String(stopped));
+      assert.equal(stopped.name, "Interrupted");
+      assert.match(stopped.message, /interrupted at step 14 \(epoch 2, batch 4\).*lastTraining\(model\)/);
+      const run = stopped.result;
       assert.equal(run.status, "interrupted");
       assert.equal(run.interrupted, true);
       assert.equal(stepsSeen, 14, "no step after the one during which interrupt was pressed");

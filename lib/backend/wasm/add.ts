@@ -8,6 +8,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { WasmBackend, original } from "./kernel-calls";
+import { addRowOnThreads } from "./simd/parallel";
 import { addressOf, simdKernels } from "./simd/runtime";
 
 /** "auto": the generated SIMD kernel for bias adds when available. Tests change it. */
@@ -27,7 +28,7 @@ export function add(args: { inputs: tf.NamedTensorInfoMap; attrs?: tf.NamedAttrM
     if (simd) {
       const out = backend.makeOutput(x.shape, "float32");
       const rows = x.shape.slice(0, -1).reduce((p, d) => p * d, 1);
-      simd.addRow(addressOf(backend, x), rows, columns, addressOf(backend, bias), addressOf(backend, out));
+      addRowOnThreads(backend, addressOf(backend, x), rows, columns, addressOf(backend, bias), addressOf(backend, out), 0);
       return out;
     }
   }

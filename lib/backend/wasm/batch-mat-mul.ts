@@ -10,7 +10,8 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { WasmBackend, call, original, release, reshape, transpose } from "./kernel-calls";
-import { addressOf, rowTable, simdKernels, SimdKernels } from "./simd/runtime";
+import { gemmOnThreads, KernelCall } from "./simd/parallel";
+import { addressOf, rowTable, simdKernels } from "./simd/runtime";
 
 /**
  * A plain product A·B with the generated SIMD kernel. XNNPACK re-packs B
@@ -18,11 +19,12 @@ import { addressOf, rowTable, simdKernels, SimdKernels } from "./simd/runtime";
  * inference batch; for a dense layer's weights that costs more than the
  * product.
  */
-function simdProduct(backend: WasmBackend, simd: SimdKernels, a: tf.TensorInfo, b: tf.TensorInfo, m: number, k: number, n: number): tf.TensorInfo {
+function simdProduct(backend: WasmBackend, a: tf.TensorInfo, b: tf.TensorInfo, m: number, k: number, n: number): tf.TensorInfo {
   const out = backend.makeOutput([1, m, n], "float32");
   const rowsA = rowTable(backend, m, (i) => 4 * i * k);
   const rowsC = rowTable(backend, m, (i) => 4 * i * n);
-  simd.gemm(m, n, addressOf(backend, rowsA), addressOf(backend, a), addressOf(backend, rowsC), addressOf(backend, out), 0, addressOf(backend, b), 1, 0, 0, 1, 0, 0, k, 4, 4 * n);
+  const gemm: KernelCall = ["gemm", m, n, addressOf(backend, rowsA), addressOf(backend, a), addressOf(backend, rowsC), addressOf(backend, out), 0, addressOf(backend, b), 1, 0, 0, 1, 0, 0, k, 4, 4 * n];
+  gemmOnThreads(backend, [gemm], m * n * k);
   release(backend, rowsA, rowsC);
   return out;
 }
@@ -58,7 +60,7 @@ export function batchMatMul(args: { inputs: tf.NamedTensorInfoMap; attrs?: tf.Na
   if (unbatched && !transposeA && !transposeB && ra * ca * cb > 0) {
     const simd = batchMatMulMethod.use === "auto" ? simdKernels(backend) : null;
     if (simd) {
-      const out = simdProduct(backend, simd, a, b, ra, ca, cb);
+      const out = simdProduct(backend, a, b, ra, ca, cb);
       out.shape = [...(a.shape.length >= b.shape.length ? a.shape.slice(0, -2) : b.shape.slice(0, -2)), ra, cb];
       return out;
     }

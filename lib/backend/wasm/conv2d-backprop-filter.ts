@@ -9,7 +9,8 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { WasmBackend, conv2d, explicitPadding, padForWindows, release, requireChannelsLast, transpose, call } from "./kernel-calls";
-import { addressOf, rowTable, simdKernels, SimdKernels } from "./simd/runtime";
+import { gemmOnThreads, KernelCall } from "./simd/parallel";
+import { addressOf, rowTable, simdKernels } from "./simd/runtime";
 import { winogradApplies, winogradConv2DBackpropFilter } from "./winograd";
 
 /**
@@ -20,7 +21,6 @@ import { winogradApplies, winogradConv2DBackpropFilter } from "./winograd";
  */
 function bySimdProduct(
   backend: WasmBackend,
-  simd: SimdKernels,
   x: tf.TensorInfo,
   dy: tf.TensorInfo,
   info: tf.backend_util.Conv2DInfo,
@@ -45,9 +45,12 @@ function bySimdProduct(
   const tapRowsAt = addressOf(backend, tapRows);
   const outRowsAt = addressOf(backend, outRows);
   const dWAt = addressOf(backend, dW);
+  // One product per chunk of images, added up; the threads split the taps (rows of dW).
+  const calls: KernelCall[] = [];
   for (let first = 0; first < batchSize; first += perCall) {
     const count = Math.min(perCall, batchSize - first);
-    simd.gemm(
+    calls.push([
+      "gemm",
       taps,
       outChannels,
       tapRowsAt,
@@ -65,8 +68,9 @@ function bySimdProduct(
       outWidth,
       4 * strideWidth * inChannels,
       4 * outChannels,
-    );
+    ]);
   }
+  gemmOnThreads(backend, calls, taps * outChannels * batchSize * outHeight * outWidth);
   release(backend, tapRows, outRows);
   if (images !== x) release(backend, images);
   return dW;
@@ -108,7 +112,7 @@ export function conv2DBackpropFilter(args: {
   if (use === "simd" && !simd) throw new Error("Conv2DBackpropFilter: the SIMD kernels are not available on this wasm backend.");
   if (simd && x.dtype === "float32") {
     if (winogradApplies(info)) return winogradConv2DBackpropFilter(backend, simd, x, dy, info);
-    return bySimdProduct(backend, simd, x, dy, info);
+    return bySimdProduct(backend, x, dy, info);
   }
 
   // Rows/columns of x the forward pass read beyond its bottom/right edge

@@ -26,7 +26,8 @@ import {
   reshape,
   transpose,
 } from "./kernel-calls";
-import { addressOf, rowTable, simdKernels, SimdKernels } from "./simd/runtime";
+import { Job, splitOnThreads } from "./simd/parallel";
+import { addressOf, rowTable, simdKernels } from "./simd/runtime";
 import { winogradApplies, winogradConv2DBackpropInput } from "./winograd";
 
 /** dy with (stride - 1) zeros after every row and column: [N, OH*sh, OW*sw, C]. */
@@ -138,7 +139,6 @@ function byColumns(backend: WasmBackend, dy: tf.TensorInfo, filter: tf.TensorInf
  */
 function bySimdTaps(
   backend: WasmBackend,
-  simd: SimdKernels,
   dy: tf.TensorInfo,
   filter: tf.TensorInfo,
   info: tf.backend_util.Conv2DInfo,
@@ -167,28 +167,35 @@ function bySimdTaps(
   const weightsAt = addressOf(backend, weights);
   const gradientRowsAt = addressOf(backend, gradientRows);
   const targetRowsAt = addressOf(backend, targetRows);
-  for (let first = 0; first < batchSize; first += perCall) {
-    const count = Math.min(perCall, batchSize - first);
-    for (let kh = 0; kh < filterHeight; kh++) {
-      for (let kw = 0; kw < filterWidth; kw++) {
-        simd.gemm(
-          count * outHeight * outWidth,
-          inChannels,
-          gradientRowsAt,
-          dyAt + first * gradientBytes,
-          targetRowsAt,
-          targetAt + first * imageBytes + 4 * (kh * width + kw) * inChannels,
-          1,
-          weightsAt + 4 * (kh * filterWidth + kw) * outChannels * inChannels,
-          1, 0, 0,
-          1, 0, 0,
-          outChannels,
-          4,
-          4 * inChannels,
-        );
+  // Different images never add into the same place: the threads split the batch.
+  const work = batchSize * outHeight * outWidth * filterHeight * filterWidth * outChannels * inChannels;
+  splitOnThreads(backend, batchSize, 1, work, (firstImage, images) => {
+    const job: Job = [];
+    for (let first = firstImage; first < firstImage + images; first += perCall) {
+      const count = Math.min(perCall, firstImage + images - first);
+      for (let kh = 0; kh < filterHeight; kh++) {
+        for (let kw = 0; kw < filterWidth; kw++) {
+          job.push([
+            "gemm",
+            count * outHeight * outWidth,
+            inChannels,
+            gradientRowsAt,
+            dyAt + first * gradientBytes,
+            targetRowsAt,
+            targetAt + first * imageBytes + 4 * (kh * width + kw) * inChannels,
+            1,
+            weightsAt + 4 * (kh * filterWidth + kw) * outChannels * inChannels,
+            1, 0, 0,
+            1, 0, 0,
+            outChannels,
+            4,
+            4 * inChannels,
+          ]);
+        }
       }
     }
-  }
+    return job;
+  });
   release(backend, weights, gradientRows, targetRows);
   if (!padded) return target;
   const dx = call(tf.Slice, backend, { x: target }, {
@@ -224,7 +231,7 @@ export function conv2DBackpropInput(args: {
   if (use === "simd" && !simd) throw new Error("Conv2DBackpropInput: the SIMD kernels are not available on this wasm backend.");
   if (simd && dy.dtype === "float32") {
     if (winogradApplies(info)) return winogradConv2DBackpropInput(backend, simd, dy, filter, info);
-    return bySimdTaps(backend, simd, dy, filter, info);
+    return bySimdTaps(backend, dy, filter, info);
   }
 
   // Work of the full convolution (a GEMM over the input's area) against the

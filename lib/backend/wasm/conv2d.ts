@@ -1,5 +1,6 @@
 /**
- * Conv2D for the wasm backend on the generated SIMD product.
+ * Conv2D and FusedConv2D for the wasm backend on the generated SIMD kernels:
+ * Winograd's for 3x3 stride 1 (./winograd), the direct product otherwise.
  *
  * XNNPACK caches its convolution by input and filter, so with a new input
  * every batch it builds and packs the operator again on every call. The
@@ -11,22 +12,20 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { WasmBackend, original, padForWindows, release } from "./kernel-calls";
-import { addressOf, rowTable, simdKernels } from "./simd/runtime";
+import { addRowOnThreads, gemmOnThreads, KernelCall } from "./simd/parallel";
+import { addressOf, rowTable, simdKernels, SimdKernels } from "./simd/runtime";
 import { winogradApplies, winogradConv2D } from "./winograd";
 
-/** "auto": the generated SIMD kernel when available. Tests change it. */
+/** "auto": the generated SIMD kernels when available. Tests change it. */
 export const conv2DMethod: { use: "auto" | "xnnpack" } = { use: "auto" };
 
-export function conv2D(args: { inputs: tf.NamedTensorInfoMap; attrs?: tf.NamedAttrMap; backend: unknown }): tf.TensorInfo {
-  const backend = args.backend as WasmBackend;
-  const { x, filter } = args.inputs as { x: tf.TensorInfo; filter: tf.TensorInfo };
-  const { strides, pad, dataFormat, dilations, dimRoundingMode } = args.attrs as unknown as tf.Conv2DAttrs;
+/** The convolution's geometry, or null when the generated kernels do not take it (NCHW, dilation, not float32). */
+function simdConvInfo(x: tf.TensorInfo, filter: tf.TensorInfo, attrs: tf.Conv2DAttrs): tf.backend_util.Conv2DInfo | null {
+  const { strides, pad, dataFormat, dilations, dimRoundingMode } = attrs;
   const channelsLast = dataFormat == null || dataFormat === "NHWC";
   const undilated = dilations == null || (typeof dilations === "number" ? dilations === 1 : dilations.every((d) => d === 1));
-  const simd = conv2DMethod.use === "auto" && channelsLast && undilated && x.dtype === "float32" ? simdKernels(backend) : null;
-  if (!simd) return original(tf.Conv2D).kernelFunc(args as never) as tf.TensorInfo;
-
-  const info = tf.backend_util.computeConv2DInfo(
+  if (conv2DMethod.use !== "auto" || !channelsLast || !undilated || x.dtype !== "float32") return null;
+  return tf.backend_util.computeConv2DInfo(
     x.shape as [number, number, number, number],
     filter.shape as [number, number, number, number],
     strides,
@@ -36,7 +35,14 @@ export function conv2D(args: { inputs: tf.NamedTensorInfoMap; attrs?: tf.NamedAt
     false,
     "channelsLast",
   );
-  if (winogradApplies(info)) return winogradConv2D(backend, simd, x, filter, info);
+}
+
+/**
+ * The convolution on the generated product: rows are output positions
+ * (a table of each one's window corner in x, padded when it must be),
+ * columns output channels, the sum over (kh, kw and ci together).
+ */
+function direct(backend: WasmBackend, x: tf.TensorInfo, filter: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): tf.TensorInfo {
   const { batchSize, inChannels, outHeight, outWidth, outChannels, filterHeight, filterWidth, strideHeight, strideWidth } = info;
   const out = backend.makeOutput(info.outShape, "float32");
   const positions = batchSize * outHeight * outWidth;
@@ -51,7 +57,8 @@ export function conv2D(args: { inputs: tf.NamedTensorInfoMap; attrs?: tf.NamedAt
     return 4 * ((n * height + oh * strideHeight) * width + ow * strideWidth) * inChannels;
   });
   const outRows = rowTable(backend, positions, (p) => 4 * p * outChannels);
-  simd.gemm(
+  const gemm: KernelCall = [
+    "gemm",
     positions,
     outChannels,
     addressOf(backend, corners),
@@ -67,14 +74,63 @@ export function conv2D(args: { inputs: tf.NamedTensorInfoMap; attrs?: tf.NamedAt
     filterWidth * inChannels,
     4,
     4 * outChannels,
-  );
+  ];
+  gemmOnThreads(backend, [gemm], positions * outChannels * filterHeight * filterWidth * inChannels);
   release(backend, corners, outRows);
   if (images !== x) release(backend, images);
   return out;
+}
+
+/** The convolution, Winograd's way for 3x3 stride 1, else the direct way. */
+function convolve(backend: WasmBackend, simd: SimdKernels, x: tf.TensorInfo, filter: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): tf.TensorInfo {
+  return winogradApplies(info) ? winogradConv2D(backend, simd, x, filter, info) : direct(backend, x, filter, info);
+}
+
+export function conv2D(args: { inputs: tf.NamedTensorInfoMap; attrs?: tf.NamedAttrMap; backend: unknown }): tf.TensorInfo {
+  const backend = args.backend as WasmBackend;
+  const { x, filter } = args.inputs as { x: tf.TensorInfo; filter: tf.TensorInfo };
+  const info = simdConvInfo(x, filter, args.attrs as unknown as tf.Conv2DAttrs);
+  const simd = info ? simdKernels(backend) : null;
+  if (!info || !simd) return original(tf.Conv2D).kernelFunc(args as never) as tf.TensorInfo;
+  return convolve(backend, simd, x, filter, info);
+}
+
+/**
+ * FusedConv2D (convolution, bias, activation: what tfjs runs for a conv
+ * layer outside training, and in training when there is no activation).
+ * The wasm backend's is XNNPACK's, which packs the filter again for every
+ * new input, and whose output clamp turns NaN into -Infinity. Here bias and
+ * ReLU go into the Winograd output transform, or one pass after the direct
+ * product. Other activations and PReLU go to the wasm backend's kernel.
+ */
+export function fusedConv2D(args: { inputs: tf.NamedTensorInfoMap; attrs?: tf.NamedAttrMap; backend: unknown }): tf.TensorInfo {
+  const backend = args.backend as WasmBackend;
+  const { x, filter, bias, preluActivationWeights } = args.inputs as Record<string, tf.TensorInfo | undefined>;
+  const attrs = args.attrs as unknown as tf.FusedConv2DAttrs;
+  const activation = attrs.activation ?? "linear";
+  const info = simdConvInfo(x!, filter!, attrs as unknown as tf.Conv2DAttrs);
+  const biasOk = bias == null || (bias.shape.length === 1 && bias.dtype === "float32" && info != null && bias.shape[0] === info.outChannels);
+  const simd = info && biasOk && !preluActivationWeights && (activation === "linear" || activation === "relu") ? simdKernels(backend) : null;
+  if (!info || !simd || info.outChannels < 4) return original(tf.FusedConv2D).kernelFunc(args as never) as tf.TensorInfo;
+  const relu = activation === "relu";
+  if (winogradApplies(info)) return winogradConv2D(backend, simd, x!, filter!, info, bias ?? null, relu);
+  const y = direct(backend, x!, filter!, info);
+  if (bias || relu) {
+    const rows = info.batchSize * info.outHeight * info.outWidth;
+    const yAt = addressOf(backend, y);
+    addRowOnThreads(backend, yAt, rows, info.outChannels, bias ? addressOf(backend, bias) : 0, yAt, relu ? 1 : 0);
+  }
+  return y;
 }
 
 export const conv2DConfig: tf.KernelConfig = {
   kernelName: tf.Conv2D,
   backendName: "wasm",
   kernelFunc: conv2D as unknown as tf.KernelFunc,
+};
+
+export const fusedConv2DConfig: tf.KernelConfig = {
+  kernelName: tf.FusedConv2D,
+  backendName: "wasm",
+  kernelFunc: fusedConv2D as unknown as tf.KernelFunc,
 };

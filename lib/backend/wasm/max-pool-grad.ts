@@ -11,6 +11,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { WasmBackend, heapF32 } from "./kernel-calls";
+import { splitOnThreads } from "./simd/parallel";
 import { addressOf, simdKernels } from "./simd/runtime";
 
 /** "auto": the generated SIMD kernel for 2x2 windows when available. Tests change it. */
@@ -50,18 +51,11 @@ export function maxPoolGrad(args: { inputs: tf.NamedTensorInfoMap; attrs?: tf.Na
   const imageStride = inHeight * rowStride;
   const simd = maxPoolGradMethod.use === "auto" ? simdKernels(backend) : null;
   if (simd && inside && filterHeight === 2 && filterWidth === 2 && channels >= 4) {
-    simd.maxPoolGrad2x2(
-      addressOf(backend, input),
-      addressOf(backend, output),
-      addressOf(backend, dy),
-      addressOf(backend, dx),
-      batchSize,
-      4 * imageStride,
-      outHeight,
-      outWidth,
-      channels,
-      4 * rowStride,
-    );
+    const [xAt, yAt, dyAt, dxAt] = [input, output, dy, dx].map((t) => addressOf(backend, t));
+    const [imageBytes, outImageBytes] = [4 * imageStride, 4 * outHeight * outWidth * channels];
+    splitOnThreads(backend, batchSize, 1, 4 * batchSize * imageStride, (first, count) => [
+      ["maxPoolGrad2x2", xAt + first * imageBytes, yAt + first * outImageBytes, dyAt + first * outImageBytes, dxAt + first * imageBytes, count, imageBytes, outHeight, outWidth, channels, 4 * rowStride],
+    ]);
     return dx;
   }
   if (inside && filterHeight === 2 && filterWidth === 2) {

@@ -6,11 +6,12 @@ import { rememberOriginal } from "./kernel-calls";
 import { addConfig } from "./add";
 import { avgPoolGradConfig } from "./avg-pool-grad";
 import { batchMatMulConfig } from "./batch-mat-mul";
-import { conv2DConfig } from "./conv2d";
+import { conv2DConfig, fusedConv2DConfig } from "./conv2d";
 import { conv2DBackpropFilterConfig } from "./conv2d-backprop-filter";
 import { conv2DBackpropInputConfig } from "./conv2d-backprop-input";
 import { castConfig, identityConfig } from "./identity";
 import { maxPoolGradConfig } from "./max-pool-grad";
+import { avgPoolConfig, maxPoolConfig } from "./pool";
 import { sumConfig } from "./sum";
 
 /** Our kernels, in the order they were added. */
@@ -25,6 +26,9 @@ export const trainingKernels: readonly tf.KernelConfig[] = [
   sumConfig,
   addConfig,
   conv2DConfig,
+  fusedConv2DConfig,
+  maxPoolConfig,
+  avgPoolConfig,
 ];
 
 const OURS = Symbol.for("convlab.trainingKernel");

@@ -8,6 +8,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { WasmBackend, heapF32, original, release } from "./kernel-calls";
+import { splitOnThreads } from "./simd/parallel";
 import { addressOf, simdKernels } from "./simd/runtime";
 
 /** Rows summed in single precision before the blocks' sums are added in double. */
@@ -34,7 +35,11 @@ export function sum(args: { inputs: tf.NamedTensorInfoMap; attrs?: tf.NamedAttrM
   if (simd) {
     const blocks = Math.ceil(rows / BLOCK_ROWS);
     const partial = backend.makeOutput([blocks, rowLength], "float32");
-    simd.columnSums(addressOf(backend, x), rows, rowLength, BLOCK_ROWS, addressOf(backend, partial));
+    const [xAt, partialAt, rowBytes] = [addressOf(backend, x), addressOf(backend, partial), 4 * rowLength];
+    // The threads sum whole blocks of rows into their own rows of `partial`.
+    splitOnThreads(backend, blocks, 1, 4 * rows * rowLength, (first, count) => [
+      ["columnSums", xAt + first * BLOCK_ROWS * rowBytes, Math.min(count * BLOCK_ROWS, rows - first * BLOCK_ROWS), rowLength, BLOCK_ROWS, partialAt + first * rowBytes],
+    ]);
     const sums = heapF32(backend, partial);
     for (let b = 0, at = 0; b < blocks; b++, at += rowLength) {
       for (let j = 0; j < rowLength; j++) totals[j] += sums[at + j];

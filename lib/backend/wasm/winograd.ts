@@ -11,6 +11,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { WasmBackend, release, transpose } from "./kernel-calls";
+import { Job, kernelThreads, runJobs, splitRange } from "./simd/parallel";
 import { addressOf, rowTable, SimdKernels } from "./simd/runtime";
 
 /**
@@ -51,12 +52,13 @@ interface Tiling {
   chunk: number;
 }
 
-function tiling(images: number, outHeight: number, outWidth: number, widestChannels: number): Tiling {
+/** Tiles in chunks that fit the cache, and at least one chunk for each of `threads`. */
+function tiling(images: number, outHeight: number, outWidth: number, widestChannels: number, threads: number): Tiling {
   const tilesAcross = Math.ceil(outWidth / 2);
   const tilesPerImage = tilesAcross * Math.ceil(outHeight / 2);
   const total = images * tilesPerImage;
   const fit = Math.max(4, Math.floor(winogradSettings.chunkFloats / widestChannels / 4) * 4);
-  return { images, outHeight, outWidth, tilesAcross, tilesPerImage, total, chunk: Math.min(fit, Math.ceil(total / 4) * 4) };
+  return { images, outHeight, outWidth, tilesAcross, tilesPerImage, total, chunk: Math.min(fit, Math.ceil(total / threads / 4) * 4) };
 }
 
 /**
@@ -89,28 +91,36 @@ function convolveTransformed(
   relu: boolean,
 ): tf.TensorInfo {
   const [images, height, width, inChannels] = x.shape;
-  const t = tiling(images, outHeight, outWidth, Math.max(inChannels, outChannels));
+  const threads = kernelThreads(backend);
+  const t = tiling(images, outHeight, outWidth, Math.max(inChannels, outChannels), threads);
   const y = backend.makeOutput([images, outHeight, outWidth, outChannels], "float32");
   if (t.total === 0) return y;
+  const parts = splitRange(t.total, threads, t.chunk);
+  // Each thread transforms into scratch planes of its own.
   const vPlane = planeBytes(4 * t.chunk * inChannels);
   const mPlane = planeBytes(4 * t.chunk * outChannels);
-  const v = backend.makeOutput([4 * vPlane], "float32");
-  const m = backend.makeOutput([4 * mPlane], "float32");
+  const v = backend.makeOutput([parts.length * 4 * vPlane], "float32");
+  const m = backend.makeOutput([parts.length * 4 * mPlane], "float32");
   const rowsA = rowTable(backend, t.chunk, (i) => 4 * i * inChannels);
   const rowsC = rowTable(backend, t.chunk, (i) => 4 * i * outChannels);
-  const [xAt, uAt, vAt, mAt, yAt] = [x, u, v, m, y].map((info) => addressOf(backend, info));
-  const rowsAAt = addressOf(backend, rowsA);
-  const rowsCAt = addressOf(backend, rowsC);
+  const [xAt, uAt, vAt, mAt, yAt, rowsAAt, rowsCAt] = [x, u, v, m, y, rowsA, rowsC].map((info) => addressOf(backend, info));
   const biasAt = bias ? addressOf(backend, bias) : 0;
   const uPlane = 4 * inChannels * outChannels;
-  for (let first = 0; first < t.total; first += t.chunk) {
-    const count = Math.min(t.chunk, t.total - first);
-    simd.winogradInput(xAt, height, width, inChannels, padTop, padLeft, t.tilesAcross, t.tilesPerImage, first, count, vAt, vPlane);
-    for (let xi = 0; xi < 16; xi++) {
-      simd.gemm(count, outChannels, rowsAAt, vAt + xi * vPlane, rowsCAt, mAt + xi * mPlane, 0, uAt + xi * uPlane, 1, 0, 0, 1, 0, 0, inChannels, 4, 4 * outChannels);
+  const jobs = parts.map(([firstTile, tiles], thread): Job => {
+    const job: Job = [];
+    const vHere = vAt + thread * 16 * vPlane;
+    const mHere = mAt + thread * 16 * mPlane;
+    for (let first = firstTile; first < firstTile + tiles; first += t.chunk) {
+      const count = Math.min(t.chunk, firstTile + tiles - first);
+      job.push(["winogradInput", xAt, height, width, inChannels, padTop, padLeft, t.tilesAcross, t.tilesPerImage, first, count, vHere, vPlane]);
+      for (let xi = 0; xi < 16; xi++) {
+        job.push(["gemm", count, outChannels, rowsAAt, vHere + xi * vPlane, rowsCAt, mHere + xi * mPlane, 0, uAt + xi * uPlane, 1, 0, 0, 1, 0, 0, inChannels, 4, 4 * outChannels]);
+      }
+      job.push(["winogradOutput", mHere, mPlane, first, count, outChannels, biasAt, relu ? 1 : 0, yAt, outHeight, outWidth, t.tilesAcross, t.tilesPerImage]);
     }
-    simd.winogradOutput(mAt, mPlane, first, count, outChannels, biasAt, relu ? 1 : 0, yAt, outHeight, outWidth, t.tilesAcross, t.tilesPerImage);
-  }
+    return job;
+  });
+  runJobs(backend, jobs);
   release(backend, v, m, rowsA, rowsC);
   return y;
 }
@@ -163,28 +173,40 @@ export function winogradConv2DBackpropFilter(
   info: tf.backend_util.Conv2DInfo,
 ): tf.TensorInfo {
   const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels } = info;
-  const t = tiling(batchSize, outHeight, outWidth, Math.max(inChannels, outChannels));
+  const threads = kernelThreads(backend);
+  const t = tiling(batchSize, outHeight, outWidth, Math.max(inChannels, outChannels), threads);
+  const parts = splitRange(t.total, threads, t.chunk);
   const dW = backend.makeOutput([3, 3, inChannels, outChannels], "float32");
-  const du = backend.makeOutput([16 * inChannels * outChannels], "float32");
+  const uFloats = 16 * inChannels * outChannels;
+  // Each thread sums its tiles' products into dU of its own, and transforms into scratch planes of its own.
+  const du = backend.makeOutput([Math.max(1, parts.length) * uFloats], "float32");
   const vPlane = planeBytes(4 * t.chunk * inChannels);
   const zPlane = planeBytes(4 * t.chunk * outChannels);
-  const v = backend.makeOutput([4 * vPlane], "float32");
-  const z = backend.makeOutput([4 * zPlane], "float32");
+  const v = backend.makeOutput([parts.length * 4 * vPlane], "float32");
+  const z = backend.makeOutput([parts.length * 4 * zPlane], "float32");
   const rowsA = rowTable(backend, inChannels, (ci) => 4 * ci);
   const rowsC = rowTable(backend, inChannels, (ci) => 4 * ci * outChannels);
-  const [xAt, dyAt, duAt, vAt, zAt] = [x, dy, du, v, z].map((i) => addressOf(backend, i));
-  const rowsAAt = addressOf(backend, rowsA);
-  const rowsCAt = addressOf(backend, rowsC);
+  const [xAt, dyAt, duAt, vAt, zAt, rowsAAt, rowsCAt] = [x, dy, du, v, z, rowsA, rowsC].map((i) => addressOf(backend, i));
   const uPlane = 4 * inChannels * outChannels;
   if (t.total === 0) (backend.typedArrayFromHeap(du) as Float32Array).fill(0);
-  for (let first = 0; first < t.total; first += t.chunk) {
-    const count = Math.min(t.chunk, t.total - first);
-    simd.winogradInput(xAt, inHeight, inWidth, inChannels, info.padInfo.top, info.padInfo.left, t.tilesAcross, t.tilesPerImage, first, count, vAt, vPlane);
-    simd.winogradGradient(dyAt, outHeight, outWidth, outChannels, t.tilesAcross, t.tilesPerImage, first, count, zAt, zPlane);
-    for (let xi = 0; xi < 16; xi++) {
-      simd.gemmAdjacent(inChannels, outChannels, rowsAAt, vAt + xi * vPlane, rowsCAt, duAt + xi * uPlane, first === 0 ? 0 : 1, zAt + xi * zPlane, 1, 0, 0, 1, 0, 0, count, 4 * inChannels, 4 * outChannels);
+  const jobs = parts.map(([firstTile, tiles], thread): Job => {
+    const job: Job = [];
+    const vHere = vAt + thread * 16 * vPlane;
+    const zHere = zAt + thread * 16 * zPlane;
+    const duHere = duAt + thread * 4 * uFloats;
+    for (let first = firstTile; first < firstTile + tiles; first += t.chunk) {
+      const count = Math.min(t.chunk, firstTile + tiles - first);
+      job.push(["winogradInput", xAt, inHeight, inWidth, inChannels, info.padInfo.top, info.padInfo.left, t.tilesAcross, t.tilesPerImage, first, count, vHere, vPlane]);
+      job.push(["winogradGradient", dyAt, outHeight, outWidth, outChannels, t.tilesAcross, t.tilesPerImage, first, count, zHere, zPlane]);
+      for (let xi = 0; xi < 16; xi++) {
+        job.push(["gemmAdjacent", inChannels, outChannels, rowsAAt, vHere + xi * vPlane, rowsCAt, duHere + xi * uPlane, first === firstTile ? 0 : 1, zHere + xi * zPlane, 1, 0, 0, 1, 0, 0, count, 4 * inChannels, 4 * outChannels]);
+      }
     }
-  }
+    return job;
+  });
+  runJobs(backend, jobs);
+  // The threads' sums, added up into the first.
+  if (parts.length > 1) simd.columnSums(duAt, parts.length, uFloats, parts.length, duAt);
   simd.winogradFilterGradient(duAt, inChannels, outChannels, addressOf(backend, dW));
   release(backend, du, v, z, rowsA, rowsC);
   return dW;

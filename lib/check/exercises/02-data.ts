@@ -1,21 +1,25 @@
 /** Lesson 2: data. */
 import { defineExercise } from "../exercise";
-import { imageShape, pixelStatistics, splitShares } from "../expectations";
+import { imageShape, normalizationMethod, pixelStatistics, splitShares } from "../expectations";
 
 defineExercise({
-  id: "02-standardize",
-  title: "Standardize the digits: mean 0, standard deviation 1",
-  answers: ["standardized"],
+  id: "02-unit-spread",
+  title: "Subtract the mean image, then scale the pixels to a spread of 1",
+  answers: ["centredAndScaled"],
   expectations: [
-    pixelStatistics("standardized", {
+    normalizationMethod("centredAndScaled", {
+      method: "mean-image",
+      hint: 'Keep the mean image: normalize(dealt, { method: "mean-image", scale: … }), with a scale you compute.',
+    }),
+    pixelStatistics("centredAndScaled", {
       split: "train",
       mean: 0,
       std: 1,
       tolerance: 0.05,
-      hint: "Look again at the normalization methods in the table above: which one divides by a standard deviation?",
+      hint: "The table above gives the spread of the mean-image pixels at the default scale, 1/255; the scale multiplies the raw 0-255 pixels. By how much must it grow?",
     }),
   ],
-  success: "The statistics came from the training split only, so validation and test stay unseen.",
+  success: "The statistics came from the training split only, so validation and test stay unseen. DIGITS's LeNet does nearly this (lesson 4).",
 });
 
 defineExercise({

@@ -8,12 +8,12 @@ defineExercise({
   answers: ["featureMapWidth"],
   expectations: [
     hiddenNumber("featureMapWidth", {
-      // 28 → 5×5 conv, stride 1, valid: 24 → 2×2 max pool, stride 2: 12 → 3×3 conv, valid: 10
-      value: 10,
+      // 28 → 5×5 conv, stride 1, padding 2: 28 → 2×2 max pool, stride 2: 14 → 3×3 conv, stride 2, padding 1: 7
+      value: 7,
       noun: "the width after those three layers",
       hint:
-        "Go one layer at a time. With \"valid\" padding a window must fit inside the image, so a k-wide kernel at stride s " +
-        "fits floor((width − k) / s) + 1 times across.",
+        "Go one layer at a time. Padding p adds p pixels on each side before the window slides, so a k-wide kernel at " +
+        "stride s fits floor((width + 2p − k) / s) + 1 times across.",
     }),
   ],
   success: "You can now read any CNN's feature-map sizes off its layer list.",

@@ -10,6 +10,7 @@ export { hiddenNumber, type HiddenNumberOptions } from "./hidden-number";
 export { imageShape, type ImageShapeOptions } from "./image-shape";
 export { splitShares, type SplitSharesOptions } from "./split-shares";
 export { pixelStatistics, type PixelStatisticsOptions } from "./pixel-statistics";
+export { normalizationMethod, type NormalizationMethodOptions } from "./normalization-method";
 export { classMetric, type ClassMetricOptions, type ClassMetricName } from "./class-metric";
 export { thresholdForRecall, type ThresholdOptions } from "./threshold";
 export { resumedRun, type ResumedRunOptions } from "./resumed-run";

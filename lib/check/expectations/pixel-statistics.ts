@@ -18,6 +18,12 @@ export interface PixelStatisticsOptions {
   hint?: string;
 }
 
+/** A measured statistic to three decimals, as a person writes it: 0, not -9.81e-12 (rounding leaves nothing of it) or -0.000. */
+function measured(value: number): string {
+  const rounded = Math.round(value * 1000) / 1000;
+  return formatNumber(rounded === 0 ? 0 : rounded);
+}
+
 export function pixelStatistics(name: string, options: PixelStatisticsOptions): Expectation {
   const split = options.split ?? "train";
   const tolerance = options.tolerance ?? 0.05;
@@ -28,7 +34,7 @@ export function pixelStatistics(name: string, options: PixelStatisticsOptions): 
       const data = readDataset(answers, name);
       if (data instanceof AnswerProblem) return data.finding;
       const { mean, std } = await normalizedPixelStatistics(data, split);
-      const found = `The ${split} pixels, as the network will see them, have mean ${formatNumber(mean)} and standard deviation ${formatNumber(std)}`;
+      const found = `The ${split} pixels, as the network will see them, have mean ${measured(mean)} and standard deviation ${measured(std)}`;
       if (Math.abs(mean - options.mean) <= tolerance && Math.abs(std - options.std) <= tolerance) {
         return { passed: true, message: `${found}.` };
       }

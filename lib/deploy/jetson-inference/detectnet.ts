@@ -1,19 +1,26 @@
 /**
- * What `detectnet` reports for one image from an ONNX SSD-style network
- * (c/detectNet.cpp: postProcessSSD_ONNX, clusterDetections, sortDetections,
- * postProcess; c/detectNet.h: Detection; examples/detectnet/detectnet.cpp):
+ * What `detectnet` reports for one image from an ONNX SSD-style network, from
+ * dusty-nv/jetson-inference at commit 45da40a8 (each rule cites its lines):
  *
  * - outputs `scores` [1, N, C] (class 0 is background, never reported) and
- *   `boxes` [1, N, 4], x1, y1, x2, y2 as fractions of the image;
+ *   `boxes` [1, N, 4], x1, y1, x2, y2 as fractions of the image
+ *   (postProcessSSD_ONNX, c/detectNet.cpp lines 688-740);
  * - per box the best class m ≥ 1 whose score reaches the threshold
- *   (DETECTNET_DEFAULT_CONFIDENCE_THRESHOLD 0.5; --threshold); boxes labelled
- *   "void" are skipped;
- * - box corners × the *original* image's width and height (not the network's);
+ *   (lines 703-720; ties keep the lower class; DETECTNET_DEFAULT_CONFIDENCE_THRESHOLD
+ *   0.5, c/detectNet.h line 52; `--threshold`, or `--confidence`, lines 333-337);
+ *   boxes whose label is "void" are skipped (line 733);
+ * - box corners × the *original* image's width and height, not the network's
+ *   (lines 728-731);
  * - a box whose overlap with an earlier kept box of the same class, divided by
- *   the larger of the two areas, exceeds the clustering threshold
- *   (DETECTNET_DEFAULT_CLUSTERING_THRESHOLD 0.75) is merged into it: the kept
- *   box grows to cover both and keeps the higher confidence;
- * - detections sorted by area, largest first, then clamped to the image.
+ *   the larger of the two areas (Detection::Intersects, detectNet.h line 165),
+ *   exceeds the clustering threshold (DETECTNET_DEFAULT_CLUSTERING_THRESHOLD
+ *   0.75, detectNet.h line 58; `--clustering`, line 389) is merged into it: the
+ *   kept box grows to cover both (Expand, detectNet.h line 192) and keeps the
+ *   higher confidence (clusterDetections, lines 899-940; CLUSTER_INTERCLASS is
+ *   not defined, so boxes of different classes are never merged);
+ * - detections sorted by area, largest first (sortDetections, lines 943-963,
+ *   a bubble sort, so equal areas keep their order), then clamped to the
+ *   image (postProcess, lines 621-637).
  *
  * Arithmetic in float32, as on the device.
  */
@@ -22,6 +29,13 @@ const f = Math.fround;
 export const DETECTNET_DEFAULT_THRESHOLD = 0.5;
 export const DETECTNET_DEFAULT_CLUSTERING = 0.75;
 
+/**
+ * The tensor names pytorch-ssd's onnx_export.py writes and detectnet is told
+ * with --input-blob, --output-cvg and --output-bbox (docs/pytorch-ssd.md).
+ */
+export const DETECTNET_BLOBS = { input: "input_0", scores: "scores", boxes: "boxes" } as const;
+
+/** detectNet::Detection's fields, in pixels of the image. */
 export interface Detection {
   classIndex: number;
   label: string;
@@ -33,7 +47,9 @@ export interface Detection {
 }
 
 export interface DetectnetOptions {
+  /** --threshold (minimum class score). Default 0.5. */
   threshold?: number;
+  /** --clustering (overlap over the larger area above which same-class boxes merge). Default 0.75. */
   clustering?: number;
 }
 
@@ -45,7 +61,7 @@ function intersects(a: Detection, b: Detection, threshold: number): boolean {
   return f(inter / Math.max(area(a), area(b))) > f(threshold);
 }
 
-/** Detections as detectnet reports them for an image of `width` × `height` pixels. */
+/** Detections as detectnet reports them for an image of `width` × `height` pixels; `labels` as read from labels.txt. */
 export function detectnetDetect(
   scores: ArrayLike<number>,
   boxes: ArrayLike<number>,
@@ -93,8 +109,7 @@ export function detectnetDetect(
       kept.push(detection);
     }
   }
-  // By area, largest first; stable, as detectNet's bubble sort.
-  kept.sort((a, b) => area(b) - area(a));
+  sortByArea(kept);
   for (const d of kept) {
     if (d.top < 0) d.top = 0;
     if (d.left < 0) d.left = 0;
@@ -102,6 +117,15 @@ export function detectnetDetect(
     if (d.bottom >= height) d.bottom = height - 1;
   }
   return kept;
+}
+
+/** sortDetections' bubble sort, swap only when strictly smaller (a comparator sort would treat NaN areas differently). */
+function sortByArea(detections: Detection[]): void {
+  for (let i = 0; i < detections.length - 1; i++) {
+    for (let j = 0; j < detections.length - i - 1; j++) {
+      if (area(detections[j]) < area(detections[j + 1])) [detections[j], detections[j + 1]] = [detections[j + 1], detections[j]];
+    }
+  }
 }
 
 /** The lines detectnet prints for an image's detections. */

@@ -1,8 +1,10 @@
 /**
- * What jetson-inference feeds an ONNX network, reproduced number for number.
+ * What jetson-inference feeds an ONNX network, reproduced number for number
+ * (dusty-nv/jetson-inference at commit 45da40a8).
  *
- * imagenet (c/imageNet.cpp, imageNet::preProcess, the MODEL_ONNX branch) and
- * detectnet (c/detectNet.cpp, detectNet::preProcess, MODEL_ONNX) both call
+ * imagenet (c/imageNet.cpp, imageNet::preProcess, the MODEL_ONNX branch),
+ * detectnet (c/detectNet.cpp, detectNet::preProcess, lines 557-570) and segnet
+ * (c/segNet.cpp, segNet::Process, lines 522-535) all call
  * cudaTensorNormMeanRGB (c/tensorConvert.cu) with range (0, 1) and their own
  * mean and std. Its kernel, gpuTensorNormMean, for every output pixel (x, y):
  *
@@ -25,7 +27,10 @@ export interface RgbImage {
 /** imagenet on ONNX models: ImageNet's mean and std (c/imageNet.cpp). */
 export const IMAGENET_PREPROCESSING = JETSON_INFERENCE_PREPROCESSING;
 
-/** detectnet on ONNX (SSD) models: mean 0.5 and std 0.5 per channel, so values in [−1, 1] (c/detectNet.cpp). */
+/**
+ * detectnet on ONNX (SSD) models: mean 0.5 and std 0.5 per channel, so values
+ * in [−1, 1] (c/detectNet.cpp, lines 557-570), pytorch-ssd's own normalization.
+ */
 export const DETECTNET_PREPROCESSING: DevicePreprocessing = Object.freeze({
   channels: 3,
   scale: 1 / 255,
@@ -34,28 +39,54 @@ export const DETECTNET_PREPROCESSING: DevicePreprocessing = Object.freeze({
   name: "jetson-inference detectNet (ONNX)",
 }) as DevicePreprocessing;
 
+/** segnet on ONNX models: ImageNet's mean and std, as imagenet (c/segNet.cpp, lines 522-535). */
+export const SEGNET_PREPROCESSING: DevicePreprocessing = Object.freeze({
+  ...JETSON_INFERENCE_PREPROCESSING,
+  name: "jetson-inference segNet (ONNX)",
+}) as DevicePreprocessing;
+
 const f = Math.fround;
+
+/**
+ * gpuTensorNormMean's sampling alone (c/tensorConvert.cu, lines 188-192):
+ * output pixel (x, y) takes input pixel (⌊x · sx⌋, ⌊y · sy⌋), sx = in / out in
+ * float32: nearest neighbour, no smoothing, the frame squashed to the
+ * network's aspect. Interleaved bytes with any number of channels in and out.
+ */
+export function resampleLikeJetson(pixels: ArrayLike<number>, width: number, height: number, channels: number, outWidth: number, outHeight: number): Uint8Array {
+  const scaleX = f(f(width) / f(outWidth));
+  const scaleY = f(f(height) / f(outHeight));
+  const out = new Uint8Array(outWidth * outHeight * channels);
+  for (let y = 0; y < outHeight; y++) {
+    const dy = Math.trunc(f(y * scaleY));
+    for (let x = 0; x < outWidth; x++) {
+      const dx = Math.trunc(f(x * scaleX));
+      for (let c = 0; c < channels; c++) out[(y * outWidth + x) * channels + c] = pixels[(dy * width + dx) * channels + c];
+    }
+  }
+  return out;
+}
+
+/** A gray frame as an RGB camera (or loadImage's stbi_load(…, 3)) gives it: R = G = B. */
+export function grayToRgb(gray: ArrayLike<number>, width: number, height: number): RgbImage {
+  const rgb = new Uint8Array(width * height * 3);
+  for (let i = 0; i < width * height; i++) rgb[i * 3] = rgb[i * 3 + 1] = rgb[i * 3 + 2] = gray[i];
+  return { rgb, width, height };
+}
 
 /** gpuTensorNormMean for one image: planar float32 [3, outHeight, outWidth]. */
 export function tensorNormMeanRGB(image: RgbImage, outWidth: number, outHeight: number, preprocessing: DevicePreprocessing): Float32Array {
   const { rgb, width, height } = image;
   if (rgb.length !== width * height * 3) throw new Error(`The image should hold ${width}×${height}×3 bytes of RGB, but has ${rgb.length}.`);
-  const scaleX = f(f(width) / f(outWidth));
-  const scaleY = f(f(height) / f(outHeight));
+  const resampled = resampleLikeJetson(rgb, width, height, 3, outWidth, outHeight);
   // (range.y − range.x) / 255.0f with range (0, 1).
   const multiplier = f(f(1) / f(255));
   const mean = preprocessing.mean.map(f);
   const std = preprocessing.std.map(f);
   const plane = outWidth * outHeight;
   const out = new Float32Array(3 * plane);
-  for (let y = 0; y < outHeight; y++) {
-    const dy = Math.trunc(f(y * scaleY));
-    for (let x = 0; x < outWidth; x++) {
-      const dx = Math.trunc(f(x * scaleX));
-      const at = (dy * width + dx) * 3;
-      const m = y * outWidth + x;
-      for (let c = 0; c < 3; c++) out[c * plane + m] = f(f(f(rgb[at + c] * multiplier) - mean[c]) / std[c]);
-    }
+  for (let m = 0; m < plane; m++) {
+    for (let c = 0; c < 3; c++) out[c * plane + m] = f(f(f(resampled[m * 3 + c] * multiplier) - mean[c]) / std[c]);
   }
   return out;
 }

@@ -11,21 +11,11 @@
  * work on it exactly as on a CNN.
  */
 import type * as tf from "@tensorflow/tfjs";
-import { checkNumClasses } from "../lenet";
+import { buildClassifier, numClassesOf, type ClassifierOptions } from "../classifier-options";
 import { dense, softmax } from "../layers";
-import { sequential } from "../sequential";
 import { hogFeatures, type HogOptions } from "./hog";
 
-export interface HogClassifierOptions extends Omit<HogOptions, "name"> {
-  /** [height, width, channels]. Default [28, 28, 1]. */
-  inputShape?: readonly number[];
-  /** Default 10. */
-  numClasses?: number;
-  /** Seed of the classifier's initial weights. Default: a fresh one, recorded. */
-  seed?: number;
-  /** Default "hog-logistic". */
-  name?: string;
-}
+export interface HogClassifierOptions extends Omit<HogOptions, "name">, ClassifierOptions {}
 
 const OPTION_NAMES = ["cellSize", "bins", "blockSize", "inputShape", "numClasses", "seed", "name"];
 /** scikit-image's names for the same settings, which learners may know. */
@@ -38,12 +28,10 @@ export function hogClassifier(options: HogClassifierOptions = {}): tf.Sequential
       throw new Error(`hogClassifier has no option "${key}"${hint}. The options are: ${OPTION_NAMES.join(", ")}.`);
     }
   }
-  const numClasses = checkNumClasses(options.numClasses ?? 10, "hogClassifier");
+  const numClasses = numClassesOf(options, "hogClassifier");
   const hog = hogFeatures({ cellSize: options.cellSize, bins: options.bins, blockSize: options.blockSize });
-  return sequential([hog, dense({ units: numClasses, name: "output" }), softmax({ name: "prob" })], {
-    inputShape: options.inputShape ?? [28, 28, 1],
-    seed: options.seed,
-    name: options.name ?? "hog-logistic",
+  return buildClassifier([hog, dense({ units: numClasses, name: "output" }), softmax({ name: "prob" })], options, {
+    name: "hog-logistic",
     architecture: `HOG (${hog.bins} bins, ${hog.cellSize}-pixel cells, ${hog.blockSize}×${hog.blockSize} blocks) + logistic regression`,
     inputNote: "pixels normalized by the dataset; HOG is computed from them inside the model",
   });

@@ -8,12 +8,15 @@
  * - `columnSums`: the sum of each column over each block of `blockRows`
  *   rows (the caller adds the blocks' sums in double precision: the bias
  *   gradients sum tens of thousands of rows).
- * - `addRow`: out = x + b, b one row broadcast over all rows (a bias add).
+ * - `addRow`: out = x + b, b one row broadcast over all rows (a bias add;
+ *   none when b is 0), then max(0, out) when relu is 1 (NaN stays NaN).
+ *   out may be x: a row's overlapping last vector is computed before the
+ *   row's stores.
  */
 import { FunctionWriter, Local } from "./wasm-writer";
 
 export const COLUMN_SUMS_PARAMS = ["x", "rows", "columns", "blockRows", "out"] as const;
-export const ADD_ROW_PARAMS = ["x", "rows", "columns", "b", "out"] as const;
+export const ADD_ROW_PARAMS = ["x", "rows", "columns", "b", "out", "relu"] as const;
 
 export function named<const T extends readonly string[]>(f: FunctionWriter, names: T): Record<T[number], Local> {
   return Object.fromEntries(names.map((n, i) => [n, f.params[i]])) as Record<T[number], Local>;
@@ -87,20 +90,41 @@ export function addRowFunction(): FunctionWriter {
   const at = f.local("i32");
   const last = f.local("i32");
   const address = f.local("i32");
+  const value = f.local("v128");
+  const lastValue = f.local("v128");
+  const zero = f.local("v128");
 
+  f.v128Zero().set(zero);
+  f.get(p.columns).i32(4).i32Sub().i32(2).i32Shl().set(last);
   f.get(p.columns).i32(2).i32Shl().set(rowBytes);
   f.get(rowBytes).get(p.rows).i32Mul().set(end);
   f.i32(0).set(offset);
   f.block((done) =>
     f.loop((nextRow) => {
       f.get(offset).get(end).i32GeS().brIf(done);
-      eachVector(f, p.columns, at, last, () => {
+      /** value = relu?(x[offset + at] + b[at]) */
+      const compute = () => {
         f.get(offset).get(at).i32Add().set(address);
-        f.get(p.out).get(address).i32Add();
-        f.get(p.x).get(address).i32Add().v128Load(0);
-        f.get(p.b).get(at).i32Add().v128Load(0);
-        f.f32x4Add().v128Store(0);
-      });
+        f.get(p.x).get(address).i32Add().v128Load(0).set(value);
+        f.get(p.b).if(() => f.get(value).get(p.b).get(at).i32Add().v128Load(0).f32x4Add().set(value));
+        f.get(p.relu).if(() => f.get(value).get(zero).f32x4Max().set(value));
+      };
+      // The last vector (which may overlap the one before) is computed
+      // before any store, so that out may be x.
+      f.get(last).set(at);
+      compute();
+      f.get(value).set(lastValue);
+      f.i32(0).set(at);
+      f.block((rowDone) =>
+        f.loop((nextVector) => {
+          f.get(at).get(last).i32GeS().brIf(rowDone);
+          compute();
+          f.get(p.out).get(address).i32Add().get(value).v128Store(0);
+          f.get(at).i32(16).i32Add().set(at);
+          f.br(nextVector);
+        }),
+      );
+      f.get(p.out).get(offset).i32Add().get(last).i32Add().get(lastValue).v128Store(0);
       f.get(offset).get(rowBytes).i32Add().set(offset);
       f.br(nextRow);
     }),

@@ -6,6 +6,7 @@ import * as tf from "@tensorflow/tfjs";
 import type { WasmBackend } from "../kernel-calls";
 import { gemmFunctions } from "./gemm";
 import { maxPoolGrad2x2Function } from "./max-pool-grad-2x2";
+import { anyNaNFunction } from "./nan-check";
 import { addRowFunction, columnSumsFunction } from "./rows";
 import { winogradFunctions } from "./winograd";
 import { FunctionWriter, writeModule } from "./wasm-writer";
@@ -67,8 +68,11 @@ export interface SimdKernels {
 
   /** See ./rows: out[block, column] = sum of x's column over each block of rows (byte addresses; columns >= 4). */
   columnSums(x: number, rows: number, columns: number, blockRows: number, out: number): void;
-  /** See ./rows: out = x + b, b one row broadcast (byte addresses; columns >= 4). */
-  addRow(x: number, rows: number, columns: number, b: number, out: number): void;
+  /** See ./rows: out = x + b, b one row broadcast (0: none), then ReLU if relu is 1 (byte addresses; columns >= 4). */
+  addRow(x: number, rows: number, columns: number, b: number, out: number, relu: 0 | 1): void;
+
+  /** See ./nan-check: NaN when any of `vectors` runs of four floats from byte address x is NaN, else 0. */
+  anyNaN(x: number, vectors: number): number;
 
   /** See ./winograd (byte addresses; channels >= 4). */
   winogradInput(
@@ -122,25 +126,23 @@ interface Bound {
 }
 
 let bound: Bound | undefined;
+
+/** The module and memory the kernels are bound to (for worker threads to bind the same), or undefined. */
+export function boundModule(): { module: object; memory: WasmMemory; fma: boolean } | undefined {
+  return bound && compiled ? { module: compiled.module, memory: bound.memory, fma: bound.fma } : undefined;
+}
 let compiled: { module: object; shared: boolean; fma: boolean } | undefined;
 
-/** The wasm backend's WasmMemory, if it can be found. */
+/** The wasm backend's WasmMemory (the single-threaded build exports it; the threaded build makes it in JavaScript). */
 function memoryOf(backend: WasmBackend): WasmMemory | undefined {
   const module = backend.wasm as unknown as { asm?: Record<string, unknown>; wasmMemory?: unknown };
-  const candidates = [module.asm?.memory, module.wasmMemory, capturedMemory];
+  const candidates = [module.asm?.memory, module.wasmMemory];
   return candidates.find((m): m is WasmMemory => m instanceof WebAssemblyApi.Memory);
-}
-
-let capturedMemory: WasmMemory | undefined;
-
-/** For the threaded build, whose memory is made in JavaScript and not exported: remember it (see ../threads). */
-export function rememberBackendMemory(memory: WasmMemory): void {
-  capturedMemory = memory;
 }
 
 function buildModule(shared: boolean, fma: boolean): object {
   const functions: FunctionWriter[] = [...gemmFunctions(0, fma)];
-  functions.push(maxPoolGrad2x2Function(), columnSumsFunction(), addRowFunction(), ...winogradFunctions());
+  functions.push(maxPoolGrad2x2Function(), columnSumsFunction(), addRowFunction(), anyNaNFunction(), ...winogradFunctions());
   return new WebAssemblyApi.Module(writeModule(functions, { shared }));
 }
 

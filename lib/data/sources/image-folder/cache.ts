@@ -18,7 +18,7 @@ import type { ImportReportData } from "./report";
 import type { SplitName } from "../../dataset";
 
 /** Bump when the importer's output changes, so old caches are not reused. */
-export const IMPORT_FORMAT_VERSION = 1;
+export const IMPORT_FORMAT_VERSION = 2;
 
 export const PIXELS_FILE = "pixels.u8";
 export const INDEX_FILE = "index.json";
@@ -43,6 +43,7 @@ export function cacheKey(options: ResolvedImportOptions, folders: ScannedFolder[
   for (const folder of folders) {
     hash.update(`\0root ${folder.root}\n`);
     for (const file of folder.strayFiles) hash.update(fileLine(file));
+    for (const ignored of folder.ignored) hash.update(`\0ignored ${ignored.path}\t${ignored.reason}\n`);
     for (const c of folder.classes) {
       hash.update(`\0class ${c.folder}\n`);
       for (const file of c.files) hash.update(fileLine(file));

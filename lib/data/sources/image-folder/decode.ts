@@ -9,6 +9,11 @@
  * As in DIGITS, transparent pixels are composited onto white and grayscale
  * uses ITU-R 601 luma (L = 0.299 R + 0.587 G + 0.114 B, as PIL's convert("L")).
  * Unlike DIGITS, EXIF orientation is applied, so phone photos stand upright.
+ *
+ * Every decoder is held to one pixel limit (maxImagePixels, by default the
+ * one sharp applies), checked against the size the file's header claims
+ * before any pixel is decoded: a small file can claim a huge image (a
+ * "decompression bomb", e.g. a 1 kB run-length-encoded BMP of 30000×30000).
  */
 import { loadSharp } from "../../../display/sharp";
 import type { Metadata, Sharp } from "sharp";
@@ -19,7 +24,7 @@ import type { ResolvedImportOptions } from "./options";
 /** File extensions that are tried as images; anything else is "unsupported format". */
 export const IMAGE_EXTENSIONS = [".jpg", ".jpeg", ".jpe", ".jfif", ".png", ".bmp", ".webp", ".gif", ".tif", ".tiff", ".avif"];
 
-export type SkipReason = "unreadable or corrupt" | "unsupported format" | "too small" | "duplicate" | "not in a class folder" | "unknown class";
+export type SkipReason = "unreadable or corrupt" | "unsupported format" | "too small" | "too large" | "duplicate" | "not in a class folder" | "unknown class";
 
 /** A file that could not be used, and why. */
 export class SkipError extends Error {
@@ -42,9 +47,35 @@ function isBmp(bytes: Buffer): boolean {
   return bytes.length >= 2 && bytes[0] === 0x42 && bytes[1] === 0x4d; // "BM"
 }
 
-async function open(bytes: Buffer): Promise<{ image: Sharp; width: number; height: number; format: string }> {
+/**
+ * The width and height a BMP's header claims: BITMAPCOREHEADER (12 bytes,
+ * 16-bit sizes) or any later header (32-bit sizes; a negative height means
+ * top-down rows). Undefined if the header is cut short.
+ */
+export function bmpHeaderSize(bytes: Buffer): { width: number; height: number } | undefined {
+  if (bytes.length < 26) return undefined;
+  const headerSize = bytes.readUInt32LE(14);
+  if (headerSize === 12) return { width: bytes.readUInt16LE(18), height: bytes.readUInt16LE(20) };
+  return { width: bytes.readInt32LE(18), height: Math.abs(bytes.readInt32LE(22)) };
+}
+
+/** Refuses an image bigger than the limit, before it is decoded. */
+function checkPixels(width: number, height: number, maxPixels: number): void {
+  if (width * height > maxPixels) {
+    throw new SkipError(
+      "too large",
+      `its header claims ${width}×${height} pixels, more than maxImagePixels (${maxPixels.toLocaleString("en-US")}); ` +
+        "a file that small claiming that much is usually damaged or a decompression bomb",
+    );
+  }
+}
+
+async function open(bytes: Buffer, maxPixels: number): Promise<{ image: Sharp; width: number; height: number; format: string }> {
   const sharp = await loadSharp();
   if (isBmp(bytes)) {
+    const claimed = bmpHeaderSize(bytes);
+    if (!claimed || !(claimed.width > 0 && claimed.height > 0)) throw new SkipError("unreadable or corrupt", "BMP header: no valid image size");
+    checkPixels(claimed.width, claimed.height, maxPixels);
     let bmp;
     try {
       bmp = decodeBmp(bytes, { toRGBA: true });
@@ -67,19 +98,21 @@ async function open(bytes: Buffer): Promise<{ image: Sharp; width: number; heigh
   }
   let metadata: Metadata;
   try {
-    metadata = await sharp(bytes).metadata();
+    // Reads the header only; the size it claims is checked below, with a clear message.
+    metadata = await sharp(bytes, { limitInputPixels: false }).metadata();
   } catch (error) {
     const message = (error as Error).message;
     if (/unsupported image format/i.test(message)) throw new SkipError("unsupported format", "its content is not JPEG, PNG, BMP, WebP, GIF, TIFF or AVIF (another format, or a damaged file)");
     throw new SkipError("unreadable or corrupt", firstLine(message));
   }
   if (!metadata.width || !metadata.height) throw new SkipError("unreadable or corrupt", "the image has no size");
+  checkPixels(metadata.width, metadata.height, maxPixels);
   // EXIF orientations 5-8 swap width and height.
   const swapped = (metadata.orientation ?? 1) >= 5;
   const width = swapped ? metadata.height : metadata.width;
   const height = swapped ? metadata.width : metadata.height;
   // sharp's default failOn ("warning") rejects truncated files instead of filling them with grey.
-  const image = sharp(bytes)
+  const image = sharp(bytes, { limitInputPixels: maxPixels })
     .autoOrient()
     .flatten({ background: { r: 255, g: 255, b: 255 } })
     .toColourspace("srgb");
@@ -89,7 +122,7 @@ async function open(bytes: Buffer): Promise<{ image: Sharp; width: number; heigh
 /** Decodes, checks the size of, and resizes one image file's bytes. */
 export async function decodeImage(bytes: Buffer, options: ResolvedImportOptions, noiseSeed: number): Promise<DecodedImage> {
   if (bytes.length === 0) throw new SkipError("unreadable or corrupt", "the file is empty");
-  const { image, width, height, format } = await open(bytes);
+  const { image, width, height, format } = await open(bytes, options.maxImagePixels);
   if (width < options.minImageSide || height < options.minImageSide) {
     throw new SkipError("too small", `${width}×${height} pixels; minImageSide is ${options.minImageSide}`);
   }

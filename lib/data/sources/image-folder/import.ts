@@ -19,7 +19,7 @@ import { Dataset, SPLIT_NAMES, SplitName } from "../../dataset";
 import { FilePixelStore, MemoryPixelStore, PixelStore } from "../../pixel-store";
 import { ProgressLine } from "../../progress";
 import { createRandom, mixSeeds, shuffleInPlace } from "../../random";
-import { CacheIndex, INDEX_FILE, PIXELS_FILE, cacheKey, readCache } from "./cache";
+import { CacheIndex, IMPORT_FORMAT_VERSION, INDEX_FILE, PIXELS_FILE, cacheKey, readCache } from "./cache";
 import { IMAGE_EXTENSIONS, SkipError, decodeImage } from "./decode";
 import { ImportImageFolderOptions, ResolvedImportOptions, resolveImportOptions } from "./options";
 import { ClassReport, DroppedClass, DuplicateGroup, ImportReport, ImportReportData, SkippedFile } from "./report";
@@ -330,6 +330,7 @@ async function decodeAll(
     droppedClasses: dropped,
     splitSizes: { train: splits.train.length, validation: splits.validation.length, test: splits.test.length },
     skipped,
+    ignored: sources.flatMap((source) => source.scanned.ignored.map((i) => ({ ...i, folder: source.role }))),
     imbalanceRatio: Math.max(...totals) / Math.max(1, Math.min(...totals)),
     leakage,
     labelConflicts,
@@ -339,7 +340,7 @@ async function decodeAll(
     meanImagePng,
   };
   const index: CacheIndex = {
-    version: 1,
+    version: IMPORT_FORMAT_VERSION,
     key,
     name,
     shape,

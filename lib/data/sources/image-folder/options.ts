@@ -7,6 +7,9 @@ import { resolve } from "node:path";
 import { cpus } from "node:os";
 import { RESIZE_MODES, ResizeMode } from "./resize";
 
+/** sharp's own default limit (its limitInputPixels): 16383 × 16383. */
+export const DEFAULT_MAX_IMAGE_PIXELS = 0x3fff * 0x3fff;
+
 export interface ImportImageFolderOptions {
   /** "color" (3 channels, RGB) or "grayscale" (1 channel). Default "color". */
   imageType?: "color" | "grayscale";
@@ -32,6 +35,8 @@ export interface ImportImageFolderOptions {
   seed?: number;
   /** Images narrower or shorter than this many pixels are skipped as "too small". Default 8. */
   minImageSide?: number;
+  /** Images whose header claims more pixels are skipped as "too large", before decoding. Default 268,402,689 (16383², sharp's own limit). */
+  maxImagePixels?: number;
   /** Where imports are cached. Default: $CONVLAB_CACHE_DIR, else .convlab-cache/image-folders in the working directory. */
   cacheDir?: string;
   /** Reuse (and write) the cache. Default true. */
@@ -60,6 +65,7 @@ export interface ResolvedImportOptions {
   testFolder: string | null;
   seed: number;
   minImageSide: number;
+  maxImagePixels: number;
 }
 
 export interface ImportSettings {
@@ -73,7 +79,7 @@ export interface ImportSettings {
 
 const KNOWN = [
   "imageType", "width", "height", "resizeMode", "validationPercent", "testPercent", "minPerClass", "maxPerClass",
-  "validationFolder", "testFolder", "seed", "minImageSide", "cacheDir", "cache", "inMemoryLimit", "concurrency", "display", "name",
+  "validationFolder", "testFolder", "seed", "minImageSide", "maxImagePixels", "cacheDir", "cache", "inMemoryLimit", "concurrency", "display", "name",
 ];
 
 export function resolveImportOptions(options: ImportImageFolderOptions): { resolved: ResolvedImportOptions; settings: ImportSettings } {
@@ -123,6 +129,7 @@ export function resolveImportOptions(options: ImportImageFolderOptions): { resol
     testFolder,
     seed: integer("seed", options.seed ?? 0, 0),
     minImageSide: integer("minImageSide", options.minImageSide ?? 8, 1),
+    maxImagePixels: integer("maxImagePixels", options.maxImagePixels ?? DEFAULT_MAX_IMAGE_PIXELS, 1),
   };
   if (resolved.maxPerClass !== null && resolved.maxPerClass < resolved.minPerClass) {
     throw new Error(`importImageFolder: maxPerClass (${resolved.maxPerClass}) is below minPerClass (${resolved.minPerClass}).`);

@@ -20,6 +20,15 @@ export interface SkippedFile {
   detail: string;
 }
 
+/** A folder the import did not look into (hidden, a link loop, a link to nothing), and why. */
+export interface IgnoredFolder {
+  /** Path relative to the folder it was found in, e.g. ".ipynb_checkpoints". */
+  path: string;
+  /** Which folder: "folder", "validation folder" or "test folder". */
+  folder: string;
+  reason: string;
+}
+
 export interface ClassReport {
   label: string;
   folder: string;
@@ -58,6 +67,8 @@ export interface ImportReportData {
   droppedClasses: DroppedClass[];
   splitSizes: Record<SplitName, number>;
   skipped: SkippedFile[];
+  /** Folders not scanned (hidden folders such as .ipynb_checkpoints, symbolic-link loops). */
+  ignored: IgnoredFolder[];
   /** Largest class / smallest class (in images used). */
   imbalanceRatio: number;
   /** Identical files (same bytes) in more than one split. */
@@ -85,6 +96,7 @@ export class ImportReport implements ImportReportData {
   droppedClasses!: DroppedClass[];
   splitSizes!: Record<SplitName, number>;
   skipped!: SkippedFile[];
+  ignored: IgnoredFolder[] = [];
   imbalanceRatio!: number;
   leakage!: DuplicateGroup[];
   labelConflicts!: DuplicateGroup[];
@@ -95,6 +107,8 @@ export class ImportReport implements ImportReportData {
 
   constructor(data: ImportReportData) {
     Object.assign(this, data);
+    // Caches written before the import listed ignored folders have none.
+    this.ignored ??= [];
   }
 
   /** Skipped files counted by reason. */
@@ -146,6 +160,7 @@ export class ImportReport implements ImportReportData {
     const lines = [this.headline(), ...this.warnings().map((w) => `warning: ${w}`)];
     for (const s of this.skipped.slice(0, SHOWN_ROWS)) lines.push(`skipped ${s.path} (${s.folder}): ${s.reason}: ${s.detail}`);
     if (this.skipped.length > SHOWN_ROWS) lines.push(`... and ${this.skipped.length - SHOWN_ROWS} more skipped files (see report.skipped)`);
+    for (const i of this.ignored.slice(0, SHOWN_ROWS)) lines.push(`ignored ${i.path}/ (${i.folder}): ${i.reason}`);
     for (const g of this.leakage) lines.push(`leakage: ${g.files.map((f) => `${f.path} (${f.split})`).join(" = ")}`);
     return lines.join("\n");
   }
@@ -178,6 +193,10 @@ export class ImportReport implements ImportReportData {
       const rows = this.skipped.slice(0, SHOWN_ROWS).map((s) => [s.path, s.folder, s.reason, s.detail]);
       parts.push(htmlTable(["file", "in", "reason", "detail"], rows, `Skipped files (${formatCount(this.skipped.length)})`));
       if (this.skipped.length > SHOWN_ROWS) parts.push(`<div>… and ${formatCount(this.skipped.length - SHOWN_ROWS)} more: see report.skipped.</div>`);
+    }
+    if (this.ignored.length) {
+      const rows = this.ignored.slice(0, SHOWN_ROWS).map((i) => [`${i.path}/`, i.folder, i.reason]);
+      parts.push(htmlTable(["folder", "in", "why it was ignored"], rows, `Ignored folders (${formatCount(this.ignored.length)})`));
     }
     for (const [title, groups] of [["Identical images in more than one split (leakage)", this.leakage], ["Identical images under different classes", this.labelConflicts]] as const) {
       if (!groups.length) continue;

@@ -1,0 +1,80 @@
+/**
+ * MaxPool and AvgPool for the wasm backend that keep NaN.
+ *
+ * XNNPACK's pooling loses NaN: its max skips it, or turns a window starting
+ * with one into -Infinity, and its output clamp turns an average of NaN into
+ * -Infinity. A learner's NaN pixels (a broken normalization) then train
+ * "fine" and no NaN guard fires. Like PyTorch, a window holding NaN pools
+ * to NaN here. (tfjs's cpu backend is no model for max: its max skips NaN.)
+ *
+ * Inputs without NaN, the usual case, go to XNNPACK after one SIMD pass
+ * that looks for NaN; inputs with NaN are pooled here in JavaScript.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { WasmBackend, heapF32, original } from "./kernel-calls";
+import { addressOf, simdKernels } from "./simd/runtime";
+
+/** Whether a float32 tensor on the wasm heap holds a NaN. */
+export function holdsNaN(backend: WasmBackend, x: tf.TensorInfo): boolean {
+  const size = x.shape.reduce((a, b) => a * b, 1);
+  const simd = simdKernels(backend);
+  const checked = simd ? size - (size % 4) : 0;
+  if (simd && checked > 0 && Number.isNaN(simd.anyNaN(addressOf(backend, x), checked / 4))) return true;
+  const values = heapF32(backend, x);
+  for (let i = checked; i < size; i++) if (Number.isNaN(values[i])) return true;
+  return false;
+}
+
+type PoolKind = "max" | "avg";
+
+/**
+ * Pools NHWC `x` as the cpu backend does (an average over the window's
+ * positions inside the input), except that a window holding NaN gives NaN.
+ */
+function poolKeepingNaN(backend: WasmBackend, x: tf.TensorInfo, info: tf.backend_util.Conv2DInfo, kind: PoolKind): tf.TensorInfo {
+  const { batchSize, inHeight, inWidth, inChannels: channels, outHeight, outWidth } = info;
+  const { strideHeight, strideWidth, filterHeight, filterWidth, padInfo } = info;
+  const y = backend.makeOutput(info.outShape, "float32");
+  const input = heapF32(backend, x);
+  const out = heapF32(backend, y);
+  let at = 0;
+  for (let b = 0; b < batchSize; b++) {
+    for (let oh = 0; oh < outHeight; oh++) {
+      const h0 = oh * strideHeight - padInfo.top;
+      const [hStart, hEnd] = [Math.max(h0, 0), Math.min(h0 + filterHeight, inHeight)];
+      for (let ow = 0; ow < outWidth; ow++) {
+        const w0 = ow * strideWidth - padInfo.left;
+        const [wStart, wEnd] = [Math.max(w0, 0), Math.min(w0 + filterWidth, inWidth)];
+        const count = (hEnd - hStart) * (wEnd - wStart);
+        for (let c = 0; c < channels; c++, at++) {
+          let pooled = kind === "max" ? -Infinity : 0;
+          for (let h = hStart; h < hEnd; h++) {
+            for (let w = wStart, i = ((b * inHeight + h) * inWidth + wStart) * channels + c; w < wEnd; w++, i += channels) {
+              const v = input[i];
+              if (kind === "avg") pooled += v;
+              else if (v > pooled || Number.isNaN(v)) pooled = v;
+              if (Number.isNaN(pooled)) break;
+            }
+          }
+          out[at] = kind === "avg" ? pooled / count : pooled;
+        }
+      }
+    }
+  }
+  return y;
+}
+
+function poolKernel(name: typeof tf.MaxPool | typeof tf.AvgPool, kind: PoolKind): tf.KernelConfig {
+  const kernelFunc = (args: { inputs: tf.NamedTensorInfoMap; attrs?: tf.NamedAttrMap; backend: unknown }): tf.TensorInfo => {
+    const backend = args.backend as WasmBackend;
+    const { x } = args.inputs as { x: tf.TensorInfo };
+    if (x.dtype !== "float32" || !holdsNaN(backend, x)) return original(name).kernelFunc(args as never) as tf.TensorInfo;
+    const { filterSize, strides, pad, dimRoundingMode } = args.attrs as unknown as tf.MaxPoolAttrs;
+    const info = tf.backend_util.computePool2DInfo(x.shape as [number, number, number, number], filterSize, strides, 1, pad, dimRoundingMode);
+    return poolKeepingNaN(backend, x, info, kind);
+  };
+  return { kernelName: name, backendName: "wasm", kernelFunc: kernelFunc as unknown as tf.KernelFunc };
+}
+
+export const maxPoolConfig = poolKernel(tf.MaxPool, "max");
+export const avgPoolConfig = poolKernel(tf.AvgPool, "avg");

@@ -1,0 +1,229 @@
+/**
+ * Running convlab's generated kernels on several threads.
+ *
+ * The threaded wasm build keeps tensors in a shared WebAssembly.Memory. Each
+ * worker thread (./kernel-worker) binds the same compiled module to that
+ * memory, so a kernel can hand each thread a list of calls ("a job") on its
+ * own part of the data: the main thread runs the first job itself, the
+ * workers the others, and the kernel returns when all are done. Workers
+ * sleep in Atomics.wait between jobs (no spinning) and never keep Node
+ * running.
+ *
+ * Jobs must not depend on each other's results: a worker that has not
+ * started yet simply has its job run on the main thread afterwards.
+ */
+import { join } from "node:path";
+import { Worker } from "node:worker_threads";
+import type { WasmBackend } from "../kernel-calls";
+import { CALLS, CONTROL_SLOTS, FAILED, FIRST_CALL, IDLE, MESSAGE_BYTES, READY, RUN, STATE } from "./job-protocol";
+import { boundModule, simdKernels, SimdKernels } from "./runtime";
+
+/** A generated kernel's name and its arguments. */
+export type KernelCall = [kernel: keyof SimdKernels, ...args: number[]];
+/** Calls one thread makes in order. */
+export type Job = KernelCall[];
+
+interface Pool {
+  module: object;
+  workers: Worker[];
+  controls: Int32Array[];
+  messages: Uint8Array[];
+  names: string[];
+}
+
+let pool: Pool | undefined;
+
+/** Jobs run so far by worker threads and on the main thread (tests and benchmarks read these). */
+export const jobCounts = { workers: 0, main: 0 };
+/** Threads the generated kernels may use (set when the wasm backend starts). */
+let wanted = 1;
+
+/** How many threads the generated kernels use from now on (1: the main thread only). */
+export function setKernelThreads(threads: number): void {
+  wanted = Math.max(1, Math.floor(threads));
+  if (pool && pool.workers.length !== wanted - 1) stopPool();
+}
+
+/** Threads the generated kernels use on this backend: 1 unless its memory is shared (the threaded build). */
+export function kernelThreads(backend: WasmBackend): number {
+  if (wanted <= 1) return 1;
+  const bound = simdKernels(backend) ? boundModule() : undefined;
+  const shared = typeof SharedArrayBuffer !== "undefined" && bound?.memory.buffer instanceof SharedArrayBuffer;
+  return shared ? wanted : 1;
+}
+
+function stopPool(): void {
+  for (const w of pool?.workers ?? []) void w.terminate();
+  pool = undefined;
+}
+
+function startPool(backend: WasmBackend): Pool | undefined {
+  const kernels = simdKernels(backend);
+  const bound = kernels ? boundModule() : undefined;
+  if (!kernels || !bound) return undefined;
+  if (pool?.module === bound.module) return pool;
+  stopPool();
+  const names = Object.keys(kernels);
+  const controls: Int32Array[] = [];
+  const messages: Uint8Array[] = [];
+  const workers: Worker[] = [];
+  for (let i = 1; i < wanted; i++) {
+    const control = new Int32Array(new SharedArrayBuffer(4 * CONTROL_SLOTS));
+    const message = new Uint8Array(new SharedArrayBuffer(MESSAGE_BYTES));
+    const worker = new Worker(join(__dirname, "kernel-worker.js"), {
+      workerData: { module: bound.module, memory: bound.memory, control: control.buffer, message: message.buffer, names },
+    });
+    // Idle workers wait in Atomics.wait; they must not keep Node running.
+    worker.unref();
+    // A worker that fails to start leaves READY at 0: its jobs run on the main thread.
+    worker.on("error", (e) => { if (process.env.CONVLAB_DEBUG_WORKERS) console.error("kernel worker", e); });
+    controls.push(control);
+    messages.push(message);
+    workers.push(worker);
+  }
+  pool = { module: bound.module, workers, controls, messages, names };
+  return pool;
+}
+
+/** Writes as many of `job`'s calls from `from` as fit; returns the index of the first call left out. */
+function encode(control: Int32Array, names: string[], job: Job, from: number): number {
+  let at = FIRST_CALL;
+  let count = 0;
+  let i = from;
+  for (; i < job.length; i++) {
+    const [kernel, ...args] = job[i];
+    if (at + 2 + args.length > CONTROL_SLOTS) break;
+    control[at++] = names.indexOf(kernel);
+    control[at++] = args.length;
+    for (const a of args) control[at++] = a;
+    count++;
+  }
+  control[CALLS] = count;
+  return i;
+}
+
+function runHere(kernels: SimdKernels, job: Job, from = 0, to = job.length): void {
+  for (let i = from; i < to; i++) {
+    const [kernel, ...args] = job[i];
+    (kernels[kernel] as unknown as (...a: number[]) => void)(...args);
+  }
+}
+
+/** Longest a job may take before the main thread gives up waiting for a worker. */
+const JOB_TIMEOUT_MS = 300_000;
+
+/**
+ * Runs each job on its own thread (job 0 on this one) and returns when all
+ * are done. Jobs beyond the threads available, or for workers not started
+ * yet, run here afterwards.
+ */
+export function runJobs(backend: WasmBackend, jobs: Job[]): void {
+  const kernels = simdKernels(backend);
+  if (!kernels) throw new Error("convlab's generated kernels are not available on this wasm backend.");
+  const p = jobs.length > 1 && kernelThreads(backend) > 1 ? startPool(backend) : undefined;
+  if (p) settle(p);
+  const remote: { worker: number; job: Job; next: number }[] = [];
+  const local: Job[] = [jobs[0] ?? []];
+  jobs.slice(1).forEach((job, i) => {
+    if (p && i < p.workers.length && Atomics.load(p.controls[i], READY) === 1) remote.push({ worker: i, job, next: 0 });
+    else local.push(job);
+  });
+  for (;;) {
+    const active = remote.filter((r) => r.next < r.job.length);
+    for (const r of active) {
+      const control = p!.controls[r.worker];
+      r.next = encode(control, p!.names, r.job, r.next);
+      Atomics.store(control, STATE, RUN);
+      Atomics.notify(control, STATE);
+    }
+    for (const job of local.splice(0)) {
+      runHere(kernels, job);
+      jobCounts.main++;
+    }
+    for (const r of active) waitFor(p!, r.worker);
+    for (const r of active) if (r.next >= r.job.length) jobCounts.workers++;
+    if (active.length === 0) return;
+  }
+}
+
+/**
+ * Waits for workers still running a job whose kernel call was cut short
+ * (an interrupted cell stops the main thread while it waits): their writes
+ * must end before anything reuses that memory, and their control blocks
+ * before they are written again. Such a job's failure no longer matters.
+ */
+function settle(p: Pool): void {
+  p.controls.forEach((control, worker) => {
+    if (Atomics.load(control, STATE) === IDLE) return;
+    try {
+      waitFor(p, worker);
+    } catch {
+      // the stale job's error: its kernel call is gone
+    }
+  });
+}
+
+function waitFor(p: Pool, worker: number): void {
+  const control = p.controls[worker];
+  const deadline = Date.now() + JOB_TIMEOUT_MS;
+  for (let state = Atomics.load(control, STATE); state === RUN; state = Atomics.load(control, STATE)) {
+    if (Date.now() > deadline) throw new Error(`convlab's kernel thread ${worker + 1} did not finish its work within ${JOB_TIMEOUT_MS / 1000} s.`);
+    Atomics.wait(control, STATE, RUN, 1000);
+  }
+  const state = Atomics.load(control, STATE);
+  Atomics.store(control, STATE, IDLE);
+  if (state === FAILED) {
+    const bytes = p.messages[worker];
+    const text = new TextDecoder().decode(bytes.slice(0, bytes.indexOf(0) >= 0 ? bytes.indexOf(0) : bytes.length));
+    throw new Error(`convlab's kernel thread ${worker + 1} failed: ${text}`);
+  }
+}
+
+/**
+ * Splits [0, total) into at most `parts` ranges of whole multiples of
+ * `unit` (the last may be shorter), as even as possible.
+ */
+export function splitRange(total: number, parts: number, unit = 1): [first: number, count: number][] {
+  const units = Math.ceil(total / unit);
+  const n = Math.max(1, Math.min(parts, units));
+  const ranges: [number, number][] = [];
+  for (let i = 0; i < n; i++) {
+    const first = Math.floor((units * i) / n) * unit;
+    const end = Math.min(total, Math.floor((units * (i + 1)) / n) * unit);
+    if (end > first) ranges.push([first, end - first]);
+  }
+  return ranges;
+}
+
+/** Work (multiply-adds, or 4 per float an elementwise kernel passes over) below which a kernel stays on one thread: waking a worker costs tens of microseconds. */
+export const MIN_PARALLEL_WORK = 1 << 18;
+
+/**
+ * Splits [0, total) across the kernel threads in multiples of `unit` (one
+ * part when `work` is below MIN_PARALLEL_WORK) and runs, at once, the job
+ * `part` makes for each range. The jobs must write disjoint memory.
+ */
+export function splitOnThreads(backend: WasmBackend, total: number, unit: number, work: number, part: (first: number, count: number) => Job): void {
+  const parts = work >= MIN_PARALLEL_WORK ? splitRange(total, kernelThreads(backend), unit) : [[0, total] as [number, number]];
+  runJobs(backend, parts.map(([first, count]) => part(first, count)));
+}
+
+/**
+ * Runs gemm calls that share their m rows and row tables (see
+ * SimdKernels.gemm: m, n, rowsA, a, rowsC, c, ...), in order, with the rows
+ * split across the kernel threads in groups of four (the product's register
+ * tiles). Each thread writes its own rows of C, so the split is safe
+ * whenever different rows of C do not overlap. `work`: the calls'
+ * multiply-adds.
+ */
+export function gemmOnThreads(backend: WasmBackend, calls: KernelCall[], work: number): void {
+  splitOnThreads(backend, calls[0]?.[1] ?? 0, 4, work, (first, count) =>
+    calls.map(([kernel, , n, rowsA, a, rowsC, c, ...rest]) => [kernel, count, n, rowsA + 4 * first, a, rowsC + 4 * first, c, ...rest]),
+  );
+}
+
+/** simd.addRow (see ./rows) with its rows split across the kernel threads. */
+export function addRowOnThreads(backend: WasmBackend, x: number, rows: number, columns: number, b: number, out: number, relu: 0 | 1): void {
+  const rowBytes = 4 * columns;
+  splitOnThreads(backend, rows, 1, 4 * rows * columns, (first, count) => [["addRow", x + first * rowBytes, count, columns, b, out + first * rowBytes, relu]]);
+}
