@@ -152,6 +152,10 @@ async function fashionData() {
   };
 }
 
+/** Fashion-MNIST's classes split in two: a backbone learns the first five, lessons and the transfer bench reuse it for the other five. */
+export const FASHION_SOURCE_CLASSES = ["T-shirt/top", "Trouser", "Coat", "Sandal", "Bag"] as const;
+export const FASHION_TARGET_CLASSES = ["Pullover", "Dress", "Shirt", "Sneaker", "Ankle boot"] as const;
+
 export const RECIPES: readonly PretrainRecipe[] = [
   classifierRecipe({
     name: "fashion-lenet",
@@ -169,6 +173,24 @@ export const RECIPES: readonly PretrainRecipe[] = [
     expectedMinutes: 30,
     data: fashionData,
     build: (numClasses, seed) => smallVgg({ numClasses, seed, name: "fashion-vgg-small" }),
+  }),
+  classifierRecipe({
+    name: "fashion-five-lenet",
+    title: "DIGITS's LeNet trained on five of Fashion-MNIST's ten classes",
+    description: `LeNet on Fashion-MNIST's ${FASHION_SOURCE_CLASSES.join(", ")} (the other five classes are the new task)`,
+    expectedMinutes: 5,
+    data: async () => {
+      const { dataset, description, license } = await fashionData();
+      return {
+        dataset: await keepClasses(dataset, FASHION_SOURCE_CLASSES, { name: "fashion-mnist (five classes)" }),
+        description: `${description}, keeping only ${FASHION_SOURCE_CLASSES.join(", ")}; ${FASHION_TARGET_CLASSES.join(", ")} are never seen`,
+        license,
+      };
+    },
+    build: (numClasses, seed) => lenet({ numClasses, seed, name: "fashion-five-lenet" }),
+    notes: [
+      `The transfer benchmark (npm run bench -- transfer) and lesson 10 reuse it for the five classes it never saw: ${FASHION_TARGET_CLASSES.join(", ")}.`,
+    ],
   }),
   classifierRecipe({
     name: "digits-0-4-lenet",

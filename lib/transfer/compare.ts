@@ -26,9 +26,7 @@ import { displayBundle, DISPLAY, inNotebook, type DisplayHandle, type MimeBundle
 import { escapeHtml, htmlTable } from "../display/html";
 import { accuracy, getPredictions } from "../evaluate";
 import { earlyStopping, train, type TrainOptions } from "../train";
-import { trainOnFeatures } from "./classifier";
-import { extractFeatures } from "./features";
-import { backboneRates } from "./freeze";
+import { classifyFeatures, DEFAULT_PATIENCE, fineTune, FINE_TUNE_TRAINING } from "./fine-tune";
 import { untrainedCopy } from "./head";
 import type { LayerRef } from "./layers";
 
@@ -72,8 +70,6 @@ export interface ComparisonRow {
   /** Epochs trained (of the network, or of the classifier on features). */
   epochs: number;
 }
-
-const DEFAULT_TRAINING: TrainOptions = { solver: "adam", learningRate: 0.001, lrPolicy: "fixed", batchSize: 32, weightDecay: 0, epochs: 100 };
 
 const percent = (x: number) => `${(100 * x).toFixed(1)}%`;
 const secondsText = (s: number) => (s < 10 ? `${s.toFixed(1)} s` : `${Math.round(s)} s`);
@@ -196,8 +192,8 @@ export async function compareApproaches(options: CompareApproachesOptions): Prom
   const sizes = [...(options.imagesPerClass ?? [10, 50, 500])].sort((a, b) => a - b);
   const approaches = options.approaches ?? APPROACHES;
   const seed = options.seed ?? 1;
-  const patience = options.patience ?? 8;
-  const training: TrainOptions = { ...DEFAULT_TRAINING, ...options.train, randomSeed: seed, snapshots: false, live: false };
+  const patience = options.patience ?? DEFAULT_PATIENCE;
+  const training: TrainOptions = { ...FINE_TUNE_TRAINING, ...options.train, randomSeed: seed, snapshots: false, live: false };
   const rows: ComparisonRow[] = [];
   const description = `${data.name}: ${data.numClasses} classes; test accuracy on ${data.size("test").toLocaleString("en-US")} images, early stopping on ${data.size("validation").toLocaleString("en-US")}.`;
   const result = new ApproachComparison(rows, sizes, approaches, description);
@@ -225,26 +221,20 @@ export async function compareApproaches(options: CompareApproachesOptions): Prom
       model.dispose();
     }
     if (approaches.includes("feature extraction") || approaches.includes("fine-tuning")) {
+      const reuse = { featureLayer: options.featureLayer, patience, seed };
       const backbone = await options.pretrained();
-      const started = performance.now();
-      await extractFeatures(backbone, subset, { layer: options.featureLayer, splits: ["train", "validation"], progress: false });
-      const extracting = (performance.now() - started) / 1000;
-      // The test images are extracted too (the others now come from the cache), but not timed.
-      const features = await extractFeatures(backbone, subset, { layer: options.featureLayer, progress: false });
-      const classifier = await trainOnFeatures(features, { seed, patience });
-      const featureSeconds = extracting + classifier.seconds;
-      record("feature extraction", classifier.accuracy("test"), featureSeconds, classifier.history.length);
       if (approaches.includes("fine-tuning")) {
-        const model = classifier.toModel();
-        const run = await train(model, subset, {
-          ...training,
-          learningRateMultipliers: backboneRates(model, options.backboneRate ?? 0.1),
-          callbacks: [earlyStopping({ patience, restoreBestWeights: true })],
-        });
-        record("fine-tuning", await testAccuracy(model, subset), featureSeconds + run.timing.seconds, run.history.length);
-        model.dispose();
+        const tuned = await fineTune(backbone, subset, { ...reuse, backboneRate: options.backboneRate, train: training });
+        const { classifier, seconds } = tuned.features;
+        record("feature extraction", classifier.accuracy("test"), seconds, classifier.history.length);
+        record("fine-tuning", await testAccuracy(tuned.model, subset), tuned.seconds, tuned.run.history.length);
+        tuned.model.dispose();
+        classifier.head.dispose();
+      } else {
+        const { classifier, seconds } = await classifyFeatures(backbone, subset, reuse);
+        record("feature extraction", classifier.accuracy("test"), seconds, classifier.history.length);
+        classifier.head.dispose();
       }
-      classifier.head.dispose();
       backbone.dispose();
     }
   }

@@ -10,3 +10,4 @@ export { featureExtractor, extractFeatures, clearFeatureCache, Features, type Ex
 export { trainOnFeatures, FeatureClassifier, type FeatureClassifierOptions } from "./classifier";
 export { modelLayers, layerIndex, headStart, type LayerRef } from "./layers";
 export { compareApproaches, ApproachComparison, APPROACHES, type Approach, type ComparisonRow, type CompareApproachesOptions } from "./compare";
+export { fineTune, classifyFeatures, FINE_TUNE_TRAINING, type FineTuneOptions, type FineTuneResult, type FeatureExtractionResult, type ReuseOptions } from "./fine-tune";

@@ -8,6 +8,7 @@ import "./06-overfitting";
 import "./07-measuring-quality";
 import "./08-improving-mnist";
 import "./09-machine-vs-deep-learning";
+import "./10-transfer-learning";
 import "./11-from-classifying-to-finding";
 import "./12-inference-engine";
 import "./13-two-days-to-a-demo";

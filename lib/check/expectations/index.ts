@@ -22,3 +22,4 @@ export { segmentationIoU, type SegmentationIoUOptions } from "./segmentation-iou
 export { batchWithinBudget, type BatchWithinBudgetOptions } from "./batch-within-budget";
 export { allButWorstLayerInt8, quantizedLayers, type AllButWorstLayerOptions } from "./int8-layers";
 export { bundlePasses, bundleLabelsMatch, type BundlePassesOptions, type LabelsMatchOptions } from "./jetson-bundle";
+export { frozenBackbone, type FrozenBackboneOptions } from "./frozen-backbone";
