@@ -166,23 +166,20 @@ export class LiveChart<T> {
 
   /** Sends the current state with its SVG, unless that is what the notebook shows already. */
   private settle(): void {
-    if (this.timer) {
-      clearTimeout(this.timer);
-      this.timer = undefined;
-    }
     if (this.dirty || !this.svgSent) this.send(true);
   }
 
   /** Sends the current state if anything changed since the last update. */
   flush(): void {
-    if (this.timer) {
-      clearTimeout(this.timer);
-      this.timer = undefined;
-    }
     if (this.dirty) this.send();
   }
 
   private send(final = false): void {
+    // A trailing update still pending would follow this one too closely.
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
     const start = this.now();
     if (this.dirty) this.lastChart = this.draw(this.data);
     this.handle.updateBundle(final ? this.lastChart.bundle() : this.lastChart.liveBundle());
