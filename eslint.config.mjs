@@ -6,7 +6,8 @@ import { defineConfig } from "eslint/config";
 import tseslint from "typescript-eslint";
 
 export default defineConfig(
-  { ignores: ["dist/**", "build/**", "node_modules/**", "**/.convlab-cache/**"] },
+  // .venv/ is the JupyterLab environment npm start creates: Python packages, not ours.
+  { ignores: ["dist/**", "build/**", "node_modules/**", "**/.convlab-cache/**", ".venv/**"] },
   { linterOptions: { reportUnusedDisableDirectives: "error" } },
   {
     files: ["**/*.ts"],

@@ -279,20 +279,22 @@ export class KernelClient {
    * delivers too (a subscription is live only some time after connecting;
    * until then published messages are lost), else start over.
    */
-  async waitReady(timeoutMs = 60_000): Promise<JupyterMessage> {
+  async waitReady(timeoutMs = 180_000): Promise<JupyterMessage> {
     const deadline = Date.now() + timeoutMs;
-    for (;;) {
+    // Each round waits longer: a kernel on a loaded machine may take seconds
+    // to answer, and asking again every second would only queue more requests.
+    for (let wait = 1000; ; wait = Math.min(2 * wait, 15_000)) {
       if (this.process.exitCode !== null) throw new Error(`the kernel exited with code ${this.process.exitCode}`);
       if (Date.now() > deadline) throw new Error(`the kernel was not ready within ${timeoutMs} ms`);
       let reply: JupyterMessage;
       try {
-        reply = (await this.request("kernel_info_request", {}, { timeoutMs: 1000, waitForIdle: false })).reply;
+        reply = (await this.request("kernel_info_request", {}, { timeoutMs: wait, waitForIdle: false })).reply;
       } catch {
         continue;
       }
       const parent = reply.parent_header.msg_id;
       try {
-        await this.waitForIopub((m) => m.parent_header.msg_id === parent, 200);
+        await this.waitForIopub((m) => m.parent_header.msg_id === parent, wait / 5);
         return reply;
       } catch {
         // IOPub not connected yet: ask again.
