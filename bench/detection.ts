@@ -17,7 +17,7 @@
  */
 import { loadavg } from "node:os";
 import type { Benchmark } from "./run";
-import { makeScenes } from "../lib/data";
+import { makeScenes } from "../lib/data/scenes";
 import {
   evaluateSegmentation,
   fcnDetect,
