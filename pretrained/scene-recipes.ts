@@ -8,6 +8,7 @@
 import type * as tf from "@tensorflow/tfjs";
 import type { TrainingResult, TrainOptions } from "../lib/train";
 import { modelInfo, summary } from "../lib/models";
+import { formatCount } from "../lib/display/html";
 import {
   DETECTOR_TRAINING,
   evaluateSegmentation,
@@ -36,7 +37,7 @@ function logEpochs(log: PretrainContext["log"]) {
 function dataCard(scenes: SceneSet) {
   return {
     description:
-      `${scenes.description} ${TRAINING_SCENES.count && JSON.stringify(TRAINING_SCENES.count)} scenes from makeScenes (seed ${TRAINING_SCENES.seed}); ` +
+      `${scenes.description} ${formatCount(scenes.size("train"))} training and ${formatCount(scenes.size("validation"))} validation scenes from makeScenes (seed ${TRAINING_SCENES.seed}); ` +
       "measured on 500 held-out scenes drawn from MNIST's test split with seed 2 (heldOutScenes())",
     trainImages: scenes.size("train"),
     validationImages: scenes.size("validation"),

@@ -65,7 +65,9 @@ const count = (n: number) => n.toLocaleString("en-US");
 
 /** "testAccuracy" → "Test accuracy". */
 function metricLabel(name: string): string {
-  const words = name.replace(/([A-Z])/g, " $1").toLowerCase();
+  // Words start at a capital; capitalized words become lower case, acronyms stay ("heldOutMAP50" → "held out MAP50", "meanIoU" → "mean IoU").
+  const spaced = name.replace(/([a-z0-9])(?=[A-Z][a-z])/g, "$1 ").replace(/([a-z])(?=[A-Z]{2})/g, "$1 ");
+  const words = spaced.split(" ").map((w) => (/^[A-Z][a-z]+$/.test(w) ? w.toLowerCase() : w)).join(" ");
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 

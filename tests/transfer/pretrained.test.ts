@@ -33,9 +33,11 @@ describe("transfer: pretrained networks", function () {
       assert.equal(card.name, name);
       assert.ok(card.files["weights.bin"].bytes < 4_000_000, `${name}'s weights stay small`);
       assert.equal(card.rebuild, `npm run pretrain -- ${name}`);
-      assert.ok(card.metrics.testAccuracy.value > 0.8, `${name} was trained (test accuracy ${card.metrics.testAccuracy.value})`);
+      // The headline metric comes first: test accuracy for a classifier, held-out mAP for a detector, mean IoU for a segmenter.
+      const [metricName, metric] = Object.entries(card.metrics)[0];
+      assert.ok(metric.value > 0.8, `${name} was trained (${metricName} ${metric.value})`);
       const markdown = readFileSync(join(pretrainedRoot(), name, "MODEL_CARD.md"), "utf8");
-      for (const needed of [card.files["weights.bin"].sha256, "Training time", "License", "Seeds", "Epochs", "Test accuracy"]) {
+      for (const needed of [card.files["weights.bin"].sha256, "Training time", "License", "Seeds", "Epochs", metric.description]) {
         assert.ok(markdown.includes(needed), `MODEL_CARD.md of ${name} shows ${needed}`);
       }
     }
