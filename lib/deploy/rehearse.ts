@@ -25,6 +25,7 @@ import { type Dataset, normalizePixels } from "../data";
 import type { ImportReportData } from "../data/sources";
 import { decodeImage } from "../data/sources/image-folder/decode";
 import { escapeHtml, htmlTable, textTable } from "../display/html";
+import type { ContractBundle } from "./contract-bundle";
 import type { JetsonBundle } from "./jetson-bundle";
 import { sessionOptions } from "./onnx-runner";
 import { decodeModel } from "./onnx/proto";
@@ -165,8 +166,8 @@ function describeDetections(detections: Detection[]): string {
 
 const IMAGE_FILE = /\.(jpe?g|png|bmp|gif|tga)$/i;
 
-/** Runs the bundle on `images` (a folder, file paths, or RGB images) as jetson-inference would. */
-export async function rehearseOnDevice(bundle: string | JetsonBundle, images: string | (string | NamedRgbImage)[], options: RehearseOptions = {}): Promise<Rehearsal> {
+/** Runs the bundle (a classifier's or a detector's, or its folder) on `images` (a folder, file paths, or RGB images) as jetson-inference would. */
+export async function rehearseOnDevice(bundle: string | JetsonBundle | ContractBundle, images: string | (string | NamedRgbImage)[], options: RehearseOptions = {}): Promise<Rehearsal> {
   const dir = resolve(typeof bundle === "string" ? bundle : bundle.dir);
   const { modelFile, labelsFile } = bundleFiles(dir);
   const model = decodeModel(readFileSync(modelFile));
