@@ -55,7 +55,7 @@ export interface BackendPlan {
   reason: string;
   /** Faster backends passed over, with the reason. */
   skipped: SkippedBackend[];
-  /** wasm threads: CONVLAB_THREADS, else the cores this process may use (see ./cpu-share). */
+  /** wasm threads: CONVLAB_THREADS ("auto": the cores this process may use, see ./cpu-share), else 1. */
   threads: number;
 }
 
@@ -115,10 +115,18 @@ export function parseBackendChoice(value: string | undefined, source = "CONVLAB_
 export const MAX_THREADS = 8;
 
 /**
- * The default thread count: one per core this process may use (its CPUs,
- * cgroup quota and CPU_LIMIT: ./cpu-share), at most MAX_THREADS.
+ * The default thread count: one. Measured on a 2-core machine, lesson 5's
+ * small CNNs took 171 s with 2 threads (175 s of CPU) and 116 s with one:
+ * splitting small kernels costs more than it saves, and a lab server's
+ * learners share the cores anyway. Larger networks (bench cnn's vgg32/vgg64)
+ * gain from more: CONVLAB_THREADS=auto or N.
  */
 export function defaultThreads(): number {
+  return 1;
+}
+
+/** One thread per core this process may use (its CPUs, cgroup quota and CPU_LIMIT: ./cpu-share), at most MAX_THREADS: what "auto" means. */
+export function coreThreads(): number {
   return Math.min(MAX_THREADS, cpuShare().threads);
 }
 
@@ -149,7 +157,7 @@ export function planBackend(inputs: PlanInputs = {}): BackendPlan {
   const hasNvidiaDriver = inputs.hasNvidiaDriver ?? defaultHasNvidiaDriver;
   const hasNativeBinding = inputs.hasNativeBinding ?? defaultHasNativeBinding;
   const requested = parseBackendChoice(env.CONVLAB_BACKEND);
-  const threads = parseThreads(env.CONVLAB_THREADS, defaultThreads()) ?? defaultThreads();
+  const threads = parseThreads(env.CONVLAB_THREADS, coreThreads()) ?? defaultThreads();
 
   const skipped: SkippedBackend[] = [];
   const availability = (name: BackendName): string | null => {

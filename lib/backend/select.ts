@@ -18,6 +18,7 @@ import {
   HOW_TO_GET,
   SkippedBackend,
   MAX_THREADS,
+  coreThreads,
   defaultThreads,
   parseBackendChoice,
   parseThreads,
@@ -186,15 +187,15 @@ export async function useBackend(
   options: UseBackendOptions = {},
 ): Promise<BackendInfo> {
   const requested = parseBackendChoice(choice, "useBackend()");
-  const fromEnv = parseThreads(process.env.CONVLAB_THREADS, defaultThreads());
+  const fromEnv = parseThreads(process.env.CONVLAB_THREADS, coreThreads());
   // The default follows a wasm backend already started (its thread count is fixed for the process).
   const threads = options.threads ?? fromEnv ?? wasmThreadsStarted ?? defaultThreads();
   const threadsReason =
     options.threads !== undefined
       ? "asked for with useBackend()"
       : fromEnv !== undefined
-        ? `CONVLAB_THREADS=${process.env.CONVLAB_THREADS}`
-        : `the default: one per core this process may use, ${cpuShare().source}; CONVLAB_THREADS or useBackend("wasm", { threads }) to change`;
+        ? `CONVLAB_THREADS=${process.env.CONVLAB_THREADS}` + (/auto/i.test(process.env.CONVLAB_THREADS ?? "") ? `: one per core this process may use, ${cpuShare().source}` : "")
+        : `the default (faster for the lessons' small networks); CONVLAB_THREADS=auto (one per core this process may use, ${cpuShare().source}) or useBackend("wasm", { threads }) to change`;
   if (!Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS) {
     throw new Error(`useBackend(): threads must be a whole number from 1 to ${MAX_THREADS}, got ${threads}.`);
   }

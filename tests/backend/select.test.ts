@@ -204,11 +204,15 @@ describe("backend selection", function () {
       assert.equal(singleThread.length, 2 * 6 * 6 * 4);
     });
 
-    it("takes its default thread count from the cores this process may use (here JupyterHub's CPU_LIMIT=1)", () => {
-      const result = runChild({ backend: "wasm" }, { cwd: tmpdir(), env: { CONVLAB_THREADS: "", CPU_LIMIT: "1" } });
-      assert.equal(result.error, undefined);
-      assert.equal(result.info.threads, 1);
-      assert.match(result.info.threadsReason, /the default: one per core this process may use, CPU_LIMIT=1/);
+    it("uses one thread by default, and with CONVLAB_THREADS=auto one per core this process may use (here JupyterHub's CPU_LIMIT=1)", () => {
+      const byDefault = runChild({ backend: "wasm" }, { cwd: tmpdir(), env: { CONVLAB_THREADS: "" } });
+      assert.equal(byDefault.error, undefined);
+      assert.equal(byDefault.info.threads, 1);
+      assert.match(byDefault.info.threadsReason, /the default/);
+      const auto = runChild({ backend: "wasm" }, { cwd: tmpdir(), env: { CONVLAB_THREADS: "auto", CPU_LIMIT: "1" } });
+      assert.equal(auto.error, undefined);
+      assert.equal(auto.info.threads, 1);
+      assert.match(auto.info.threadsReason, /CONVLAB_THREADS=auto: one per core this process may use, CPU_LIMIT=1/);
     });
 
     it("runs the threaded build with 2 threads, gives the same results, and lets Node exit", () => {
