@@ -84,7 +84,7 @@ describe("backend selection", function () {
       assert.equal(parseThreads("auto", 12), 8);
     });
 
-    it("defaults to the cores this process may use: CPUs, cgroup v2 cpu.max, cgroup v1 CFS quota, CPU_LIMIT", () => {
+    it("counts the cores this process may use (what CONVLAB_THREADS=auto takes): CPUs, cgroup v2 cpu.max, cgroup v1 CFS quota, CPU_LIMIT", () => {
       const files = (entries: Record<string, string>) => (path: string) => entries[path];
       const v2 = { "/proc/self/cgroup": "0::/lab/alice\n" };
       assert.deepEqual(cpuShare({ cores: 8, readFile: files(v2), env: {} }), { threads: 8, source: "8 CPUs" });
