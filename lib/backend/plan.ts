@@ -116,7 +116,8 @@ export const MAX_THREADS = 8;
 
 /**
  * The default thread count: one. Measured on a 2-core machine, lesson 5's
- * small CNNs took 171 s with 2 threads (175 s of CPU) and 116 s with one:
+ * small CNNs ran in JupyterLab in 171 s with 2 threads (175 s of CPU) and in
+ * 121 s with one (106 s of CPU):
  * splitting small kernels costs more than it saves, and a lab server's
  * learners share the cores anyway. Larger networks (bench cnn's vgg32/vgg64)
  * gain from more: CONVLAB_THREADS=auto or N.
