@@ -25,11 +25,11 @@ import { loadFashionMnist, loadMnist } from "../lib/data/sources";
 import { compareApproaches, loadPretrained } from "../lib/transfer";
 import { FASHION_TARGET_CLASSES } from "../pretrained/recipes";
 
+const fashionTargets = async () => keepClasses(await loadFashionMnist({ validation: 2000 }), FASHION_TARGET_CLASSES, { name: "Fashion-MNIST's five other classes" });
+
 const TASKS: Record<string, { pretrained: string; data(): Promise<Dataset> }> = {
-  fashion: {
-    pretrained: "fashion-five-lenet",
-    data: async () => keepClasses(await loadFashionMnist({ validation: 2000 }), FASHION_TARGET_CLASSES, { name: "Fashion-MNIST's five other classes" }),
-  },
+  fashion: { pretrained: "fashion-five-lenet", data: fashionTargets },
+  "fashion-vgg": { pretrained: "fashion-five-vgg-small", data: fashionTargets },
   inverted: {
     pretrained: "fashion-lenet",
     data: async () => {

@@ -156,6 +156,16 @@ async function fashionData() {
 export const FASHION_SOURCE_CLASSES = ["T-shirt/top", "Trouser", "Coat", "Sandal", "Bag"] as const;
 export const FASHION_TARGET_CLASSES = ["Pullover", "Dress", "Shirt", "Sneaker", "Ankle boot"] as const;
 
+/** Fashion-MNIST's data kept to FASHION_SOURCE_CLASSES: what the five-class backbones learn (the target classes never appear). */
+async function fashionSourceData() {
+  const { dataset, description, license } = await fashionData();
+  return {
+    dataset: await keepClasses(dataset, FASHION_SOURCE_CLASSES, { name: "fashion-mnist (five classes)" }),
+    description: `${description}, keeping only ${FASHION_SOURCE_CLASSES.join(", ")}; ${FASHION_TARGET_CLASSES.join(", ")} are never seen`,
+    license,
+  };
+}
+
 export const RECIPES: readonly PretrainRecipe[] = [
   classifierRecipe({
     name: "fashion-lenet",
@@ -179,18 +189,20 @@ export const RECIPES: readonly PretrainRecipe[] = [
     title: "DIGITS's LeNet trained on five of Fashion-MNIST's ten classes",
     description: `LeNet on Fashion-MNIST's ${FASHION_SOURCE_CLASSES.join(", ")} (the other five classes are the new task)`,
     expectedMinutes: 5,
-    data: async () => {
-      const { dataset, description, license } = await fashionData();
-      return {
-        dataset: await keepClasses(dataset, FASHION_SOURCE_CLASSES, { name: "fashion-mnist (five classes)" }),
-        description: `${description}, keeping only ${FASHION_SOURCE_CLASSES.join(", ")}; ${FASHION_TARGET_CLASSES.join(", ")} are never seen`,
-        license,
-      };
-    },
+    data: fashionSourceData,
     build: (numClasses, seed) => lenet({ numClasses, seed, name: "fashion-five-lenet" }),
     notes: [
       `The transfer benchmark (npm run bench -- transfer) and lesson 10 reuse it for the five classes it never saw: ${FASHION_TARGET_CLASSES.join(", ")}.`,
     ],
+  }),
+  classifierRecipe({
+    name: "fashion-five-vgg-small",
+    title: "A small VGG-style network trained on five of Fashion-MNIST's ten classes",
+    description: `small VGG (2×conv 16, pool, 2×conv 32, pool, dense 128) on Fashion-MNIST's ${FASHION_SOURCE_CLASSES.join(", ")} (the other five classes are the new task)`,
+    expectedMinutes: 15,
+    data: fashionSourceData,
+    build: (numClasses, seed) => smallVgg({ numClasses, seed, name: "fashion-five-vgg-small" }),
+    notes: [`The transfer benchmark (npm run bench -- transfer) reuses it for the five classes it never saw: ${FASHION_TARGET_CLASSES.join(", ")}.`],
   }),
   classifierRecipe({
     name: "digits-0-4-lenet",
