@@ -2,8 +2,9 @@
  * compareApproaches(): the three ways to get a CNN for a new task, measured
  * side by side on the same images at several training-set sizes.
  *
- * - **from scratch**: the pretrained network's architecture with fresh
- *   random weights, trained on the new images alone;
+ * - **from scratch**: the fine-tuned network's architecture (the pretrained
+ *   one's, up to featureLayer if given, with a new head) with fresh random
+ *   weights, trained on the new images alone;
  * - **feature extraction**: the pretrained network's activations at one
  *   layer, and a logistic regression trained on them;
  * - **fine-tuning**: Keras's recipe in two steps: the head first (it is the
@@ -43,7 +44,7 @@ export interface CompareApproachesOptions {
   imagesPerClass?: readonly number[];
   /** Which approaches. Default all three. */
   approaches?: readonly Approach[];
-  /** The layer whose activations feature extraction uses. Default: the one the head reads. */
+  /** The layer whose activations feature extraction uses; fine-tuning and from scratch train the network up to it with a new head. Default: the one the head reads. */
   featureLayer?: LayerRef;
   /** Learning-rate multiplier of the pretrained layers when fine-tuning. Default 0.1. */
   backboneRate?: number;
@@ -214,7 +215,7 @@ export async function compareApproaches(options: CompareApproachesOptions): Prom
     };
     if (approaches.includes("scratch")) {
       const backbone = await options.pretrained();
-      const model = untrainedCopy(backbone, { seed, numClasses: data.numClasses });
+      const model = untrainedCopy(backbone, { seed, numClasses: data.numClasses, upTo: options.featureLayer });
       backbone.dispose();
       const run = await train(model, subset, { ...training, callbacks: [earlyStopping({ patience, restoreBestWeights: true })] });
       record("scratch", await testAccuracy(model, subset), run.timing.seconds, run.history.length);

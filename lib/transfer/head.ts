@@ -10,10 +10,10 @@
  * Both return new models; the original is never changed.
  */
 import * as tf from "@tensorflow/tfjs";
-import { dense, type LayerSpec, modelInfo, sequential, softmax } from "../models";
+import { dense, flatten, type LayerSpec, modelInfo, sequential, softmax } from "../models";
 import { layerSeed } from "../models/initializers";
 import { checkNumClasses } from "../models";
-import { headStart, modelLayers } from "./layers";
+import { headStart, layerIndex, modelLayers, type LayerRef } from "./layers";
 
 export interface ReplaceHeadOptions {
   /** Seed of the new head's initial weights. Default 1. */
@@ -107,16 +107,27 @@ export function replaceHead(model: tf.LayersModel, numClasses: number, options: 
 /**
  * The same architecture with new random weights (each layer's own
  * initializer, seeded from `seed`): training it is training from scratch.
- * With `numClasses`, its head is sized for that many classes.
+ * With `numClasses`, its head is sized for that many classes. With `upTo`,
+ * the layers after that one are dropped and a new dense head reads its
+ * output (flattened if need be): the architecture fineTune() builds when
+ * its features come from that layer, so from scratch stays like for like.
  */
-export function untrainedCopy(model: tf.LayersModel, options: { seed?: number; numClasses?: number; name?: string } = {}): tf.Sequential {
+export function untrainedCopy(model: tf.LayersModel, options: { seed?: number; numClasses?: number; name?: string; upTo?: LayerRef } = {}): tf.Sequential {
   const seed = options.seed ?? 1;
   const layers = modelLayers(model);
   const start = headStart(model);
   const outputs = (layers[start].outputShape as number[])[1];
   const classes = options.numClasses === undefined ? outputs : checkNumClasses(options.numClasses, "untrainedCopy");
+  const architecture = (modelInfo(model)?.architecture ?? model.name).replace(/, pretrained "[^"]*"/, "");
+  const name = options.name ?? `${model.name}-untrained`;
+  const cut = options.upTo === undefined ? undefined : layerIndex(model, options.upTo);
+  if (cut !== undefined && cut !== start - 1) {
+    const kept = layers.slice(0, cut + 1);
+    const flat = (kept[cut].outputShape as number[]).length > 2 ? [flatten({ name: "features_flat" })] : [];
+    const head = [...flat, dense({ units: classes, name: layers[start].name }), softmax({ name: "prob" })];
+    return rebuild(model, kept, head, { seed, name, architecture: `${architecture} up to "${kept[cut].name}", new head, untrained`, fresh: true });
+  }
   const keep = classes === outputs ? layers : layers.slice(0, start);
   const extra = classes === outputs ? [] : [dense({ units: classes, name: layers[start].name }), softmax({ name: "prob" })];
-  const architecture = (modelInfo(model)?.architecture ?? model.name).replace(/, pretrained "[^"]*"/, "");
-  return rebuild(model, keep, extra, { seed, name: options.name ?? `${model.name}-untrained`, architecture: `${architecture}, untrained`, fresh: true });
+  return rebuild(model, keep, extra, { seed, name, architecture: `${architecture}, untrained`, fresh: true });
 }

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { keepClasses } from "../../lib/data";
 import { train } from "../../lib/train";
-import { classifyFeatures, compareApproaches, fineTune, replaceHead } from "../../lib/transfer";
+import { classifyFeatures, compareApproaches, fineTune, replaceHead, untrainedCopy } from "../../lib/transfer";
 import { maxDifference, smallCnn, smallMnist, weightsOf } from "../train/helpers";
 
 describe("transfer: fineTune, classifyFeatures and compareApproaches", function () {
@@ -36,6 +36,19 @@ describe("transfer: fineTune, classifyFeatures and compareApproaches", function 
     assert.ok(tuned.features.classifier.accuracy("validation") > 0.5, "the first step already classifies the new digits");
     assert.ok(tuned.seconds > tuned.features.seconds && tuned.features.seconds > 0);
     tuned.model.dispose();
+  });
+
+  it("untrainedCopy upTo a feature layer builds fineTune's network at that layer, with fresh weights", async () => {
+    const shapes = (m: tf.LayersModel) => m.layers.filter((l) => l.weights.length > 0).map((l) => `${l.getClassName()} ${l.weights.map((w) => w.shape.join("×")).join(",")}`);
+    for (const layer of ["pool1", "flatten"]) {
+      const tuned = await fineTune(pretrained, newDigits, { featureLayer: layer, train: { epochs: 1 }, patience: 1 });
+      const scratch = untrainedCopy(pretrained, { seed: 2, numClasses: 5, upTo: layer });
+      assert.deepEqual(shapes(scratch), shapes(tuned.model), `cut at ${layer}`);
+      assert.deepEqual(scratch.outputs[0].shape, [null, 5]);
+      assert.ok(maxDifference(weightsOf(scratch).slice(0, 1), weightsOf(pretrained).slice(0, 1)) > 1e-3, "conv1's weights are new");
+      tuned.model.dispose();
+      scratch.dispose();
+    }
   });
 
   it("refuses images of another size than the network takes, saying how to import them", async () => {
