@@ -32,7 +32,7 @@
 import { loadavg } from "node:os";
 import type { Benchmark } from "./run";
 import { useBackend, backendInfo } from "../lib/backend";
-import { augmentedCopy, keepClasses, split, type Dataset } from "../lib/data";
+import { augmentedCopy, keepClasses, split, type AugmentOptions, type Dataset } from "../lib/data";
 import { loadFashionMnist, loadMnist } from "../lib/data/sources";
 import { compareApproaches, loadPretrained } from "../lib/transfer";
 import { FASHION_TARGET_CLASSES } from "../pretrained/recipes";
@@ -79,7 +79,18 @@ const benchmark: Benchmark = {
     const loadBefore = loadavg();
     const data = await task.data();
     const featureLayer = option(args, "feature-layer");
-    const comparison = await compareApproaches({ pretrained: () => loadPretrained(pretrained), data, imagesPerClass: [perClass], seed, featureLayer, progress: false });
+    const backboneRate = option(args, "backbone-rate");
+    const augment = option(args, "augment");
+    const comparison = await compareApproaches({
+      pretrained: () => loadPretrained(pretrained),
+      data,
+      imagesPerClass: [perClass],
+      seed,
+      featureLayer,
+      backboneRate: backboneRate === undefined ? undefined : Number(backboneRate),
+      train: augment === undefined ? undefined : { augment: JSON.parse(augment) as AugmentOptions },
+      progress: false,
+    });
     console.error(comparison.toString());
     const row = (approach: "scratch" | "fine-tuning" | "feature extraction") => comparison.row(approach, perClass);
     const scratch = row("scratch");
@@ -90,6 +101,8 @@ const benchmark: Benchmark = {
       pretrained,
       task: data.name,
       featureLayer: featureLayer ?? "the layer the head reads",
+      backboneRate: backboneRate === undefined ? "compareApproaches's default" : Number(backboneRate),
+      augment: augment === undefined ? "none" : JSON.parse(augment),
       testImages: data.size("test"),
       scratchAccuracy: round(scratch.testAccuracy, 4),
       fineTuneAccuracy: round(fineTune.testAccuracy, 4),
