@@ -28,7 +28,7 @@ import * as tf from "@tensorflow/tfjs";
 import type { Benchmark } from "./run";
 import { backendInfo, useBackend } from "../lib/backend";
 import { conv, dense, maxPool, sequential } from "../lib/models";
-import { numberFlag, parseFlags, peakRssMb, seededRandom } from "./support/lenet";
+import { numberFlag, parseFlags, peakRssMb, randomData, trainStep } from "./support/lenet";
 import { profileSteps } from "./support/profile";
 
 export type CnnName = "lenet" | "vgg32" | "vgg64";
@@ -88,28 +88,6 @@ export const CNNS: Record<CnnName, CnnSpec> = {
       ),
   },
 };
-
-/** One SGD step on a batch of logits' cross-entropy; returns the loss. */
-export function trainStep(model: tf.LayersModel, optimizer: tf.Optimizer, x: tf.Tensor, labels: tf.Tensor): tf.Scalar {
-  return optimizer.minimize(
-    () => tf.losses.softmaxCrossEntropy(labels, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar,
-    true,
-  )!;
-}
-
-/** Random normal pixels (as torch.randn) and labels, made once. */
-function randomData(images: number, pixelsPerImage: number): { pixels: Float32Array; labels: Int32Array } {
-  const random = seededRandom(1);
-  const pixels = new Float32Array(images * pixelsPerImage);
-  for (let i = 0; i < pixels.length; i += 2) {
-    const r = Math.sqrt(-2 * Math.log(1 - random()));
-    const a = 2 * Math.PI * random();
-    pixels[i] = r * Math.cos(a);
-    if (i + 1 < pixels.length) pixels[i + 1] = r * Math.sin(a);
-  }
-  const labels = Int32Array.from({ length: images }, () => Math.floor(random() * 10));
-  return { pixels, labels };
-}
 
 export interface Measurement {
   trainImgPerSec: number;

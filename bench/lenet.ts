@@ -25,7 +25,8 @@ import { backendInfo, useBackend, unregisterWasmTrainingKernels } from "../lib/b
 import { parseBackendChoice } from "../lib/backend/plan";
 import { conv2DBackpropFilterConfig } from "../lib/backend/wasm/conv2d-backprop-filter";
 import { disabled as simdDisabled } from "../lib/backend/wasm/simd/runtime";
-import { findTorchPeer, lenet, numberFlag, parseFlags, peakRssMb, seededRandom, trainStep } from "./support/lenet";
+import { findTorchPeer, lenet, numberFlag, parseFlags, peakRssMb, randomData, trainStep } from "./support/lenet";
+import { profileSteps } from "./support/profile";
 
 interface PeerResult {
   peer: string;
@@ -78,16 +79,7 @@ const benchmark: Benchmark = {
     const info = backendInfo();
 
     // Random data, made once (like the peer's tensors in memory).
-    const random = seededRandom(1);
-    const pixels = new Float32Array(images * 784);
-    for (let i = 0; i < pixels.length; i += 2) {
-      // Box-Muller: normal pixels, as torch.randn.
-      const r = Math.sqrt(-2 * Math.log(1 - random()));
-      const a = 2 * Math.PI * random();
-      pixels[i] = r * Math.cos(a);
-      if (i + 1 < pixels.length) pixels[i + 1] = r * Math.sin(a);
-    }
-    const labels = Int32Array.from({ length: images }, () => Math.floor(random() * 10));
+    const { pixels, labels } = randomData(images, 784);
 
     const model = lenet(1);
     const optimizer = tf.train.sgd(0.01);
@@ -179,13 +171,7 @@ const benchmark: Benchmark = {
   },
 };
 
-/**
- * Milliseconds per training step in each kernel, from tf.profile over a few
- * steps. The machine is shared, so each kernel call's time is its fastest
- * over the steps (the kernel sequence is the same every step), summed by
- * kernel name; "allKernels" is their total and "stepWall" the fastest whole
- * step with profiling on.
- */
+/** Milliseconds per training step in each kernel (support/profile), on the first batch. */
 async function profileStep(
   model: tf.LayersModel,
   optimizer: tf.Optimizer,
@@ -193,39 +179,14 @@ async function profileStep(
   labels: Int32Array,
   batch: number,
 ): Promise<Record<string, number>> {
-  const checks = tf.env().getBool("CHECK_COMPUTATION_FOR_ERRORS");
-  tf.env().set("CHECK_COMPUTATION_FOR_ERRORS", false);
   const x = tf.tensor4d(pixels.subarray(0, batch * 784), [batch, 28, 28, 1]);
   const y = tf.tidy(() => tf.oneHot(tf.tensor1d(labels.subarray(0, batch), "int32"), 10));
-  const repeats = 10;
-  let fastest: { name: string; ms: number }[] | undefined;
-  let wall = Infinity;
-  for (let r = 0; r < repeats; r++) {
-    const start = performance.now();
-    const profile = await tf.profile(() => {
-      const loss = trainStep(model, optimizer, x, y);
-      loss.dataSync();
-      loss.dispose();
-    });
-    wall = Math.min(wall, performance.now() - start);
-    const calls: { name: string; ms: number }[] = [];
-    for (const k of profile.kernels) calls.push({ name: k.name, ms: (await k.kernelTimeMs) as number });
-    fastest = fastest?.map((f, i) => ({ name: f.name, ms: Math.min(f.ms, calls[i]?.ms ?? f.ms) })) ?? calls;
+  try {
+    return await profileSteps(() => trainStep(model, optimizer, x, y));
+  } finally {
+    x.dispose();
+    y.dispose();
   }
-  x.dispose();
-  y.dispose();
-  tf.env().set("CHECK_COMPUTATION_FOR_ERRORS", checks);
-  const totals = new Map<string, number>();
-  for (const { name, ms } of fastest ?? []) totals.set(name, (totals.get(name) ?? 0) + ms);
-  const perStep: Record<string, number> = {};
-  let kernelSum = 0;
-  for (const [name, total] of [...totals].sort((a, b) => b[1] - a[1])) {
-    kernelSum += total;
-    if (total >= 0.1) perStep[name] = +total.toFixed(2);
-  }
-  perStep.allKernels = +kernelSum.toFixed(2);
-  perStep.stepWall = +wall.toFixed(2);
-  return perStep;
 }
 
 export default benchmark;

@@ -48,6 +48,21 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
+/** Random normal pixels (as torch.randn) and labels, made once. */
+export function randomData(images: number, pixelsPerImage: number): { pixels: Float32Array; labels: Int32Array } {
+  const random = seededRandom(1);
+  const pixels = new Float32Array(images * pixelsPerImage);
+  for (let i = 0; i < pixels.length; i += 2) {
+    // Box-Muller: two normal values from two uniform ones.
+    const r = Math.sqrt(-2 * Math.log(1 - random()));
+    const a = 2 * Math.PI * random();
+    pixels[i] = r * Math.cos(a);
+    if (i + 1 < pixels.length) pixels[i + 1] = r * Math.sin(a);
+  }
+  const labels = Int32Array.from({ length: images }, () => Math.floor(random() * 10));
+  return { pixels, labels };
+}
+
 /** Where the PyTorch peer script is: CONVLAB_TORCH_PEER, else shared/bench beside the repository (or an ancestor). */
 export function findTorchPeer(): string | null {
   const fromEnv = process.env.CONVLAB_TORCH_PEER;

@@ -31,28 +31,19 @@ export interface BackendInfoFields {
 
 
 export class BackendInfo implements BackendInfoFields {
-  readonly backend: BackendName | null;
-  readonly tfjsBackend: string | null;
-  readonly requested: BackendChoice | null;
-  readonly reason: string;
-  readonly skipped: SkippedBackend[];
-  readonly threads: number | null;
+  readonly backend!: BackendName | null;
+  readonly tfjsBackend!: string | null;
+  readonly requested!: BackendChoice | null;
+  readonly reason!: string;
+  readonly skipped!: SkippedBackend[];
+  readonly threads!: number | null;
   readonly threadsReason?: string;
-  readonly simd: boolean | null;
-  readonly trainingKernels: string[];
-  readonly versions: Record<string, string>;
+  readonly simd!: boolean | null;
+  readonly trainingKernels!: string[];
+  readonly versions!: Record<string, string>;
 
   constructor(fields: BackendInfoFields) {
-    this.backend = fields.backend;
-    this.tfjsBackend = fields.tfjsBackend;
-    this.requested = fields.requested;
-    this.reason = fields.reason;
-    this.skipped = fields.skipped;
-    this.threads = fields.threads;
-    this.threadsReason = fields.threadsReason;
-    this.simd = fields.simd;
-    this.trainingKernels = fields.trainingKernels;
-    this.versions = fields.versions;
+    Object.assign(this, fields);
   }
 
   /** Label → value rows, shared by the text and HTML forms. */

@@ -9,7 +9,7 @@
 import { loadSharp } from "../display/sharp";
 import { Chart, type ChartOptions } from "./chart";
 import { describeValue } from "./format";
-import type { Datum } from "./spec";
+import type { Datum, VegaLiteSpec } from "./spec";
 import { SERIES_COLORS } from "./theme";
 
 export interface AnnotatedBox {
@@ -60,6 +60,20 @@ export interface AnnotatedImagesOptions extends ChartOptions {
 const GAP = 8;
 const CAPTION = 14;
 
+/** Where the tiles go: each image is enlarged `factor` times and placed on a grid of `tile`-pixel cells. */
+interface Layout {
+  factor: number;
+  columns: number;
+  /** The longer side of the biggest image, enlarged. */
+  tile: number;
+  /** Whether any tile has a caption (which takes room under every row). */
+  captioned: boolean;
+  rowHeight: number;
+}
+
+/** Encoding of a position in the chart's pixels, as the tiles are laid out (no scale, no axis). */
+const PIXEL = { type: "quantitative", scale: null, axis: null };
+
 /**
  * Images with boxes, masks or heat maps over them. Asynchronous because the
  * tiles are encoded as PNG: `await annotatedImages(images, { classNames })`.
@@ -69,97 +83,23 @@ export async function annotatedImages(images: readonly AnnotatedImage[], options
     throw new Error(`annotatedImages expects a non-empty array of { pixels, width, height, boxes } (got ${describeValue(images)}).`);
   }
   images.forEach(checkImage);
-  const biggest = Math.max(...images.map((im) => Math.max(im.width, im.height)));
-  const factor = Math.max(1, Math.round((options.tileSize ?? biggest * Math.max(1, Math.ceil(192 / biggest))) / biggest));
-  const columns = options.columns ?? Math.min(4, images.length);
+  const layout = tileLayout(images, options);
   const range = options.valueRange ?? (images.every((im) => maxOf(im.pixels) <= 1) ? [0, 1] : [0, 255]);
   const opacity = options.overlayOpacity ?? 0.55;
-  const names = options.classNames ?? [];
-  const tile = biggest * factor;
-  const captioned = images.some((im) => im.caption);
-  const rowHeight = tile + (captioned ? CAPTION + 4 : 0) + GAP;
-
-  const urls = await Promise.all(images.map((im) => tileURL(im, factor, range, opacity)));
-  const tiles: Datum[] = [];
-  const boxes: Datum[] = [];
-  images.forEach((im, i) => {
-    const left = (i % columns) * (tile + GAP);
-    const top = Math.floor(i / columns) * rowHeight;
-    tiles.push({ url: urls[i], left, top, center: left + (im.width * factor) / 2, below: top + im.height * factor + 3, caption: im.caption ?? "" });
-    for (const b of im.boxes ?? []) {
-      const name = b.label ?? names[b.classIndex] ?? String(b.classIndex);
-      boxes.push({
-        x: left + clamp(b.x1, 0, im.width) * factor,
-        x2: left + clamp(b.x2, 0, im.width) * factor,
-        y: top + clamp(b.y1, 0, im.height) * factor,
-        y2: top + clamp(b.y2, 0, im.height) * factor,
-        color: classColor(b.classIndex),
-        kind: b.kind,
-        label: b.score === undefined ? name : `${name} ${b.score.toFixed(2)}`,
-      });
-    }
-  });
-  const rows = Math.ceil(images.length / columns);
-  const width = Math.min(columns, images.length) * (tile + GAP) - GAP;
-  const height = rows * rowHeight - GAP;
+  const urls = await Promise.all(images.map((im) => tileURL(im, layout.factor, range, opacity)));
+  const tiles = tileData(images, urls, layout);
+  const boxes = boxData(images, layout, options.classNames ?? []);
   const truths = boxes.filter((b) => b.kind === "truth").length;
   const predictions = boxes.length - truths;
   const summary = `${images.length} image(s) with ${truths} ground-truth and ${predictions} predicted boxes`;
-  const pixel = { type: "quantitative", scale: null, axis: null };
   const subtitle = truths && predictions ? "dashed: ground truth · solid: prediction" : undefined;
-
   const chart = new Chart(
     "annotated-images",
     summary,
     ({ textColor }) => ({
       title: { text: options.title ?? "Images", ...(subtitle ? { subtitle } : {}) },
-      width: Math.max(1, width),
-      height: Math.max(1, height),
-      layer: [
-        {
-          data: { values: tiles },
-          mark: { type: "image", width: tile, height: tile, align: "left", baseline: "top", aria: false },
-          encoding: { x: { field: "left", ...pixel }, y: { field: "top", ...pixel }, url: { field: "url", type: "nominal" } },
-        },
-        ...(captioned
-          ? [
-              {
-                data: { values: tiles },
-                mark: { type: "text", align: "center", baseline: "top", fontSize: 11, color: textColor },
-                encoding: { x: { field: "center", ...pixel }, y: { field: "below", ...pixel }, text: { field: "caption", type: "nominal" } },
-              },
-            ]
-          : []),
-        ...(boxes.length
-          ? [
-              // Ground truth dashed, predictions solid: two layers, since a mark's dash pattern is not an encoding channel in every renderer.
-              ...(["truth", "prediction"] as const).map((kind) => ({
-                data: { values: boxes },
-                transform: [{ filter: `datum.kind === '${kind}'` }],
-                mark: { type: "rect", filled: false, strokeWidth: 2, ...(kind === "truth" ? { strokeDash: [4, 3] } : {}) },
-                encoding: {
-                  x: { field: "x", ...pixel },
-                  x2: { field: "x2" },
-                  y: { field: "y", ...pixel },
-                  y2: { field: "y2" },
-                  stroke: { field: "color", type: "nominal", scale: null },
-                },
-              })),
-              {
-                data: { values: boxes },
-                mark: { type: "text", align: "left", fontSize: 10, fontWeight: "bold", dx: 1 },
-                encoding: {
-                  x: { field: "x", ...pixel },
-                  // Predictions are labelled above the box, ground truth inside its bottom edge, so both read.
-                  y: { field: "labelY", ...pixel },
-                  text: { field: "label", type: "nominal" },
-                  color: { field: "color", type: "nominal", scale: null },
-                },
-                transform: [{ calculate: "datum.kind === 'truth' ? datum.y2 - 3 : datum.y - 3", as: "labelY" }],
-              },
-            ]
-          : []),
-      ],
+      ...gridSize(images.length, layout),
+      layer: [...tileLayers(tiles, layout, textColor), ...boxLayers(boxes)],
       config: { view: { stroke: null } },
     }),
     options,
@@ -167,6 +107,108 @@ export async function annotatedImages(images: readonly AnnotatedImage[], options
   );
   await chart.render();
   return chart;
+}
+
+function tileLayout(images: readonly AnnotatedImage[], options: AnnotatedImagesOptions): Layout {
+  const biggest = Math.max(...images.map((im) => Math.max(im.width, im.height)));
+  const factor = Math.max(1, Math.round((options.tileSize ?? biggest * Math.max(1, Math.ceil(192 / biggest))) / biggest));
+  const tile = biggest * factor;
+  const captioned = images.some((im) => im.caption);
+  return {
+    factor,
+    columns: options.columns ?? Math.min(4, images.length),
+    tile,
+    captioned,
+    rowHeight: tile + (captioned ? CAPTION + 4 : 0) + GAP,
+  };
+}
+
+/** The top-left corner of tile i. */
+function tileCorner(i: number, { columns, tile, rowHeight }: Layout): { left: number; top: number } {
+  return { left: (i % columns) * (tile + GAP), top: Math.floor(i / columns) * rowHeight };
+}
+
+function gridSize(count: number, layout: Layout): { width: number; height: number } {
+  const rows = Math.ceil(count / layout.columns);
+  const width = Math.min(layout.columns, count) * (layout.tile + GAP) - GAP;
+  const height = rows * layout.rowHeight - GAP;
+  return { width: Math.max(1, width), height: Math.max(1, height) };
+}
+
+/** One datum per tile: its PNG, its corner, and where its caption goes. */
+function tileData(images: readonly AnnotatedImage[], urls: readonly string[], layout: Layout): Datum[] {
+  return images.map((im, i) => {
+    const { left, top } = tileCorner(i, layout);
+    const { factor } = layout;
+    return { url: urls[i], left, top, center: left + (im.width * factor) / 2, below: top + im.height * factor + 3, caption: im.caption ?? "" };
+  });
+}
+
+/** One datum per box, in the chart's pixels (clamped to its image), with its colour and label. */
+function boxData(images: readonly AnnotatedImage[], layout: Layout, names: readonly string[]): Datum[] {
+  const { factor } = layout;
+  return images.flatMap((im, i) => {
+    const { left, top } = tileCorner(i, layout);
+    return (im.boxes ?? []).map((b) => {
+      const name = b.label ?? names[b.classIndex] ?? String(b.classIndex);
+      return {
+        x: left + clamp(b.x1, 0, im.width) * factor,
+        x2: left + clamp(b.x2, 0, im.width) * factor,
+        y: top + clamp(b.y1, 0, im.height) * factor,
+        y2: top + clamp(b.y2, 0, im.height) * factor,
+        color: classColor(b.classIndex),
+        kind: b.kind,
+        label: b.score === undefined ? name : `${name} ${b.score.toFixed(2)}`,
+      };
+    });
+  });
+}
+
+/** The images, and their captions when any has one. */
+function tileLayers(tiles: Datum[], { tile, captioned }: Layout, textColor: string): VegaLiteSpec[] {
+  const images: VegaLiteSpec = {
+    data: { values: tiles },
+    mark: { type: "image", width: tile, height: tile, align: "left", baseline: "top", aria: false },
+    encoding: { x: { field: "left", ...PIXEL }, y: { field: "top", ...PIXEL }, url: { field: "url", type: "nominal" } },
+  };
+  const captions: VegaLiteSpec = {
+    data: { values: tiles },
+    mark: { type: "text", align: "center", baseline: "top", fontSize: 11, color: textColor },
+    encoding: { x: { field: "center", ...PIXEL }, y: { field: "below", ...PIXEL }, text: { field: "caption", type: "nominal" } },
+  };
+  return captioned ? [images, captions] : [images];
+}
+
+/** The boxes' outlines and labels (none without boxes). */
+function boxLayers(boxes: Datum[]): VegaLiteSpec[] {
+  if (!boxes.length) return [];
+  return [
+    // Ground truth dashed, predictions solid: two layers, since a mark's dash pattern is not an encoding channel in every renderer.
+    ...(["truth", "prediction"] as const).map((kind) => ({
+      data: { values: boxes },
+      transform: [{ filter: `datum.kind === '${kind}'` }],
+      mark: { type: "rect", filled: false, strokeWidth: 2, ...(kind === "truth" ? { strokeDash: [4, 3] } : {}) },
+      encoding: {
+        x: { field: "x", ...PIXEL },
+        x2: { field: "x2" },
+        y: { field: "y", ...PIXEL },
+        y2: { field: "y2" },
+        stroke: { field: "color", type: "nominal", scale: null },
+      },
+    })),
+    {
+      data: { values: boxes },
+      mark: { type: "text", align: "left", fontSize: 10, fontWeight: "bold", dx: 1 },
+      encoding: {
+        x: { field: "x", ...PIXEL },
+        // Predictions are labelled above the box, ground truth inside its bottom edge, so both read.
+        y: { field: "labelY", ...PIXEL },
+        text: { field: "label", type: "nominal" },
+        color: { field: "color", type: "nominal", scale: null },
+      },
+      transform: [{ calculate: "datum.kind === 'truth' ? datum.y2 - 3 : datum.y - 3", as: "labelY" }],
+    },
+  ];
 }
 
 /** The colour of class k in every detection view. */

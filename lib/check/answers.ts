@@ -34,34 +34,34 @@ export function readAnswer(answers: Answers, name: string): unknown {
   return value;
 }
 
+/**
+ * The answer, when `isKind` accepts it; otherwise an AnswerProblem saying
+ * "`name` should be <kind>, but it is …".
+ */
+export function readKind<T>(answers: Answers, name: string, isKind: (value: unknown) => value is T, kind: string): T | AnswerProblem {
+  const value = readAnswer(answers, name);
+  if (value instanceof AnswerProblem || isKind(value)) return value;
+  return new AnswerProblem({ passed: false, message: `\`${name}\` should be ${kind}, but it is ${describeValue(value)}.` });
+}
+
+/** The answer as an instance of `type` (a SceneSet, a BatchSweep …), described to the learner as `kind`. */
+export function readInstance<T>(answers: Answers, name: string, type: abstract new (...args: never[]) => T, kind: string): T | AnswerProblem {
+  return readKind(answers, name, (value): value is T => value instanceof type, kind);
+}
+
 /** The answer as a tfjs Layers model (tf.sequential() or tf.model()). */
 export function readModel(answers: Answers, name: string): tf.LayersModel | AnswerProblem {
-  const value = readAnswer(answers, name);
-  if (value instanceof AnswerProblem) return value;
-  if (isLayersModel(value)) return value;
-  return new AnswerProblem({
-    passed: false,
-    message: `\`${name}\` should be a network made with tf.sequential() or tf.model(), but it is ${describeValue(value)}.`,
-  });
+  return readKind(answers, name, isLayersModel, "a network made with tf.sequential() or tf.model()");
 }
 
 /** The answer as a convlab Dataset. */
 export function readDataset(answers: Answers, name: string): Dataset | AnswerProblem {
-  const value = readAnswer(answers, name);
-  if (value instanceof AnswerProblem) return value;
-  if (value instanceof Dataset) return value;
-  return new AnswerProblem({
-    passed: false,
-    message: `\`${name}\` should be a dataset (from loadMnist(), importImageFolder(), normalize() …), but it is ${describeValue(value)}.`,
-  });
+  return readInstance(answers, name, Dataset, "a dataset (from loadMnist(), importImageFolder(), normalize() …)");
 }
 
 /** The answer as a finite number. */
 export function readNumber(answers: Answers, name: string): number | AnswerProblem {
-  const value = readAnswer(answers, name);
-  if (value instanceof AnswerProblem) return value;
-  if (typeof value === "number" && Number.isFinite(value)) return value;
-  return new AnswerProblem({ passed: false, message: `\`${name}\` should be a number, but it is ${describeValue(value)}.` });
+  return readKind(answers, name, (value): value is number => typeof value === "number" && Number.isFinite(value), "a number");
 }
 
 /** The answer as an array of numbers (plain or typed). */

@@ -14,7 +14,8 @@ import { OnnxRunner } from "./onnx-runner";
 import { Fp16Options, quantizeFp16 } from "./quantize-fp16";
 import { Int8Options, quantizeInt8 } from "./quantize-int8";
 import { OnnxModelFile, Precision } from "./quantized-model";
-import { LabelledSamples, accuracy, agreement, argMaxRows, sampleArrays } from "./samples";
+import { LabelledSamples, accuracy, agreement, sampleArrays } from "./samples";
+import { argMaxRows } from "../evaluate";
 
 export interface CompareQuantizedOptions {
   /** Labelled images the three precisions are scored on (model inputs, as tfjs takes them). */

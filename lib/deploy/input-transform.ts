@@ -46,13 +46,16 @@ export interface DevicePreprocessing {
  * cudaTensorNormMeanRGB in c/tensorConvert.cu): RGB, planar NCHW,
  * ((pixel / 255) - mean) / std with ImageNet's mean and std.
  */
-export const JETSON_INFERENCE_PREPROCESSING: DevicePreprocessing = Object.freeze({
-  channels: 3,
-  scale: 1 / 255,
-  mean: [0.485, 0.456, 0.406],
-  std: [0.229, 0.224, 0.225],
-  name: "jetson-inference imageNet (ONNX)",
-}) as DevicePreprocessing;
+export const JETSON_INFERENCE_PREPROCESSING = jetsonNormMeanRgb([0.485, 0.456, 0.406], [0.229, 0.224, 0.225], "jetson-inference imageNet (ONNX)");
+
+/**
+ * What jetson-inference's networks feed through cudaTensorNormMeanRGB with
+ * range (0, 1): RGB, pixel / 255, then `mean` and `std` per channel. Each
+ * network (imagenet, detectnet, segnet) passes its own mean and std.
+ */
+export function jetsonNormMeanRgb(mean: number[], std: number[], name: string): DevicePreprocessing {
+  return Object.freeze({ channels: 3, scale: 1 / 255, mean, std, name }) as DevicePreprocessing;
+}
 
 /**
  * ITU-R BT.601 luma weights: how an RGB pixel becomes one gray value (what

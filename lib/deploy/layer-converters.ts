@@ -192,55 +192,54 @@ function passThrough(ctx: ConversionContext): OnnxValue {
 // ---------- layers ----------
 
 function convertConv2D(ctx: ConversionContext): OnnxValue {
-  requireChannelsLast(ctx);
-  const input = single(ctx);
-  requireRank4(ctx, input);
-  const { builder, layer, config } = ctx;
-  const weights = weightsOf(layer);
-  const kernel = requireWeight(layer, weights, "kernel");
-  const [kh, kw, cin, cout] = kernel.shape;
-  // HWIO → OIHW
-  const oihw = new Float32Array(kernel.values.length);
-  for (let y = 0; y < kh; y++)
-    for (let x = 0; x < kw; x++)
-      for (let i = 0; i < cin; i++)
-        for (let o = 0; o < cout; o++) oihw[((o * cin + i) * kh + y) * kw + x] = kernel.values[((y * kw + x) * cin + i) * cout + o];
-  const weight = builder.floatConstant(`${layer.name}/kernel`, [cout, cin, kh, kw], oihw);
-  const bias = builder.floatConstant(`${layer.name}/bias`, [cout], weights.get("bias")?.values ?? new Float32Array(cout));
-  const strides = pair(config.strides, 1);
-  const dilations = pair(config.dilationRate, 1);
-  const pads = explicitPads(config.padding, [input.shape[2] as number, input.shape[3] as number], [kh, kw], strides, dilations);
-  const out = builder.add1("Conv", [input.name, weight, bias], {
-    name: layer.name,
-    attributes: { kernel_shape: [kh, kw], strides, dilations, pads, group: 1 },
+  return convertConvolution(ctx, "kernel", (values, [kh, kw, cin, cout]) => {
+    // HWIO → OIHW
+    const oihw = new Float32Array(values.length);
+    for (let y = 0; y < kh; y++)
+      for (let x = 0; x < kw; x++)
+        for (let i = 0; i < cin; i++) for (let o = 0; o < cout; o++) oihw[((o * cin + i) * kh + y) * kw + x] = values[((y * kw + x) * cin + i) * cout + o];
+    return { oihw, shape: [cout, cin, kh, kw], group: 1 };
   });
-  const value: OnnxValue = { name: out, shape: outputShapeNCHW(layer), linear: { weight, bias, outputAxis: 0 } };
-  return activation(ctx, value, String(config.activation ?? "linear"));
 }
 
 function convertDepthwiseConv2D(ctx: ConversionContext): OnnxValue {
+  return convertConvolution(ctx, "depthwise_kernel", (values, [kh, kw, cin, multiplier]) => {
+    // [kh, kw, cin, m] → [cin*m, 1, kh, kw], output channel c*m + j (tf's order).
+    const oihw = new Float32Array(values.length);
+    for (let y = 0; y < kh; y++)
+      for (let x = 0; x < kw; x++)
+        for (let c = 0; c < cin; c++)
+          for (let j = 0; j < multiplier; j++) oihw[((c * multiplier + j) * kh + y) * kw + x] = values[((y * kw + x) * cin + c) * multiplier + j];
+    return { oihw, shape: [cin * multiplier, 1, kh, kw], group: cin };
+  });
+}
+
+/**
+ * A Keras convolution as one ONNX Conv (bias included), then its activation.
+ * `toOIHW` lays the layer's kernel out as ONNX's [out, in / group, kh, kw]
+ * and says how many groups the channels form.
+ */
+function convertConvolution(
+  ctx: ConversionContext,
+  kernelKey: string,
+  toOIHW: (values: Float32Array, shape: number[]) => { oihw: Float32Array; shape: [number, number, number, number]; group: number },
+): OnnxValue {
   requireChannelsLast(ctx);
   const input = single(ctx);
   requireRank4(ctx, input);
   const { builder, layer, config } = ctx;
   const weights = weightsOf(layer);
-  const kernel = requireWeight(layer, weights, "depthwise_kernel");
-  const [kh, kw, cin, multiplier] = kernel.shape;
-  const cout = cin * multiplier;
-  // [kh, kw, cin, m] → [cin*m, 1, kh, kw], output channel c*m + j (tf's order).
-  const weightsOIHW = new Float32Array(kernel.values.length);
-  for (let y = 0; y < kh; y++)
-    for (let x = 0; x < kw; x++)
-      for (let c = 0; c < cin; c++)
-        for (let j = 0; j < multiplier; j++) weightsOIHW[((c * multiplier + j) * kh + y) * kw + x] = kernel.values[((y * kw + x) * cin + c) * multiplier + j];
-  const weight = builder.floatConstant(`${layer.name}/depthwise_kernel`, [cout, 1, kh, kw], weightsOIHW);
+  const kernel = requireWeight(layer, weights, kernelKey);
+  const { oihw, shape, group } = toOIHW(kernel.values, kernel.shape);
+  const [cout, , kh, kw] = shape;
+  const weight = builder.floatConstant(`${layer.name}/${kernelKey}`, shape, oihw);
   const bias = builder.floatConstant(`${layer.name}/bias`, [cout], weights.get("bias")?.values ?? new Float32Array(cout));
   const strides = pair(config.strides, 1);
   const dilations = pair(config.dilationRate, 1);
   const pads = explicitPads(config.padding, [input.shape[2] as number, input.shape[3] as number], [kh, kw], strides, dilations);
   const out = builder.add1("Conv", [input.name, weight, bias], {
     name: layer.name,
-    attributes: { kernel_shape: [kh, kw], strides, dilations, pads, group: cin },
+    attributes: { kernel_shape: [kh, kw], strides, dilations, pads, group },
   });
   const value: OnnxValue = { name: out, shape: outputShapeNCHW(layer), linear: { weight, bias, outputAxis: 0 } };
   return activation(ctx, value, String(config.activation ?? "linear"));

@@ -1,6 +1,7 @@
 /** An ONNX model's predictions and accuracy on labelled samples (onnxruntime, CPU). */
 import { OnnxRunner, OnnxSource } from "./onnx-runner";
-import { SampleArrays, accuracy, argMaxRows } from "./samples";
+import { SampleArrays, accuracy } from "./samples";
+import { argMaxRows } from "../evaluate";
 
 export interface OnnxPredictions {
   /** [n, classes] probabilities, row-major. */

@@ -36,7 +36,8 @@ import { labelsForOutputs, parseLabelsLikeJetson } from "./jetson-inference/labe
 import { loadImageLikeJetson } from "./jetson-inference/load-image";
 import { JetsonProgram, NetworkDescription, describeNetwork } from "./jetson-inference/network";
 import { DETECTNET_PREPROCESSING, IMAGENET_PREPROCESSING, RgbImage, tensorNormMeanRGB } from "./jetson-inference/preprocess";
-import { argMaxRows, softmaxRows, tfjsPredict } from "./samples";
+import { softmaxRows, tfjsPredict } from "./samples";
+import { argMaxRows } from "../evaluate";
 
 /** An image given directly instead of as a file. */
 export interface NamedRgbImage extends RgbImage {

@@ -1,6 +1,6 @@
 /**
  * Labelled samples as the deploy tools take them, and the arithmetic on
- * predictions they share (arg-max, softmax, accuracy).
+ * predictions they share (softmax, accuracy; the arg-max is lib/evaluate's).
  */
 import * as tf from "@tensorflow/tfjs";
 
@@ -34,17 +34,6 @@ export function sampleArrays(samples: LabelledSamples, what = "samples"): Sample
     if (labels.length !== n) throw new Error(`${what}.y has ${labels.length} labels for ${n} images; give one label per image.`);
   }
   return { x: x.dataSync() as Float32Array, n, shape: x.shape, labels };
-}
-
-export function argMaxRows(values: ArrayLike<number>, n: number): Int32Array {
-  const classes = values.length / n;
-  const out = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    let best = 0;
-    for (let k = 1; k < classes; k++) if (values[i * classes + k] > values[i * classes + best]) best = k;
-    out[i] = best;
-  }
-  return out;
 }
 
 export function softmaxRows(values: Float32Array, n: number): Float32Array {

@@ -18,7 +18,8 @@ import * as tf from "@tensorflow/tfjs";
 import { DISPLAY, type MimeBundle } from "../display";
 import { normalizePixels, type SplitName } from "../data";
 import { SceneSet } from "../data/scenes";
-import { argMaxClasses, type ImageBytes, type Segmenter, type SingleShotDetector } from "../detect";
+import { type ImageBytes, type Segmenter, type SingleShotDetector } from "../detect";
+import { argMaxRows } from "../evaluate";
 import { DETECTNET_BLOBS, detectnetDetect, type Detection } from "./jetson-inference/detectnet";
 import { DETECTNET_PREPROCESSING, SEGNET_PREPROCESSING, grayToRgb, resampleLikeJetson, tensorNormMeanRGB, type RgbImage } from "./jetson-inference/preprocess";
 import { SEGNET_BLOBS, segnetClassify } from "./jetson-inference/segnet";
@@ -206,7 +207,7 @@ export async function verifySegmenterOnnx(model: Segmenter, onnx: OnnxSource, fr
       for (let p = 0; p < plane; p++) for (let k = 0; k < classes; k++) expectedPlanar[k * plane + p] = channelsLast[p * classes + k];
       max = maxDifference(planar, expectedPlanar, max);
       const fromOnnx = segnetClassify(planar, classes, rows, columns);
-      const fromTfjs = argMaxClasses(channelsLast, plane, classes);
+      const fromTfjs = argMaxRows(channelsLast, plane, new Uint8Array(plane));
       onnxResults.push(fromOnnx);
       tfjsResults.push(fromTfjs);
       compared += plane;

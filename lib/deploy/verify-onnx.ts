@@ -9,7 +9,8 @@ import { escapeHtml, htmlTable, textTable } from "../display/html";
 import { OnnxRunner, OnnxSource, RunnerOptions } from "./onnx-runner";
 import { Segmenter, SingleShotDetector } from "../detect";
 import { ContractVerifyReport, verifyDetectorOnnx, verifySegmenterOnnx, type Frames, type VerifyContractOptions } from "./verify-contracts";
-import { LabelledSamples, accuracy, agreement, argMaxRows, sampleArrays, softmaxRows, tfjsPredict } from "./samples";
+import { LabelledSamples, accuracy, agreement, sampleArrays, softmaxRows, tfjsPredict } from "./samples";
+import { argMaxRows } from "../evaluate";
 
 export interface VerifyOptions extends RunnerOptions {
   /** Largest absolute output difference that passes. Default 1e-4 (FP32 exports). */

@@ -42,25 +42,18 @@ export interface DetectionRunInit {
 }
 
 export class DetectionRun {
-  readonly method: string;
-  readonly scenes: SceneSet;
-  readonly split: SplitName;
-  readonly indices: Int32Array;
-  readonly detections: Detection[][];
-  readonly seconds: number;
-  readonly regions: number[] | undefined;
-  readonly details: string | undefined;
+  readonly method!: string;
+  readonly scenes!: SceneSet;
+  readonly split!: SplitName;
+  readonly indices!: Int32Array;
+  readonly detections!: Detection[][];
+  readonly seconds!: number;
+  readonly regions!: number[] | undefined;
+  readonly details!: string | undefined;
   private cached: DetectionEvaluation | undefined;
 
   constructor(init: DetectionRunInit) {
-    this.method = init.method;
-    this.scenes = init.scenes;
-    this.split = init.split;
-    this.indices = init.indices;
-    this.detections = init.detections;
-    this.seconds = init.seconds;
-    this.regions = init.regions;
-    this.details = init.details;
+    Object.assign(this, init);
   }
 
   get images(): number {

@@ -24,6 +24,7 @@ import { nonMaxSuppression } from "./nms";
 import { runOverScenes, type DetectionRun, type SceneRunOptions } from "./detection-run";
 import { BORDER_MARGIN, cropResize, objectBoxOf, type ImageBytes } from "./regions";
 import type { Detection } from "./boxes";
+import { storedSettings, storeSettings } from "./model-settings";
 
 /** Where every output cell of a fully convolutional network looks. */
 export interface FcnGeometry {
@@ -105,13 +106,13 @@ export function toFullyConvolutional(classifier: tf.LayersModel): tf.LayersModel
     if (weights) tf.dispose(weights.slice(0, 1));
   }
   const geometry: FcnGeometry = { window: inputShape[1] as number, stride, exact };
-  fcn.setUserDefinedMetadata({ [METADATA_KEY]: geometry as never });
+  storeSettings(fcn, METADATA_KEY, geometry);
   return fcn;
 }
 
 /** The window and stride of a network made by toFullyConvolutional. */
 export function fcnGeometry(fcn: tf.LayersModel): FcnGeometry {
-  const geometry = (fcn.getUserDefinedMetadata() as Record<string, unknown> | undefined)?.[METADATA_KEY] as FcnGeometry | undefined;
+  const geometry = storedSettings<FcnGeometry>(fcn, METADATA_KEY);
   if (!geometry) throw new Error(`"${fcn.name}" was not made by toFullyConvolutional(classifier), so where its cells look is unknown.`);
   return geometry;
 }

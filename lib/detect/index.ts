@@ -27,7 +27,7 @@ export type { SingleShotConfig, SingleShotDetectorOptions } from "./single-shot/
 export { makeAnchors, anchorBox, encodeBox, decodeBox, matchAnchors, MATCH_IOU, FAR_IOU } from "./single-shot/anchors";
 export type { Anchor, AnchorConfig, AnchorTargets } from "./single-shot/anchors";
 export { ssdLoss, ssdCorrect } from "./single-shot/ssd-loss";
-export { Segmenter, segmenter, argMaxClasses } from "./segmentation/segmenter";
+export { Segmenter, segmenter } from "./segmentation/segmenter";
 export type { SegmenterConfig, SegmenterOptions } from "./segmentation/segmenter";
 export { evaluateSegmentation, SegmentationEvaluation, segmentationCounts } from "./segmentation/evaluate-segmentation";
 export type { ClassIoU } from "./segmentation/evaluate-segmentation";

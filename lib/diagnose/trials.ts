@@ -7,7 +7,7 @@
 import type * as tf from "@tensorflow/tfjs";
 import { type Chart, lineChart, parallelCoordinatesChart, type SweepRecord } from "../charts";
 import type { Dataset } from "../data";
-import { callback, formatDuration, train, type TrainOptions } from "../train";
+import { callback, formatDuration, train, type Callback, type TrainingResult, type TrainOptions } from "../train";
 import { shortGap, type EpochRecord } from "../history";
 import { escapeHtml, htmlTable, percent, textTable } from "../display/html";
 import { DISPLAY, displayBundle, inNotebook, interruptSignal, wasInterrupted, type DisplayHandle, type MimeBundle } from "../display";
@@ -205,110 +205,30 @@ export function lastTrials(): TrialResults | undefined {
 /** Runs trials in order within the budget; interrupting keeps the finished ones. */
 export async function runTrials(trials: Trial[], data: Dataset, options: TrialsOptions = {}): Promise<TrialResults> {
   if (!Array.isArray(trials) || trials.length === 0) throw new Error("There are no trials to run.");
-  const budget = options.budget ?? {};
-  if (budget.seconds !== undefined && !(budget.seconds > 0)) throw new Error(`budget.seconds must be positive (got ${budget.seconds}).`);
-  if (budget.epochs !== undefined && !(Number.isInteger(budget.epochs) && budget.epochs > 0)) {
-    throw new Error(`budget.epochs must be a whole number of epochs (got ${budget.epochs}).`);
-  }
+  const budget = checkBudget(options.budget ?? {});
   const results = new TrialResults(options.title ?? "Trials");
   latest = results;
   for (const t of trials) {
     results.trials.push({ name: t.name, params: t.params, status: "skipped", history: [], epochs: 0, seconds: 0, modelParams: 0 });
   }
-  const live = options.live ?? inNotebook();
-  let handle: DisplayHandle | undefined;
-  const show = (running?: string) => {
-    if (!live) return;
-    const bundle: MimeBundle = {
-      "text/html":
-        `<div style="font-family:sans-serif;font-size:13px">${running ? `<div>${escapeHtml(running)}</div>` : ""}${results.tableHtml()}</div>`,
-      "text/plain": (running ? running + "\n" : "") + results.toString(),
-    };
-    if (handle) handle.updateBundle(bundle);
-    else handle = displayBundle(bundle);
-  };
+  const show = liveTable(results, options.live ?? inNotebook());
   const signal = interruptSignal();
-  const interrupted = () => signal.aborted || wasInterrupted();
-  const started = performance.now();
-  let epochsUsed = 0;
+  const spent = new BudgetSpent(budget);
   try {
     for (let i = 0; i < trials.length; i++) {
-      const trial = trials[i];
       const record = results.trials[i];
-      const elapsed = () => (performance.now() - started) / 1000;
-      if (interrupted()) {
+      if (signal.aborted || wasInterrupted()) {
         results.interrupted = true;
         break;
       }
-      if (budget.seconds !== undefined && elapsed() >= budget.seconds) {
-        record.note = `the time budget (${formatDuration(budget.seconds)}) was spent`;
+      const why = spent.beforeTrial();
+      if (why) {
+        record.note = why;
         continue;
       }
-      const left = budget.epochs !== undefined ? budget.epochs - epochsUsed : Infinity;
-      if (left <= 0) {
-        record.note = `the budget of ${budget.epochs} epochs was spent`;
-        continue;
-      }
-      show(`Running trial ${i + 1} of ${trials.length}: ${trial.name}`);
-      let cut: string | undefined;
-      const guard = callback({
-        name: "budget",
-        onBatchEnd: (_log, ctx) => {
-          if (budget.seconds !== undefined && elapsed() >= budget.seconds) {
-            cut = `the time budget (${formatDuration(budget.seconds)}) ran out`;
-            ctx.stop(cut);
-          }
-        },
-        onEpochEnd: (r, ctx) => {
-          if (r.epoch >= left && !ctx.stopRequested) {
-            cut = `the budget of ${budget.epochs} epochs ran out`;
-            ctx.stop(cut);
-          }
-        },
-      });
-      const model = trial.build();
-      const t0 = performance.now();
-      try {
-        record.modelParams = model.countParams();
-        // An interrupted trial is kept (train() throws, with the run on the error).
-        const run = await train(model, trial.data ?? data, {
-          live: false,
-          snapshots: false,
-          ...trial.options,
-          callbacks: [...(trial.options?.callbacks ?? []), guard],
-        }).catch((error: unknown) => {
-          if (error instanceof TrainingInterrupted) return error.result;
-          throw error;
-        });
-        record.history = [...run.history];
-        record.epochs = run.history.length;
-        record.final = run.history[run.history.length - 1];
-        const vals = run.history.filter((r) => typeof r.valAccuracy === "number");
-        if (vals.length) {
-          record.bestValAccuracy = Math.max(...vals.map((r) => r.valAccuracy!));
-          record.bestValLoss = Math.min(...vals.map((r) => r.valLoss!));
-        }
-        if (run.status === "interrupted") {
-          record.status = "interrupted";
-          results.interrupted = true;
-        } else if (cut) {
-          record.status = "cut short";
-          record.note = cut;
-        } else if (run.status === "stopped") {
-          record.status = "stopped early";
-          record.note = run.stopReason;
-        } else {
-          record.status = "done";
-        }
-      } catch (error) {
-        record.status = "failed";
-        record.note = (error as Error).message;
-      } finally {
-        record.seconds = (performance.now() - t0) / 1000;
-        epochsUsed += record.epochs;
-        if (options.keepModels) record.model = model;
-        else model.dispose();
-      }
+      show(`Running trial ${i + 1} of ${trials.length}: ${trials[i].name}`);
+      await runTrial(trials[i], record, data, spent, options.keepModels ?? false);
+      if (record.status === "interrupted") results.interrupted = true;
       show();
       if (results.interrupted) break;
     }
@@ -320,4 +240,126 @@ export async function runTrials(trials: Trial[], data: Dataset, options: TrialsO
     results.finish();
   }
   return results;
+}
+
+function checkBudget(budget: Budget): Budget {
+  if (budget.seconds !== undefined && !(budget.seconds > 0)) throw new Error(`budget.seconds must be positive (got ${budget.seconds}).`);
+  if (budget.epochs !== undefined && !(Number.isInteger(budget.epochs) && budget.epochs > 0)) {
+    throw new Error(`budget.epochs must be a whole number of epochs (got ${budget.epochs}).`);
+  }
+  return budget;
+}
+
+/** Shows the results table, updated in place, when `live`; `running` says which trial runs now. */
+function liveTable(results: TrialResults, live: boolean): (running?: string) => void {
+  let handle: DisplayHandle | undefined;
+  return (running?: string) => {
+    if (!live) return;
+    const bundle: MimeBundle = {
+      "text/html":
+        `<div style="font-family:sans-serif;font-size:13px">${running ? `<div>${escapeHtml(running)}</div>` : ""}${results.tableHtml()}</div>`,
+      "text/plain": (running ? running + "\n" : "") + results.toString(),
+    };
+    if (handle) handle.updateBundle(bundle);
+    else handle = displayBundle(bundle);
+  };
+}
+
+/** How much of a budget the trials have used: seconds since the first started, epochs trained. */
+class BudgetSpent {
+  private readonly started = performance.now();
+  epochs = 0;
+
+  constructor(readonly budget: Budget) {}
+
+  get seconds(): number {
+    return (performance.now() - this.started) / 1000;
+  }
+
+  /** Epochs the next trial may train. */
+  get epochsLeft(): number {
+    return this.budget.epochs !== undefined ? this.budget.epochs - this.epochs : Infinity;
+  }
+
+  /** Why the next trial cannot start, or undefined when it can. */
+  beforeTrial(): string | undefined {
+    if (this.budget.seconds !== undefined && this.seconds >= this.budget.seconds) return `the time budget (${formatDuration(this.budget.seconds)}) was spent`;
+    if (this.epochsLeft <= 0) return `the budget of ${this.budget.epochs} epochs was spent`;
+    return undefined;
+  }
+
+  /** A callback that stops a trial when the time runs out (after a batch) or its epochs do; `cut()` says which did. */
+  guard(): { guard: Callback; cut: () => string | undefined } {
+    const { budget } = this;
+    const left = this.epochsLeft;
+    let cut: string | undefined;
+    const guard = callback({
+      name: "budget",
+      onBatchEnd: (_log, ctx) => {
+        if (budget.seconds !== undefined && this.seconds >= budget.seconds) {
+          cut = `the time budget (${formatDuration(budget.seconds)}) ran out`;
+          ctx.stop(cut);
+        }
+      },
+      onEpochEnd: (r, ctx) => {
+        if (r.epoch >= left && !ctx.stopRequested) {
+          cut = `the budget of ${budget.epochs} epochs ran out`;
+          ctx.stop(cut);
+        }
+      },
+    });
+    return { guard, cut: () => cut };
+  }
+}
+
+/** Trains one trial's fresh model within what is left of the budget, and fills in its record. */
+async function runTrial(trial: Trial, record: TrialRecord, data: Dataset, spent: BudgetSpent, keepModel: boolean): Promise<void> {
+  const { guard, cut } = spent.guard();
+  const model = trial.build();
+  const t0 = performance.now();
+  try {
+    record.modelParams = model.countParams();
+    // An interrupted trial is kept (train() throws, with the run on the error).
+    const run = await train(model, trial.data ?? data, {
+      live: false,
+      snapshots: false,
+      ...trial.options,
+      callbacks: [...(trial.options?.callbacks ?? []), guard],
+    }).catch((error: unknown) => {
+      if (error instanceof TrainingInterrupted) return error.result;
+      throw error;
+    });
+    recordRun(record, run, cut());
+  } catch (error) {
+    record.status = "failed";
+    record.note = (error as Error).message;
+  } finally {
+    record.seconds = (performance.now() - t0) / 1000;
+    spent.epochs += record.epochs;
+    if (keepModel) record.model = model;
+    else model.dispose();
+  }
+}
+
+/** A finished run's history, best validation numbers and status in its trial's record. */
+function recordRun(record: TrialRecord, run: TrainingResult, cut: string | undefined): void {
+  record.history = [...run.history];
+  record.epochs = run.history.length;
+  record.final = run.history[run.history.length - 1];
+  const vals = run.history.filter((r) => typeof r.valAccuracy === "number");
+  if (vals.length) {
+    record.bestValAccuracy = Math.max(...vals.map((r) => r.valAccuracy!));
+    record.bestValLoss = Math.min(...vals.map((r) => r.valLoss!));
+  }
+  if (run.status === "interrupted") {
+    record.status = "interrupted";
+  } else if (cut) {
+    record.status = "cut short";
+    record.note = cut;
+  } else if (run.status === "stopped") {
+    record.status = "stopped early";
+    record.note = run.stopReason;
+  } else {
+    record.status = "done";
+  }
 }

@@ -183,6 +183,30 @@ export async function classifyMany(
   options: ClassifyManyOptions = {},
 ): Promise<ClassifyManyResult> {
   checkModel(model);
+  const { topK, batchSize, show } = checkCounts(options);
+  const outputUnits = model.outputs[0].shape[1] as number;
+  const numClasses = outputUnits === 1 ? 2 : outputUnits;
+  const classNames = options.classNames ?? options.dataset?.classNames;
+  if (classNames) checkClassCount(numClasses, classNames.length, `there are ${classNames.length} class names`);
+  const source = imageSource(model, images, options);
+  if (source.size === 0) throw new Error("classifyMany: there are no images.");
+  const truth = labelsFor(labels, source, numClasses);
+  const declared = options.outputs ?? "auto";
+  const run = new BatchRunner(model, source.size, numClasses, declared, `Classifying ${formatCount(source.size)} images`, true);
+  await runBatches(run, source, batchSize);
+  const predictions = new Predictions({
+    probabilities: run.finish(),
+    numClasses,
+    classNames,
+    labels: truth,
+    outputs: run.kind,
+    description: `${formatCount(source.size)} images`,
+  });
+  return new ClassifyManyResult(predictions, topK, show, source.pixelSource, source.imageShape);
+}
+
+/** topK, batchSize and show with their defaults, each checked. */
+function checkCounts(options: ClassifyManyOptions): { topK: number; batchSize: number; show: number } {
   const topK = options.topK ?? 5;
   const batchSize = options.batchSize ?? 128;
   const show = options.show ?? 20;
@@ -190,85 +214,91 @@ export async function classifyMany(
     if (!Number.isInteger(value) || value < 1) throw new Error(`classifyMany: ${name} must be a whole number ≥ 1 (got ${String(value)}).`);
   }
   if (!Number.isInteger(show) || show < 0) throw new Error(`classifyMany: show must be a whole number ≥ 0 (got ${String(options.show)}).`);
-  const outputUnits = model.outputs[0].shape[1] as number;
-  const numClasses = outputUnits === 1 ? 2 : outputUnits;
-  const classNames = options.classNames ?? options.dataset?.classNames;
-  if (classNames) checkClassCount(numClasses, classNames.length, `there are ${classNames.length} class names`);
-  const declared = options.outputs ?? "auto";
+  return { topK, batchSize, show };
+}
 
-  let size: number;
-  let imageShape: [number, number, number];
-  let makeBatch: (start: number, end: number) => tf.Tensor4D;
-  let pixelSource: tf.Tensor4D | readonly Uint8Array[];
-  let carried: Int32Array | undefined;
+/** The images, however they were given: how many, their shape, how to make a batch, and the labels they carry. */
+interface ImageSource {
+  size: number;
+  imageShape: [number, number, number];
+  makeBatch: (start: number, end: number) => tf.Tensor4D;
+  /** What the display draws thumbnails from. */
+  pixelSource: tf.Tensor4D | readonly Uint8Array[];
+  /** The labels of LabelledImages. */
+  carried?: Int32Array;
+}
 
-  if (images instanceof tf.Tensor) {
-    if (images.rank !== 4) throw new Error(`classifyMany: expected images as a [images, height, width, channels] tensor (got shape [${images.shape.join(", ")}]).`);
-    size = images.shape[0];
-    imageShape = images.shape.slice(1) as [number, number, number];
-    checkInputShape(model, imageShape, "the images");
-    makeBatch = (start, end) => tf.slice(images, [start, 0, 0, 0], [end - start, -1, -1, -1]);
-    pixelSource = images;
-  } else if (Array.isArray(images)) {
-    size = images.length;
-    const first: unknown = images[0];
-    const labelled = first !== undefined && !(first instanceof Uint8Array);
-    const pixels: Uint8Array[] = images.map((image: LabelledImage | Uint8Array, i: number) => {
-      const p = image instanceof Uint8Array ? image : image?.pixels;
-      if (!(p instanceof Uint8Array) || (image instanceof Uint8Array) === labelled) {
-        throw new Error(`classifyMany: image ${i} is ${describe(image)}; give all LabelledImages (from ds.image()) or all Uint8Array pixels.`);
-      }
-      return p;
-    });
-    if (labelled) carried = Int32Array.from(images as readonly LabelledImage[], (image) => image.label);
-    const normalization = options.normalization ?? options.dataset?.normalization;
-    if (!normalization) {
-      throw new Error("classifyMany needs to know how raw pixels were normalized for training: pass { dataset } (the dataset the model learned from) or { normalization }.");
+function imageSource(model: tf.LayersModel, images: ManyImages, options: ClassifyManyOptions): ImageSource {
+  if (images instanceof tf.Tensor) return tensorSource(model, images);
+  if (Array.isArray(images)) return rawPixelSource(model, images as readonly (LabelledImage | Uint8Array)[], options);
+  throw new Error(`classifyMany: expected an array of images or a 4-D tensor (got ${describe(images)}).`);
+}
+
+/** Normalized images in a [images, height, width, channels] tensor, sliced into batches. */
+function tensorSource(model: tf.LayersModel, images: tf.Tensor): ImageSource {
+  if (images.rank !== 4) throw new Error(`classifyMany: expected images as a [images, height, width, channels] tensor (got shape [${images.shape.join(", ")}]).`);
+  const imageShape = images.shape.slice(1) as [number, number, number];
+  checkInputShape(model, imageShape, "the images");
+  const tensor = images as tf.Tensor4D;
+  return {
+    size: images.shape[0],
+    imageShape,
+    makeBatch: (start, end) => tf.slice(tensor, [start, 0, 0, 0], [end - start, -1, -1, -1]),
+    pixelSource: tensor,
+  };
+}
+
+/** Raw uint8 pixels (or LabelledImages, all of one kind), normalized as in training batch by batch. */
+function rawPixelSource(model: tf.LayersModel, images: readonly (LabelledImage | Uint8Array)[], options: ClassifyManyOptions): ImageSource {
+  const first: unknown = images[0];
+  const labelled = first !== undefined && !(first instanceof Uint8Array);
+  const pixels: Uint8Array[] = images.map((image: LabelledImage | Uint8Array, i: number) => {
+    const p = image instanceof Uint8Array ? image : image?.pixels;
+    if (!(p instanceof Uint8Array) || (image instanceof Uint8Array) === labelled) {
+      throw new Error(`classifyMany: image ${i} is ${describe(image)}; give all LabelledImages (from ds.image()) or all Uint8Array pixels.`);
     }
-    const modelShape = model.inputs[0].shape.slice(1).map((d, i) => d ?? options.dataset?.shape[i] ?? NaN);
-    imageShape = modelShape as [number, number, number];
-    const imageBytes = imageShape[0] * imageShape[1] * imageShape[2];
-    pixels.forEach((p, i) => {
-      if (p.length !== imageBytes) {
-        throw new Error(`classifyMany: image ${i} has ${p.length} pixel values, but the model takes [${imageShape.join(", ")}] images (${imageBytes} values).`);
-      }
-    });
-    makeBatch = (start, end) => {
-      const batch = new Uint8Array((end - start) * imageBytes);
-      for (let i = start; i < end; i++) batch.set(pixels[i], (i - start) * imageBytes);
-      return tf.tensor4d(normalizePixels(batch, imageShape, normalization), [end - start, ...imageShape]);
-    };
-    pixelSource = pixels;
-  } else {
-    throw new Error(`classifyMany: expected an array of images or a 4-D tensor (got ${describe(images)}).`);
+    return p;
+  });
+  const carried = labelled ? Int32Array.from(images as readonly LabelledImage[], (image) => image.label) : undefined;
+  const normalization = options.normalization ?? options.dataset?.normalization;
+  if (!normalization) {
+    throw new Error("classifyMany needs to know how raw pixels were normalized for training: pass { dataset } (the dataset the model learned from) or { normalization }.");
   }
-  if (size === 0) throw new Error("classifyMany: there are no images.");
+  const imageShape = model.inputs[0].shape.slice(1).map((d, i) => d ?? options.dataset?.shape[i] ?? NaN) as [number, number, number];
+  const imageBytes = imageShape[0] * imageShape[1] * imageShape[2];
+  pixels.forEach((p, i) => {
+    if (p.length !== imageBytes) {
+      throw new Error(`classifyMany: image ${i} has ${p.length} pixel values, but the model takes [${imageShape.join(", ")}] images (${imageBytes} values).`);
+    }
+  });
+  const makeBatch = (start: number, end: number): tf.Tensor4D => {
+    const batch = new Uint8Array((end - start) * imageBytes);
+    for (let i = start; i < end; i++) batch.set(pixels[i], (i - start) * imageBytes);
+    return tf.tensor4d(normalizePixels(batch, imageShape, normalization), [end - start, ...imageShape]);
+  };
+  return { size: images.length, imageShape, makeBatch, pixelSource: pixels, carried };
+}
 
-  let truth: Int32Array | undefined;
+/** The given labels (one per image), else the ones the images carry, checked against the model's classes. */
+function labelsFor(labels: LabelsInput | undefined, source: ImageSource, numClasses: number): Int32Array | undefined {
   if (labels !== undefined) {
-    truth = toLabels(labels, "classifyMany (labels)", numClasses);
-    if (truth.length !== size) throw new Error(`classifyMany: ${truth.length} labels for ${size} images; give one label per image.`);
-  } else {
-    truth = carried;
-    if (truth) for (const l of truth) if (l >= numClasses) throw new Error(`classifyMany: label ${l} is not one of the model's ${numClasses} classes.`);
+    const truth = toLabels(labels, "classifyMany (labels)", numClasses);
+    if (truth.length !== source.size) throw new Error(`classifyMany: ${truth.length} labels for ${source.size} images; give one label per image.`);
+    return truth;
   }
+  const truth = source.carried;
+  if (truth) for (const l of truth) if (l >= numClasses) throw new Error(`classifyMany: label ${l} is not one of the model's ${numClasses} classes.`);
+  return truth;
+}
 
-  const run = new BatchRunner(model, size, numClasses, declared, `Classifying ${formatCount(size)} images`, true);
-  for (let start = 0; start < size; start += batchSize) {
-    const batch = makeBatch(start, Math.min(size, start + batchSize));
+/** Every image through the model, `batchSize` at a time, each batch freed once used. */
+async function runBatches(run: BatchRunner, source: ImageSource, batchSize: number): Promise<void> {
+  for (let start = 0; start < source.size; start += batchSize) {
+    const batch = source.makeBatch(start, Math.min(source.size, start + batchSize));
     try {
       await run.add(batch);
     } finally {
       batch.dispose();
     }
   }
-  const predictions = new Predictions({
-    probabilities: run.finish(),
-    numClasses,
-    classNames,
-    labels: truth,
-    outputs: run.kind,
-    description: `${formatCount(size)} images`,
-  });
-  return new ClassifyManyResult(predictions, topK, show, pixelSource, imageShape);
 }

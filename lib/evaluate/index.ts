@@ -41,6 +41,7 @@ export {
 } from "./ranking";
 export { ClassCurves, classCurves, type ClassCurve, type ClassCurvesOptions, type ClassCurveChartOptions, type ScoreAverages } from "./class-curves";
 export type { LabelsInput, ScoresInput, ClassNamesOption } from "./inputs";
+export { argMaxRow, argMaxRows } from "./inputs";
 export { Predictions, type OutputKind, type PredictionsInit, type RankedClass } from "./predictions";
 export { getPredictions, type PredictOptions, type PredictSource } from "./predict";
 export { interpret, interpretPredictions, Interpretation, type InterpretOptions, type ClassAccuracy } from "./interpret";

@@ -157,6 +157,18 @@ export function argMaxRow(values: ArrayLike<number>, row: number, numClasses: nu
   return best;
 }
 
+/**
+ * argMaxRow of each of `rows` rows of `values` (row-major, values.length / rows
+ * columns), into `out`: class indices (Int32Array, the default) or a
+ * segmentation's pixel classes (Uint8Array).
+ */
+export function argMaxRows<T extends Int32Array | Uint8Array = Int32Array>(values: ArrayLike<number>, rows: number, out?: T): T {
+  const result = out ?? (new Int32Array(rows) as T);
+  const columns = values.length / rows;
+  for (let row = 0; row < rows; row++) result[row] = argMaxRow(values, row, columns);
+  return result;
+}
+
 export function describe(value: unknown): string {
   if (value === null) return "null";
   if (value === undefined) return "undefined";

@@ -70,11 +70,37 @@ export function sequential(layers: LayerItem[], options: SequentialOptions): tf.
   requireBackend(options.architecture && options.architecture !== "custom" ? `Building ${options.architecture}` : "sequential()");
   const seed = checkSeed(options.seed, "sequential");
   const model = tf.sequential({ name: options.name ?? "model" });
+  const build: BuildState = { model, inputShape, seed, counters: new Map(), used: new Set() };
+  const descriptions = withFlattens(layers, inputShape.length).map((item, index) => addLayer(build, item, index));
+  recordModelInfo(model, {
+    architecture: options.architecture ?? "custom",
+    seed,
+    layers: descriptions,
+    inputShape,
+    inputNote: options.inputNote,
+  });
+  return model;
+}
 
-  // Caffe's InnerProduct flattens its input itself; a dense layer in tfjs would
-  // instead apply to the last axis only. Add the Flatten a learner would forget.
+/** The model being built, and the layer names taken so far. */
+interface BuildState {
+  model: tf.Sequential;
+  inputShape: number[];
+  seed: number;
+  /** How many automatic names each prefix has handed out (conv → 2 after conv1, conv2). */
+  counters: Map<string, number>;
+  used: Set<string>;
+}
+
+/**
+ * The layers with a Flatten before the first dense layer that follows a
+ * multi-dimensional output. Caffe's InnerProduct flattens its input itself;
+ * a dense layer in tfjs would instead apply to the last axis only. Add the
+ * Flatten a learner would forget.
+ */
+function withFlattens(layers: readonly LayerItem[], inputRank: number): LayerItem[] {
   const items: LayerItem[] = [];
-  let rank = inputShape.length;
+  let rank = inputRank;
   for (const item of layers) {
     if (isSpec(item)) {
       if (item.kind === "dense" && rank > 1) {
@@ -97,63 +123,60 @@ export function sequential(layers: LayerItem[], options: SequentialOptions): tf.
     }
     items.push(item);
   }
+  return items;
+}
 
-  const counters = new Map<string, number>();
-  const used = new Set<string>();
-  const descriptions: string[] = [];
-  items.forEach((item, index) => {
-    let layer: tf.layers.Layer;
-    let description: string;
-    if (isSpec(item)) {
-      const prefix = NAME_PREFIX[item.kind];
-      let name = item.name;
-      if (!name) {
-        // Automatic names count per prefix (conv1, conv2, pool1, ...); skip names already taken.
-        do {
-          const next = (counters.get(prefix) ?? 0) + 1;
-          counters.set(prefix, next);
-          name = item.kind === "flatten" && next === 1 ? "flatten" : `${prefix}${next}`;
-        } while (used.has(name));
-      }
-      if (used.has(name)) throw new Error(`sequential: two layers are named "${name}"; layer names must be unique.`);
-      used.add(name);
-      layer = item.build(name, layerSeed(seed, index), index === 0 ? inputShape : undefined);
-      description = item.description;
-    } else {
-      layer = item;
-      checkLayerInitializers(layer);
-      if (used.has(layer.name)) throw new Error(`sequential: two layers are named "${layer.name}"; layer names must be unique.`);
-      used.add(layer.name);
-      if (index === 0) model.add(tf.layers.inputLayer({ inputShape, name: "input" }));
-      description = layer.getClassName();
-    }
-    const before = index === 0 ? [null, ...inputShape] : (model.outputs[0].shape as (number | null)[]);
-    try {
-      model.add(layer);
-    } catch (error) {
-      throw new Error(
-        `sequential: layer ${index + 1} ("${layer.name}", ${description}) does not fit its input of ${describeShape(before)}: ` +
-          `${(error as Error).message}. Use padding: "same" in earlier convolutions, fewer or smaller pooling layers, or larger images.`,
-        { cause: error },
-      );
-    }
-    const after = model.outputs[0].shape as (number | null)[];
-    if (after.slice(1).some((d) => d !== null && d < 1)) {
-      throw new Error(
-        `sequential: layer ${index + 1} ("${layer.name}", ${description}) turns its ${describeShape(before)} input into ` +
-          `${describeShape(after)}: nothing is left. Use padding: "same" in earlier convolutions, fewer or smaller ` +
-          `pooling layers, or larger images.`,
-      );
-    }
-    descriptions.push(`${layer.name}: ${description}`);
-  });
+/** Adds one layer to the model, checks what is left of its input, and returns its line for the model info. */
+function addLayer(build: BuildState, item: LayerItem, index: number): string {
+  const { model, inputShape } = build;
+  const { layer, description } = isSpec(item) ? buildSpec(build, item, index) : takeLayer(build, item, index);
+  const before = index === 0 ? [null, ...inputShape] : (model.outputs[0].shape as (number | null)[]);
+  try {
+    model.add(layer);
+  } catch (error) {
+    throw new Error(
+      `sequential: layer ${index + 1} ("${layer.name}", ${description}) does not fit its input of ${describeShape(before)}: ` +
+        `${(error as Error).message}. Use padding: "same" in earlier convolutions, fewer or smaller pooling layers, or larger images.`,
+      { cause: error },
+    );
+  }
+  const after = model.outputs[0].shape as (number | null)[];
+  if (after.slice(1).some((d) => d !== null && d < 1)) {
+    throw new Error(
+      `sequential: layer ${index + 1} ("${layer.name}", ${description}) turns its ${describeShape(before)} input into ` +
+        `${describeShape(after)}: nothing is left. Use padding: "same" in earlier convolutions, fewer or smaller ` +
+        `pooling layers, or larger images.`,
+    );
+  }
+  return `${layer.name}: ${description}`;
+}
 
-  recordModelInfo(model, {
-    architecture: options.architecture ?? "custom",
-    seed,
-    layers: descriptions,
-    inputShape,
-    inputNote: options.inputNote,
-  });
-  return model;
+/** A layer spec built under its own name or the next free automatic one, with its seed (and the input shape, first). */
+function buildSpec(build: BuildState, item: LayerSpec, index: number): { layer: tf.layers.Layer; description: string } {
+  const { counters, used } = build;
+  const prefix = NAME_PREFIX[item.kind];
+  let name = item.name;
+  if (!name) {
+    // Automatic names count per prefix (conv1, conv2, pool1, ...); skip names already taken.
+    do {
+      const next = (counters.get(prefix) ?? 0) + 1;
+      counters.set(prefix, next);
+      name = item.kind === "flatten" && next === 1 ? "flatten" : `${prefix}${next}`;
+    } while (used.has(name));
+  }
+  claimName(used, name);
+  return { layer: item.build(name, layerSeed(build.seed, index), index === 0 ? build.inputShape : undefined), description: item.description };
+}
+
+/** A tfjs layer as given, after checking its initializers and name; an input layer goes first when it leads. */
+function takeLayer(build: BuildState, layer: tf.layers.Layer, index: number): { layer: tf.layers.Layer; description: string } {
+  checkLayerInitializers(layer);
+  claimName(build.used, layer.name);
+  if (index === 0) build.model.add(tf.layers.inputLayer({ inputShape: build.inputShape, name: "input" }));
+  return { layer, description: layer.getClassName() };
+}
+
+function claimName(used: Set<string>, name: string): void {
+  if (used.has(name)) throw new Error(`sequential: two layers are named "${name}"; layer names must be unique.`);
+  used.add(name);
 }

@@ -197,6 +197,43 @@ function number(value: unknown): value is number {
 /** Checks options and fills in the defaults. `randomSeed` defaults to `freshSeed`. */
 export function resolveTrainOptions(options: TrainOptions, freshSeed: () => number): ResolvedTrainOptions {
   check(options !== null && typeof options === "object", "train()'s options must be an object, e.g. { epochs: 10, learningRate: 0.01 }.");
+  checkKnownKeys(options);
+  const epochs = options.epochs ?? 30;
+  check(Number.isInteger(epochs) && epochs >= 1, `epochs must be a whole number of at least 1 (got ${describeValue(options.epochs)}).`);
+  const batchSize = options.batchSize ?? 64;
+  check(Number.isInteger(batchSize) && batchSize >= 1, `batchSize must be a whole number of at least 1 (got ${describeValue(options.batchSize)}); powers of two such as 32 or 64 are usual.`);
+  const learningRate = options.learningRate ?? 0.01;
+  check(number(learningRate) && learningRate > 0, `learningRate must be a positive number (got ${describeValue(options.learningRate)}); 0.01 is DIGITS's default.`);
+  const solver = resolveSolverOptions(options, learningRate);
+  const learningRateMultipliers = resolveLearningRateMultipliers(options);
+  const lrPolicy = resolveLrPolicy(options.lrPolicy);
+  const intervals = resolveIntervals(options);
+  const randomSeed = options.randomSeed ?? freshSeed();
+  check(Number.isInteger(randomSeed) && randomSeed >= 0, `randomSeed must be a whole number, 0 or more (got ${describeValue(options.randomSeed)}).`);
+  const augment = options.augment ?? null;
+  if (augment) resolveAugmentOptions(augment);
+  checkCallbacksAndObjective(options, augment);
+  if (options.snapshotDir !== undefined) check(typeof options.snapshotDir === "string" && options.snapshotDir.length > 0, "snapshotDir must be a folder path.");
+  return {
+    epochs,
+    batchSize,
+    learningRate,
+    ...solver,
+    learningRateMultipliers,
+    lrPolicy,
+    ...intervals,
+    snapshots: options.snapshots ?? true,
+    snapshotDir: options.snapshotDir,
+    randomSeed,
+    shuffle: options.shuffle ?? true,
+    augment,
+    stopOnNaN: options.stopOnNaN ?? true,
+    live: options.live ?? false,
+  };
+}
+
+/** Refuses an option train() does not have, naming the one meant when it is a known alias (Caffe's, DIGITS's). */
+function checkKnownKeys(options: TrainOptions): void {
   for (const key of Object.keys(options)) {
     if (!(KNOWN_KEYS as string[]).includes(key)) {
       const alias = ALIASES[key];
@@ -207,12 +244,15 @@ export function resolveTrainOptions(options: TrainOptions, freshSeed: () => numb
       );
     }
   }
-  const epochs = options.epochs ?? 30;
-  check(Number.isInteger(epochs) && epochs >= 1, `epochs must be a whole number of at least 1 (got ${describeValue(options.epochs)}).`);
-  const batchSize = options.batchSize ?? 64;
-  check(Number.isInteger(batchSize) && batchSize >= 1, `batchSize must be a whole number of at least 1 (got ${describeValue(options.batchSize)}); powers of two such as 32 or 64 are usual.`);
-  const learningRate = options.learningRate ?? 0.01;
-  check(number(learningRate) && learningRate > 0, `learningRate must be a positive number (got ${describeValue(options.learningRate)}); 0.01 is DIGITS's default.`);
+}
+
+type SolverOptions = Pick<
+  ResolvedTrainOptions,
+  "solver" | "momentum" | "momentum2" | "rmsDecay" | "delta" | "weightDecay" | "biasLearningRateMultiplier"
+>;
+
+/** The solver and its settings, with the defaults that depend on the solver (momentum, the bias multiplier) and on the learning rate (weight decay). */
+function resolveSolverOptions(options: TrainOptions, learningRate: number): SolverOptions {
   const solver = options.solver ?? "momentum";
   check(SOLVER_NAMES.includes(solver), `Unknown solver "${String(solver)}". Use one of ${SOLVER_NAMES.map((s) => `"${s}"`).join(", ")}.`);
   const momentum = options.momentum ?? (solver === "sgd" || solver === "adagrad" || solver === "rmsprop" ? 0 : 0.9);
@@ -236,6 +276,10 @@ export function resolveTrainOptions(options: TrainOptions, freshSeed: () => numb
     sgdFamily || biasLearningRateMultiplier === 1,
     `biasLearningRateMultiplier works with the "sgd", "momentum" and "nesterov" solvers only: ${solver} divides each step by the gradient's own size, so a larger bias gradient would not make a larger step. Leave it out (or set 1).`,
   );
+  return { solver, momentum, momentum2, rmsDecay, delta, weightDecay, biasLearningRateMultiplier };
+}
+
+function resolveLearningRateMultipliers(options: TrainOptions): Record<string, number> {
   const learningRateMultipliers = { ...(options.learningRateMultipliers ?? {}) };
   check(
     typeof learningRateMultipliers === "object" && !Array.isArray(learningRateMultipliers),
@@ -247,7 +291,11 @@ export function resolveTrainOptions(options: TrainOptions, freshSeed: () => numb
       `learningRateMultipliers: layer "${layer}" has multiplier ${String(multiplier)}; use a positive number (0.1 learns ten times slower). To keep a layer as it is, freeze it: freeze(model, "${layer}").`,
     );
   }
-  const lrPolicy = resolveLrPolicy(options.lrPolicy);
+  return learningRateMultipliers;
+}
+
+/** How often train() validates and snapshots, and on which split it validates. */
+function resolveIntervals(options: TrainOptions): Pick<ResolvedTrainOptions, "validationInterval" | "validationSplit" | "snapshotInterval"> {
   const validationInterval = options.validationInterval ?? 1;
   check(number(validationInterval) && validationInterval >= 0, `validationInterval is in epochs, 0 or more (got ${describeValue(options.validationInterval)}); 0 turns validation off.`);
   const validationSplit = checkSplitName(options.validationSplit ?? "validation");
@@ -256,10 +304,10 @@ export function resolveTrainOptions(options: TrainOptions, freshSeed: () => numb
     Number.isInteger(snapshotInterval) && snapshotInterval >= 0,
     `snapshotInterval is a whole number of epochs, 0 or more (got ${describeValue(options.snapshotInterval)}); 0 snapshots only at the end.`,
   );
-  const randomSeed = options.randomSeed ?? freshSeed();
-  check(Number.isInteger(randomSeed) && randomSeed >= 0, `randomSeed must be a whole number, 0 or more (got ${describeValue(options.randomSeed)}).`);
-  const augment = options.augment ?? null;
-  if (augment) resolveAugmentOptions(augment);
+  return { validationInterval, validationSplit, snapshotInterval };
+}
+
+function checkCallbacksAndObjective(options: TrainOptions, augment: AugmentOptions | null): void {
   if (options.callbacks !== undefined) {
     check(Array.isArray(options.callbacks), "callbacks must be a list, e.g. [earlyStopping(), reduceLROnPlateau()].");
     options.callbacks.forEach((cb, i) =>
@@ -274,29 +322,4 @@ export function resolveTrainOptions(options: TrainOptions, freshSeed: () => numb
     );
     check(!augment, "augment moves an image's pixels but not its objective's targets (boxes, masks); train without augment when an objective is given.");
   }
-  if (options.snapshotDir !== undefined) check(typeof options.snapshotDir === "string" && options.snapshotDir.length > 0, "snapshotDir must be a folder path.");
-  return {
-    epochs,
-    batchSize,
-    learningRate,
-    solver,
-    momentum,
-    momentum2,
-    rmsDecay,
-    delta,
-    weightDecay,
-    biasLearningRateMultiplier,
-    learningRateMultipliers,
-    lrPolicy,
-    validationInterval,
-    validationSplit,
-    snapshotInterval,
-    snapshots: options.snapshots ?? true,
-    snapshotDir: options.snapshotDir,
-    randomSeed,
-    shuffle: options.shuffle ?? true,
-    augment,
-    stopOnNaN: options.stopOnNaN ?? true,
-    live: options.live ?? false,
-  };
 }

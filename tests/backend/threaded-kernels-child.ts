@@ -11,7 +11,7 @@ import * as tf from "@tensorflow/tfjs";
 import { useBackend } from "../../lib/backend";
 import { jobCounts } from "../../lib/backend/wasm/simd/parallel";
 import { winogradSettings } from "../../lib/backend/wasm/winograd";
-import { trainStep } from "../../bench/cnn";
+import { trainStep } from "../../bench/support/lenet";
 import { conv, dense, maxPool, sequential } from "../../lib/models";
 import { randomValues, relativeError, runKernelOn, sizeOf } from "./compare-with-cpu";
 

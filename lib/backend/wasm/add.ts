@@ -7,14 +7,14 @@
  * Every other Add goes to the wasm backend's own kernel.
  */
 import * as tf from "@tensorflow/tfjs";
-import { WasmBackend, original } from "./kernel-calls";
+import { WasmBackend, original, KernelArgs, wasmKernel } from "./kernel-calls";
 import { addRowOnThreads } from "./simd/parallel";
 import { addressOf, simdKernels } from "./simd/runtime";
 
 /** "auto": the generated SIMD kernel for bias adds when available. Tests change it. */
 export const addMethod: { use: "auto" | "wasm" } = { use: "auto" };
 
-export function add(args: { inputs: tf.NamedTensorInfoMap; attrs?: tf.NamedAttrMap; backend: unknown }): tf.TensorInfo {
+export function add(args: KernelArgs): tf.TensorInfo {
   const backend = args.backend as WasmBackend;
   const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
   // Which input is the bias row (1-D, as long as the other's last axis).
@@ -35,8 +35,4 @@ export function add(args: { inputs: tf.NamedTensorInfoMap; attrs?: tf.NamedAttrM
   return original(tf.Add).kernelFunc(args as never) as tf.TensorInfo;
 }
 
-export const addConfig: tf.KernelConfig = {
-  kernelName: tf.Add,
-  backendName: "wasm",
-  kernelFunc: add as unknown as tf.KernelFunc,
-};
+export const addConfig = wasmKernel(tf.Add, add);

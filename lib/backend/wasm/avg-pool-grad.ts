@@ -6,21 +6,14 @@
  * TensorFlow), the share is 1 / (filter height × filter width).
  */
 import * as tf from "@tensorflow/tfjs";
-import { WasmBackend, heapF32 } from "./kernel-calls";
+import { WasmBackend, heapF32, KernelArgs, wasmKernel } from "./kernel-calls";
+import { forEachPoolWindow, poolWindowsInfo } from "./pool-windows";
 
-export function avgPoolGrad(args: { inputs: tf.NamedTensorInfoMap; attrs?: tf.NamedAttrMap; backend: unknown }): tf.TensorInfo {
+export function avgPoolGrad(args: KernelArgs): tf.TensorInfo {
   const backend = args.backend as WasmBackend;
   const { dy, input } = args.inputs as { dy: tf.TensorInfo; input: tf.TensorInfo };
-  const { filterSize, strides, pad } = args.attrs as unknown as tf.AvgPoolGradAttrs;
-  const info = tf.backend_util.computePool2DInfo(
-    input.shape as [number, number, number, number],
-    filterSize,
-    strides,
-    1,
-    pad,
-  );
-  const { batchSize, inHeight, inWidth, inChannels: channels, outHeight, outWidth } = info;
-  const { strideHeight, strideWidth, filterHeight, filterWidth, padInfo } = info;
+  const info = poolWindowsInfo(input.shape, args.attrs as unknown as tf.AvgPoolGradAttrs);
+  const { inHeight, inWidth, inChannels: channels, filterHeight, filterWidth } = info;
   const share = 1 / (filterHeight * filterWidth);
   const dx = backend.makeOutput(input.shape, "float32");
   const g = heapF32(backend, dy);
@@ -29,32 +22,17 @@ export function avgPoolGrad(args: { inputs: tf.NamedTensorInfoMap; attrs?: tf.Na
   const rowStride = inWidth * channels;
   const imageStride = inHeight * rowStride;
   const spread = new Float32Array(channels);
-  let gAt = 0;
-  for (let b = 0; b < batchSize; b++) {
-    const image = b * imageStride;
-    for (let oh = 0; oh < outHeight; oh++) {
-      const h0 = oh * strideHeight - padInfo.top;
-      const hStart = Math.max(h0, 0);
-      const hEnd = Math.min(h0 + filterHeight, inHeight);
-      for (let ow = 0; ow < outWidth; ow++, gAt += channels) {
-        const w0 = ow * strideWidth - padInfo.left;
-        const wStart = Math.max(w0, 0);
-        const wEnd = Math.min(w0 + filterWidth, inWidth);
-        for (let c = 0; c < channels; c++) spread[c] = g[gAt + c] * share;
-        for (let h = hStart; h < hEnd; h++) {
-          for (let w = wStart; w < wEnd; w++) {
-            const at = image + h * rowStride + w * channels;
-            for (let c = 0; c < channels; c++) out[at + c] += spread[c];
-          }
-        }
+  forEachPoolWindow(info, (b, hStart, hEnd, wStart, wEnd, position) => {
+    const gAt = position * channels;
+    for (let c = 0; c < channels; c++) spread[c] = g[gAt + c] * share;
+    for (let h = hStart; h < hEnd; h++) {
+      for (let w = wStart; w < wEnd; w++) {
+        const at = b * imageStride + h * rowStride + w * channels;
+        for (let c = 0; c < channels; c++) out[at + c] += spread[c];
       }
     }
-  }
+  });
   return dx;
 }
 
-export const avgPoolGradConfig: tf.KernelConfig = {
-  kernelName: tf.AvgPoolGrad,
-  backendName: "wasm",
-  kernelFunc: avgPoolGrad as unknown as tf.KernelFunc,
-};
+export const avgPoolGradConfig = wasmKernel(tf.AvgPoolGrad, avgPoolGrad);

@@ -9,7 +9,7 @@
  * transposed product (Bᵀ·Aᵀ)ᵀ and transpose the (small) result.
  */
 import * as tf from "@tensorflow/tfjs";
-import { WasmBackend, call, original, release, reshape, transpose } from "./kernel-calls";
+import { WasmBackend, call, original, release, reshape, transpose, KernelArgs, wasmKernel } from "./kernel-calls";
 import { gemmOnThreads, KernelCall } from "./simd/parallel";
 import { addressOf, rowTable, simdKernels } from "./simd/runtime";
 
@@ -46,7 +46,7 @@ function product(backend: WasmBackend, a: tf.TensorInfo, b: tf.TensorInfo): tf.T
   return call(tf.BatchMatMul, backend, { a, b }, { transposeA: false, transposeB: false });
 }
 
-export function batchMatMul(args: { inputs: tf.NamedTensorInfoMap; attrs?: tf.NamedAttrMap; backend: unknown }): tf.TensorInfo {
+export function batchMatMul(args: KernelArgs): tf.TensorInfo {
   const backend = args.backend as WasmBackend;
   const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
   const { transposeA, transposeB } = args.attrs as unknown as tf.BatchMatMulAttrs;
@@ -104,8 +104,4 @@ export function batchMatMul(args: { inputs: tf.NamedTensorInfoMap; attrs?: tf.Na
   return out;
 }
 
-export const batchMatMulConfig: tf.KernelConfig = {
-  kernelName: tf.BatchMatMul,
-  backendName: "wasm",
-  kernelFunc: batchMatMul as unknown as tf.KernelFunc,
-};
+export const batchMatMulConfig = wasmKernel(tf.BatchMatMul, batchMatMul);

@@ -8,7 +8,7 @@
  * dilated by the forward stride. XNNPACK runs that as one fast GEMM.
  */
 import * as tf from "@tensorflow/tfjs";
-import { WasmBackend, conv2d, explicitPadding, padForWindows, release, requireChannelsLast, transpose, call } from "./kernel-calls";
+import { WasmBackend, channelsLastConvInfo, conv2d, explicitPadding, padForWindows, release, requireChannelsLast, transpose, call, KernelArgs, wasmKernel } from "./kernel-calls";
 import { gemmOnThreads, KernelCall } from "./simd/parallel";
 import { addressOf, rowTable, simdKernels } from "./simd/runtime";
 import { winogradApplies, winogradConv2DBackpropFilter } from "./winograd";
@@ -86,25 +86,13 @@ export const conv2DBackpropFilterMethod: { use: "auto" | "simd" | "xnnpack"; chu
   chunkBytes: 48 * 1024,
 };
 
-export function conv2DBackpropFilter(args: {
-  inputs: tf.NamedTensorInfoMap;
-  attrs?: tf.NamedAttrMap;
-  backend: unknown;
-}): tf.TensorInfo {
+export function conv2DBackpropFilter(args: KernelArgs): tf.TensorInfo {
   const backend = args.backend as WasmBackend;
   const { x, dy } = args.inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
-  const { strides, pad, dataFormat, dimRoundingMode, filterShape } = args.attrs as unknown as tf.Conv2DBackpropFilterAttrs;
-  requireChannelsLast("Conv2DBackpropFilter", dataFormat);
-  const info = tf.backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number],
-    filterShape as [number, number, number, number],
-    strides,
-    1,
-    pad,
-    dimRoundingMode,
-    false,
-    "channelsLast",
-  );
+  const attrs = args.attrs as unknown as tf.Conv2DBackpropFilterAttrs;
+  requireChannelsLast("Conv2DBackpropFilter", attrs.dataFormat);
+  const { filterShape } = attrs;
+  const info = channelsLastConvInfo(x.shape, filterShape, attrs);
   const { inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, filterHeight, filterWidth } = info;
   const { strideHeight, strideWidth, padInfo, batchSize } = info;
   const use = conv2DBackpropFilterMethod.use;
@@ -145,8 +133,4 @@ export function conv2DBackpropFilter(args: {
   return dW;
 }
 
-export const conv2DBackpropFilterConfig: tf.KernelConfig = {
-  kernelName: tf.Conv2DBackpropFilter,
-  backendName: "wasm",
-  kernelFunc: conv2DBackpropFilter as unknown as tf.KernelFunc,
-};
+export const conv2DBackpropFilterConfig = wasmKernel(tf.Conv2DBackpropFilter, conv2DBackpropFilter);

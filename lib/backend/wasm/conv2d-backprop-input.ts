@@ -15,17 +15,8 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { batchMatMul } from "./batch-mat-mul";
-import {
-  WasmBackend,
-  heapF32,
-  call,
-  conv2d,
-  explicitPadding,
-  release,
-  requireChannelsLast,
-  reshape,
-  transpose,
-} from "./kernel-calls";
+import { windowCorners } from "./conv2d";
+import { WasmBackend, channelsLastConvInfo, heapF32, call, conv2d, explicitPadding, release, requireChannelsLast, reshape, transpose, KernelArgs, wasmKernel } from "./kernel-calls";
 import { Job, splitOnThreads } from "./simd/parallel";
 import { addressOf, rowTable, simdKernels } from "./simd/runtime";
 import { winogradApplies, winogradConv2DBackpropInput } from "./winograd";
@@ -156,12 +147,7 @@ function bySimdTaps(
   const perCall = Math.max(1, Math.min(batchSize, Math.floor(conv2DBackpropInputMethod.simdChunkBytes / (imageBytes + gradientBytes))));
   const positions = perCall * outHeight * outWidth;
   const gradientRows = rowTable(backend, positions, (p) => 4 * p * outChannels);
-  const targetRows = rowTable(backend, positions, (p) => {
-    const ow = p % outWidth;
-    const oh = Math.floor(p / outWidth) % outHeight;
-    const n = Math.floor(p / (outWidth * outHeight));
-    return 4 * ((n * height + oh * strideHeight) * width + ow * strideWidth) * inChannels;
-  });
+  const targetRows = windowCorners(backend, positions, info, height, width);
   const dyAt = addressOf(backend, dy);
   const targetAt = addressOf(backend, target);
   const weightsAt = addressOf(backend, weights);
@@ -206,25 +192,12 @@ function bySimdTaps(
   return dx;
 }
 
-export function conv2DBackpropInput(args: {
-  inputs: tf.NamedTensorInfoMap;
-  attrs?: tf.NamedAttrMap;
-  backend: unknown;
-}): tf.TensorInfo {
+export function conv2DBackpropInput(args: KernelArgs): tf.TensorInfo {
   const backend = args.backend as WasmBackend;
   const { dy, filter } = args.inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
-  const { strides, pad, dataFormat, dimRoundingMode, inputShape } = args.attrs as unknown as tf.Conv2DBackpropInputAttrs;
-  requireChannelsLast("Conv2DBackpropInput", dataFormat);
-  const info = tf.backend_util.computeConv2DInfo(
-    inputShape as [number, number, number, number],
-    filter.shape as [number, number, number, number],
-    strides,
-    1,
-    pad,
-    dimRoundingMode,
-    false,
-    "channelsLast",
-  );
+  const attrs = args.attrs as unknown as tf.Conv2DBackpropInputAttrs;
+  requireChannelsLast("Conv2DBackpropInput", attrs.dataFormat);
+  const info = channelsLastConvInfo(attrs.inputShape, filter.shape, attrs);
   const { inHeight, inWidth, outHeight, outWidth, filterHeight, filterWidth, strideHeight, strideWidth, padInfo } = info;
   const use = conv2DBackpropInputMethod.use;
   const simd = use === "auto" || use === "simd" ? simdKernels(backend) : null;
@@ -277,8 +250,4 @@ export function conv2DBackpropInput(args: {
   return dx;
 }
 
-export const conv2DBackpropInputConfig: tf.KernelConfig = {
-  kernelName: tf.Conv2DBackpropInput,
-  backendName: "wasm",
-  kernelFunc: conv2DBackpropInput as unknown as tf.KernelFunc,
-};
+export const conv2DBackpropInputConfig = wasmKernel(tf.Conv2DBackpropInput, conv2DBackpropInput);

@@ -11,7 +11,7 @@
  * convolutions and NCHW go to the wasm backend's own kernel.
  */
 import * as tf from "@tensorflow/tfjs";
-import { WasmBackend, original, padForWindows, release } from "./kernel-calls";
+import { channelsLastConvInfo, KernelArgs, WasmBackend, original, padForWindows, release, wasmKernel } from "./kernel-calls";
 import { addRowOnThreads, gemmOnThreads, KernelCall } from "./simd/parallel";
 import { addressOf, rowTable, simdKernels, SimdKernels } from "./simd/runtime";
 import { winogradApplies, winogradConv2D } from "./winograd";
@@ -21,20 +21,27 @@ export const conv2DMethod: { use: "auto" | "xnnpack" } = { use: "auto" };
 
 /** The convolution's geometry, or null when the generated kernels do not take it (NCHW, dilation, not float32). */
 function simdConvInfo(x: tf.TensorInfo, filter: tf.TensorInfo, attrs: tf.Conv2DAttrs): tf.backend_util.Conv2DInfo | null {
-  const { strides, pad, dataFormat, dilations, dimRoundingMode } = attrs;
+  const { dataFormat, dilations } = attrs;
   const channelsLast = dataFormat == null || dataFormat === "NHWC";
   const undilated = dilations == null || (typeof dilations === "number" ? dilations === 1 : dilations.every((d) => d === 1));
   if (conv2DMethod.use !== "auto" || !channelsLast || !undilated || x.dtype !== "float32") return null;
-  return tf.backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number],
-    filter.shape as [number, number, number, number],
-    strides,
-    1,
-    pad,
-    dimRoundingMode,
-    false,
-    "channelsLast",
-  );
+  return channelsLastConvInfo(x.shape, filter.shape, attrs);
+}
+
+/**
+ * A table (./simd/runtime rowTable) of the byte offset of each output
+ * position's window corner in an input of `height` x `width` (already padded
+ * so that every window lies inside it), for the first `positions` positions
+ * in output order (image, row, column).
+ */
+export function windowCorners(backend: WasmBackend, positions: number, info: tf.backend_util.Conv2DInfo, height: number, width: number): tf.TensorInfo {
+  const { inChannels, outHeight, outWidth, strideHeight, strideWidth } = info;
+  return rowTable(backend, positions, (p) => {
+    const ow = p % outWidth;
+    const oh = Math.floor(p / outWidth) % outHeight;
+    const n = Math.floor(p / (outWidth * outHeight));
+    return 4 * ((n * height + oh * strideHeight) * width + ow * strideWidth) * inChannels;
+  });
 }
 
 /**
@@ -43,19 +50,14 @@ function simdConvInfo(x: tf.TensorInfo, filter: tf.TensorInfo, attrs: tf.Conv2DA
  * columns output channels, the sum over (kh, kw and ci together).
  */
 function direct(backend: WasmBackend, x: tf.TensorInfo, filter: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): tf.TensorInfo {
-  const { batchSize, inChannels, outHeight, outWidth, outChannels, filterHeight, filterWidth, strideHeight, strideWidth } = info;
+  const { batchSize, inChannels, outHeight, outWidth, outChannels, filterHeight, filterWidth } = info;
   const out = backend.makeOutput(info.outShape, "float32");
   const positions = batchSize * outHeight * outWidth;
   if (positions === 0 || outChannels === 0) return out;
 
   const images = padForWindows(backend, x, info);
   const [, height, width] = images.shape;
-  const corners = rowTable(backend, positions, (p) => {
-    const ow = p % outWidth;
-    const oh = Math.floor(p / outWidth) % outHeight;
-    const n = Math.floor(p / (outWidth * outHeight));
-    return 4 * ((n * height + oh * strideHeight) * width + ow * strideWidth) * inChannels;
-  });
+  const corners = windowCorners(backend, positions, info, height, width);
   const outRows = rowTable(backend, positions, (p) => 4 * p * outChannels);
   const gemm: KernelCall = [
     "gemm",
@@ -86,7 +88,7 @@ function convolve(backend: WasmBackend, simd: SimdKernels, x: tf.TensorInfo, fil
   return winogradApplies(info) ? winogradConv2D(backend, simd, x, filter, info) : direct(backend, x, filter, info);
 }
 
-export function conv2D(args: { inputs: tf.NamedTensorInfoMap; attrs?: tf.NamedAttrMap; backend: unknown }): tf.TensorInfo {
+export function conv2D(args: KernelArgs): tf.TensorInfo {
   const backend = args.backend as WasmBackend;
   const { x, filter } = args.inputs as { x: tf.TensorInfo; filter: tf.TensorInfo };
   const info = simdConvInfo(x, filter, args.attrs as unknown as tf.Conv2DAttrs);
@@ -103,7 +105,7 @@ export function conv2D(args: { inputs: tf.NamedTensorInfoMap; attrs?: tf.NamedAt
  * ReLU go into the Winograd output transform, or one pass after the direct
  * product. Other activations and PReLU go to the wasm backend's kernel.
  */
-export function fusedConv2D(args: { inputs: tf.NamedTensorInfoMap; attrs?: tf.NamedAttrMap; backend: unknown }): tf.TensorInfo {
+export function fusedConv2D(args: KernelArgs): tf.TensorInfo {
   const backend = args.backend as WasmBackend;
   const { x, filter, bias, preluActivationWeights } = args.inputs as Record<string, tf.TensorInfo | undefined>;
   const attrs = args.attrs as unknown as tf.FusedConv2DAttrs;
@@ -123,14 +125,6 @@ export function fusedConv2D(args: { inputs: tf.NamedTensorInfoMap; attrs?: tf.Na
   return y;
 }
 
-export const conv2DConfig: tf.KernelConfig = {
-  kernelName: tf.Conv2D,
-  backendName: "wasm",
-  kernelFunc: conv2D as unknown as tf.KernelFunc,
-};
+export const conv2DConfig = wasmKernel(tf.Conv2D, conv2D);
 
-export const fusedConv2DConfig: tf.KernelConfig = {
-  kernelName: tf.FusedConv2D,
-  backendName: "wasm",
-  kernelFunc: fusedConv2D as unknown as tf.KernelFunc,
-};
+export const fusedConv2DConfig = wasmKernel(tf.FusedConv2D, fusedConv2D);

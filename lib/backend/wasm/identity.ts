@@ -7,34 +7,26 @@
  * data (as the cpu and webgl backends do) is enough.
  */
 import * as tf from "@tensorflow/tfjs";
-import { WasmBackend, original } from "./kernel-calls";
+import { WasmBackend, original, KernelArgs, wasmKernel } from "./kernel-calls";
 
 function share(backend: WasmBackend, x: tf.TensorInfo): tf.TensorInfo {
   backend.incRef(x.dataId);
   return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
 }
 
-export function identity(args: { inputs: tf.NamedTensorInfoMap; attrs?: tf.NamedAttrMap; backend: unknown }): tf.TensorInfo {
+export function identity(args: KernelArgs): tf.TensorInfo {
   const { x } = args.inputs as { x: tf.TensorInfo };
   if (x.dtype === "string") return original(tf.Identity).kernelFunc(args as never) as tf.TensorInfo;
   return share(args.backend as WasmBackend, x);
 }
 
-export function cast(args: { inputs: tf.NamedTensorInfoMap; attrs?: tf.NamedAttrMap; backend: unknown }): tf.TensorInfo {
+export function cast(args: KernelArgs): tf.TensorInfo {
   const { x } = args.inputs as { x: tf.TensorInfo };
   const { dtype } = args.attrs as unknown as tf.CastAttrs;
   if (x.dtype !== dtype || x.dtype === "string") return original(tf.Cast).kernelFunc(args as never) as tf.TensorInfo;
   return share(args.backend as WasmBackend, x);
 }
 
-export const identityConfig: tf.KernelConfig = {
-  kernelName: tf.Identity,
-  backendName: "wasm",
-  kernelFunc: identity as unknown as tf.KernelFunc,
-};
+export const identityConfig = wasmKernel(tf.Identity, identity);
 
-export const castConfig: tf.KernelConfig = {
-  kernelName: tf.Cast,
-  backendName: "wasm",
-  kernelFunc: cast as unknown as tf.KernelFunc,
-};
+export const castConfig = wasmKernel(tf.Cast, cast);

@@ -10,6 +10,18 @@ import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
 
 export type WasmBackend = BackendWasm;
 
+/** What the engine passes a kernel function. */
+export interface KernelArgs {
+  inputs: tf.NamedTensorInfoMap;
+  attrs?: tf.NamedAttrMap;
+  backend: unknown;
+}
+
+/** The registry entry of one of our kernels on the wasm backend. */
+export function wasmKernel(kernelName: string, kernelFunc: (args: KernelArgs) => tf.TensorInfo): tf.KernelConfig {
+  return { kernelName, backendName: "wasm", kernelFunc: kernelFunc as unknown as tf.KernelFunc };
+}
+
 /** The kernel functions as tfjs-backend-wasm registered them, before any of ours replaced them. */
 const originals = new Map<string, tf.KernelConfig>();
 
@@ -87,6 +99,27 @@ export function conv2d(
   dilations: [number, number] = [1, 1],
 ): tf.TensorInfo {
   return call(tf.Conv2D, backend, { x, filter }, { strides, pad, dataFormat: "NHWC", dilations } as unknown as tf.NamedAttrMap);
+}
+
+/** The attributes that place a convolution's windows (what Conv2D and its two gradients share). */
+export interface ConvWindowAttrs {
+  strides: [number, number] | number;
+  pad: Parameters<typeof tf.backend_util.computeConv2DInfo>[4];
+  dimRoundingMode?: "floor" | "round" | "ceil";
+}
+
+/** An undilated NHWC convolution's geometry: the input's and the filter's shapes and where the windows lie. */
+export function channelsLastConvInfo(inputShape: number[], filterShape: number[], attrs: ConvWindowAttrs): tf.backend_util.Conv2DInfo {
+  return tf.backend_util.computeConv2DInfo(
+    inputShape as [number, number, number, number],
+    filterShape as [number, number, number, number],
+    attrs.strides,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+    false,
+    "channelsLast",
+  );
 }
 
 export function requireChannelsLast(kernel: string, dataFormat: unknown): void {

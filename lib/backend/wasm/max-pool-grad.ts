@@ -10,25 +10,18 @@
  * innermost loop, so memory is read in order.
  */
 import * as tf from "@tensorflow/tfjs";
-import { WasmBackend, heapF32 } from "./kernel-calls";
+import { WasmBackend, heapF32, KernelArgs, wasmKernel } from "./kernel-calls";
+import { forEachPoolWindow, poolWindowsInfo } from "./pool-windows";
 import { splitOnThreads } from "./simd/parallel";
 import { addressOf, simdKernels } from "./simd/runtime";
 
 /** "auto": the generated SIMD kernel for 2x2 windows when available. Tests change it. */
 export const maxPoolGradMethod: { use: "auto" | "javascript" } = { use: "auto" };
 
-export function maxPoolGrad(args: { inputs: tf.NamedTensorInfoMap; attrs?: tf.NamedAttrMap; backend: unknown }): tf.TensorInfo {
+export function maxPoolGrad(args: KernelArgs): tf.TensorInfo {
   const backend = args.backend as WasmBackend;
   const { dy, input, output } = args.inputs as { dy: tf.TensorInfo; input: tf.TensorInfo; output: tf.TensorInfo };
-  const { filterSize, strides, pad, dimRoundingMode } = args.attrs as unknown as tf.MaxPoolGradAttrs;
-  const info = tf.backend_util.computePool2DInfo(
-    input.shape as [number, number, number, number],
-    filterSize,
-    strides,
-    1,
-    pad,
-    dimRoundingMode,
-  );
+  const info = poolWindowsInfo(input.shape, args.attrs as unknown as tf.MaxPoolGradAttrs);
   const { batchSize, inHeight, inWidth, inChannels: channels, outHeight, outWidth } = info;
   const { strideHeight, strideWidth, filterHeight, filterWidth, padInfo } = info;
   const dx = backend.makeOutput(input.shape, "float32");
@@ -85,39 +78,24 @@ export function maxPoolGrad(args: { inputs: tf.NamedTensorInfoMap; attrs?: tf.Na
     return dx;
   }
 
-  let at = 0; // index into y and dy
-  for (let b = 0; b < batchSize; b++) {
-    const image = b * imageStride;
-    for (let oh = 0; oh < outHeight; oh++) {
-      const h0 = oh * strideHeight - padInfo.top;
-      const hStart = Math.max(h0, 0);
-      const hEnd = Math.min(h0 + filterHeight, inHeight);
-      for (let ow = 0; ow < outWidth; ow++, at += channels) {
-        const w0 = ow * strideWidth - padInfo.left;
-        const wStart = Math.max(w0, 0);
-        const wEnd = Math.min(w0 + filterWidth, inWidth);
-        const corner = image + hStart * rowStride + wStart * channels;
-        for (let c = 0; c < channels; c++) {
-          const max = y[at + c];
-          const gradient = g[at + c];
-          let free = 1; // 1 until the window's first maximum is found
-          for (let h = hStart, row = corner + c; h < hEnd; h++, row += rowStride) {
-            for (let w = wStart, p = row; w < wEnd; w++, p += channels) {
-              const hit = +(x[p] === max) & free;
-              free ^= hit;
-              if (tiles) out[p] = hit * gradient;
-              else out[p] += hit * gradient;
-            }
-          }
+  forEachPoolWindow(info, (b, hStart, hEnd, wStart, wEnd, position) => {
+    const at = position * channels; // index into y and dy
+    const corner = b * imageStride + hStart * rowStride + wStart * channels;
+    for (let c = 0; c < channels; c++) {
+      const max = y[at + c];
+      const gradient = g[at + c];
+      let free = 1; // 1 until the window's first maximum is found
+      for (let h = hStart, row = corner + c; h < hEnd; h++, row += rowStride) {
+        for (let w = wStart, p = row; w < wEnd; w++, p += channels) {
+          const hit = +(x[p] === max) & free;
+          free ^= hit;
+          if (tiles) out[p] = hit * gradient;
+          else out[p] += hit * gradient;
         }
       }
     }
-  }
+  });
   return dx;
 }
 
-export const maxPoolGradConfig: tf.KernelConfig = {
-  kernelName: tf.MaxPoolGrad,
-  backendName: "wasm",
-  kernelFunc: maxPoolGrad as unknown as tf.KernelFunc,
-};
+export const maxPoolGradConfig = wasmKernel(tf.MaxPoolGrad, maxPoolGrad);

@@ -11,7 +11,8 @@
  * that looks for NaN; inputs with NaN are pooled here in JavaScript.
  */
 import * as tf from "@tensorflow/tfjs";
-import { WasmBackend, heapF32, original } from "./kernel-calls";
+import { WasmBackend, heapF32, original, wasmKernel } from "./kernel-calls";
+import { forEachPoolWindow, poolWindowsInfo } from "./pool-windows";
 import { addressOf, simdKernels } from "./simd/runtime";
 
 /** Whether a float32 tensor on the wasm heap holds a NaN. */
@@ -32,48 +33,36 @@ type PoolKind = "max" | "avg";
  * positions inside the input), except that a window holding NaN gives NaN.
  */
 function poolKeepingNaN(backend: WasmBackend, x: tf.TensorInfo, info: tf.backend_util.Conv2DInfo, kind: PoolKind): tf.TensorInfo {
-  const { batchSize, inHeight, inWidth, inChannels: channels, outHeight, outWidth } = info;
-  const { strideHeight, strideWidth, filterHeight, filterWidth, padInfo } = info;
+  const { inHeight, inWidth, inChannels: channels } = info;
   const y = backend.makeOutput(info.outShape, "float32");
   const input = heapF32(backend, x);
   const out = heapF32(backend, y);
-  let at = 0;
-  for (let b = 0; b < batchSize; b++) {
-    for (let oh = 0; oh < outHeight; oh++) {
-      const h0 = oh * strideHeight - padInfo.top;
-      const [hStart, hEnd] = [Math.max(h0, 0), Math.min(h0 + filterHeight, inHeight)];
-      for (let ow = 0; ow < outWidth; ow++) {
-        const w0 = ow * strideWidth - padInfo.left;
-        const [wStart, wEnd] = [Math.max(w0, 0), Math.min(w0 + filterWidth, inWidth)];
-        const count = (hEnd - hStart) * (wEnd - wStart);
-        for (let c = 0; c < channels; c++, at++) {
-          let pooled = kind === "max" ? -Infinity : 0;
-          for (let h = hStart; h < hEnd; h++) {
-            for (let w = wStart, i = ((b * inHeight + h) * inWidth + wStart) * channels + c; w < wEnd; w++, i += channels) {
-              const v = input[i];
-              if (kind === "avg") pooled += v;
-              else if (v > pooled || Number.isNaN(v)) pooled = v;
-              if (Number.isNaN(pooled)) break;
-            }
-          }
-          out[at] = kind === "avg" ? pooled / count : pooled;
+  forEachPoolWindow(info, (b, hStart, hEnd, wStart, wEnd, position) => {
+    const count = (hEnd - hStart) * (wEnd - wStart);
+    for (let c = 0, at = position * channels; c < channels; c++, at++) {
+      let pooled = kind === "max" ? -Infinity : 0;
+      for (let h = hStart; h < hEnd; h++) {
+        for (let w = wStart, i = ((b * inHeight + h) * inWidth + wStart) * channels + c; w < wEnd; w++, i += channels) {
+          const v = input[i];
+          if (kind === "avg") pooled += v;
+          else if (v > pooled || Number.isNaN(v)) pooled = v;
+          if (Number.isNaN(pooled)) break;
         }
       }
+      out[at] = kind === "avg" ? pooled / count : pooled;
     }
-  }
+  });
   return y;
 }
 
 function poolKernel(name: typeof tf.MaxPool | typeof tf.AvgPool, kind: PoolKind): tf.KernelConfig {
-  const kernelFunc = (args: { inputs: tf.NamedTensorInfoMap; attrs?: tf.NamedAttrMap; backend: unknown }): tf.TensorInfo => {
+  return wasmKernel(name, (args) => {
     const backend = args.backend as WasmBackend;
     const { x } = args.inputs as { x: tf.TensorInfo };
     if (x.dtype !== "float32" || !holdsNaN(backend, x)) return original(name).kernelFunc(args as never) as tf.TensorInfo;
-    const { filterSize, strides, pad, dimRoundingMode } = args.attrs as unknown as tf.MaxPoolAttrs;
-    const info = tf.backend_util.computePool2DInfo(x.shape as [number, number, number, number], filterSize, strides, 1, pad, dimRoundingMode);
+    const info = poolWindowsInfo(x.shape, args.attrs as unknown as tf.MaxPoolAttrs);
     return poolKeepingNaN(backend, x, info, kind);
-  };
-  return { kernelName: name, backendName: "wasm", kernelFunc: kernelFunc as unknown as tf.KernelFunc };
+  });
 }
 
 export const maxPoolConfig = poolKernel(tf.MaxPool, "max");

@@ -7,7 +7,7 @@
  * Other reductions go to the wasm backend's own kernel.
  */
 import * as tf from "@tensorflow/tfjs";
-import { WasmBackend, heapF32, original, release } from "./kernel-calls";
+import { WasmBackend, heapF32, original, release, KernelArgs, wasmKernel } from "./kernel-calls";
 import { splitOnThreads } from "./simd/parallel";
 import { addressOf, simdKernels } from "./simd/runtime";
 
@@ -17,7 +17,7 @@ const BLOCK_ROWS = 64;
 /** "auto": the generated SIMD kernel when available (>= 4 columns). Tests change it. */
 export const sumMethod: { use: "auto" | "javascript" } = { use: "auto" };
 
-export function sum(args: { inputs: tf.NamedTensorInfoMap; attrs?: tf.NamedAttrMap; backend: unknown }): tf.TensorInfo {
+export function sum(args: KernelArgs): tf.TensorInfo {
   const backend = args.backend as WasmBackend;
   const { x } = args.inputs as { x: tf.TensorInfo };
   const { axis, keepDims } = args.attrs as unknown as tf.SumAttrs;
@@ -68,8 +68,4 @@ export function sum(args: { inputs: tf.NamedTensorInfoMap; attrs?: tf.NamedAttrM
   return out;
 }
 
-export const sumConfig: tf.KernelConfig = {
-  kernelName: tf.Sum,
-  backendName: "wasm",
-  kernelFunc: sum as unknown as tf.KernelFunc,
-};
+export const sumConfig = wasmKernel(tf.Sum, sum);

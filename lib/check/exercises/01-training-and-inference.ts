@@ -9,9 +9,6 @@ defineExercise({
   expectations: [
     isNetwork("model"),
     accuracyAtLeast({
-      model: "model",
-      data: "data",
-      split: "validation",
       atLeast: 0.9,
       hint: "Try a larger learning rate (ten times larger at a time), then more epochs.",
     }),

@@ -10,9 +10,6 @@ defineExercise({
     isNetwork("model"),
     epochsAtMost("run", { epochs: 3, hint: "Keep epochs at 3 and change only the learning rate." }),
     accuracyAtLeast({
-      model: "model",
-      data: "data",
-      split: "validation",
       atLeast: 0.9,
       hint:
         "Change only the learning rate. Read the range test's chart above: where does the loss fall fastest? " +

@@ -9,18 +9,14 @@ defineExercise({
   expectations: [
     isNetwork("model"),
     accuracyAtLeast({
-      model: "model",
       data: "challenge",
-      split: "validation",
       atLeast: 0.85,
       hint:
         "The challenge digits are moved and turned as well as inverted: train with the same kinds of change (shift, rotate), " +
         "and give the harder task an extra epoch.",
     }),
     accuracyAtLeast({
-      model: "model",
       data: "digits",
-      split: "validation",
       atLeast: 0.93,
       hint: "The original digits must stay easy for it: use changes of the size the challenge has, not larger, or train an epoch longer.",
     }),

@@ -10,9 +10,6 @@ defineExercise({
     isNetwork("model"),
     frozenBackbone("model", { hint: "Freeze every layer but the head before you train; summary() shows which layers are frozen." }),
     accuracyAtLeast({
-      model: "model",
-      data: "data",
-      split: "validation",
       atLeast: 0.7,
       hint: "Train the head after freezing the backbone, with the settings of the starter.",
     }),
@@ -27,9 +24,6 @@ defineExercise({
   expectations: [
     isNetwork("model"),
     accuracyAtLeast({
-      model: "model",
-      data: "data",
-      split: "validation",
       atLeast: 0.9,
       hint: "A network trained from scratch needs more images than a folder holds: reuse the pretrained network's features with classifyFeatures().",
     }),

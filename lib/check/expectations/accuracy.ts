@@ -9,10 +9,10 @@ import { formatCount, percentText } from "../../display/html";
 import { measureAccuracy } from "../measure";
 
 export interface AccuracyOptions {
-  /** Name of the answer holding the network. */
-  model: string;
-  /** Name of the answer holding the dataset. */
-  data: string;
+  /** Name of the answer holding the network. Default "model" (what the lessons' check cells call it). */
+  model?: string;
+  /** Name of the answer holding the dataset. Default "data". */
+  data?: string;
   /** Default "validation": the goal is about images the network did not train on. */
   split?: SplitName;
   /** Lowest accepted accuracy, 0 to 1. */
@@ -27,9 +27,9 @@ export function accuracyAtLeast(options: AccuracyOptions): Expectation {
   return {
     describe: `${split} accuracy of at least ${percentText(options.atLeast)}`,
     async evaluate(answers) {
-      const model = readModel(answers, options.model);
+      const model = readModel(answers, options.model ?? "model");
       if (model instanceof AnswerProblem) return model.finding;
-      const data = readDataset(answers, options.data);
+      const data = readDataset(answers, options.data ?? "data");
       if (data instanceof AnswerProblem) return data.finding;
       const { accuracy, correct, total } = await measureAccuracy(model, data, split);
       const measured = `${Split} accuracy ${percentText(accuracy)} (${formatCount(correct)} of ${formatCount(total)} images)`;

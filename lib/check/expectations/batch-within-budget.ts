@@ -5,8 +5,7 @@
  * the check holds on any machine.
  */
 import type { Expectation } from "../exercise";
-import { AnswerProblem, readAnswer, readNumber } from "../answers";
-import { describeValue } from "../format";
+import { AnswerProblem, readInstance, readNumber } from "../answers";
 import { BatchSweep } from "../../deploy";
 
 export interface BatchWithinBudgetOptions {
@@ -19,9 +18,8 @@ export function batchWithinBudget(name: string, options: BatchWithinBudgetOption
   return {
     describe: `\`${name}\`: the fastest batch whose call takes at most ${options.budgetMs} ms`,
     evaluate(answers) {
-      const sweep = readAnswer(answers, options.sweep);
+      const sweep = readInstance(answers, options.sweep, BatchSweep, "what measureBatchSizes returns");
       if (sweep instanceof AnswerProblem) return sweep.finding;
-      if (!(sweep instanceof BatchSweep)) return { passed: false, message: `\`${options.sweep}\` should be what measureBatchSizes returns, but it is ${describeValue(sweep)}.` };
       const batch = readNumber(answers, name);
       if (batch instanceof AnswerProblem) return batch.finding;
       const point = sweep.points.find((p) => p.batch === batch);

@@ -9,8 +9,7 @@ import type { SplitName } from "../../data";
 import { SceneSet } from "../../data/scenes";
 import { type DetectionRun, SingleShotDetector } from "../../detect";
 import type { Expectation } from "../exercise";
-import { AnswerProblem, readAnswer, readNumber } from "../answers";
-import { describeValue } from "../format";
+import { AnswerProblem, readInstance, readNumber } from "../answers";
 import { formatNumber, percentText } from "../../display/html";
 
 export interface DetectionThresholdOptions {
@@ -37,12 +36,10 @@ export function detectionThreshold(name: string, options: DetectionThresholdOpti
       const threshold = readNumber(answers, name);
       if (threshold instanceof AnswerProblem) return threshold.finding;
       if (threshold < 0 || threshold > 1) return { passed: false, message: `\`${name}\` is ${formatNumber(threshold)}; scores are probabilities, so a threshold is between 0 and 1.` };
-      const detector = readAnswer(answers, options.detector);
+      const detector = readInstance(answers, options.detector, SingleShotDetector, "a SingleShotDetector");
       if (detector instanceof AnswerProblem) return detector.finding;
-      if (!(detector instanceof SingleShotDetector)) return { passed: false, message: `\`${options.detector}\` should be a SingleShotDetector, but it is ${describeValue(detector)}.` };
-      const scenes = readAnswer(answers, options.scenes);
+      const scenes = readInstance(answers, options.scenes, SceneSet, "scenes (from makeScenes())");
       if (scenes instanceof AnswerProblem) return scenes.finding;
-      if (!(scenes instanceof SceneSet)) return { passed: false, message: `\`${options.scenes}\` should be scenes (from makeScenes()), but it is ${describeValue(scenes)}.` };
       let cached = runs.get(detector);
       if (!cached || cached.scenes !== scenes || cached.split !== split) {
         cached = { scenes, split, run: await detector.detect(scenes, { split, minScore: 0.01 }) };

@@ -1,7 +1,6 @@
 /** A training run that stayed within an epoch budget: "`myRun` trained 5 epochs; the exercise allows 3". */
 import type { Expectation } from "../exercise";
-import { AnswerProblem, readAnswer } from "../answers";
-import { describeValue } from "../format";
+import { AnswerProblem, readInstance } from "../answers";
 import { plural } from "../../display/html";
 import { TrainingResult } from "../../train";
 
@@ -15,11 +14,8 @@ export function epochsAtMost(name: string, options: EpochsAtMostOptions): Expect
   return {
     describe: `\`${name}\` trained at most ${plural(options.epochs, "epoch")}`,
     evaluate(answers) {
-      const run = readAnswer(answers, name);
+      const run = readInstance(answers, name, TrainingResult, "what train() returns (`await train(...)`)");
       if (run instanceof AnswerProblem) return run.finding;
-      if (!(run instanceof TrainingResult)) {
-        return { passed: false, message: `\`${name}\` should be what train() returns (\`await train(...)\`), but it is ${describeValue(run)}.` };
-      }
       const done = run.epochsCompleted;
       if (done <= options.epochs) return { passed: true, message: `\`${name}\` trained ${plural(done, "epoch")}, within the exercise's ${options.epochs}.` };
       return {

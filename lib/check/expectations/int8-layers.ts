@@ -5,8 +5,7 @@
  * whose weights come through a DequantizeLinear).
  */
 import type { Expectation } from "../exercise";
-import { AnswerProblem, readAnswer } from "../answers";
-import { describeValue } from "../format";
+import { AnswerProblem, readInstance, readKind } from "../answers";
 import { LayerErrors, OnnxModelFile } from "../../deploy";
 import { decodeModel } from "../../deploy/onnx/proto";
 
@@ -27,12 +26,11 @@ export function allButWorstLayerInt8(name: string, options: AllButWorstLayerOpti
   return {
     describe: `\`${name}\`: every layer INT8 except the one that hurts most`,
     evaluate(answers) {
-      const errors = readAnswer(answers, options.errors);
+      const errors = readInstance(answers, options.errors, LayerErrors, "what quantizationErrorByLayer returns");
       if (errors instanceof AnswerProblem) return errors.finding;
-      if (!(errors instanceof LayerErrors)) return { passed: false, message: `\`${options.errors}\` should be what quantizationErrorByLayer returns, but it is ${describeValue(errors)}.` };
-      const model = readAnswer(answers, name);
+      const isInt8 = (value: unknown): value is OnnxModelFile => value instanceof OnnxModelFile && value.precision === "int8";
+      const model = readKind(answers, name, isInt8, "what quantizeInt8 returns");
       if (model instanceof AnswerProblem) return model.finding;
-      if (!(model instanceof OnnxModelFile) || model.precision !== "int8") return { passed: false, message: `\`${name}\` should be what quantizeInt8 returns, but it is ${describeValue(model)}.` };
       const { quantized, all } = quantizedLayers(model.bytes);
       const worst = errors.worst.layer;
       const others = all.filter((layer) => layer !== worst);

@@ -7,8 +7,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Expectation } from "../exercise";
-import { AnswerProblem, readAnswer, readDataset } from "../answers";
-import { describeValue } from "../format";
+import { AnswerProblem, readDataset, readInstance } from "../answers";
 import { BundleCheck, JetsonBundle } from "../../deploy";
 import { parseLabelsLikeJetson } from "../../deploy/jetson-inference/labels";
 
@@ -25,9 +24,8 @@ export function bundlePasses(name: string, options: BundlePassesOptions): Expect
   return {
     describe: `\`${name}\`: the bundle passes checkJetsonBundle for ${options.target}`,
     evaluate(answers) {
-      const check = readAnswer(answers, name);
+      const check = readInstance(answers, name, BundleCheck, "what checkJetsonBundle returns");
       if (check instanceof AnswerProblem) return check.finding;
-      if (!(check instanceof BundleCheck)) return { passed: false, message: `\`${name}\` should be what checkJetsonBundle returns, but it is ${describeValue(check)}.` };
       if (check.module?.name !== options.module || check.release.tensorrt !== options.tensorrt) {
         const checked = `${check.module ? check.module.name : "no module"}, JetPack ${check.release.jetpack} (TensorRT ${check.release.tensorrt})`;
         return { passed: false, message: `Not yet: \`${name}\` checks the bundle for ${checked}; the exercise's Jetson is ${options.target}. Name it in checkJetsonBundle's options.` };
@@ -49,9 +47,8 @@ export function bundleLabelsMatch(name: string, options: LabelsMatchOptions): Ex
   return {
     describe: `\`${name}\`'s labels.txt names the outputs in the order the network learned them`,
     evaluate(answers) {
-      const bundle = readAnswer(answers, name);
+      const bundle = readInstance(answers, name, JetsonBundle, "what jetsonBundle returns");
       if (bundle instanceof AnswerProblem) return bundle.finding;
-      if (!(bundle instanceof JetsonBundle)) return { passed: false, message: `\`${name}\` should be what jetsonBundle returns, but it is ${describeValue(bundle)}.` };
       const data = readDataset(answers, options.data);
       if (data instanceof AnswerProblem) return data.finding;
       const path = join(bundle.dir, "labels.txt");

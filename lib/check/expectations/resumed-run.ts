@@ -3,8 +3,7 @@
  * of epochs in all: the result of `train(model, data, { resumeFrom, epochs })`.
  */
 import type { Expectation } from "../exercise";
-import { AnswerProblem, readAnswer } from "../answers";
-import { describeValue } from "../format";
+import { AnswerProblem, readInstance } from "../answers";
 import { plural } from "../../display/html";
 import { TrainingResult } from "../../train";
 
@@ -19,11 +18,8 @@ export function resumedRun(name: string, options: ResumedRunOptions): Expectatio
   return {
     describe: `\`${name}\` resumed from a snapshot and trained ${plural(options.epochs, "epoch")} in all`,
     evaluate(answers) {
-      const run = readAnswer(answers, name);
+      const run = readInstance(answers, name, TrainingResult, "what train() returns (`await train(...)`)");
       if (run instanceof AnswerProblem) return run.finding;
-      if (!(run instanceof TrainingResult)) {
-        return { passed: false, message: `\`${name}\` should be what train() returns (\`await train(...)\`), but it is ${describeValue(run)}.` };
-      }
       if (run.resumedFrom === undefined) {
         return {
           passed: false,

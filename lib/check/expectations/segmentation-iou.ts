@@ -8,8 +8,7 @@ import type { SplitName } from "../../data";
 import { SceneSet } from "../../data/scenes";
 import { evaluateSegmentation, Segmenter } from "../../detect";
 import type { Expectation } from "../exercise";
-import { AnswerProblem, readAnswer, readNumber } from "../answers";
-import { describeValue } from "../format";
+import { AnswerProblem, readInstance, readNumber } from "../answers";
 import { formatNumber } from "../../display/html";
 
 export interface SegmentationIoUOptions {
@@ -31,12 +30,10 @@ export function segmentationIoU(name: string, options: SegmentationIoUOptions): 
     async evaluate(answers) {
       const answer = readNumber(answers, name);
       if (answer instanceof AnswerProblem) return answer.finding;
-      const model = readAnswer(answers, options.segmenter);
+      const model = readInstance(answers, options.segmenter, Segmenter, "a Segmenter");
       if (model instanceof AnswerProblem) return model.finding;
-      if (!(model instanceof Segmenter)) return { passed: false, message: `\`${options.segmenter}\` should be a Segmenter, but it is ${describeValue(model)}.` };
-      const scenes = readAnswer(answers, options.scenes);
+      const scenes = readInstance(answers, options.scenes, SceneSet, "scenes (from makeScenes())");
       if (scenes instanceof AnswerProblem) return scenes.finding;
-      if (!(scenes instanceof SceneSet)) return { passed: false, message: `\`${options.scenes}\` should be scenes (from makeScenes()), but it is ${describeValue(scenes)}.` };
       const evaluation = await evaluateSegmentation(model, scenes, { split });
       const k = evaluation.classNames.indexOf(options.className);
       if (k < 0) throw new Error(`internal: the scenes have no class "${options.className}"`);

@@ -15,7 +15,7 @@
  * all in float32 (nvcc without fast math: IEEE division). Math.fround after
  * each operation gives the same bits here.
  */
-import { DevicePreprocessing, JETSON_INFERENCE_PREPROCESSING } from "../input-transform";
+import { DevicePreprocessing, JETSON_INFERENCE_PREPROCESSING, jetsonNormMeanRgb } from "../input-transform";
 
 /** An 8-bit RGB image, rows top to bottom, as jetson-utils' loadImage gives it (IMAGE_RGB8). */
 export interface RgbImage {
@@ -31,19 +31,10 @@ export const IMAGENET_PREPROCESSING = JETSON_INFERENCE_PREPROCESSING;
  * detectnet on ONNX (SSD) models: mean 0.5 and std 0.5 per channel, so values
  * in [−1, 1] (c/detectNet.cpp, lines 557-570), pytorch-ssd's own normalization.
  */
-export const DETECTNET_PREPROCESSING: DevicePreprocessing = Object.freeze({
-  channels: 3,
-  scale: 1 / 255,
-  mean: [0.5, 0.5, 0.5],
-  std: [0.5, 0.5, 0.5],
-  name: "jetson-inference detectNet (ONNX)",
-}) as DevicePreprocessing;
+export const DETECTNET_PREPROCESSING = jetsonNormMeanRgb([0.5, 0.5, 0.5], [0.5, 0.5, 0.5], "jetson-inference detectNet (ONNX)");
 
 /** segnet on ONNX models: ImageNet's mean and std, as imagenet (c/segNet.cpp, lines 522-535). */
-export const SEGNET_PREPROCESSING: DevicePreprocessing = Object.freeze({
-  ...JETSON_INFERENCE_PREPROCESSING,
-  name: "jetson-inference segNet (ONNX)",
-}) as DevicePreprocessing;
+export const SEGNET_PREPROCESSING = jetsonNormMeanRgb(IMAGENET_PREPROCESSING.mean, IMAGENET_PREPROCESSING.std, "jetson-inference segNet (ONNX)");
 
 const f = Math.fround;
 

@@ -15,30 +15,19 @@ import * as tf from "@tensorflow/tfjs";
 import { kernelInitializer, layerSeed, freshSeed } from "../../models/initializers";
 import { recordModelInfo } from "../../models/model-info";
 import { requireBackend } from "../../models/backend-ready";
-import { type Normalization, normalizePixels, scaleNormalization } from "../../data";
+import { normalizePixels, scaleNormalization } from "../../data";
 import type { SceneSet } from "../../data/scenes";
 import type { Objective } from "../../train";
+import { argMaxRows } from "../../evaluate";
+import { requireSettings, storeSettings, type SceneModelOptions, type SceneModelSettings } from "../model-settings";
 
-export interface SegmenterConfig {
-  /** Object classes; class 0 of the output is background. */
-  classNames: string[];
-  inputShape: [number, number, number];
-  normalization: Normalization;
-}
+export type SegmenterConfig = SceneModelSettings;
 
-export interface SegmenterOptions {
-  /** Object classes, e.g. scenes.classNames. Required. */
-  classNames: readonly string[];
-  /** Default [64, 64, 1]. */
-  inputShape?: [number, number, number];
+export interface SegmenterOptions extends SceneModelOptions {
   /** Filters of the encoder's four convolutions. Default [8, 16, 32, 32]. */
   filters?: [number, number, number, number];
   /** Filters of the 1 × 1 convolution that mixes the enlarged map with the full-resolution features. Default 16. */
   mixFilters?: number;
-  /** The training normalization. Default: scale to 0–1. */
-  normalization?: Normalization;
-  /** Seed of the initial weights. Default: a fresh one (recorded). */
-  seed?: number;
   /**
    * The share of pixels that are background, for the starting scores: each
    * class's bias starts at the log of its expected share, so training starts
@@ -60,13 +49,11 @@ export class Segmenter {
     if (out.length !== 4 || out[3] !== config.classNames.length + 1) {
       throw new Error(`A segmenter outputs [height, width, classes + 1] per image; this network outputs [${out.slice(1).join(", ")}].`);
     }
-    model.setUserDefinedMetadata({ ...(model.getUserDefinedMetadata() as object), [METADATA_KEY]: config as never });
+    storeSettings(model, METADATA_KEY, config);
   }
 
   static fromModel(model: tf.LayersModel): Segmenter {
-    const config = (model.getUserDefinedMetadata() as Record<string, unknown> | undefined)?.[METADATA_KEY] as SegmenterConfig | undefined;
-    if (!config) throw new Error(`"${model.name}" carries no segmenter settings; it was not made by segmenter().`);
-    return new Segmenter(model, config);
+    return new Segmenter(model, requireSettings<SegmenterConfig>(model, METADATA_KEY, "segmenter", "segmenter()"));
   }
 
   get classNames(): string[] {
@@ -111,22 +98,12 @@ export class Segmenter {
       const x = tf.tensor4d(normalizePixels(pixels, this.config.inputShape, this.config.normalization), [1, height, width, channels]);
       return this.model.predict(x) as tf.Tensor4D;
     });
-    const [, rows, columns, classes] = scores.shape;
+    const [, rows, columns] = scores.shape;
     const values = scores.dataSync();
     scores.dispose();
-    return argMaxClasses(values, rows * columns, classes);
+    // The first maximum of each pixel's scores, as segNet::classify picks it.
+    return argMaxRows(values, rows * columns, new Uint8Array(rows * columns));
   }
-}
-
-/** First maximum of each run of `classes` values (channels last), as segNet::classify picks it. */
-export function argMaxClasses(values: ArrayLike<number>, pixels: number, classes: number): Uint8Array {
-  const out = new Uint8Array(pixels);
-  for (let p = 0; p < pixels; p++) {
-    let best = 0;
-    for (let c = 1; c < classes; c++) if (values[p * classes + c] > values[p * classes + best]) best = c;
-    out[p] = best;
-  }
-  return out;
 }
 
 /** Builds the small segmentation FCN (untrained). */

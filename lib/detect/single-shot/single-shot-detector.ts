@@ -17,7 +17,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { conv, maxPool, sequential } from "../../models";
-import { type Normalization, normalizePixels } from "../../data";
+import { normalizePixels } from "../../data";
 import type { SceneObject, SceneSet } from "../../data/scenes";
 import type { Objective } from "../../train";
 import type { Detection } from "../boxes";
@@ -25,29 +25,15 @@ import { nonMaxSuppression } from "../nms";
 import { runOverScenes, type DetectionRun, type SceneRunOptions } from "../detection-run";
 import { decodeBox, makeAnchors, matchAnchors, type Anchor, type AnchorConfig } from "./anchors";
 import { ssdCorrect, ssdLoss, TARGET_WIDTH } from "./ssd-loss";
+import { requireSettings, storeSettings, type SceneModelOptions, type SceneModelSettings } from "../model-settings";
 
-export interface SingleShotConfig extends AnchorConfig {
-  /** Object classes; background is added as class 0 of the scores. */
-  classNames: string[];
-  /** [height, width, channels] of the input. */
-  inputShape: [number, number, number];
-  /** How 0–255 pixels became the network's input in training. */
-  normalization: Normalization;
-}
+export interface SingleShotConfig extends AnchorConfig, SceneModelSettings {}
 
-export interface SingleShotDetectorOptions {
-  /** Object classes, e.g. scenes.classNames. Required. */
-  classNames: readonly string[];
-  /** [height, width, channels]. Default [64, 64, 1] (makeScenes's default). */
-  inputShape?: [number, number, number];
+export interface SingleShotDetectorOptions extends SceneModelOptions {
   /** Filters of the convolution blocks; each block but the last halves the map. Default [16, 32, 32, 64]: 64 → 8 pixels, an 8 × 8 grid. */
   filters?: number[];
   /** Anchor shapes as [width, height] in pixels. Default [[20, 20], [12, 22]]: a round digit and a narrow one. */
   anchorShapes?: [number, number][];
-  /** The training normalization. Default: scale to 0–1, as makeScenes's scenes. */
-  normalization?: Normalization;
-  /** Seed of the initial weights. Default: a fresh one (recorded, see summary()). */
-  seed?: number;
 }
 
 const METADATA_KEY = "convlabSingleShotDetector";
@@ -67,14 +53,12 @@ export class SingleShotDetector {
     if (out.length !== 4 || out.slice(1).some((d, i) => d !== expected[i])) {
       throw new Error(`The network outputs [${out.slice(1).join(", ")}] per image; this detector's anchors need [${expected.join(", ")}].`);
     }
-    model.setUserDefinedMetadata({ ...(model.getUserDefinedMetadata() as object), [METADATA_KEY]: config as never });
+    storeSettings(model, METADATA_KEY, config);
   }
 
   /** The detector a model made by singleShotDetector() (and saved and loaded) belongs to. */
   static fromModel(model: tf.LayersModel): SingleShotDetector {
-    const config = (model.getUserDefinedMetadata() as Record<string, unknown> | undefined)?.[METADATA_KEY] as SingleShotConfig | undefined;
-    if (!config) throw new Error(`"${model.name}" carries no detector settings; it was not made by singleShotDetector().`);
-    return new SingleShotDetector(model, config);
+    return new SingleShotDetector(model, requireSettings<SingleShotConfig>(model, METADATA_KEY, "detector", "singleShotDetector()"));
   }
 
   get classNames(): string[] {

@@ -24,6 +24,7 @@ import { IMAGE_EXTENSIONS, SkipError, decodeImage } from "./decode";
 import { ImportImageFolderOptions, ResolvedImportOptions, resolveImportOptions } from "./options";
 import { ClassReport, DroppedClass, DuplicateGroup, ImportReport, ImportReportData, SkippedFile } from "./report";
 import { ImportError, ScannedFile, ScannedFolder, scanFolder } from "./scan";
+import { countByReason } from "../report-text";
 
 interface Source {
   role: "folder" | "validation folder" | "test folder";
@@ -76,7 +77,7 @@ export async function importImageFolder(folder: string, options: ImportImageFold
   const workDir = cacheDir ? `${cacheDir}.tmp-${process.pid}-${randomBytes(4).toString("hex")}` : join(tmpdir(), `convlab-import-${randomBytes(6).toString("hex")}`);
   await mkdir(workDir, { recursive: true });
   try {
-    const index = await decodeAll(name, key, sources, resolved, settings.concurrency, workDir, show, started, cacheDir);
+    const index = await decodeAll({ name, key, sources, options: resolved, concurrency: settings.concurrency, workDir, show, started, cacheDir });
     let finalDir = workDir;
     if (cacheDir) {
       await rm(cacheDir, { recursive: true, force: true });
@@ -166,28 +167,97 @@ async function decodeCandidate(candidate: Candidate, options: ResolvedImportOpti
   }
 }
 
-async function decodeAll(
-  name: string,
-  key: string,
-  sources: Source[],
-  options: ResolvedImportOptions,
-  concurrency: number,
-  workDir: string,
-  show: boolean,
-  started: number,
-  cacheDir: string | null,
-): Promise<CacheIndex> {
+/** One import that found nothing cached: what decodeAll works on. */
+interface ImportJob {
+  name: string;
+  key: string;
+  sources: Source[];
+  options: ResolvedImportOptions;
+  concurrency: number;
+  workDir: string;
+  show: boolean;
+  started: number;
+  cacheDir: string | null;
+}
+
+/** Decodes every image into `job.workDir`, splits them, and writes the cache's files; returns the index. */
+async function decodeAll(job: ImportJob): Promise<CacheIndex> {
+  const { sources, options, workDir } = job;
   const main = sources[0].scanned;
   const skipped: SkippedFile[] = [];
   const candidates = candidatesOf(sources, skipped);
   const channels = options.imageType === "grayscale" ? 1 : 3;
   const imageBytes = options.width * options.height * channels;
-  const progress = new ProgressLine(`Importing ${name}`, candidates.length, { force: show });
+  const progress = new ProgressLine(`Importing ${job.name}`, candidates.length, { force: job.show });
+  const { stored, decodedCount } = await decodeInFileOrder(job, candidates, skipped, progress);
+  const { kept, usableByClass, dropped } = keepClasses(main, stored, skipped, options.minPerClass);
+  const newLabel = new Map(kept.map((classIndex, label) => [classIndex, label]));
+  const { splitOf, classReports } = assignSplits(job, stored, kept, usableByClass, skipped);
 
-  // Decode in parallel, but store in file order: results wait (at most
-  // `concurrency` of them) until every earlier file is stored, so the cache
-  // is byte-identical whatever order the decoders finish in.
-  const pixelFile = await open(join(workDir, PIXELS_FILE), "w");
+  // Keep only what is used; compact the pixel file if anything is left out.
+  const used = stored.filter((s) => splitOf.has(s));
+  if (used.length < stored.length) await compact(join(workDir, PIXELS_FILE), used, imageBytes);
+  const splits: Record<SplitName, number[]> = { train: [], validation: [], test: [] };
+  const labels = used.map((s) => newLabel.get(s.classIndex)!);
+  used.forEach((s, index) => {
+    const split = splitOf.get(s)!;
+    splits[split].push(index);
+    classReports[newLabel.get(s.classIndex)!][split]++;
+  });
+  // Each split in a seeded random order, so reading one in order does not go class by class.
+  for (const split of SPLIT_NAMES) shuffleInPlace(splits[split], createRandom(mixSeeds(options.seed, 8, SPLIT_NAMES.indexOf(split))));
+
+  const classNames = kept.map((i) => main.classes[i].label);
+  const shape: [number, number, number] = [options.height, options.width, channels];
+  const meanImagePng = await writeMeanImage(workDir, shape, splits.train, imageBytes);
+  const totals = classReports.map((c) => c.train + c.validation + c.test);
+  const report: ImportReportData = {
+    name: job.name,
+    folder: main.root,
+    validationFolder: options.validationFolder,
+    testFolder: options.testFolder,
+    options,
+    classes: classReports,
+    droppedClasses: dropped,
+    splitSizes: { train: splits.train.length, validation: splits.validation.length, test: splits.test.length },
+    skipped,
+    ignored: sources.flatMap((source) => source.scanned.ignored.map((i) => ({ ...i, folder: source.role }))),
+    imbalanceRatio: Math.max(...totals) / Math.max(1, Math.min(...totals)),
+    ...duplicateGroups(used, sources, splitOf),
+    imagesDecoded: decodedCount,
+    seconds: (Date.now() - job.started) / 1000,
+    cache: { dir: job.cacheDir, key: job.key, hit: false, pixelBytes: used.length * imageBytes },
+    meanImagePng,
+  };
+  const index: CacheIndex = {
+    version: IMPORT_FORMAT_VERSION,
+    key: job.key,
+    name: job.name,
+    shape,
+    classNames,
+    files: used.map((s) => s.file.path),
+    labels,
+    splits,
+    report,
+  };
+  await writeCacheFiles(workDir, index);
+  progress.finish(bundleOf(new ImportReport(report)));
+  return index;
+}
+
+/**
+ * Decodes the candidates in parallel, but stores them in file order: results
+ * wait (at most `concurrency` of them) until every earlier file is stored,
+ * so the cache is byte-identical whatever order the decoders finish in.
+ * Files that fail, and second copies within a class, go to `skipped`.
+ */
+async function decodeInFileOrder(
+  job: ImportJob,
+  candidates: Candidate[],
+  skipped: SkippedFile[],
+  progress: ProgressLine,
+): Promise<{ stored: Stored[]; decodedCount: number }> {
+  const pixelFile = await open(join(job.workDir, PIXELS_FILE), "w");
   const stored: Stored[] = [];
   const seen = new Map<string, Stored>();
   const inFlight: (Promise<Decoded> | undefined)[] = new Array(candidates.length);
@@ -198,17 +268,19 @@ async function decodeAll(
       if (wasInterrupted()) {
         // Let the decoders already started finish before the work folder is removed.
         await Promise.allSettled(inFlight.filter(Boolean) as Promise<Decoded>[]);
-        throw new Error(`The import of ${main.root} was interrupted after ${decodedCount} of ${candidates.length} files; nothing was cached. Run it again to start over.`);
+        throw new Error(
+          `The import of ${job.sources[0].scanned.root} was interrupted after ${decodedCount} of ${candidates.length} files; nothing was cached. Run it again to start over.`,
+        );
       }
-      while (launched < candidates.length && launched < i + concurrency) {
-        inFlight[launched] = decodeCandidate(candidates[launched], options);
+      while (launched < candidates.length && launched < i + job.concurrency) {
+        inFlight[launched] = decodeCandidate(candidates[launched], job.options);
         launched++;
       }
       const result = await inFlight[i]!;
       inFlight[i] = undefined;
       decodedCount++;
       const candidate = candidates[i];
-      const where = sources[candidate.source].role;
+      const where = job.sources[candidate.source].role;
       if (!result.ok) {
         skipped.push({ path: candidate.file.relativePath, folder: where, reason: result.reason, detail: result.detail });
       } else {
@@ -228,15 +300,31 @@ async function decodeAll(
   } finally {
     await pixelFile.close();
   }
+  return { stored, decodedCount };
+}
 
-  // Which classes can stay.
+/** The main folder's files that were skipped inside class folder `folder`. */
+function skippedInClass(skipped: SkippedFile[], folder: string): SkippedFile[] {
+  return skipped.filter((s) => s.folder === "folder" && s.path.startsWith(`${folder}/`));
+}
+
+/**
+ * Which classes of the main folder stay: a class with no usable image stops
+ * the import (its files need fixing); one under minPerClass is dropped and
+ * reported; fewer than two classes left stops it too.
+ */
+function keepClasses(
+  main: ScannedFolder,
+  stored: Stored[],
+  skipped: SkippedFile[],
+  minPerClass: number,
+): { kept: number[]; usableByClass: Stored[][]; dropped: DroppedClass[] } {
   const classes = main.classes;
   const usableByClass = classes.map(() => [] as Stored[]);
   for (const s of stored) if (s.source === 0) usableByClass[s.classIndex].push(s);
-  const skippedInClass = (folder: string): SkippedFile[] => skipped.filter((s) => s.folder === "folder" && s.path.startsWith(`${folder}/`));
   classes.forEach((c, i) => {
     if (usableByClass[i].length === 0) {
-      const reasons = countReasons(skippedInClass(c.folder));
+      const reasons = countReasons(skippedInClass(skipped, c.folder));
       throw new ImportError(
         `None of the ${c.files.length} files in the class folder ${c.path} could be used (${reasons}). ` +
           `Replace them with readable images, or remove the folder. error.report lists every skipped file.`,
@@ -248,25 +336,39 @@ async function decodeAll(
   const dropped: DroppedClass[] = [];
   const kept: number[] = [];
   classes.forEach((c, i) => {
-    if (usableByClass[i].length < options.minPerClass) {
-      dropped.push({ label: c.label, folder: c.folder, usable: usableByClass[i].length, reason: `only ${usableByClass[i].length} usable image(s), minPerClass is ${options.minPerClass}` });
+    if (usableByClass[i].length < minPerClass) {
+      dropped.push({ label: c.label, folder: c.folder, usable: usableByClass[i].length, reason: `only ${usableByClass[i].length} usable image(s), minPerClass is ${minPerClass}` });
     } else kept.push(i);
   });
   if (kept.length < 2) {
     throw new ImportError(
-      `Only ${kept.length} class(es) of ${main.root} have at least minPerClass = ${options.minPerClass} usable images ` +
+      `Only ${kept.length} class(es) of ${main.root} have at least minPerClass = ${minPerClass} usable images ` +
         `(${classes.map((c, i) => `${c.folder}: ${usableByClass[i].length}`).join(", ")}). Add images, or lower minPerClass.`,
       main.root,
       { skipped },
     );
   }
-  const newLabel = new Map(kept.map((classIndex, label) => [classIndex, label]));
+  return { kept, usableByClass, dropped };
+}
 
-  // Split each kept class of the main folder after a seeded shuffle.
+/**
+ * The split of every image used: each kept class of the main folder split by
+ * the percentages after a seeded shuffle (at most maxPerClass used), the
+ * separate validation and test folders whole to their split. Also each kept
+ * class's report row, its split counts still 0.
+ */
+function assignSplits(
+  job: ImportJob,
+  stored: Stored[],
+  kept: number[],
+  usableByClass: Stored[][],
+  skipped: SkippedFile[],
+): { splitOf: Map<Stored, SplitName>; classReports: ClassReport[] } {
+  const { options, sources } = job;
   const splitOf = new Map<Stored, SplitName>();
   const classReports: ClassReport[] = [];
   for (const classIndex of kept) {
-    const c = classes[classIndex];
+    const c = sources[0].scanned.classes[classIndex];
     const images = shuffleInPlace([...usableByClass[classIndex]], createRandom(mixSeeds(options.seed, classIndex, 7)));
     const limit = options.maxPerClass ?? Infinity;
     const used = images.slice(0, limit);
@@ -278,7 +380,7 @@ async function decodeAll(
       folder: c.folder,
       files: c.files.length,
       usable: images.length,
-      skipped: skippedInClass(c.folder).length,
+      skipped: skippedInClass(skipped, c.folder).length,
       overMax: images.length - used.length,
       train: 0,
       validation: 0,
@@ -286,28 +388,16 @@ async function decodeAll(
     });
   }
   // Separate validation and test folders go whole to their split.
+  const keptClasses = new Set(kept);
   for (const s of stored) {
-    if (s.source !== 0 && newLabel.has(s.classIndex)) splitOf.set(s, sources[s.source].split!);
+    if (s.source !== 0 && keptClasses.has(s.classIndex)) splitOf.set(s, sources[s.source].split!);
   }
+  return { splitOf, classReports };
+}
 
-  // Keep only what is used; compact the pixel file if anything is left out.
-  const used = stored.filter((s) => splitOf.has(s));
-  if (used.length < stored.length) await compact(join(workDir, PIXELS_FILE), used, imageBytes);
-  const splits: Record<SplitName, number[]> = { train: [], validation: [], test: [] };
-  const labels = used.map((s) => newLabel.get(s.classIndex)!);
-  used.forEach((s, index) => {
-    const split = splitOf.get(s)!;
-    splits[split].push(index);
-    classReports[newLabel.get(s.classIndex)!][split]++;
-  });
-  // Each split in a seeded random order, so reading one in order does not go class by class.
-  for (const split of SPLIT_NAMES) shuffleInPlace(splits[split], createRandom(mixSeeds(options.seed, 8, SPLIT_NAMES.indexOf(split))));
-
-  const classNames = kept.map((i) => classes[i].label);
-  const shape: [number, number, number] = [options.height, options.width, channels];
-  const meanImagePng = await writeMeanImage(workDir, shape, splits.train, imageBytes);
-
-  // Identical bytes in two splits (leakage) or under two classes.
+/** Identical bytes in two splits (leakage) or under two classes. */
+function duplicateGroups(used: Stored[], sources: Source[], splitOf: Map<Stored, SplitName>): { leakage: DuplicateGroup[]; labelConflicts: DuplicateGroup[] } {
+  const classes = sources[0].scanned.classes;
   const byHash = new Map<string, Stored[]>();
   for (const s of used) byHash.set(s.sha256, [...(byHash.get(s.sha256) ?? []), s]);
   const leakage: DuplicateGroup[] = [];
@@ -318,55 +408,25 @@ async function decodeAll(
     if (new Set(files.map((f) => f.split)).size > 1) leakage.push({ sha256, files });
     if (new Set(files.map((f) => f.className)).size > 1) labelConflicts.push({ sha256, files });
   }
+  return { leakage, labelConflicts };
+}
 
-  const totals = classReports.map((c) => c.train + c.validation + c.test);
-  const report: ImportReportData = {
-    name,
-    folder: main.root,
-    validationFolder: options.validationFolder,
-    testFolder: options.testFolder,
-    options,
-    classes: classReports,
-    droppedClasses: dropped,
-    splitSizes: { train: splits.train.length, validation: splits.validation.length, test: splits.test.length },
-    skipped,
-    ignored: sources.flatMap((source) => source.scanned.ignored.map((i) => ({ ...i, folder: source.role }))),
-    imbalanceRatio: Math.max(...totals) / Math.max(1, Math.min(...totals)),
-    leakage,
-    labelConflicts,
-    imagesDecoded: decodedCount,
-    seconds: (Date.now() - started) / 1000,
-    cache: { dir: cacheDir, key, hit: false, pixelBytes: used.length * imageBytes },
-    meanImagePng,
-  };
-  const index: CacheIndex = {
-    version: IMPORT_FORMAT_VERSION,
-    key,
-    name,
-    shape,
-    classNames,
-    files: used.map((s) => s.file.path),
-    labels,
-    splits,
-    report,
-  };
-
-  // DIGITS's files: labels.txt and one "path label" list per split.
-  await writeFile(join(workDir, "labels.txt"), classNames.join("\n") + "\n");
+/** DIGITS's files (labels.txt and one "path label" list per split), then the index, last: its presence marks a complete cache. */
+async function writeCacheFiles(workDir: string, index: CacheIndex): Promise<void> {
+  await writeFile(join(workDir, "labels.txt"), index.classNames.join("\n") + "\n");
   const listFile = { train: "train.txt", validation: "val.txt", test: "test.txt" } as const;
   for (const split of SPLIT_NAMES) {
-    await writeFile(join(workDir, listFile[split]), splits[split].map((i) => `${index.files[i]} ${labels[i]}\n`).join(""));
+    await writeFile(join(workDir, listFile[split]), index.splits[split].map((i) => `${index.files[i]} ${index.labels[i]}\n`).join(""));
   }
-  // The index goes last: its presence marks a complete cache.
   await writeFile(join(workDir, INDEX_FILE), JSON.stringify(index));
-  progress.finish(bundleOf(new ImportReport(report)));
-  return index;
 }
 
 function countReasons(skipped: SkippedFile[]): string {
-  const counts = new Map<string, number>();
-  for (const s of skipped) counts.set(s.reason, (counts.get(s.reason) ?? 0) + 1);
-  return [...counts].map(([reason, n]) => `${n} ${reason}`).join(", ") || "no image files";
+  return (
+    Object.entries(countByReason(skipped))
+      .map(([reason, n]) => `${n} ${reason}`)
+      .join(", ") || "no image files"
+  );
 }
 
 /** Rewrites the pixel file keeping only `keep` (in order), and renumbers their positions. */

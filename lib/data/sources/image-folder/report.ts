@@ -10,6 +10,7 @@ import { escapeHtml, formatBytes, formatCount, htmlTable } from "../../../displa
 import type { SplitName } from "../../dataset";
 import type { SkipReason } from "./decode";
 import type { ResolvedImportOptions } from "./options";
+import { countByReason, skippedClause, splitSizesText, splitTotal } from "../report-text";
 
 export interface SkippedFile {
   /** Path relative to the folder it was found in, e.g. "cats/broken.jpg". */
@@ -113,13 +114,11 @@ export class ImportReport implements ImportReportData {
 
   /** Skipped files counted by reason. */
   get skippedByReason(): Partial<Record<SkipReason, number>> {
-    const counts: Partial<Record<SkipReason, number>> = {};
-    for (const s of this.skipped) counts[s.reason] = (counts[s.reason] ?? 0) + 1;
-    return counts;
+    return countByReason(this.skipped);
   }
 
   get totalImages(): number {
-    return this.splitSizes.train + this.splitSizes.validation + this.splitSizes.test;
+    return splitTotal(this.splitSizes);
   }
 
   /** Plain data, e.g. for JSON.stringify or a test. */
@@ -130,13 +129,9 @@ export class ImportReport implements ImportReportData {
 
   private headline(): string {
     const o = this.options;
-    const skipped = this.skipped.length
-      ? `; skipped ${formatCount(this.skipped.length)} files (${Object.entries(this.skippedByReason).map(([r, n]) => `${n} ${r}`).join(", ")})`
-      : "; no file skipped";
     return (
       `${this.name}: ${formatCount(this.totalImages)} images in ${this.classes.length} classes, ` +
-      `${o.width}×${o.height} ${o.imageType} (${o.resizeMode}); train ${formatCount(this.splitSizes.train)}, ` +
-      `validation ${formatCount(this.splitSizes.validation)}, test ${formatCount(this.splitSizes.test)}${skipped}` +
+      `${o.width}×${o.height} ${o.imageType} (${o.resizeMode}); ${splitSizesText(this.splitSizes)}${skippedClause(this.skipped, "file")}` +
       (this.cache.hit ? "; read from the cache, no image decoded" : `; decoded ${formatCount(this.imagesDecoded)} files in ${this.seconds.toFixed(1)} s`)
     );
   }

@@ -31,7 +31,7 @@ import { createRandom, shuffleInPlace } from "../../random";
 import { SceneSet } from "../../scenes/scene-set";
 import type { SceneObject } from "../../scenes/types";
 import { decodeImage, SkipError } from "../image-folder/decode";
-import { resolveImportOptions } from "../image-folder/options";
+import { resolveImportOptions, type ResolvedImportOptions } from "../image-folder/options";
 import { child, parseXml, XmlError, type XmlElement } from "./xml";
 import { VocImportReport, type VocSkip } from "./report";
 
@@ -59,6 +59,32 @@ interface Entry {
   splits: SplitName[];
 }
 
+/** An image of the folder that passed every check, before the class names are known. */
+interface KeptImage {
+  id: string;
+  splits: SplitName[];
+  pixels: Buffer;
+  objects: SceneObject[];
+  mask?: Uint8Array;
+  /** Each object's class name (its classIndex is set once the classes are known). */
+  names: string[];
+  /** Objects marked difficult. */
+  difficult: number;
+}
+
+/** What reading one image needs. */
+interface VocReader {
+  root: string;
+  width: number;
+  height: number;
+  decodeOptions: ResolvedImportOptions;
+  /** From labels.txt; undefined when the folder has none. */
+  classNames: string[] | undefined;
+  notes: string[];
+}
+
+type Skip = Omit<VocSkip, "id">;
+
 export async function importVocFolder(dir: string, options: ImportVocOptions = {}): Promise<SceneSet> {
   const root = resolve(dir);
   if (!existsSync(root) || !statSync(root).isDirectory()) throw new Error(`importVocFolder: ${root} is not a folder.`);
@@ -70,152 +96,167 @@ export async function importVocFolder(dir: string, options: ImportVocOptions = {
   const height = options.height ?? 64;
   const imageType = options.imageType ?? "grayscale";
   const decodeOptions = resolveImportOptions({ width, height, imageType, resizeMode: "squash", minImageSide: 1 }).resolved;
-  const channels = imageType === "grayscale" ? 1 : 3;
   const notes: string[] = [];
   const skipped: VocSkip[] = [];
-
-  const labelsFile = join(root, "labels.txt");
-  let classNames: string[] | undefined;
-  if (existsSync(labelsFile)) {
-    classNames = readFileSync(labelsFile, "utf8").split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
-    if (classNames[0]?.toUpperCase() === "BACKGROUND") {
-      classNames = classNames.slice(1);
-      notes.push("labels.txt starts with BACKGROUND (a model folder's labels.txt, written by train_ssd.py); it is left out: convlab adds background itself.");
-    }
-  }
+  const reader: VocReader = { root, width, height, decodeOptions, classNames: readLabels(root, notes), notes };
   const entries = listEntries(root, options, notes);
 
-  const kept: { id: string; splits: SplitName[]; pixels: Buffer; objects: SceneObject[]; mask?: Uint8Array; names: string[] }[] = [];
-  let difficult = 0;
+  const kept: KeptImage[] = [];
   for (const entry of entries) {
-    const skip = (reason: VocSkip["reason"], detail: string) => skipped.push({ id: entry.id, reason, detail });
-    const xmlPath = join(root, "Annotations", `${entry.id}.xml`);
-    if (!existsSync(xmlPath)) {
-      skip("missing annotation", `Annotations/${entry.id}.xml does not exist`);
-      continue;
-    }
-    let annotation: XmlElement;
-    try {
-      annotation = parseXml(readFileSync(xmlPath, "utf8"));
-    } catch (error) {
-      skip("unreadable annotation", `Annotations/${entry.id}.xml: ${error instanceof XmlError ? error.message : (error as Error).message}`);
-      continue;
-    }
-    const imageFile = VOC_IMAGE_EXTENSIONS.map((ext) => join(root, "JPEGImages", entry.id + ext)).find((p) => existsSync(p));
-    if (!imageFile) {
-      skip("missing image", `no JPEGImages/${entry.id}.jpg (nor .png, .bmp, .tif)`);
-      continue;
-    }
-    let decoded;
-    try {
-      decoded = await decodeImage(readFileSync(imageFile), decodeOptions, 0);
-    } catch (error) {
-      skip("unreadable image", `JPEGImages/${basename(imageFile)}: ${error instanceof SkipError ? error.message : (error as Error).message}`);
-      continue;
-    }
-    const { sourceWidth, sourceHeight } = decoded;
-    const size = child(annotation, "size");
-    const declared = size ? [Number(child(size, "width")?.text), Number(child(size, "height")?.text)] : undefined;
-    if (declared && declared.every((v) => v > 0) && (declared[0] !== sourceWidth || declared[1] !== sourceHeight)) {
-      skip("size mismatch", `the annotation says ${declared[0]}×${declared[1]}, JPEGImages/${basename(imageFile)} is ${sourceWidth}×${sourceHeight}`);
-      continue;
-    }
-    const objects: SceneObject[] = [];
-    const names: string[] = [];
-    let problem: { reason: VocSkip["reason"]; detail: string } | undefined;
-    annotation.children.filter((c) => c.name === "object").forEach((object, n) => {
-      if (problem) return;
-      const name = child(object, "name")?.text ?? "";
-      const box = child(object, "bndbox");
-      const [xmin, ymin, xmax, ymax] = ["xmin", "ymin", "xmax", "ymax"].map((k) => (box ? Number(child(box, k)?.text) : NaN));
-      const what = `object ${n + 1} ("${name}")`;
-      if (classNames && !classNames.includes(name)) {
-        problem = { reason: "unknown class", detail: `${what} is not a class of labels.txt (${classNames.join(", ")})` };
-      } else if (![xmin, ymin, xmax, ymax].every(Number.isFinite)) {
-        problem = { reason: "bad box", detail: `${what} has no complete <bndbox> with numeric xmin, ymin, xmax, ymax` };
-      } else if (xmin < 1 || ymin < 1 || xmax > sourceWidth || ymax > sourceHeight) {
-        problem = { reason: "box outside the image", detail: `${what}: box ${xmin},${ymin} to ${xmax},${ymax} reaches outside the ${sourceWidth}×${sourceHeight} image (VOC counts pixels from 1)` };
-      } else if (xmax < xmin || ymax < ymin) {
-        problem = { reason: "bad box", detail: `${what}: box ${xmin},${ymin} to ${xmax},${ymax} is empty (xmax < xmin or ymax < ymin)` };
-      } else {
-        if (child(object, "difficult")?.text === "1") difficult++;
-        names.push(name);
-        const sx = width / sourceWidth;
-        const sy = height / sourceHeight;
-        objects.push({ x1: (xmin - 1) * sx, y1: (ymin - 1) * sy, x2: xmax * sx, y2: ymax * sy, classIndex: -1 });
-      }
-    });
-    if (problem) {
-      skip(problem.reason, `${problem.detail}; the image is left out`);
-      continue;
-    }
-    let mask: Uint8Array | undefined;
-    const maskFile = join(root, "SegmentationClass", `${entry.id}.png`);
-    if (existsSync(maskFile)) {
-      try {
-        mask = await readMask(maskFile, width, height);
-      } catch (error) {
-        notes.push(`SegmentationClass/${entry.id}.png could not be read (${(error as Error).message}); that image has no mask.`);
-      }
-    }
-    kept.push({ id: entry.id, splits: entry.splits, pixels: decoded.pixels, objects, mask, names });
+    const read = await readImage(reader, entry);
+    if ("reason" in read) skipped.push({ id: entry.id, ...read });
+    else kept.push(read);
   }
 
-  if (!classNames) {
-    classNames = [...new Set(kept.flatMap((k) => k.names))].sort();
-    notes.push(`There is no labels.txt; the classes are the object names found, sorted: ${classNames.join(", ") || "none"}.`);
-  }
+  const classNames = reader.classNames ?? [...new Set(kept.flatMap((k) => k.names))].sort();
+  if (!reader.classNames) notes.push(`There is no labels.txt; the classes are the object names found, sorted: ${classNames.join(", ") || "none"}.`);
+  const difficult = kept.reduce((sum, k) => sum + k.difficult, 0);
   if (difficult) notes.push(`${difficult} object(s) are marked difficult; they are kept as ordinary objects.`);
   const masked = kept.filter((k) => k.mask).length;
   if (masked > 0 && masked < kept.length) notes.push(`Only ${masked} of ${kept.length} images have a SegmentationClass mask, so the scene set has no masks.`);
-  const names = classNames;
-  for (const k of kept) k.objects.forEach((o, i) => (o.classIndex = names.indexOf(k.names[i])));
-
-  // A scene in several sets (camera-capture's "Merge Sets") is stored once per set.
-  const rows = kept.flatMap((k) => k.splits.map((split) => ({ k, split })));
-  const area = width * height * channels;
-  const pixels = new Uint8Array(rows.length * area);
-  const masks = masked === kept.length && kept.length > 0 ? new Uint8Array(rows.length * width * height) : undefined;
-  const splits: Record<SplitName, number[]> = { train: [], validation: [], test: [] };
-  rows.forEach(({ k, split }, i) => {
-    pixels.set(k.pixels, i * area);
-    if (masks) masks.set(k.mask!, i * width * height);
-    splits[split].push(i);
-  });
+  for (const k of kept) k.objects.forEach((o, i) => (o.classIndex = classNames.indexOf(k.names[i])));
   const shared = kept.filter((k) => new Set(k.splits).size > 1).length;
   if (shared) notes.push(`${shared} image(s) are in more than one of train, val and test (camera-capture's "Merge Sets"): results on their test split are not on unseen images.`);
+
   const name = options.name ?? basename(root);
+  const store = storeScenes(kept, width, height, imageType === "grayscale" ? 1 : 3);
   const report = new VocImportReport({
     name,
     folder: root,
     width,
     height,
     imageType,
-    classNames: names,
-    splitSizes: { train: splits.train.length, validation: splits.validation.length, test: splits.test.length },
+    classNames,
+    splitSizes: { train: store.splits.train.length, validation: store.splits.validation.length, test: store.splits.test.length },
     objects: kept.reduce((s, k) => s + k.objects.length * k.splits.length, 0),
     skipped,
     notes,
     seconds: (performance.now() - started) / 1000,
   });
-  const dataset = new Dataset({
-    name,
-    shape: [height, width, channels],
+  const dataset = new Dataset({ name, ...store.dataset, source: { description: `Pascal VOC folder ${root}` }, report });
+  return new SceneSet({
+    dataset,
+    classNames: classNames.length ? classNames : ["object"],
+    objects: store.objects,
+    masks: store.masks,
+    report,
+    description: `Imported from the Pascal VOC folder ${root}, squashed to ${width}×${height} ${imageType}.`,
+  });
+}
+
+/** labels.txt's classes (without a leading BACKGROUND, which convlab adds itself), or undefined when there is none. */
+function readLabels(root: string, notes: string[]): string[] | undefined {
+  const labelsFile = join(root, "labels.txt");
+  if (!existsSync(labelsFile)) return undefined;
+  const classNames = readFileSync(labelsFile, "utf8").split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+  if (classNames[0]?.toUpperCase() !== "BACKGROUND") return classNames;
+  notes.push("labels.txt starts with BACKGROUND (a model folder's labels.txt, written by train_ssd.py); it is left out: convlab adds background itself.");
+  return classNames.slice(1);
+}
+
+/** One id's annotation, image, objects and mask; or why the image is left out. */
+async function readImage(reader: VocReader, entry: Entry): Promise<KeptImage | Skip> {
+  const { root } = reader;
+  const xmlPath = join(root, "Annotations", `${entry.id}.xml`);
+  if (!existsSync(xmlPath)) return { reason: "missing annotation", detail: `Annotations/${entry.id}.xml does not exist` };
+  let annotation: XmlElement;
+  try {
+    annotation = parseXml(readFileSync(xmlPath, "utf8"));
+  } catch (error) {
+    return { reason: "unreadable annotation", detail: `Annotations/${entry.id}.xml: ${error instanceof XmlError ? error.message : (error as Error).message}` };
+  }
+  const imageFile = VOC_IMAGE_EXTENSIONS.map((ext) => join(root, "JPEGImages", entry.id + ext)).find((p) => existsSync(p));
+  if (!imageFile) return { reason: "missing image", detail: `no JPEGImages/${entry.id}.jpg (nor .png, .bmp, .tif)` };
+  let decoded;
+  try {
+    decoded = await decodeImage(readFileSync(imageFile), reader.decodeOptions, 0);
+  } catch (error) {
+    return { reason: "unreadable image", detail: `JPEGImages/${basename(imageFile)}: ${error instanceof SkipError ? error.message : (error as Error).message}` };
+  }
+  const { sourceWidth, sourceHeight } = decoded;
+  const size = child(annotation, "size");
+  const declared = size ? [Number(child(size, "width")?.text), Number(child(size, "height")?.text)] : undefined;
+  if (declared && declared.every((v) => v > 0) && (declared[0] !== sourceWidth || declared[1] !== sourceHeight)) {
+    return { reason: "size mismatch", detail: `the annotation says ${declared[0]}×${declared[1]}, JPEGImages/${basename(imageFile)} is ${sourceWidth}×${sourceHeight}` };
+  }
+  const found = readObjects(reader, annotation, sourceWidth, sourceHeight);
+  if ("reason" in found) return { reason: found.reason, detail: `${found.detail}; the image is left out` };
+  const mask = await readOptionalMask(reader, entry.id);
+  return { id: entry.id, splits: entry.splits, pixels: decoded.pixels, mask, ...found };
+}
+
+/** An annotation's objects, boxes scaled to the imported size; or the first object that makes the image unusable. */
+function readObjects(
+  reader: VocReader,
+  annotation: XmlElement,
+  sourceWidth: number,
+  sourceHeight: number,
+): Pick<KeptImage, "objects" | "names" | "difficult"> | Skip {
+  const { classNames, width, height } = reader;
+  const objects: SceneObject[] = [];
+  const names: string[] = [];
+  let difficult = 0;
+  for (const [n, object] of annotation.children.filter((c) => c.name === "object").entries()) {
+    const name = child(object, "name")?.text ?? "";
+    const box = child(object, "bndbox");
+    const [xmin, ymin, xmax, ymax] = ["xmin", "ymin", "xmax", "ymax"].map((k) => (box ? Number(child(box, k)?.text) : NaN));
+    const what = `object ${n + 1} ("${name}")`;
+    if (classNames && !classNames.includes(name)) {
+      return { reason: "unknown class", detail: `${what} is not a class of labels.txt (${classNames.join(", ")})` };
+    } else if (![xmin, ymin, xmax, ymax].every(Number.isFinite)) {
+      return { reason: "bad box", detail: `${what} has no complete <bndbox> with numeric xmin, ymin, xmax, ymax` };
+    } else if (xmin < 1 || ymin < 1 || xmax > sourceWidth || ymax > sourceHeight) {
+      return { reason: "box outside the image", detail: `${what}: box ${xmin},${ymin} to ${xmax},${ymax} reaches outside the ${sourceWidth}×${sourceHeight} image (VOC counts pixels from 1)` };
+    } else if (xmax < xmin || ymax < ymin) {
+      return { reason: "bad box", detail: `${what}: box ${xmin},${ymin} to ${xmax},${ymax} is empty (xmax < xmin or ymax < ymin)` };
+    }
+    if (child(object, "difficult")?.text === "1") difficult++;
+    names.push(name);
+    const sx = width / sourceWidth;
+    const sy = height / sourceHeight;
+    objects.push({ x1: (xmin - 1) * sx, y1: (ymin - 1) * sy, x2: xmax * sx, y2: ymax * sy, classIndex: -1 });
+  }
+  return { objects, names, difficult };
+}
+
+/** SegmentationClass/<id>.png when there is one; a mask that cannot be read is a note, not a skip. */
+async function readOptionalMask(reader: VocReader, id: string): Promise<Uint8Array | undefined> {
+  const maskFile = join(reader.root, "SegmentationClass", `${id}.png`);
+  if (!existsSync(maskFile)) return undefined;
+  try {
+    return await readMask(maskFile, reader.width, reader.height);
+  } catch (error) {
+    reader.notes.push(`SegmentationClass/${id}.png could not be read (${(error as Error).message}); that image has no mask.`);
+    return undefined;
+  }
+}
+
+/**
+ * The kept images as stored scenes: one row per (image, split), since a scene
+ * in several sets (camera-capture's "Merge Sets") is stored once per set.
+ * Masks only when every image has one. The Dataset's label is the number of
+ * objects in the scene.
+ */
+function storeScenes(kept: KeptImage[], width: number, height: number, channels: number) {
+  const rows = kept.flatMap((k) => k.splits.map((split) => ({ k, split })));
+  const area = width * height * channels;
+  const pixels = new Uint8Array(rows.length * area);
+  const everyMask = kept.length > 0 && kept.every((k) => k.mask);
+  const masks = everyMask ? new Uint8Array(rows.length * width * height) : undefined;
+  const splits: Record<SplitName, number[]> = { train: [], validation: [], test: [] };
+  rows.forEach(({ k, split }, i) => {
+    pixels.set(k.pixels, i * area);
+    if (masks) masks.set(k.mask!, i * width * height);
+    splits[split].push(i);
+  });
+  const dataset = {
+    shape: [height, width, channels] as [number, number, number],
     classNames: Array.from({ length: Math.max(0, ...rows.map((r) => r.k.objects.length)) + 1 }, (_, n) => `${n} object${n === 1 ? "" : "s"}`),
     pixels: new MemoryPixelStore(pixels, area),
     labels: Int32Array.from(rows, (r) => r.k.objects.length),
     splits: { train: Int32Array.from(splits.train), validation: Int32Array.from(splits.validation), test: Int32Array.from(splits.test) },
-    source: { description: `Pascal VOC folder ${root}` },
-    report,
-  });
-  return new SceneSet({
-    dataset,
-    classNames: names.length ? names : ["object"],
-    objects: rows.map((r) => r.k.objects),
-    masks,
-    report,
-    description: `Imported from the Pascal VOC folder ${root}, squashed to ${width}×${height} ${imageType}.`,
-  });
+  };
+  return { splits, masks, objects: rows.map((r) => r.k.objects), dataset };
 }
 
 /** Which ids go to which split: ImageSets/Main's lists, else every annotation split by validationPercent. */

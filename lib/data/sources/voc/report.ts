@@ -5,6 +5,7 @@
 import { DISPLAY, type MimeBundle } from "../../../display";
 import { escapeHtml, formatCount, htmlTable } from "../../../display/html";
 import type { SplitName } from "../../dataset";
+import { countByReason, skippedClause, splitSizesText, splitTotal } from "../report-text";
 
 export type VocSkipReason =
   | "missing annotation"
@@ -57,9 +58,7 @@ export class VocImportReport implements VocImportReportData {
   }
 
   get skippedByReason(): Partial<Record<VocSkipReason, number>> {
-    const counts: Partial<Record<VocSkipReason, number>> = {};
-    for (const s of this.skipped) counts[s.reason] = (counts[s.reason] ?? 0) + 1;
-    return counts;
+    return countByReason(this.skipped);
   }
 
   toJSON(): VocImportReportData {
@@ -69,12 +68,9 @@ export class VocImportReport implements VocImportReportData {
 
   private headline(): string {
     const s = this.splitSizes;
-    const skipped = this.skipped.length
-      ? `; skipped ${formatCount(this.skipped.length)} images (${Object.entries(this.skippedByReason).map(([r, n]) => `${n} ${r}`).join(", ")})`
-      : "; no image skipped";
     return (
-      `${this.name}: ${formatCount(s.train + s.validation + s.test)} images with ${formatCount(this.objects)} objects in ${this.classNames.length} classes, ` +
-      `${this.width}×${this.height} ${this.imageType}; train ${formatCount(s.train)}, validation ${formatCount(s.validation)}, test ${formatCount(s.test)}${skipped}`
+      `${this.name}: ${formatCount(splitTotal(s))} images with ${formatCount(this.objects)} objects in ${this.classNames.length} classes, ` +
+      `${this.width}×${this.height} ${this.imageType}; ${splitSizesText(s)}${skippedClause(this.skipped, "image")}`
     );
   }
 
