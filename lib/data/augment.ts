@@ -84,20 +84,14 @@ export function resolveAugmentOptions(options: AugmentOptions): Required<Augment
   };
 }
 
+/** The amounts that, when all are zero, leave every image as it was. */
+const AMOUNTS_OF_CHANGE = ["invertProbability", "flipProbability", "shift", "rotate", "scale", "noise", "brightness", "contrast"] as const;
+
 /** True when the options change nothing (so batches can skip the work). */
 export function isIdentityAugmentation(options: AugmentOptions | null | undefined): boolean {
   if (!options) return true;
-  const o = resolveAugmentOptions(options);
-  return (
-    o.invertProbability === 0 &&
-    o.flipProbability === 0 &&
-    o.shift === 0 &&
-    o.rotate === 0 &&
-    o.scale === 0 &&
-    o.noise === 0 &&
-    o.brightness === 0 &&
-    o.contrast === 0
-  );
+  const resolved = resolveAugmentOptions(options);
+  return AMOUNTS_OF_CHANGE.every((amount) => resolved[amount] === 0);
 }
 
 /**
