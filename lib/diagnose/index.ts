@@ -24,3 +24,15 @@ export {
   type ShuffledLabelsOptions,
 } from "./sanity";
 export { findLearningRate, LearningRateFinder, type FindLearningRateOptions, type RatePoint } from "./lr-finder";
+export { fixedFeatures, FixedFeatures, type FixedFeaturesOptions } from "./fixed-features";
+export {
+  learningCurveRace,
+  onFixedFeatures,
+  trainedNetwork,
+  LearningCurveRace,
+  type LearningCurveRaceOptions,
+  type RaceContender,
+  type RaceRun,
+  type RaceRow,
+  type TrainedNetworkOptions,
+} from "./learning-curve-race";
