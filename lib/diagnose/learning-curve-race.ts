@@ -18,7 +18,7 @@ import type * as tf from "@tensorflow/tfjs";
 import { type Chart, lineChart } from "../charts";
 import type { Dataset } from "../data";
 import { displayBundle, DISPLAY, inNotebook, type DisplayHandle, type MimeBundle } from "../display";
-import { escapeHtml, htmlTable } from "../display/html";
+import { escapeHtml, formatCount, htmlTable, percent } from "../display/html";
 import { accuracy, getPredictions } from "../evaluate";
 import { train, type TrainOptions } from "../train";
 import { trainOnFeatures, type FeatureClassifierOptions } from "../transfer";
@@ -100,9 +100,7 @@ export interface RaceRow extends RaceRun {
   size: number;
 }
 
-const percentText = (x: number) => `${(100 * x).toFixed(1)}%`;
 const pointsText = (x: number) => `${(100 * Math.abs(x)).toFixed(1)} point${Math.abs(100 * x).toFixed(1) === "1.0" ? "" : "s"}`;
-const count = (n: number) => n.toLocaleString("en-US");
 
 export class LearningCurveRace {
   constructor(
@@ -117,7 +115,7 @@ export class LearningCurveRace {
 
   row(contender: string, size: number): RaceRow {
     const row = this.rows.find((r) => r.contender === contender && r.size === size);
-    if (!row) throw new Error(`The race has no run of "${contender}" on ${count(size)} images; it ran ${this.contenders.map((c) => `"${c}"`).join(", ")} on ${this.sizes.map(count).join(", ")}.`);
+    if (!row) throw new Error(`The race has no run of "${contender}" on ${formatCount(size)} images; it ran ${this.contenders.map((c) => `"${c}"`).join(", ")} on ${this.sizes.map(formatCount).join(", ")}.`);
     return row;
   }
 
@@ -161,7 +159,7 @@ export class LearningCurveRace {
   }
 
   private sizeText(size: number): string {
-    return size === this.wholeTrainingSet ? `${count(size)} (the whole training set)` : count(size);
+    return size === this.wholeTrainingSet ? `${formatCount(size)} (the whole training set)` : formatCount(size);
   }
 
   /** What the race shows about a deep model against a shallow one, in words, from the numbers. */
@@ -174,12 +172,12 @@ export class LearningCurveRace {
     };
     const passing = this.overtakes(deep, shallow);
     const story = passing
-      ? `${deep} overtakes ${shallow} between ${count(passing.after)} and ${count(passing.size)} training images: ${at(passing.after)}, ${at(passing.size)}` +
+      ? `${deep} overtakes ${shallow} between ${formatCount(passing.after)} and ${formatCount(passing.size)} training images: ${at(passing.after)}, ${at(passing.size)}` +
         (passing.size === last ? "." : `, and ${at(last)}.`)
       : this.sizes.every((s) => this.clearlyAhead(deep, shallow, s))
         ? `${deep} leads ${shallow} at every size, from ${at(first)} to ${at(last)}.`
         : `${deep} does not overtake ${shallow} at these sizes: ${this.sizes.map(at).join("; ")}.`;
-    const gains = `From ${count(first)} to ${count(last)} images, ${deep} gained ${pointsText(this.gain(deep))} and ${shallow} ${pointsText(this.gain(shallow))}.`;
+    const gains = `From ${formatCount(first)} to ${formatCount(last)} images, ${deep} gained ${pointsText(this.gain(deep))} and ${shallow} ${pointsText(this.gain(shallow))}.`;
     return `${story} ${gains}`;
   }
 
@@ -194,9 +192,9 @@ export class LearningCurveRace {
 
   private tableRows(): string[][] {
     return this.rows.map((r) => [
-      count(r.size),
+      formatCount(r.size),
       r.contender,
-      percentText(r.testAccuracy),
+      percent(r.testAccuracy),
       r.epochs === undefined ? "" : `${r.epochs}${r.bestEpoch === undefined ? "" : ` (${r.bestEpoch})`}`,
       r.seconds === undefined ? "" : r.seconds < 10 ? `${r.seconds.toFixed(1)} s` : `${Math.round(r.seconds)} s`,
       r.source,
@@ -213,7 +211,7 @@ export class LearningCurveRace {
     const complete = this.rows.length === this.sizes.length * this.contenders.length;
     return {
       "text/html":
-        `<div style="font-family:sans-serif;font-size:13px"><div style="padding:4px 0">${escapeHtml(`Test accuracy on ${count(this.testImages)} test images`)}</div>` +
+        `<div style="font-family:sans-serif;font-size:13px"><div style="padding:4px 0">${escapeHtml(`Test accuracy on ${formatCount(this.testImages)} test images`)}</div>` +
         htmlTable(LearningCurveRace.HEADERS, this.tableRows()) +
         (complete ? this.chart().toSVG() : "") +
         `</div>`,
@@ -243,7 +241,7 @@ export async function learningCurveRace(contenders: Record<string, RaceContender
   const whole = data.size("train");
   const sizes = [...(options?.sizes ?? [])].sort((a, b) => a - b);
   if (sizes.length < 2 || sizes.some((s) => !(Number.isInteger(s) && s >= 1 && s <= whole))) {
-    throw new Error(`learningCurveRace: sizes must be at least two whole numbers of training images from 1 to ${count(whole)} (got ${JSON.stringify(options?.sizes)}).`);
+    throw new Error(`learningCurveRace: sizes must be at least two whole numbers of training images from 1 to ${formatCount(whole)} (got ${JSON.stringify(options?.sizes)}).`);
   }
   const seed = options.seed ?? 1;
   const race = new LearningCurveRace([], sizes, names, data.size("test"), whole);

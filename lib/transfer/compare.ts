@@ -24,7 +24,7 @@ import type * as tf from "@tensorflow/tfjs";
 import { classBarChart, type Chart } from "../charts";
 import { samplePerClass, type Dataset } from "../data";
 import { displayBundle, DISPLAY, inNotebook, type DisplayHandle, type MimeBundle } from "../display";
-import { escapeHtml, htmlTable } from "../display/html";
+import { escapeHtml, htmlTable, percent } from "../display/html";
 import { accuracy, getPredictions } from "../evaluate";
 import { earlyStopping, train, type TrainOptions } from "../train";
 import { classifyFeatures, DEFAULT_PATIENCE, fineTune, FINE_TUNE_TRAINING } from "./fine-tune";
@@ -72,7 +72,6 @@ export interface ComparisonRow {
   epochs: number;
 }
 
-const percent = (x: number) => `${(100 * x).toFixed(1)}%`;
 const secondsText = (s: number) => (s < 10 ? `${s.toFixed(1)} s` : `${Math.round(s)} s`);
 
 export class ApproachComparison {
