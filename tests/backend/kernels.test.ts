@@ -210,33 +210,34 @@ describe("wasm training kernels match the cpu backend", function () {
     );
   });
 
-  /** 3x3 stride-1 convolutions with enough channels for Winograd: odd and even sizes, every padding, channels not a multiple of 4. */
-  function winogradCases(large: boolean): ConvCase[] {
+  /** kernel x kernel stride-1 convolutions with enough channels for Winograd: odd and even sizes, every padding, channels not a multiple of 4. */
+  function winogradCases(kernel: 3 | 5, large: boolean): ConvCase[] {
     const cases: ConvCase[] = [];
     for (const pad of ["same", "valid", [[0, 0], [2, 0], [0, 1], [0, 0]]] as Pad[]) {
-      for (const [height, width] of [[8, 8], [7, 9], [3, 2]]) {
+      for (const [height, width] of [[8, 8], [7, 9], [3, 2], ...(kernel === 5 ? [[5, 6]] : [])]) {
         for (const [inChannels, outChannels] of [[8, 8], [10, 13], [4, 6]]) {
-          cases.push({ batch: 3, height, width, inChannels, outChannels, kernel: 3, stride: 1, pad });
+          cases.push({ batch: 3, height, width, inChannels, outChannels, kernel, stride: 1, pad });
         }
       }
     }
-    // A vgg-sized layer: many chunks of tiles.
-    if (large) cases.push({ batch: 4, height: 16, width: 16, inChannels: 32, outChannels: 64, kernel: 3, stride: 1, pad: "same" });
+    // A vgg-sized layer, or LeNet's second convolution: many chunks of tiles.
+    if (large && kernel === 3) cases.push({ batch: 4, height: 16, width: 16, inChannels: 32, outChannels: 64, kernel: 3, stride: 1, pad: "same" });
+    if (large && kernel === 5) cases.push({ batch: 6, height: 12, width: 12, inChannels: 20, outChannels: 50, kernel: 5, stride: 1, pad: "valid" });
     return cases;
   }
 
-  for (const chunkFloats of [8192, 16]) {
+  for (const [kernel, chunkFloats] of [[3, 8192], [3, 16], [5, 8192], [5, 16]] as const) {
     const chunks = chunkFloats === 16 ? ", four tiles a chunk" : "";
-    it(`Winograd F(2x2, 3x3)${chunks}: Conv2D, Conv2DBackpropInput and Conv2DBackpropFilter for 3x3 stride-1 convolutions`, async () => {
+    it(`Winograd F(2x2, ${kernel}x${kernel})${chunks}: Conv2D, Conv2DBackpropInput and Conv2DBackpropFilter for ${kernel}x${kernel} stride-1 convolutions`, async () => {
       winogradSettings.minChannels = 4;
       winogradSettings.chunkFloats = chunkFloats;
       let seed = 7000;
-      for (const c of winogradCases(chunkFloats !== 16)) {
+      for (const c of winogradCases(kernel, chunkFloats !== 16)) {
         const xShape = [c.batch, c.height, c.width, c.inChannels];
         const filterShape = [c.kernel, c.kernel, c.inChannels, c.outChannels];
         const info = tf.backend_util.computeConv2DInfo(xShape as never, filterShape as never, 1, 1, c.pad);
         if (info.outHeight < 1 || info.outWidth < 1) continue;
-        assert.ok(winogradApplies(info), `Winograd applies to ${describeCase(c)}`);
+        for (const pass of ["forward", "input", "filter"] as const) assert.ok(winogradApplies(info, pass), `Winograd applies to ${pass} of ${describeCase(c)}`);
         const dyShape = outputShape(c);
         const x = randomValues(sizeOf(xShape), seed++);
         const filter = randomValues(sizeOf(filterShape), seed++);

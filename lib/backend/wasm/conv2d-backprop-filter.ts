@@ -99,7 +99,7 @@ export function conv2DBackpropFilter(args: KernelArgs): tf.TensorInfo {
   const simd = use === "xnnpack" ? null : simdKernels(backend);
   if (use === "simd" && !simd) throw new Error("Conv2DBackpropFilter: the SIMD kernels are not available on this wasm backend.");
   if (simd && x.dtype === "float32") {
-    if (winogradApplies(info)) return winogradConv2DBackpropFilter(backend, simd, x, dy, info);
+    if (winogradApplies(info, "filter")) return winogradConv2DBackpropFilter(backend, simd, x, dy, info);
     return bySimdProduct(backend, x, dy, info);
   }
 

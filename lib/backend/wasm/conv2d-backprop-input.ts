@@ -203,7 +203,7 @@ export function conv2DBackpropInput(args: KernelArgs): tf.TensorInfo {
   const simd = use === "auto" || use === "simd" ? simdKernels(backend) : null;
   if (use === "simd" && !simd) throw new Error("Conv2DBackpropInput: the SIMD kernels are not available on this wasm backend.");
   if (simd && dy.dtype === "float32") {
-    if (winogradApplies(info)) return winogradConv2DBackpropInput(backend, simd, dy, filter, info);
+    if (winogradApplies(info, "input")) return winogradConv2DBackpropInput(backend, simd, dy, filter, info);
     return bySimdTaps(backend, dy, filter, info);
   }
 

@@ -4,7 +4,8 @@
  * products): 2.25 times fewer multiply-adds than the direct way, for the
  * forward pass, the input gradient (the same convolution of dy with the
  * filter turned by 180 degrees and its channels swapped) and the filter
- * gradient.
+ * gradient. 5x5 stride-1 convolutions (LeNet's second) the same way with
+ * F(2x2, 5x5) (./simd/winograd5, 36 products): 2.8 times fewer.
  *
  * Tiles go in chunks small enough that a chunk's transformed tiles stay in
  * the cache between the transform, the products and the inverse transform.
@@ -15,23 +16,70 @@ import { Job, kernelThreads, runJobs, splitRange } from "./simd/parallel";
 import { addressOf, rowTable, SimdKernels } from "./simd/runtime";
 
 /**
- * "auto": Winograd for every 3x3 stride-1 undilated convolution with at
- * least `minChannels` input and output channels; "off": never. `chunkFloats`
- * bounds a chunk's transformed tiles (tiles x the larger channel count).
+ * "auto": Winograd for every 3x3 (and, for the passes in `fiveByFive`,
+ * every 5x5) stride-1 undilated convolution with at least `minChannels`
+ * input and output channels; "off": never. `chunkFloats` bounds a chunk's
+ * transformed tiles (tiles x the larger channel count, for 16 planes).
  * Tests and benchmarks change these.
  */
-export const winogradSettings: { use: "auto" | "off"; minChannels: number; chunkFloats: number } = {
+export const winogradSettings: {
+  use: "auto" | "off";
+  minChannels: number;
+  chunkFloats: number;
+  /** The passes that take F(2x2, 5x5) for 5x5 filters (the rest go the direct way). */
+  fiveByFive: Pass[];
+} = {
   use: "auto",
   minChannels: 8,
   chunkFloats: 8192,
+  fiveByFive: ["forward", "input", "filter"],
 };
 
-/** Whether a convolution (as computeConv2DInfo describes it) goes the Winograd way. */
-export function winogradApplies(info: tf.backend_util.Conv2DInfo): boolean {
+/** A convolution's three products: the output, the input gradient, the filter gradient. */
+export type Pass = "forward" | "input" | "filter";
+
+/** The generated transforms of one F(2x2, r x r) and its number of planes, (r + 1)². */
+interface Variant {
+  size: 3 | 5;
+  planes: number;
+  input: "winogradInput" | "winograd5Input";
+  output: "winogradOutput" | "winograd5Output";
+  filter: "winogradFilter" | "winograd5Filter";
+  gradient: "winogradGradient" | "winograd5Gradient";
+  filterGradient: "winogradFilterGradient" | "winograd5FilterGradient";
+}
+
+const F2X2_3X3: Variant = {
+  size: 3,
+  planes: 16,
+  input: "winogradInput",
+  output: "winogradOutput",
+  filter: "winogradFilter",
+  gradient: "winogradGradient",
+  filterGradient: "winogradFilterGradient",
+};
+
+const F2X2_5X5: Variant = {
+  size: 5,
+  planes: 36,
+  input: "winograd5Input",
+  output: "winograd5Output",
+  filter: "winograd5Filter",
+  gradient: "winograd5Gradient",
+  filterGradient: "winograd5FilterGradient",
+};
+
+function variantOf(info: tf.backend_util.Conv2DInfo): Variant {
+  return info.filterHeight === 5 ? F2X2_5X5 : F2X2_3X3;
+}
+
+/** Whether a convolution's `pass` (as computeConv2DInfo describes it) goes the Winograd way. */
+export function winogradApplies(info: tf.backend_util.Conv2DInfo, pass: Pass = "forward"): boolean {
+  const size = info.filterHeight;
   return (
     winogradSettings.use === "auto" &&
-    info.filterHeight === 3 &&
-    info.filterWidth === 3 &&
+    (size === 3 || (size === 5 && winogradSettings.fiveByFive.includes(pass))) &&
+    info.filterWidth === size &&
     info.strideHeight === 1 &&
     info.strideWidth === 1 &&
     info.dilationHeight === 1 &&
@@ -53,17 +101,17 @@ interface Tiling {
 }
 
 /** Tiles in chunks that fit the cache, and at least one chunk for each of `threads`. */
-function tiling(images: number, outHeight: number, outWidth: number, widestChannels: number, threads: number): Tiling {
+function tiling(images: number, outHeight: number, outWidth: number, widestChannels: number, threads: number, planes: number): Tiling {
   const tilesAcross = Math.ceil(outWidth / 2);
   const tilesPerImage = tilesAcross * Math.ceil(outHeight / 2);
   const total = images * tilesPerImage;
-  const fit = Math.max(4, Math.floor(winogradSettings.chunkFloats / widestChannels / 4) * 4);
+  const fit = Math.max(4, Math.floor((winogradSettings.chunkFloats * 16) / planes / widestChannels / 4) * 4);
   return { images, outHeight, outWidth, tilesAcross, tilesPerImage, total, chunk: Math.min(fit, Math.ceil(total / threads / 4) * 4) };
 }
 
 /**
  * Bytes between the planes of a chunk's transformed tiles: at least `bytes`,
- * an odd number of cache lines, so that the 16 planes a transform reads or
+ * an odd number of cache lines, so that the planes a transform reads or
  * writes together fall in different sets of the L1 cache (planes a power of
  * two apart would all compete for one set).
  */
@@ -74,12 +122,12 @@ function planeBytes(bytes: number): number {
 
 /**
  * The convolution of x [N, H, W, Ci] with a filter already transformed to
- * 16 planes [Ci][Co] (`u`), output [N, outHeight, outWidth, Co], plus bias
+ * planes [Ci][Co] (`u`), output [N, outHeight, outWidth, Co], plus bias
  * (a [Co] tensor, or null) and ReLU when asked.
  */
 function convolveTransformed(
   backend: WasmBackend,
-  simd: SimdKernels,
+  variant: Variant,
   x: tf.TensorInfo,
   u: tf.TensorInfo,
   outChannels: number,
@@ -92,15 +140,16 @@ function convolveTransformed(
 ): tf.TensorInfo {
   const [images, height, width, inChannels] = x.shape;
   const threads = kernelThreads(backend);
-  const t = tiling(images, outHeight, outWidth, Math.max(inChannels, outChannels), threads);
+  const { planes } = variant;
+  const t = tiling(images, outHeight, outWidth, Math.max(inChannels, outChannels), threads, planes);
   const y = backend.makeOutput([images, outHeight, outWidth, outChannels], "float32");
   if (t.total === 0) return y;
   const parts = splitRange(t.total, threads, t.chunk);
   // Each thread transforms into scratch planes of its own.
   const vPlane = planeBytes(4 * t.chunk * inChannels);
   const mPlane = planeBytes(4 * t.chunk * outChannels);
-  const v = backend.makeOutput([parts.length * 4 * vPlane], "float32");
-  const m = backend.makeOutput([parts.length * 4 * mPlane], "float32");
+  const v = backend.makeOutput([(parts.length * planes * vPlane) / 4], "float32");
+  const m = backend.makeOutput([(parts.length * planes * mPlane) / 4], "float32");
   const rowsA = rowTable(backend, t.chunk, (i) => 4 * i * inChannels);
   const rowsC = rowTable(backend, t.chunk, (i) => 4 * i * outChannels);
   const [xAt, uAt, vAt, mAt, yAt, rowsAAt, rowsCAt] = [x, u, v, m, y, rowsA, rowsC].map((info) => addressOf(backend, info));
@@ -108,15 +157,15 @@ function convolveTransformed(
   const uPlane = 4 * inChannels * outChannels;
   const jobs = parts.map(([firstTile, tiles], thread): Job => {
     const job: Job = [];
-    const vHere = vAt + thread * 16 * vPlane;
-    const mHere = mAt + thread * 16 * mPlane;
+    const vHere = vAt + thread * planes * vPlane;
+    const mHere = mAt + thread * planes * mPlane;
     for (let first = firstTile; first < firstTile + tiles; first += t.chunk) {
       const count = Math.min(t.chunk, firstTile + tiles - first);
-      job.push(["winogradInput", xAt, height, width, inChannels, padTop, padLeft, t.tilesAcross, t.tilesPerImage, first, count, vHere, vPlane]);
-      for (let xi = 0; xi < 16; xi++) {
+      job.push([variant.input, xAt, height, width, inChannels, padTop, padLeft, t.tilesAcross, t.tilesPerImage, first, count, vHere, vPlane]);
+      for (let xi = 0; xi < planes; xi++) {
         job.push(["gemm", count, outChannels, rowsAAt, vHere + xi * vPlane, rowsCAt, mHere + xi * mPlane, 0, uAt + xi * uPlane, 1, 0, 0, 1, 0, 0, inChannels, 4, 4 * outChannels]);
       }
-      job.push(["winogradOutput", mHere, mPlane, first, count, outChannels, biasAt, relu ? 1 : 0, yAt, outHeight, outWidth, t.tilesAcross, t.tilesPerImage]);
+      job.push([variant.output, mHere, mPlane, first, count, outChannels, biasAt, relu ? 1 : 0, yAt, outHeight, outWidth, t.tilesAcross, t.tilesPerImage]);
     }
     return job;
   });
@@ -136,9 +185,10 @@ export function winogradConv2D(
   relu = false,
 ): tf.TensorInfo {
   const { inChannels, outChannels } = info;
-  const u = backend.makeOutput([16 * inChannels * outChannels], "float32");
-  simd.winogradFilter(addressOf(backend, filter), inChannels, outChannels, 0, addressOf(backend, u));
-  const y = convolveTransformed(backend, simd, x, u, outChannels, info.outHeight, info.outWidth, info.padInfo.top, info.padInfo.left, bias, relu);
+  const variant = variantOf(info);
+  const u = backend.makeOutput([variant.planes * inChannels * outChannels], "float32");
+  simd[variant.filter](addressOf(backend, filter), inChannels, outChannels, 0, addressOf(backend, u));
+  const y = convolveTransformed(backend, variant, x, u, outChannels, info.outHeight, info.outWidth, info.padInfo.top, info.padInfo.left, bias, relu);
   release(backend, u);
   return y;
 }
@@ -155,11 +205,13 @@ export function winogradConv2DBackpropInput(
   info: tf.backend_util.Conv2DInfo,
 ): tf.TensorInfo {
   const { inChannels, outChannels } = info;
-  const swapped = transpose(backend, filter, [0, 1, 3, 2]); // [3, 3, Co, Ci]
-  const u = backend.makeOutput([16 * inChannels * outChannels], "float32");
-  simd.winogradFilter(addressOf(backend, swapped), outChannels, inChannels, 1, addressOf(backend, u));
+  const variant = variantOf(info);
+  const swapped = transpose(backend, filter, [0, 1, 3, 2]); // [r, r, Co, Ci]
+  const u = backend.makeOutput([variant.planes * inChannels * outChannels], "float32");
+  simd[variant.filter](addressOf(backend, swapped), outChannels, inChannels, 1, addressOf(backend, u));
   release(backend, swapped);
-  const dx = convolveTransformed(backend, simd, dy, u, inChannels, info.inHeight, info.inWidth, 2 - info.padInfo.top, 2 - info.padInfo.left, null, false);
+  const reach = variant.size - 1;
+  const dx = convolveTransformed(backend, variant, dy, u, inChannels, info.inHeight, info.inWidth, reach - info.padInfo.top, reach - info.padInfo.left, null, false);
   release(backend, u);
   return dx;
 }
@@ -174,16 +226,18 @@ export function winogradConv2DBackpropFilter(
 ): tf.TensorInfo {
   const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels } = info;
   const threads = kernelThreads(backend);
-  const t = tiling(batchSize, outHeight, outWidth, Math.max(inChannels, outChannels), threads);
+  const variant = variantOf(info);
+  const { planes, size } = variant;
+  const t = tiling(batchSize, outHeight, outWidth, Math.max(inChannels, outChannels), threads, planes);
   const parts = splitRange(t.total, threads, t.chunk);
-  const dW = backend.makeOutput([3, 3, inChannels, outChannels], "float32");
-  const uFloats = 16 * inChannels * outChannels;
+  const dW = backend.makeOutput([size, size, inChannels, outChannels], "float32");
+  const uFloats = planes * inChannels * outChannels;
   // Each thread sums its tiles' products into dU of its own, and transforms into scratch planes of its own.
   const du = backend.makeOutput([Math.max(1, parts.length) * uFloats], "float32");
   const vPlane = planeBytes(4 * t.chunk * inChannels);
   const zPlane = planeBytes(4 * t.chunk * outChannels);
-  const v = backend.makeOutput([parts.length * 4 * vPlane], "float32");
-  const z = backend.makeOutput([parts.length * 4 * zPlane], "float32");
+  const v = backend.makeOutput([(parts.length * planes * vPlane) / 4], "float32");
+  const z = backend.makeOutput([(parts.length * planes * zPlane) / 4], "float32");
   const rowsA = rowTable(backend, inChannels, (ci) => 4 * ci);
   const rowsC = rowTable(backend, inChannels, (ci) => 4 * ci * outChannels);
   const [xAt, dyAt, duAt, vAt, zAt, rowsAAt, rowsCAt] = [x, dy, du, v, z, rowsA, rowsC].map((i) => addressOf(backend, i));
@@ -191,14 +245,14 @@ export function winogradConv2DBackpropFilter(
   if (t.total === 0) (backend.typedArrayFromHeap(du) as Float32Array).fill(0);
   const jobs = parts.map(([firstTile, tiles], thread): Job => {
     const job: Job = [];
-    const vHere = vAt + thread * 16 * vPlane;
-    const zHere = zAt + thread * 16 * zPlane;
+    const vHere = vAt + thread * planes * vPlane;
+    const zHere = zAt + thread * planes * zPlane;
     const duHere = duAt + thread * 4 * uFloats;
     for (let first = firstTile; first < firstTile + tiles; first += t.chunk) {
       const count = Math.min(t.chunk, firstTile + tiles - first);
-      job.push(["winogradInput", xAt, inHeight, inWidth, inChannels, info.padInfo.top, info.padInfo.left, t.tilesAcross, t.tilesPerImage, first, count, vHere, vPlane]);
-      job.push(["winogradGradient", dyAt, outHeight, outWidth, outChannels, t.tilesAcross, t.tilesPerImage, first, count, zHere, zPlane]);
-      for (let xi = 0; xi < 16; xi++) {
+      job.push([variant.input, xAt, inHeight, inWidth, inChannels, info.padInfo.top, info.padInfo.left, t.tilesAcross, t.tilesPerImage, first, count, vHere, vPlane]);
+      job.push([variant.gradient, dyAt, outHeight, outWidth, outChannels, t.tilesAcross, t.tilesPerImage, first, count, zHere, zPlane]);
+      for (let xi = 0; xi < planes; xi++) {
         job.push(["gemmAdjacent", inChannels, outChannels, rowsAAt, vHere + xi * vPlane, rowsCAt, duHere + xi * uPlane, first === firstTile ? 0 : 1, zHere + xi * zPlane, 1, 0, 0, 1, 0, 0, count, 4 * inChannels, 4 * outChannels]);
       }
     }
@@ -207,7 +261,7 @@ export function winogradConv2DBackpropFilter(
   runJobs(backend, jobs);
   // The threads' sums, added up into the first.
   if (parts.length > 1) simd.columnSums(duAt, parts.length, uFloats, parts.length, duAt);
-  simd.winogradFilterGradient(duAt, inChannels, outChannels, addressOf(backend, dW));
+  simd[variant.filterGradient](duAt, inChannels, outChannels, addressOf(backend, dW));
   release(backend, du, v, z, rowsA, rowsC);
   return dW;
 }

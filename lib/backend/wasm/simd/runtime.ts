@@ -9,6 +9,7 @@ import { maxPoolGrad2x2Function } from "./max-pool-grad-2x2";
 import { anyNaNFunction } from "./nan-check";
 import { addRowFunction, columnSumsFunction } from "./rows";
 import { winogradFunctions } from "./winograd";
+import { winograd5Functions } from "./winograd5";
 import { FunctionWriter, writeModule } from "./wasm-writer";
 
 // The WebAssembly JS API (the project compiles without the DOM typings that declare it).
@@ -117,6 +118,13 @@ export interface SimdKernels {
     planeBytes: number,
   ): void;
   winogradFilterGradient(du: number, inChannels: number, outChannels: number, out: number): void;
+
+  /** F(2x2, 5x5) (see ./winograd5): the same parameters as the F(2x2, 3x3) transforms, 36 planes. */
+  winograd5Input: SimdKernels["winogradInput"];
+  winograd5Output: SimdKernels["winogradOutput"];
+  winograd5Filter: SimdKernels["winogradFilter"];
+  winograd5Gradient: SimdKernels["winogradGradient"];
+  winograd5FilterGradient: SimdKernels["winogradFilterGradient"];
 }
 
 interface Bound {
@@ -142,7 +150,7 @@ function memoryOf(backend: WasmBackend): WasmMemory | undefined {
 
 function buildModule(shared: boolean, fma: boolean): object {
   const functions: FunctionWriter[] = [...gemmFunctions(0, fma)];
-  functions.push(maxPoolGrad2x2Function(), columnSumsFunction(), addRowFunction(), anyNaNFunction(), ...winogradFunctions());
+  functions.push(maxPoolGrad2x2Function(), columnSumsFunction(), addRowFunction(), anyNaNFunction(), ...winogradFunctions(), ...winograd5Functions());
   return new WebAssemblyApi.Module(writeModule(functions, { shared }));
 }
 
