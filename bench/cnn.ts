@@ -140,7 +140,8 @@ async function measureOne(request: ChildRequest): Promise<Record<string, unknown
       const n = Math.min(inferBatch, count - i);
       tf.tidy(() => {
         const x = tf.tensor4d(pixels.subarray(i * pixelsPerImage, (i + n) * pixelsPerImage), [n, h, w, c]);
-        (model.predict(x) as tf.Tensor).dataSync();
+        // batchSize: predict() would otherwise split the batch into its default 32s.
+        (model.predict(x, { batchSize: inferBatch }) as tf.Tensor).dataSync();
       });
     }
     return count / ((performance.now() - start) / 1000);

@@ -94,6 +94,7 @@ describe("wasm training kernels match the cpu backend", function () {
     winogradSettings.use = "auto";
     winogradSettings.minChannels = 8;
     winogradSettings.chunkFloats = 8192;
+    winogradSettings.fiveByFive = ["forward", "filter"];
   });
 
   it("has its generated SIMD kernels on the single-threaded wasm backend", async () => {
@@ -231,6 +232,7 @@ describe("wasm training kernels match the cpu backend", function () {
     it(`Winograd F(2x2, ${kernel}x${kernel})${chunks}: Conv2D, Conv2DBackpropInput and Conv2DBackpropFilter for ${kernel}x${kernel} stride-1 convolutions`, async () => {
       winogradSettings.minChannels = 4;
       winogradSettings.chunkFloats = chunkFloats;
+      winogradSettings.fiveByFive = ["forward", "input", "filter"];
       let seed = 7000;
       for (const c of winogradCases(kernel, chunkFloats !== 16)) {
         const xShape = [c.batch, c.height, c.width, c.inChannels];

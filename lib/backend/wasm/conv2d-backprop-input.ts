@@ -58,6 +58,40 @@ export const conv2DBackpropInputMethod: {
   simdChunkBytes: 48 * 1024,
 };
 
+/**
+ * col2im: adds each output position's column (its contributions to the
+ * input positions under its window, [kh][kw][ci]), for `images` images from
+ * `first`, into dx.
+ */
+function addColumns(col: Float32Array, out: Float32Array, first: number, images: number, info: tf.backend_util.Conv2DInfo): void {
+  const { inHeight, inWidth, inChannels, outHeight, outWidth, filterHeight, filterWidth, strideHeight, strideWidth, padInfo } = info;
+  const imageSize = inHeight * inWidth * inChannels;
+  const rowStride = inWidth * inChannels;
+  let at = 0;
+  for (let n = first; n < first + images; n++) {
+    const image = n * imageSize;
+    for (let oh = 0; oh < outHeight; oh++) {
+      const h0 = oh * strideHeight - padInfo.top;
+      for (let ow = 0; ow < outWidth; ow++) {
+        const w0 = ow * strideWidth - padInfo.left;
+        for (let kh = 0; kh < filterHeight; kh++) {
+          const h = h0 + kh;
+          if (h < 0 || h >= inHeight) {
+            at += filterWidth * inChannels;
+            continue;
+          }
+          for (let kw = 0; kw < filterWidth; kw++, at += inChannels) {
+            const w = w0 + kw;
+            if (w < 0 || w >= inWidth) continue;
+            const to = image + h * rowStride + w * inChannels;
+            for (let c = 0; c < inChannels; c++) out[to + c] += col[at + c];
+          }
+        }
+      }
+    }
+  }
+}
+
 /** The columns way: dx = col2im(dy · Wᵀ), in batch chunks that bound the memory used. */
 function byColumns(backend: WasmBackend, dy: tf.TensorInfo, filter: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): tf.TensorInfo {
   const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels } = info;
@@ -88,31 +122,7 @@ function byColumns(backend: WasmBackend, dy: tf.TensorInfo, filter: tf.TensorInf
     });
     release(backend, gradient);
     // Views made after all allocation (allocation may move the heap).
-    const col = heapF32(backend, columns);
-    const out = heapF32(backend, dx);
-    let at = 0;
-    for (let n = first; n < first + images; n++) {
-      const image = n * imageSize;
-      for (let oh = 0; oh < outHeight; oh++) {
-        const h0 = oh * strideHeight - padInfo.top;
-        for (let ow = 0; ow < outWidth; ow++) {
-          const w0 = ow * strideWidth - padInfo.left;
-          for (let kh = 0; kh < filterHeight; kh++) {
-            const h = h0 + kh;
-            if (h < 0 || h >= inHeight) {
-              at += filterWidth * inChannels;
-              continue;
-            }
-            for (let kw = 0; kw < filterWidth; kw++, at += inChannels) {
-              const w = w0 + kw;
-              if (w < 0 || w >= inWidth) continue;
-              const to = image + h * rowStride + w * inChannels;
-              for (let c = 0; c < inChannels; c++) out[to + c] += col[at + c];
-            }
-          }
-        }
-      }
-    }
+    addColumns(heapF32(backend, columns), heapF32(backend, dx), first, images, info);
     release(backend, columns);
   }
   release(backend, weights);
@@ -192,6 +202,39 @@ function bySimdTaps(
   return dx;
 }
 
+/**
+ * The SIMD way for an input with fewer than 4 channels (a network's first
+ * layer; tfjs's fused convolution computes its input gradient even though
+ * nothing reads it): the per-tap products of bySimdTaps would be 1 to 3
+ * columns wide, so instead one product dy · Wᵀ gives every output
+ * position's contributions to the taps under it (its im2col column, taps x
+ * channels wide), a few images at a time, and a pass adds them into place.
+ */
+function bySimdColumns(backend: WasmBackend, dy: tf.TensorInfo, filter: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): tf.TensorInfo {
+  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels } = info;
+  const { filterHeight, filterWidth, strideHeight, strideWidth, padInfo } = info;
+  const columnLength = filterHeight * filterWidth * inChannels;
+  const positionsPerImage = outHeight * outWidth;
+  const flat = reshape(backend, filter, [columnLength, outChannels]);
+  const weightsT = transpose(backend, flat, [1, 0]); // [Co, taps x Ci]
+  release(backend, flat);
+  const perCall = Math.max(1, Math.min(batchSize, Math.floor(conv2DBackpropInputMethod.simdChunkBytes / (4 * positionsPerImage * (columnLength + outChannels)))));
+  const columns = backend.makeOutput([perCall * positionsPerImage, columnLength], "float32");
+  const rowsA = rowTable(backend, perCall * positionsPerImage, (p) => 4 * p * outChannels);
+  const rowsC = rowTable(backend, perCall * positionsPerImage, (p) => 4 * p * columnLength);
+  const dx = backend.makeOutput(info.inShape, "float32");
+  const simd = simdKernels(backend)!;
+  const [dyAt, wAt, colAt, rowsAAt, rowsCAt] = [dy, weightsT, columns, rowsA, rowsC].map((t) => addressOf(backend, t));
+  heapF32(backend, dx).fill(0);
+  for (let first = 0; first < batchSize; first += perCall) {
+    const images = Math.min(perCall, batchSize - first);
+    simd.gemm(images * positionsPerImage, columnLength, rowsAAt, dyAt + 4 * first * positionsPerImage * outChannels, rowsCAt, colAt, 0, wAt, 1, 0, 0, 1, 0, 0, outChannels, 4, 4 * columnLength);
+    addColumns(heapF32(backend, columns), heapF32(backend, dx), first, images, info);
+  }
+  release(backend, weightsT, columns, rowsA, rowsC);
+  return dx;
+}
+
 export function conv2DBackpropInput(args: KernelArgs): tf.TensorInfo {
   const backend = args.backend as WasmBackend;
   const { dy, filter } = args.inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
@@ -204,7 +247,7 @@ export function conv2DBackpropInput(args: KernelArgs): tf.TensorInfo {
   if (use === "simd" && !simd) throw new Error("Conv2DBackpropInput: the SIMD kernels are not available on this wasm backend.");
   if (simd && dy.dtype === "float32") {
     if (winogradApplies(info, "input")) return winogradConv2DBackpropInput(backend, simd, dy, filter, info);
-    return bySimdTaps(backend, dy, filter, info);
+    return info.inChannels < 4 ? bySimdColumns(backend, dy, filter, info) : bySimdTaps(backend, dy, filter, info);
   }
 
   // Work of the full convolution (a GEMM over the input's area) against the
