@@ -29,6 +29,44 @@ function simdProduct(backend: WasmBackend, a: tf.TensorInfo, b: tf.TensorInfo, m
   return out;
 }
 
+/**
+ * Aᵀ·B with the generated kernel, without moving A: row i of Aᵀ is column i
+ * of A, so its rows are adjacent floats and its reduction runs down A's
+ * columns (a dense layer's weight gradient, xᵀ·dy).
+ */
+function simdProductTransposedA(backend: WasmBackend, a: tf.TensorInfo, b: tf.TensorInfo, k: number, m: number, n: number): tf.TensorInfo {
+  const out = backend.makeOutput([1, m, n], "float32");
+  const rowsA = rowTable(backend, m, (i) => 4 * i);
+  const rowsC = rowTable(backend, m, (i) => 4 * i * n);
+  const gemm: KernelCall = ["gemmAdjacent", m, n, addressOf(backend, rowsA), addressOf(backend, a), addressOf(backend, rowsC), addressOf(backend, out), 0, addressOf(backend, b), 1, 0, 0, 1, 0, 0, k, 4 * m, 4 * n];
+  gemmOnThreads(backend, [gemm], m * n * k);
+  release(backend, rowsA, rowsC);
+  return out;
+}
+
+/**
+ * A·Bᵀ with the generated kernel, moving the smaller data: transpose B, or
+ * compute (B·Aᵀ)ᵀ, transposing A and the result (a dense layer's input
+ * gradient, dy·Wᵀ, with W the large one).
+ */
+function simdProductTransposedB(backend: WasmBackend, a: tf.TensorInfo, b: tf.TensorInfo, m: number, k: number, n: number): tf.TensorInfo {
+  const a2 = reshape(backend, a, [m, k]);
+  const b2 = reshape(backend, b, [n, k]);
+  let out: tf.TensorInfo;
+  if (n * k <= m * k + m * n) {
+    const bt = transpose(backend, b2, [1, 0]);
+    out = simdProduct(backend, a2, bt, m, k, n);
+    release(backend, bt);
+  } else {
+    const at = transpose(backend, a2, [1, 0]);
+    const bat = simdProduct(backend, b2, at, n, k, m);
+    out = transpose(backend, bat, [0, 2, 1]);
+    release(backend, at, bat);
+  }
+  release(backend, a2, b2);
+  return out;
+}
+
 /** Which way plain products go ("auto": the SIMD kernel when available). Tests change it. */
 export const batchMatMulMethod: { use: "auto" | "xnnpack" } = { use: "auto" };
 
@@ -64,6 +102,12 @@ export function batchMatMul(args: KernelArgs): tf.TensorInfo {
       out.shape = [...(a.shape.length >= b.shape.length ? a.shape.slice(0, -2) : b.shape.slice(0, -2)), ra, cb];
       return out;
     }
+  }
+  const simd = unbatched && batchMatMulMethod.use === "auto" && ra * ca * cb * rb > 0 ? simdKernels(backend) : null;
+  if (simd && transposeA !== transposeB) {
+    const out = transposeA ? simdProductTransposedA(backend, a, b, ra, ca, cb) : simdProductTransposedB(backend, a, b, ra, ca, rb);
+    out.shape = [...(a.shape.length >= b.shape.length ? a.shape.slice(0, -2) : b.shape.slice(0, -2)), transposeA ? ca : ra, transposeB ? rb : cb];
+    return out;
   }
   if ((!transposeA && !transposeB) || !unbatched) {
     return original(tf.BatchMatMul).kernelFunc(args as never) as tf.TensorInfo;

@@ -26,18 +26,13 @@ export const winogradSettings: {
   use: "auto" | "off";
   minChannels: number;
   chunkFloats: number;
-  /**
-   * The passes that take F(2x2, 5x5) for 5x5 filters (the rest go the
-   * direct way). Not the input gradient: as a convolution of dy padded by
-   * 4, it has 2.25 times the forward pass's tiles, and measured 6.6 ms
-   * against the direct way's 5.2 on LeNet's second layer (batch 64).
-   */
+  /** The passes that take F(2x2, 5x5) for 5x5 filters (the rest go the direct way). */
   fiveByFive: Pass[];
 } = {
   use: "auto",
   minChannels: 8,
   chunkFloats: 8192,
-  fiveByFive: ["forward", "filter"],
+  fiveByFive: ["forward", "input", "filter"],
 };
 
 /** A convolution's three products: the output, the input gradient, the filter gradient. */
@@ -83,7 +78,7 @@ export function winogradApplies(info: tf.backend_util.Conv2DInfo, pass: Pass = "
   const size = info.filterHeight;
   return (
     winogradSettings.use === "auto" &&
-    (size === 3 || (size === 5 && winogradSettings.fiveByFive.includes(pass))) &&
+    (size === 3 || (size === 5 && winogradSettings.fiveByFive.includes(pass) && (pass !== "input" || info.inChannels % 4 === 0))) &&
     info.filterWidth === size &&
     info.strideHeight === 1 &&
     info.strideWidth === 1 &&
@@ -200,7 +195,8 @@ export function winogradConv2D(
 
 /**
  * The input gradient: dy convolved with the filter turned by 180 degrees,
- * in and out channels swapped, padded so that the output is x's size.
+ * in and out channels swapped, padded so that the output is x's size
+ * (3x3), or the forward pass run backwards (5x5, see scatterInputGradient).
  */
 export function winogradConv2DBackpropInput(
   backend: WasmBackend,
@@ -211,6 +207,7 @@ export function winogradConv2DBackpropInput(
 ): tf.TensorInfo {
   const { inChannels, outChannels } = info;
   const variant = variantOf(info);
+  if (variant.size === 5) return scatterInputGradient(backend, simd, dy, filter, info);
   const swapped = transpose(backend, filter, [0, 1, 3, 2]); // [r, r, Co, Ci]
   const u = backend.makeOutput([variant.planes * inChannels * outChannels], "float32");
   simd[variant.filter](addressOf(backend, swapped), outChannels, inChannels, 1, addressOf(backend, u));
@@ -218,6 +215,53 @@ export function winogradConv2DBackpropInput(
   const reach = variant.size - 1;
   const dx = convolveTransformed(backend, variant, dy, u, inChannels, info.inHeight, info.inWidth, reach - info.padInfo.top, reach - info.padInfo.left, null, false);
   release(backend, u);
+  return dx;
+}
+
+/**
+ * The input gradient of a 5x5 convolution as the adjoint of its forward
+ * tiles: per output tile, Z = A dY Aᵀ (as the filter gradient makes it),
+ * dV[ξ] = Z[ξ] U[ξ]ᵀ (36 products, over the forward pass's tiles), and
+ * dd = B dV Bᵀ added into dx at the tile's 6x6 input window. The padded
+ * convolution of dy would need 2.25 times the tiles for LeNet's layer.
+ * Windows of neighbouring tiles overlap: each thread takes whole images.
+ */
+function scatterInputGradient(backend: WasmBackend, simd: SimdKernels, dy: tf.TensorInfo, filter: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): tf.TensorInfo {
+  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels } = info;
+  const { planes } = F2X2_5X5;
+  const threads = kernelThreads(backend);
+  const t = tiling(batchSize, outHeight, outWidth, Math.max(inChannels, outChannels), threads, planes);
+  const swapped = transpose(backend, filter, [0, 1, 3, 2]); // [5, 5, Co, Ci]
+  const u = backend.makeOutput([planes * inChannels * outChannels], "float32");
+  simd.winograd5Filter(addressOf(backend, swapped), outChannels, inChannels, 0, addressOf(backend, u));
+  release(backend, swapped);
+  const dx = backend.makeOutput(info.inShape, "float32");
+  (backend.typedArrayFromHeap(dx) as Float32Array).fill(0);
+  const parts = splitRange(t.total, threads, t.tilesPerImage);
+  const zPlane = planeBytes(4 * t.chunk * outChannels);
+  const vPlane = planeBytes(4 * t.chunk * inChannels);
+  const z = backend.makeOutput([(parts.length * planes * zPlane) / 4], "float32");
+  const v = backend.makeOutput([(parts.length * planes * vPlane) / 4], "float32");
+  const rowsA = rowTable(backend, t.chunk, (i) => 4 * i * outChannels);
+  const rowsC = rowTable(backend, t.chunk, (i) => 4 * i * inChannels);
+  const [dyAt, uAt, dxAt, zAt, vAt, rowsAAt, rowsCAt] = [dy, u, dx, z, v, rowsA, rowsC].map((i) => addressOf(backend, i));
+  const uPlane = 4 * inChannels * outChannels;
+  const jobs = parts.map(([firstTile, tiles], thread): Job => {
+    const job: Job = [];
+    const zHere = zAt + thread * planes * zPlane;
+    const vHere = vAt + thread * planes * vPlane;
+    for (let first = firstTile; first < firstTile + tiles; first += t.chunk) {
+      const count = Math.min(t.chunk, firstTile + tiles - first);
+      job.push(["winograd5Gradient", dyAt, outHeight, outWidth, outChannels, t.tilesAcross, t.tilesPerImage, first, count, zHere, zPlane]);
+      for (let xi = 0; xi < planes; xi++) {
+        job.push(["gemm", count, inChannels, rowsAAt, zHere + xi * zPlane, rowsCAt, vHere + xi * vPlane, 0, uAt + xi * uPlane, 1, 0, 0, 1, 0, 0, outChannels, 4, 4 * inChannels]);
+      }
+      job.push(["winograd5Scatter", vHere, vPlane, first, count, inChannels, dxAt, inHeight, inWidth, info.padInfo.top, info.padInfo.left, t.tilesAcross, t.tilesPerImage]);
+    }
+    return job;
+  });
+  runJobs(backend, jobs);
+  release(backend, u, z, v, rowsA, rowsC);
   return dx;
 }
 

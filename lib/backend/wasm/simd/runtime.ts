@@ -125,6 +125,21 @@ export interface SimdKernels {
   winograd5Filter: SimdKernels["winogradFilter"];
   winograd5Gradient: SimdKernels["winogradGradient"];
   winograd5FilterGradient: SimdKernels["winogradFilterGradient"];
+  /** See ./winograd5: dd = B dV Bᵀ added into dx (byte addresses; channels a multiple of 4). */
+  winograd5Scatter(
+    dv: number,
+    planeBytes: number,
+    firstTile: number,
+    tileCount: number,
+    channels: number,
+    dx: number,
+    height: number,
+    width: number,
+    padTop: number,
+    padLeft: number,
+    tilesAcross: number,
+    tilesPerImage: number,
+  ): void;
 }
 
 interface Bound {

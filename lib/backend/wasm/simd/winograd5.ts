@@ -420,6 +420,74 @@ export function winograd5FilterGradientFunction(): FunctionWriter {
   return f;
 }
 
+export const WINOGRAD5_SCATTER_PARAMS = [
+  "dv", "planeBytes", "firstTile", "tileCount", "channels", "dx", "height", "width", "padTop", "padLeft", "tilesAcross", "tilesPerImage",
+] as const;
+
+/**
+ * winograd5Scatter: the input gradient's last step, the adjoint of
+ * winograd5Input: dd = B dV Bᵀ for each tile of the chunk in dv, added into
+ * dx [images, height, width, channels] at the tile's 6x6 input window
+ * (2ty - padTop, 2tx - padLeft); positions outside the image are skipped.
+ * Neighbouring windows overlap, so tiles of one image must be added by one
+ * thread, and channels must be a multiple of 4 (an overlapping last vector
+ * would add twice).
+ */
+export function winograd5ScatterFunction(): FunctionWriter {
+  const f = new FunctionWriter("winograd5Scatter", WINOGRAD5_SCATTER_PARAMS.map(() => "i32" as const));
+  const p = named(f, WINOGRAD5_SCATTER_PARAMS);
+  const [y0, x0, pixelBytes, rowBytes, base, interior, tileRow, at, last, plane] = Array.from({ length: 10 }, () => f.local("i32"));
+  const rowOk = Array.from({ length: 6 }, () => f.local("i32"));
+  const colOk = Array.from({ length: 6 }, () => f.local("i32"));
+  const B = transposed(BT);
+  const k = new Constants(f, [B]);
+  const s = sandwichLocals(f, B, B);
+  const offsets = planeOffsets(f, p.planeBytes);
+  f.get(p.channels).i32(2).i32Shl().set(pixelBytes);
+  f.get(p.width).get(pixelBytes).i32Mul().set(rowBytes);
+
+  const address = (i: number, j: number) => {
+    f.get(base).get(at).i32Add();
+    if (i > 0) f.get(rowBytes).i32(i).i32Mul().i32Add();
+    if (j > 0) f.get(pixelBytes).i32(j).i32Mul().i32Add();
+  };
+  const load = (i: number, j: number) => {
+    planeAddress(f, plane, offsets, 6 * i + j);
+    f.v128Load(0);
+  };
+  const transform = (checked: boolean) =>
+    eachVector(f, p.channels, at, last, () => {
+      f.get(tileRow).get(at).i32Add().set(plane);
+      sandwich(f, k, B, B, s.rows, s.across, s.result, load, (i, j, value) => {
+        const add = () => {
+          address(i, j);
+          address(i, j);
+          f.v128Load(0).get(value).f32x4Add().v128Store(0);
+        };
+        if (checked) f.get(rowOk[i]).get(colOk[j]).i32And().if(add);
+        else add();
+      });
+    });
+
+  eachTile(f, p, (t, n, ty, tx) => {
+    f.get(ty).i32(1).i32Shl().get(p.padTop).i32Sub().set(y0);
+    f.get(tx).i32(1).i32Shl().get(p.padLeft).i32Sub().set(x0);
+    for (let i = 0; i < 6; i++) {
+      f.get(y0).i32(i).i32Add().get(p.height).i32LtU().set(rowOk[i]);
+      f.get(x0).i32(i).i32Add().get(p.width).i32LtU().set(colOk[i]);
+    }
+    f.get(rowOk[0]).get(rowOk[5]).i32And().get(colOk[0]).i32And().get(colOk[5]).i32And().set(interior);
+    f.get(p.dx).get(n).get(p.height).i32Mul().get(y0).i32Add().get(rowBytes).i32Mul().i32Add();
+    f.get(x0).get(pixelBytes).i32Mul().i32Add().set(base);
+    f.get(p.dv).get(t).get(pixelBytes).i32Mul().i32Add().set(tileRow);
+    f.get(interior).if(
+      () => transform(false),
+      () => transform(true),
+    );
+  });
+  return f;
+}
+
 /** All the F(2x2, 5x5) transforms, in module order. */
 export function winograd5Functions(): FunctionWriter[] {
   return [
@@ -428,5 +496,6 @@ export function winograd5Functions(): FunctionWriter[] {
     winograd5FilterFunction(),
     winograd5GradientFunction(),
     winograd5FilterGradientFunction(),
+    winograd5ScatterFunction(),
   ];
 }
