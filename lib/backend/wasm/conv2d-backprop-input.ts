@@ -17,7 +17,7 @@ import * as tf from "@tensorflow/tfjs";
 import { batchMatMul } from "./batch-mat-mul";
 import { windowCorners } from "./conv2d";
 import { WasmBackend, channelsLastConvInfo, heapF32, call, conv2d, explicitPadding, release, requireChannelsLast, reshape, transpose, KernelArgs, wasmKernel } from "./kernel-calls";
-import { Job, splitOnThreads } from "./simd/parallel";
+import { Job, kernelThreads, MIN_PARALLEL_WORK, runJobs, splitOnThreads, splitRange } from "./simd/parallel";
 import { addressOf, rowTable, simdKernels } from "./simd/runtime";
 import { winogradApplies, winogradConv2DBackpropInput } from "./winograd";
 
@@ -208,7 +208,8 @@ function bySimdTaps(
  * nothing reads it): the per-tap products of bySimdTaps would be 1 to 3
  * columns wide, so instead one product dy · Wᵀ gives every output
  * position's contributions to the taps under it (its im2col column, taps x
- * channels wide), a few images at a time, and a pass adds them into place.
+ * channels wide), a few images at a time, and ./simd/col2im adds them into
+ * place. The threads split the batch, each with columns of its own.
  */
 function bySimdColumns(backend: WasmBackend, dy: tf.TensorInfo, filter: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): tf.TensorInfo {
   const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels } = info;
@@ -219,18 +220,26 @@ function bySimdColumns(backend: WasmBackend, dy: tf.TensorInfo, filter: tf.Tenso
   const weightsT = transpose(backend, flat, [1, 0]); // [Co, taps x Ci]
   release(backend, flat);
   const perCall = Math.max(1, Math.min(batchSize, Math.floor(conv2DBackpropInputMethod.simdChunkBytes / (4 * positionsPerImage * (columnLength + outChannels)))));
-  const columns = backend.makeOutput([perCall * positionsPerImage, columnLength], "float32");
+  const work = batchSize * positionsPerImage * columnLength * outChannels;
+  const parts = splitRange(batchSize, work >= MIN_PARALLEL_WORK ? kernelThreads(backend) : 1);
+  const chunkFloats = perCall * positionsPerImage * columnLength;
+  const columns = backend.makeOutput([parts.length * chunkFloats], "float32");
   const rowsA = rowTable(backend, perCall * positionsPerImage, (p) => 4 * p * outChannels);
   const rowsC = rowTable(backend, perCall * positionsPerImage, (p) => 4 * p * columnLength);
   const dx = backend.makeOutput(info.inShape, "float32");
-  const simd = simdKernels(backend)!;
-  const [dyAt, wAt, colAt, rowsAAt, rowsCAt] = [dy, weightsT, columns, rowsA, rowsC].map((t) => addressOf(backend, t));
   heapF32(backend, dx).fill(0);
-  for (let first = 0; first < batchSize; first += perCall) {
-    const images = Math.min(perCall, batchSize - first);
-    simd.gemm(images * positionsPerImage, columnLength, rowsAAt, dyAt + 4 * first * positionsPerImage * outChannels, rowsCAt, colAt, 0, wAt, 1, 0, 0, 1, 0, 0, outChannels, 4, 4 * columnLength);
-    addColumns(heapF32(backend, columns), heapF32(backend, dx), first, images, info);
-  }
+  const [dyAt, wAt, colAt, rowsAAt, rowsCAt, dxAt] = [dy, weightsT, columns, rowsA, rowsC, dx].map((t) => addressOf(backend, t));
+  const jobs = parts.map(([firstImage, images], thread): Job => {
+    const job: Job = [];
+    const colHere = colAt + 4 * thread * chunkFloats;
+    for (let first = firstImage; first < firstImage + images; first += perCall) {
+      const count = Math.min(perCall, firstImage + images - first);
+      job.push(["gemm", count * positionsPerImage, columnLength, rowsAAt, dyAt + 4 * first * positionsPerImage * outChannels, rowsCAt, colHere, 0, wAt, 1, 0, 0, 1, 0, 0, outChannels, 4, 4 * columnLength]);
+      job.push(["col2im", colHere, 4 * columnLength, dxAt + 4 * first * inHeight * inWidth * inChannels, count, inHeight, inWidth, inChannels, outHeight, outWidth, filterHeight, filterWidth, strideHeight, strideWidth, padInfo.top, padInfo.left]);
+    }
+    return job;
+  });
+  runJobs(backend, jobs);
   release(backend, weightsT, columns, rowsA, rowsC);
   return dx;
 }

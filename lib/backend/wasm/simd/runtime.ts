@@ -10,6 +10,7 @@ import { anyNaNFunction } from "./nan-check";
 import { addRowFunction, columnSumsFunction } from "./rows";
 import { winogradFunctions } from "./winograd";
 import { winograd5Functions } from "./winograd5";
+import { col2imFunction } from "./col2im";
 import { FunctionWriter, writeModule } from "./wasm-writer";
 
 // The WebAssembly JS API (the project compiles without the DOM typings that declare it).
@@ -125,6 +126,24 @@ export interface SimdKernels {
   winograd5Filter: SimdKernels["winogradFilter"];
   winograd5Gradient: SimdKernels["winogradGradient"];
   winograd5FilterGradient: SimdKernels["winogradFilterGradient"];
+  /** See ./col2im: adds im2col columns (columnBytes apart) into dx (byte addresses). */
+  col2im(
+    col: number,
+    columnBytes: number,
+    dx: number,
+    images: number,
+    height: number,
+    width: number,
+    channels: number,
+    outHeight: number,
+    outWidth: number,
+    filterHeight: number,
+    filterWidth: number,
+    strideHeight: number,
+    strideWidth: number,
+    padTop: number,
+    padLeft: number,
+  ): void;
   /** See ./winograd5: dd = B dV Bᵀ added into dx (byte addresses; channels a multiple of 4). */
   winograd5Scatter(
     dv: number,
@@ -165,7 +184,7 @@ function memoryOf(backend: WasmBackend): WasmMemory | undefined {
 
 function buildModule(shared: boolean, fma: boolean): object {
   const functions: FunctionWriter[] = [...gemmFunctions(0, fma)];
-  functions.push(maxPoolGrad2x2Function(), columnSumsFunction(), addRowFunction(), anyNaNFunction(), ...winogradFunctions(), ...winograd5Functions());
+  functions.push(maxPoolGrad2x2Function(), columnSumsFunction(), addRowFunction(), anyNaNFunction(), ...winogradFunctions(), ...winograd5Functions(), col2imFunction());
   return new WebAssemblyApi.Module(writeModule(functions, { shared }));
 }
 
