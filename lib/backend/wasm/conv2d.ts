@@ -59,8 +59,12 @@ function direct(backend: WasmBackend, x: tf.TensorInfo, filter: tf.TensorInfo, i
   const [, height, width] = images.shape;
   const corners = windowCorners(backend, positions, info, height, width);
   const outRows = rowTable(backend, positions, (p) => 4 * p * outChannels);
+  // One input channel, stride 1: the windows of four neighbours in an output
+  // row start one float apart, so a register tile reads its four rows through
+  // one pointer (whole rows of fours: the threads split rows in fours too).
+  const adjacent = inChannels === 1 && info.strideWidth === 1 && outWidth % 4 === 0;
   const gemm: KernelCall = [
-    "gemm",
+    adjacent ? "gemmAdjacent" : "gemm",
     positions,
     outChannels,
     addressOf(backend, corners),
