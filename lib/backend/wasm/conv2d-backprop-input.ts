@@ -94,16 +94,13 @@ function addColumns(col: Float32Array, out: Float32Array, first: number, images:
 
 /** The columns way: dx = col2im(dy · Wᵀ), in batch chunks that bound the memory used. */
 function byColumns(backend: WasmBackend, dy: tf.TensorInfo, filter: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): tf.TensorInfo {
-  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels } = info;
-  const { filterHeight, filterWidth, strideHeight, strideWidth, padInfo } = info;
+  const { batchSize, inChannels, outHeight, outWidth, outChannels, filterHeight, filterWidth } = info;
   const columnLength = filterHeight * filterWidth * inChannels;
   const positionsPerImage = outHeight * outWidth;
   const imagesPerChunk = Math.max(1, Math.min(batchSize, Math.floor(conv2DBackpropInputMethod.maxColumnFloats / (positionsPerImage * columnLength))));
   const weights = reshape(backend, filter, [columnLength, outChannels]);
   const dx = backend.makeOutput(info.inShape, "float32");
   heapF32(backend, dx).fill(0);
-  const imageSize = inHeight * inWidth * inChannels;
-  const rowStride = inWidth * inChannels;
 
   for (let first = 0; first < batchSize; first += imagesPerChunk) {
     const images = Math.min(imagesPerChunk, batchSize - first);
