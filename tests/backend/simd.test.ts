@@ -76,6 +76,9 @@ describe("generated SIMD kernels", function () {
     [9, 21, "auto", true],
     [13, 3, "auto", true],
     [9, 21, "off", true],
+    // The last 2 and 3 columns in one masked 4-wide strip.
+    [9, 50, "auto", false],
+    [5, 7, "auto", true],
   ] as const) {
     for (const accumulate of [false, true]) {
       const how = `${fma === "off" ? ", multiply then add" : ""}${adjacent ? ", A's rows adjacent (gemmAdjacent)" : ""}`;

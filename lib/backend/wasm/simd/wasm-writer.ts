@@ -265,6 +265,18 @@ export class FunctionWriter {
     this.code.push(...new Array(16).fill(0));
     return this;
   }
+  /** v128.const with four i32 lanes. */
+  i32x4Const(lanes: [number, number, number, number]): this {
+    this.simd(0x0c);
+    for (const lane of lanes) for (let byte = 0; byte < 4; byte++) this.code.push((lane >>> (8 * byte)) & 0xff);
+    return this;
+  }
+  i32x4Splat(): this {
+    return this.simd(0x11);
+  }
+  i32x4GeS(): this {
+    return this.simd(0x3f);
+  }
   f32x4Splat(): this {
     return this.simd(0x13);
   }
