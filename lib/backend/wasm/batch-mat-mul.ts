@@ -11,7 +11,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { WasmBackend, call, original, release, reshape, transpose, KernelArgs, wasmKernel } from "./kernel-calls";
 import { gemmOnThreads, KernelCall } from "./simd/parallel";
-import { addressOf, rowTable, simdKernels } from "./simd/runtime";
+import { addressOf, evenRows, simdKernels } from "./simd/runtime";
 
 /**
  * A plain product A·B with the generated SIMD kernel. XNNPACK re-packs B
@@ -21,11 +21,10 @@ import { addressOf, rowTable, simdKernels } from "./simd/runtime";
  */
 function simdProduct(backend: WasmBackend, a: tf.TensorInfo, b: tf.TensorInfo, m: number, k: number, n: number): tf.TensorInfo {
   const out = backend.makeOutput([1, m, n], "float32");
-  const rowsA = rowTable(backend, m, (i) => 4 * i * k);
-  const rowsC = rowTable(backend, m, (i) => 4 * i * n);
+  const rowsA = evenRows(backend, m, 4 * k);
+  const rowsC = evenRows(backend, m, 4 * n);
   const gemm: KernelCall = ["gemm", m, n, addressOf(backend, rowsA), addressOf(backend, a), addressOf(backend, rowsC), addressOf(backend, out), 0, addressOf(backend, b), 1, 0, 0, 1, 0, 0, k, 4, 4 * n];
   gemmOnThreads(backend, [gemm], m * n * k);
-  release(backend, rowsA, rowsC);
   return out;
 }
 
@@ -36,11 +35,10 @@ function simdProduct(backend: WasmBackend, a: tf.TensorInfo, b: tf.TensorInfo, m
  */
 function simdProductTransposedA(backend: WasmBackend, a: tf.TensorInfo, b: tf.TensorInfo, k: number, m: number, n: number): tf.TensorInfo {
   const out = backend.makeOutput([1, m, n], "float32");
-  const rowsA = rowTable(backend, m, (i) => 4 * i);
-  const rowsC = rowTable(backend, m, (i) => 4 * i * n);
+  const rowsA = evenRows(backend, m, 4);
+  const rowsC = evenRows(backend, m, 4 * n);
   const gemm: KernelCall = ["gemmAdjacent", m, n, addressOf(backend, rowsA), addressOf(backend, a), addressOf(backend, rowsC), addressOf(backend, out), 0, addressOf(backend, b), 1, 0, 0, 1, 0, 0, k, 4 * m, 4 * n];
   gemmOnThreads(backend, [gemm], m * n * k);
-  release(backend, rowsA, rowsC);
   return out;
 }
 

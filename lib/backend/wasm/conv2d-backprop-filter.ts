@@ -10,7 +10,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { WasmBackend, channelsLastConvInfo, conv2d, explicitPadding, padForWindows, release, requireChannelsLast, transpose, call, KernelArgs, wasmKernel } from "./kernel-calls";
 import { gemmOnThreads, KernelCall } from "./simd/parallel";
-import { addressOf, rowTable, simdKernels } from "./simd/runtime";
+import { addressOf, evenRows, sharedRowTable, simdKernels } from "./simd/runtime";
 import { winogradApplies, winogradConv2DBackpropFilter } from "./winograd";
 
 /**
@@ -29,13 +29,13 @@ function bySimdProduct(
   const images = padForWindows(backend, x, info);
   const [, height, width] = images.shape;
   const taps = filterHeight * filterWidth * inChannels;
-  const tapRows = rowTable(backend, taps, (m) => {
+  const tapRows = sharedRowTable(backend, `taps ${[inChannels, filterWidth, width]}`, taps, (m) => {
     const ci = m % inChannels;
     const kw = Math.floor(m / inChannels) % filterWidth;
     const kh = Math.floor(m / (inChannels * filterWidth));
     return 4 * ((kh * width + kw) * inChannels + ci);
   });
-  const outRows = rowTable(backend, taps, (m) => 4 * m * outChannels);
+  const outRows = evenRows(backend, taps, 4 * outChannels);
   const dW = backend.makeOutput([filterHeight, filterWidth, inChannels, outChannels], "float32");
   const imageBytes = 4 * height * width * inChannels;
   const gradientBytes = 4 * outHeight * outWidth * outChannels;
@@ -71,7 +71,6 @@ function bySimdProduct(
     ]);
   }
   gemmOnThreads(backend, calls, taps * outChannels * batchSize * outHeight * outWidth);
-  release(backend, tapRows, outRows);
   if (images !== x) release(backend, images);
   return dW;
 }

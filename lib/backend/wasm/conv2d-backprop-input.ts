@@ -18,7 +18,7 @@ import { batchMatMul } from "./batch-mat-mul";
 import { windowCorners } from "./conv2d";
 import { WasmBackend, channelsLastConvInfo, heapF32, call, conv2d, explicitPadding, release, requireChannelsLast, reshape, transpose, KernelArgs, wasmKernel } from "./kernel-calls";
 import { Job, kernelThreads, MIN_PARALLEL_WORK, runJobs, splitOnThreads, splitRange } from "./simd/parallel";
-import { addressOf, rowTable, simdKernels } from "./simd/runtime";
+import { addressOf, evenRows, simdKernels } from "./simd/runtime";
 import { winogradApplies, winogradConv2DBackpropInput } from "./winograd";
 
 /** dy with (stride - 1) zeros after every row and column: [N, OH*sh, OW*sw, C]. */
@@ -153,7 +153,7 @@ function bySimdTaps(
   const gradientBytes = 4 * outHeight * outWidth * outChannels;
   const perCall = Math.max(1, Math.min(batchSize, Math.floor(conv2DBackpropInputMethod.simdChunkBytes / (imageBytes + gradientBytes))));
   const positions = perCall * outHeight * outWidth;
-  const gradientRows = rowTable(backend, positions, (p) => 4 * p * outChannels);
+  const gradientRows = evenRows(backend, positions, 4 * outChannels);
   const targetRows = windowCorners(backend, positions, info, height, width);
   const dyAt = addressOf(backend, dy);
   const targetAt = addressOf(backend, target);
@@ -189,7 +189,7 @@ function bySimdTaps(
     }
     return job;
   });
-  release(backend, weights, gradientRows, targetRows);
+  release(backend, weights);
   if (!padded) return target;
   const dx = call(tf.Slice, backend, { x: target }, {
     begin: [0, padInfo.top, padInfo.left, 0],
@@ -221,8 +221,8 @@ function bySimdColumns(backend: WasmBackend, dy: tf.TensorInfo, filter: tf.Tenso
   const parts = splitRange(batchSize, work >= MIN_PARALLEL_WORK ? kernelThreads(backend) : 1);
   const chunkFloats = perCall * positionsPerImage * columnLength;
   const columns = backend.makeOutput([parts.length * chunkFloats], "float32");
-  const rowsA = rowTable(backend, perCall * positionsPerImage, (p) => 4 * p * outChannels);
-  const rowsC = rowTable(backend, perCall * positionsPerImage, (p) => 4 * p * columnLength);
+  const rowsA = evenRows(backend, perCall * positionsPerImage, 4 * outChannels);
+  const rowsC = evenRows(backend, perCall * positionsPerImage, 4 * columnLength);
   const dx = backend.makeOutput(info.inShape, "float32");
   heapF32(backend, dx).fill(0);
   const [dyAt, wAt, colAt, rowsAAt, rowsCAt, dxAt] = [dy, weightsT, columns, rowsA, rowsC, dx].map((t) => addressOf(backend, t));
@@ -237,7 +237,7 @@ function bySimdColumns(backend: WasmBackend, dy: tf.TensorInfo, filter: tf.Tenso
     return job;
   });
   runJobs(backend, jobs);
-  release(backend, weightsT, columns, rowsA, rowsC);
+  release(backend, weightsT, columns);
   return dx;
 }
 

@@ -13,7 +13,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { channelsLastConvInfo, KernelArgs, WasmBackend, original, padForWindows, release, wasmKernel } from "./kernel-calls";
 import { addRowOnThreads, gemmOnThreads, KernelCall } from "./simd/parallel";
-import { addressOf, rowTable, simdKernels, SimdKernels } from "./simd/runtime";
+import { addressOf, evenRows, sharedRowTable, simdKernels, SimdKernels } from "./simd/runtime";
 import { winogradApplies, winogradConv2D } from "./winograd";
 
 /** "auto": the generated SIMD kernels when available. Tests change it. */
@@ -36,7 +36,8 @@ function simdConvInfo(x: tf.TensorInfo, filter: tf.TensorInfo, attrs: tf.Conv2DA
  */
 export function windowCorners(backend: WasmBackend, positions: number, info: tf.backend_util.Conv2DInfo, height: number, width: number): tf.TensorInfo {
   const { inChannels, outHeight, outWidth, strideHeight, strideWidth } = info;
-  return rowTable(backend, positions, (p) => {
+  const key = `corners ${[inChannels, outHeight, outWidth, strideHeight, strideWidth, height, width]}`;
+  return sharedRowTable(backend, key, positions, (p) => {
     const ow = p % outWidth;
     const oh = Math.floor(p / outWidth) % outHeight;
     const n = Math.floor(p / (outWidth * outHeight));
@@ -58,7 +59,7 @@ function direct(backend: WasmBackend, x: tf.TensorInfo, filter: tf.TensorInfo, i
   const images = padForWindows(backend, x, info);
   const [, height, width] = images.shape;
   const corners = windowCorners(backend, positions, info, height, width);
-  const outRows = rowTable(backend, positions, (p) => 4 * p * outChannels);
+  const outRows = evenRows(backend, positions, 4 * outChannels);
   // One input channel, stride 1: the windows of four neighbours in an output
   // row start one float apart, so a register tile reads its four rows through
   // one pointer (whole rows of fours: the threads split rows in fours too).
@@ -82,7 +83,6 @@ function direct(backend: WasmBackend, x: tf.TensorInfo, filter: tf.TensorInfo, i
     4 * outChannels,
   ];
   gemmOnThreads(backend, [gemm], positions * outChannels * filterHeight * filterWidth * inChannels);
-  release(backend, corners, outRows);
   if (images !== x) release(backend, images);
   return out;
 }

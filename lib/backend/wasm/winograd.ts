@@ -13,7 +13,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { WasmBackend, release, transpose } from "./kernel-calls";
 import { Job, kernelThreads, runJobs, splitRange } from "./simd/parallel";
-import { addressOf, rowTable, SimdKernels } from "./simd/runtime";
+import { addressOf, evenRows, SimdKernels } from "./simd/runtime";
 
 /**
  * "auto": Winograd for every 3x3 (and, for the passes in `fiveByFive`,
@@ -150,8 +150,8 @@ function convolveTransformed(
   const mPlane = planeBytes(4 * t.chunk * outChannels);
   const v = backend.makeOutput([(parts.length * planes * vPlane) / 4], "float32");
   const m = backend.makeOutput([(parts.length * planes * mPlane) / 4], "float32");
-  const rowsA = rowTable(backend, t.chunk, (i) => 4 * i * inChannels);
-  const rowsC = rowTable(backend, t.chunk, (i) => 4 * i * outChannels);
+  const rowsA = evenRows(backend, t.chunk, 4 * inChannels);
+  const rowsC = evenRows(backend, t.chunk, 4 * outChannels);
   const [xAt, uAt, vAt, mAt, yAt, rowsAAt, rowsCAt] = [x, u, v, m, y, rowsA, rowsC].map((info) => addressOf(backend, info));
   const biasAt = bias ? addressOf(backend, bias) : 0;
   const uPlane = 4 * inChannels * outChannels;
@@ -170,7 +170,7 @@ function convolveTransformed(
     return job;
   });
   runJobs(backend, jobs);
-  release(backend, v, m, rowsA, rowsC);
+  release(backend, v, m);
   return y;
 }
 
@@ -242,8 +242,8 @@ function scatterInputGradient(backend: WasmBackend, simd: SimdKernels, dy: tf.Te
   const vPlane = planeBytes(4 * t.chunk * inChannels);
   const z = backend.makeOutput([(parts.length * planes * zPlane) / 4], "float32");
   const v = backend.makeOutput([(parts.length * planes * vPlane) / 4], "float32");
-  const rowsA = rowTable(backend, t.chunk, (i) => 4 * i * outChannels);
-  const rowsC = rowTable(backend, t.chunk, (i) => 4 * i * inChannels);
+  const rowsA = evenRows(backend, t.chunk, 4 * outChannels);
+  const rowsC = evenRows(backend, t.chunk, 4 * inChannels);
   const [dyAt, uAt, dxAt, zAt, vAt, rowsAAt, rowsCAt] = [dy, u, dx, z, v, rowsA, rowsC].map((i) => addressOf(backend, i));
   const uPlane = 4 * inChannels * outChannels;
   const jobs = parts.map(([firstTile, tiles], thread): Job => {
@@ -261,7 +261,7 @@ function scatterInputGradient(backend: WasmBackend, simd: SimdKernels, dy: tf.Te
     return job;
   });
   runJobs(backend, jobs);
-  release(backend, u, z, v, rowsA, rowsC);
+  release(backend, u, z, v);
   return dx;
 }
 
@@ -287,8 +287,8 @@ export function winogradConv2DBackpropFilter(
   const zPlane = planeBytes(4 * t.chunk * outChannels);
   const v = backend.makeOutput([(parts.length * planes * vPlane) / 4], "float32");
   const z = backend.makeOutput([(parts.length * planes * zPlane) / 4], "float32");
-  const rowsA = rowTable(backend, inChannels, (ci) => 4 * ci);
-  const rowsC = rowTable(backend, inChannels, (ci) => 4 * ci * outChannels);
+  const rowsA = evenRows(backend, inChannels, 4);
+  const rowsC = evenRows(backend, inChannels, 4 * outChannels);
   const [xAt, dyAt, duAt, vAt, zAt, rowsAAt, rowsCAt] = [x, dy, du, v, z, rowsA, rowsC].map((i) => addressOf(backend, i));
   const uPlane = 4 * inChannels * outChannels;
   if (t.total === 0) (backend.typedArrayFromHeap(du) as Float32Array).fill(0);
@@ -311,6 +311,6 @@ export function winogradConv2DBackpropFilter(
   // The threads' sums, added up into the first.
   if (parts.length > 1) simd.columnSums(duAt, parts.length, uFloats, parts.length, duAt);
   simd[variant.filterGradient](duAt, inChannels, outChannels, addressOf(backend, dW));
-  release(backend, du, v, z, rowsA, rowsC);
+  release(backend, du, v, z);
   return dW;
 }

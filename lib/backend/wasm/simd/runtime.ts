@@ -268,3 +268,40 @@ export function rowTable(backend: WasmBackend, count: number, offset: (i: number
   for (let i = 0; i < count; i++) values[i] = offset(i);
   return table;
 }
+
+/** Tables kept per backend (see sharedRowTable), oldest first. */
+const sharedTables = new WeakMap<WasmBackend, Map<string, { table: tf.TensorInfo; count: number }>>();
+/** How many shared tables a backend keeps (a network's layers need a few each). */
+const SHARED_TABLES = 24;
+
+/**
+ * A rowTable kept for later calls with the same `key` (the offsets' recipe)
+ * and at most as many rows: kernels call with the same geometry every
+ * training step, and building a table of tens of thousands of offsets in
+ * JavaScript costs about as much as a small kernel. Shared and read-only:
+ * callers must not release it. The least recently made goes when there are
+ * more than SHARED_TABLES.
+ */
+export function sharedRowTable(backend: WasmBackend, key: string, count: number, offset: (i: number) => number): tf.TensorInfo {
+  let tables = sharedTables.get(backend);
+  if (!tables) sharedTables.set(backend, (tables = new Map()));
+  const kept = tables.get(key);
+  if (kept && kept.count >= count) return kept.table;
+  if (kept) {
+    backend.disposeData(kept.table.dataId);
+    tables.delete(key);
+  }
+  const table = rowTable(backend, count, offset);
+  tables.set(key, { table, count });
+  for (const [oldest, entry] of tables) {
+    if (tables.size <= SHARED_TABLES) break;
+    backend.disposeData(entry.table.dataId);
+    tables.delete(oldest);
+  }
+  return table;
+}
+
+/** A shared table (see sharedRowTable) of i * stepBytes for at least `count` rows: rows of a matrix stored row after row. */
+export function evenRows(backend: WasmBackend, count: number, stepBytes: number): tf.TensorInfo {
+  return sharedRowTable(backend, `even ${stepBytes}`, count, (i) => i * stepBytes);
+}
