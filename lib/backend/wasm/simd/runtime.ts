@@ -279,14 +279,19 @@ const SHARED_TABLES = 24;
  * and at most as many rows: kernels call with the same geometry every
  * training step, and building a table of tens of thousands of offsets in
  * JavaScript costs about as much as a small kernel. Shared and read-only:
- * callers must not release it. The least recently made goes when there are
+ * callers must not release it. The least recently used goes when there are
  * more than SHARED_TABLES.
  */
 export function sharedRowTable(backend: WasmBackend, key: string, count: number, offset: (i: number) => number): tf.TensorInfo {
   let tables = sharedTables.get(backend);
   if (!tables) sharedTables.set(backend, (tables = new Map()));
   const kept = tables.get(key);
-  if (kept && kept.count >= count) return kept.table;
+  if (kept && kept.count >= count) {
+    // Most recently used last.
+    tables.delete(key);
+    tables.set(key, kept);
+    return kept.table;
+  }
   if (kept) {
     backend.disposeData(kept.table.dataId);
     tables.delete(key);
