@@ -11,7 +11,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { WasmBackend, call, original, release, reshape, transpose, KernelArgs, wasmKernel } from "./kernel-calls";
 import { gemmOnThreads, KernelCall } from "./simd/parallel";
-import { addressOf, evenRows, simdKernels } from "./simd/runtime";
+import { addressOf, evenRows, releaseRows, simdKernels } from "./simd/runtime";
 
 /**
  * A plain product A·B with the generated SIMD kernel. XNNPACK re-packs B
@@ -25,6 +25,7 @@ function simdProduct(backend: WasmBackend, a: tf.TensorInfo, b: tf.TensorInfo, m
   const rowsC = evenRows(backend, m, 4 * n);
   const gemm: KernelCall = ["gemm", m, n, addressOf(backend, rowsA), addressOf(backend, a), addressOf(backend, rowsC), addressOf(backend, out), 0, addressOf(backend, b), 1, 0, 0, 1, 0, 0, k, 4, 4 * n];
   gemmOnThreads(backend, [gemm], m * n * k);
+  releaseRows(backend, rowsA, rowsC);
   return out;
 }
 
@@ -39,6 +40,7 @@ function simdProductTransposedA(backend: WasmBackend, a: tf.TensorInfo, b: tf.Te
   const rowsC = evenRows(backend, m, 4 * n);
   const gemm: KernelCall = ["gemmAdjacent", m, n, addressOf(backend, rowsA), addressOf(backend, a), addressOf(backend, rowsC), addressOf(backend, out), 0, addressOf(backend, b), 1, 0, 0, 1, 0, 0, k, 4 * m, 4 * n];
   gemmOnThreads(backend, [gemm], m * n * k);
+  releaseRows(backend, rowsA, rowsC);
   return out;
 }
 

@@ -10,7 +10,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { WasmBackend, channelsLastConvInfo, conv2d, explicitPadding, padForWindows, release, requireChannelsLast, transpose, call, KernelArgs, wasmKernel } from "./kernel-calls";
 import { gemmOnThreads, KernelCall } from "./simd/parallel";
-import { addressOf, evenRows, sharedRowTable, simdKernels } from "./simd/runtime";
+import { addressOf, evenRows, releaseRows, sharedRowTable, simdKernels } from "./simd/runtime";
 import { winogradApplies, winogradConv2DBackpropFilter } from "./winograd";
 
 /**
@@ -71,6 +71,7 @@ function bySimdProduct(
     ]);
   }
   gemmOnThreads(backend, calls, taps * outChannels * batchSize * outHeight * outWidth);
+  releaseRows(backend, tapRows, outRows);
   if (images !== x) release(backend, images);
   return dW;
 }

@@ -18,7 +18,7 @@ import { batchMatMul } from "./batch-mat-mul";
 import { windowCorners } from "./conv2d";
 import { WasmBackend, channelsLastConvInfo, heapF32, call, conv2d, explicitPadding, release, requireChannelsLast, reshape, transpose, KernelArgs, wasmKernel } from "./kernel-calls";
 import { Job, kernelThreads, MIN_PARALLEL_WORK, runJobs, splitOnThreads, splitRange } from "./simd/parallel";
-import { addressOf, evenRows, simdKernels } from "./simd/runtime";
+import { addressOf, evenRows, releaseRows, simdKernels } from "./simd/runtime";
 import { winogradApplies, winogradConv2DBackpropInput } from "./winograd";
 
 /** dy with (stride - 1) zeros after every row and column: [N, OH*sh, OW*sw, C]. */
@@ -190,6 +190,7 @@ function bySimdTaps(
     return job;
   });
   release(backend, weights);
+  releaseRows(backend, gradientRows, targetRows);
   if (!padded) return target;
   const dx = call(tf.Slice, backend, { x: target }, {
     begin: [0, padInfo.top, padInfo.left, 0],
@@ -238,6 +239,7 @@ function bySimdColumns(backend: WasmBackend, dy: tf.TensorInfo, filter: tf.Tenso
   });
   runJobs(backend, jobs);
   release(backend, weightsT, columns);
+  releaseRows(backend, rowsA, rowsC);
   return dx;
 }
 

@@ -13,7 +13,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { channelsLastConvInfo, KernelArgs, WasmBackend, original, padForWindows, release, wasmKernel } from "./kernel-calls";
 import { addRowOnThreads, gemmOnThreads, KernelCall } from "./simd/parallel";
-import { addressOf, evenRows, sharedRowTable, simdKernels, SimdKernels } from "./simd/runtime";
+import { addressOf, evenRows, releaseRows, sharedRowTable, simdKernels, SimdKernels } from "./simd/runtime";
 import { winogradApplies, winogradConv2D } from "./winograd";
 
 /** "auto": the generated SIMD kernels when available. Tests change it. */
@@ -83,6 +83,7 @@ function direct(backend: WasmBackend, x: tf.TensorInfo, filter: tf.TensorInfo, i
     4 * outChannels,
   ];
   gemmOnThreads(backend, [gemm], positions * outChannels * filterHeight * filterWidth * inChannels);
+  releaseRows(backend, corners, outRows);
   if (images !== x) release(backend, images);
   return out;
 }

@@ -13,7 +13,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { WasmBackend, release, transpose } from "./kernel-calls";
 import { Job, kernelThreads, runJobs, splitRange } from "./simd/parallel";
-import { addressOf, evenRows, SimdKernels } from "./simd/runtime";
+import { addressOf, evenRows, releaseRows, SimdKernels } from "./simd/runtime";
 
 /**
  * "auto": Winograd for every 3x3 (and, for the passes in `fiveByFive`,
@@ -171,6 +171,7 @@ function convolveTransformed(
   });
   runJobs(backend, jobs);
   release(backend, v, m);
+  releaseRows(backend, rowsA, rowsC);
   return y;
 }
 
@@ -262,6 +263,7 @@ function scatterInputGradient(backend: WasmBackend, simd: SimdKernels, dy: tf.Te
   });
   runJobs(backend, jobs);
   release(backend, u, z, v);
+  releaseRows(backend, rowsA, rowsC);
   return dx;
 }
 
@@ -312,5 +314,6 @@ export function winogradConv2DBackpropFilter(
   if (parts.length > 1) simd.columnSums(duAt, parts.length, uFloats, parts.length, duAt);
   simd[variant.filterGradient](duAt, inChannels, outChannels, addressOf(backend, dW));
   release(backend, du, v, z);
+  releaseRows(backend, rowsA, rowsC);
   return dW;
 }

@@ -271,18 +271,26 @@ export function rowTable(backend: WasmBackend, count: number, offset: (i: number
 
 /** Tables kept per backend (see sharedRowTable), oldest first. */
 const sharedTables = new WeakMap<WasmBackend, Map<string, { table: tf.TensorInfo; count: number }>>();
-/** How many shared tables a backend keeps (a network's layers need a few each). */
+/** How many shared tables a backend keeps (a network's layers need a few each), and the most rows one may have (256 KB). */
 const SHARED_TABLES = 24;
+const SHARED_TABLE_ROWS = 1 << 16;
+/** The tables sharedRowTable keeps (releaseRows leaves these alone). */
+const keptTables = new WeakSet<tf.TensorInfo>();
 
 /**
  * A rowTable kept for later calls with the same `key` (the offsets' recipe)
  * and at most as many rows: kernels call with the same geometry every
  * training step, and building a table of tens of thousands of offsets in
  * JavaScript costs about as much as a small kernel. Shared and read-only:
- * callers must not release it. The least recently used goes when there are
- * more than SHARED_TABLES.
+ * callers release it with releaseRows, which frees only a table not kept.
+ * The least recently used goes when there are more than SHARED_TABLES;
+ * tables over SHARED_TABLE_ROWS rows are not kept (what they save is small
+ * next to their kernels, and they would stay in memory). A call with the
+ * same key and more rows replaces (frees) the kept table: within one kernel,
+ * ask for one key with one count.
  */
 export function sharedRowTable(backend: WasmBackend, key: string, count: number, offset: (i: number) => number): tf.TensorInfo {
+  if (count > SHARED_TABLE_ROWS) return rowTable(backend, count, offset);
   let tables = sharedTables.get(backend);
   if (!tables) sharedTables.set(backend, (tables = new Map()));
   const kept = tables.get(key);
@@ -297,6 +305,7 @@ export function sharedRowTable(backend: WasmBackend, key: string, count: number,
     tables.delete(key);
   }
   const table = rowTable(backend, count, offset);
+  keptTables.add(table);
   tables.set(key, { table, count });
   for (const [oldest, entry] of tables) {
     if (tables.size <= SHARED_TABLES) break;
@@ -304,6 +313,11 @@ export function sharedRowTable(backend: WasmBackend, key: string, count: number,
     tables.delete(oldest);
   }
   return table;
+}
+
+/** Frees row tables that sharedRowTable did not keep. */
+export function releaseRows(backend: WasmBackend, ...tables: tf.TensorInfo[]): void {
+  for (const table of tables) if (!keptTables.has(table)) backend.disposeData(table.dataId);
 }
 
 /** A shared table (see sharedRowTable) of i * stepBytes for at least `count` rows: rows of a matrix stored row after row. */
