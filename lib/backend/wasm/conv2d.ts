@@ -1,6 +1,6 @@
 /**
  * Conv2D and FusedConv2D for the wasm backend on the generated SIMD kernels:
- * Winograd's for 3x3 stride 1 (./winograd), the direct product otherwise.
+ * Winograd's for 3x3 and 5x5 stride 1 (./winograd), the direct product otherwise.
  *
  * XNNPACK caches its convolution by input and filter, so with a new input
  * every batch it builds and packs the operator again on every call. The
@@ -88,7 +88,7 @@ function direct(backend: WasmBackend, x: tf.TensorInfo, filter: tf.TensorInfo, i
   return out;
 }
 
-/** The convolution, Winograd's way for 3x3 stride 1, else the direct way. */
+/** The convolution, Winograd's way for 3x3 and 5x5 stride 1, else the direct way. */
 function convolve(backend: WasmBackend, simd: SimdKernels, x: tf.TensorInfo, filter: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): tf.TensorInfo {
   return winogradApplies(info) ? winogradConv2D(backend, simd, x, filter, info) : direct(backend, x, filter, info);
 }
