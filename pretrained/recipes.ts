@@ -213,7 +213,7 @@ export const RECIPES: readonly PretrainRecipe[] = [
     data: fashionSourceData,
     build: (numClasses, seed) => lenet({ numClasses, seed, name: "fashion-five-lenet" }),
     notes: [
-      `The transfer benchmark (npm run bench -- transfer) and lesson 10 reuse it for the five classes it never saw: ${FASHION_TARGET_CLASSES.join(", ")}.`,
+      `The transfer benchmark's fashion task (npm run bench -- transfer --task fashion) reuses it for the five classes it never saw: ${FASHION_TARGET_CLASSES.join(", ")}. Lesson 10 reuses it for a folder of your own images.`,
     ],
   }),
   classifierRecipe({
