@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- transfer [--task fashion-vgg|off-centre|fashion|digits|inverted] [--pretrained NAME] [--per-class N] [--seed S] [--feature-layer L] [--backbone-rate R] [--augment JSON]`
+ * `npm run bench -- transfer [--task fashion-vgg|fashion-digits|fashion-turns|off-centre|fashion|digits|inverted] [--pretrained NAME] [--per-class N] [--seed S] [--feature-layer L] [--backbone-rate R] [--augment JSON]`
  * (defaults fashion-vgg, the task's network, 50, 1, the layer the head reads): the three ways to
  * get a classifier for a new task, measured in one run by compareApproaches:
  * from scratch, feature extraction and fine-tuning, with N training images
@@ -83,6 +83,8 @@ const offCentreTargets = async () =>
 const TASKS: Record<string, { pretrained: string; data(): Promise<Dataset> }> = {
   fashion: { pretrained: "fashion-five-lenet", data: fashionTargets },
   "fashion-vgg": { pretrained: "fashion-five-vgg-small", data: fashionTargets },
+  "fashion-digits": { pretrained: "fashion-five-digits-vgg-small", data: fashionTargets },
+  "fashion-turns": { pretrained: "fashion-turns-vgg-small", data: fashionTargets },
   "off-centre": { pretrained: "fashion-five-vgg-small-off-centre", data: offCentreTargets },
   inverted: {
     pretrained: "fashion-lenet",
