@@ -256,7 +256,7 @@ export const RECIPES: readonly PretrainRecipe[] = [
     build: (numClasses, seed) => smallVgg({ numClasses, seed, name: "fashion-turns-vgg-small" }),
     maxEpochs: 8,
     notes: [
-      `It saw the training images of all ten classes, ${FASHION_TARGET_CLASSES.join(", ")} included, but never a class label: what it learnt to name is the turn. The transfer benchmark's fashion-turns task (npm run bench -- transfer --task fashion-turns) reuses it for those five classes.`,
+      `It saw the training images of all ten classes, ${FASHION_TARGET_CLASSES.join(", ")} included, but never a class label: what it learnt to name is the turn. The transfer benchmark's fashion-turns task (npm run bench -- transfer --task fashion-turns) reuses it for those five classes, its fashion-ten-turns task for all ten.`,
     ],
   }),
   classifierRecipe({
