@@ -12,6 +12,7 @@ import { conv2DBackpropInputConfig } from "./conv2d-backprop-input";
 import { castConfig, identityConfig } from "./identity";
 import { maxPoolGradConfig } from "./max-pool-grad";
 import { avgPoolConfig, maxPoolConfig } from "./pool";
+import { reluConfig } from "./relu";
 import { registerReluGradient, reluGradConfig } from "./relu-grad";
 import { sumConfig } from "./sum";
 
@@ -31,6 +32,7 @@ export const trainingKernels: readonly tf.KernelConfig[] = [
   maxPoolConfig,
   avgPoolConfig,
   reluGradConfig,
+  reluConfig,
 ];
 
 const OURS = Symbol.for("convlab.trainingKernel");

@@ -12,7 +12,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { WasmBackend, heapF32, KernelArgs, wasmKernel } from "./kernel-calls";
-import { splitOnThreads } from "./simd/parallel";
+import { streamOnThreads } from "./simd/parallel";
 import { addressOf, simdKernels } from "./simd/runtime";
 
 /** The kernel's name in tfjs's registry (convlab's own: tfjs has no ReLU-gradient kernel). */
@@ -36,7 +36,7 @@ export function reluGrad(args: KernelArgs): tf.TensorInfo {
   const vectors = simd ? size >> 2 : 0;
   if (vectors > 0) {
     const [dyAt, yAt, dxAt] = [dy, y, dx].map((t) => addressOf(backend, t));
-    splitOnThreads(backend, vectors, 1, 4 * 4 * vectors, (first, count) => [["reluGrad", dyAt + 16 * first, yAt + 16 * first, dxAt + 16 * first, count]]);
+    streamOnThreads(backend, vectors, 1, 4 * vectors, (first, count) => [["reluGrad", dyAt + 16 * first, yAt + 16 * first, dxAt + 16 * first, count]]);
   }
   const [g, v, out] = [dy, y, dx].map((t) => heapF32(backend, t));
   for (let i = 4 * vectors; i < size; i++) out[i] = g[i] * stepOf(v[i]);
