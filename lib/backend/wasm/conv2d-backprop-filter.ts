@@ -9,12 +9,9 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { WasmBackend, channelsLastConvInfo, conv2d, explicitPadding, padForWindows, release, requireChannelsLast, transpose, call, KernelArgs, wasmKernel } from "./kernel-calls";
-import { gemmOnThreads, gemmSumOnThreads, KernelCall } from "./simd/parallel";
+import { gemmOnThreads, KernelCall } from "./simd/parallel";
 import { addressOf, rowTable, simdKernels } from "./simd/runtime";
 import { winogradApplies, winogradConv2DBackpropFilter } from "./winograd";
-
-/** Taps (rows of dW) below which the threads split the images rather than the taps: 16 register tiles of 4 rows. */
-const FEW_TAPS = 64;
 
 /**
  * The filter gradient with the generated SIMD product (./simd/gemm): rows
@@ -48,7 +45,7 @@ function bySimdProduct(
   const tapRowsAt = addressOf(backend, tapRows);
   const outRowsAt = addressOf(backend, outRows);
   const dWAt = addressOf(backend, dW);
-  // One product per chunk of images, added up; the threads split the taps (rows of dW), or the images when taps are few.
+  // One product per chunk of images, added up; the threads split the taps (rows of dW).
   const calls: KernelCall[] = [];
   for (let first = 0; first < batchSize; first += perCall) {
     const count = Math.min(perCall, batchSize - first);
@@ -73,10 +70,7 @@ function bySimdProduct(
       4 * outChannels,
     ]);
   }
-  const work = taps * outChannels * batchSize * outHeight * outWidth;
-  // Few taps (a first layer's): the threads split the images instead.
-  if (taps < FEW_TAPS) gemmSumOnThreads(backend, calls, work, taps * outChannels);
-  else gemmOnThreads(backend, calls, work);
+  gemmOnThreads(backend, calls, taps * outChannels * batchSize * outHeight * outWidth);
   release(backend, tapRows, outRows);
   if (images !== x) release(backend, images);
   return dW;

@@ -16,7 +16,7 @@ import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import type { WasmBackend } from "../kernel-calls";
 import { CALLS, CONTROL_SLOTS, FAILED, FIRST_CALL, IDLE, MESSAGE_BYTES, READY, RUN, STATE } from "./job-protocol";
-import { addressOf, boundModule, simdKernels, SimdKernels } from "./runtime";
+import { boundModule, simdKernels, SimdKernels } from "./runtime";
 
 /** A generated kernel's name and its arguments. */
 export type KernelCall = [kernel: keyof SimdKernels, ...args: number[]];
@@ -220,40 +220,6 @@ export function gemmOnThreads(backend: WasmBackend, calls: KernelCall[], work: n
   splitOnThreads(backend, calls[0]?.[1] ?? 0, 4, work, (first, count) =>
     calls.map(([kernel, , n, rowsA, a, rowsC, c, ...rest]) => [kernel, count, n, rowsA + 4 * first, a, rowsC + 4 * first, c, ...rest]),
   );
-}
-
-/**
- * Runs gemm calls that add up into one C (the first writes it, accumulate
- * 0; the others add, accumulate 1), split by calls across the kernel
- * threads: each thread adds its run of calls into a C of its own (the first
- * thread into C itself), and the others' are then added into C. For
- * products with few rows of C, such as a first layer's filter gradient (27
- * taps): split by rows, each thread would get one or two register tiles and
- * both would read all of A and B. C's rows must be its first `cFloats`
- * floats from c (rowsC[i] = 4 * i * n). Results are deterministic for a
- * given thread count, and differ from one thread's in rounding only (the
- * sums are added in another order). `work`: the calls' multiply-adds.
- */
-export function gemmSumOnThreads(backend: WasmBackend, calls: KernelCall[], work: number, cFloats: number): void {
-  const parts = work >= MIN_PARALLEL_WORK ? splitRange(calls.length, kernelThreads(backend)) : [[0, calls.length] as [number, number]];
-  const copies = parts.length > 1 ? backend.makeOutput([(parts.length - 1) * cFloats], "float32") : null;
-  const copiesAt = copies ? addressOf(backend, copies) : 0;
-  runJobs(
-    backend,
-    parts.map(([first, count], part) =>
-      calls.slice(first, first + count).map(([kernel, m, n, rowsA, a, rowsC, c, accumulate, ...rest], i): KernelCall => {
-        if (part === 0) return [kernel, m, n, rowsA, a, rowsC, c, accumulate, ...rest];
-        return [kernel, m, n, rowsA, a, rowsC, copiesAt + 4 * (part - 1) * cFloats, i === 0 ? 0 : 1, ...rest];
-      }),
-    ),
-  );
-  if (!copies) return;
-  const others = backend.typedArrayFromHeap(copies) as Float32Array;
-  const sums = new Float32Array(others.buffer, calls[0][6], cFloats);
-  for (let at = 0; at < others.length; at += cFloats) {
-    for (let i = 0; i < cFloats; i++) sums[i] += others[at + i];
-  }
-  backend.disposeData(copies.dataId);
 }
 
 /**
