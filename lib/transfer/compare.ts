@@ -48,6 +48,8 @@ export interface CompareApproachesOptions {
   featureLayer?: LayerRef;
   /** Learning-rate multiplier of the pretrained layers when fine-tuning. Default 0.1. */
   backboneRate?: number;
+  /** Learning rate of fine-tuning's second step (the new head's; the pretrained layers get backboneRate times it). Default: train's, as from scratch. */
+  fineTuneLearningRate?: number;
   /**
    * train()'s options for from scratch and fine-tuning. Default: Adam at a
    * fixed 0.001, batches of 32, no weight decay, up to 100 epochs.
@@ -224,7 +226,8 @@ export async function compareApproaches(options: CompareApproachesOptions): Prom
       const reuse = { featureLayer: options.featureLayer, patience, seed };
       const backbone = await options.pretrained();
       if (approaches.includes("fine-tuning")) {
-        const tuned = await fineTune(backbone, subset, { ...reuse, backboneRate: options.backboneRate, train: training });
+        const tuning = options.fineTuneLearningRate === undefined ? training : { ...training, learningRate: options.fineTuneLearningRate };
+        const tuned = await fineTune(backbone, subset, { ...reuse, backboneRate: options.backboneRate, train: tuning });
         const { classifier, seconds } = tuned.features;
         record("feature extraction", classifier.accuracy("test"), seconds, classifier.history.length);
         record("fine-tuning", await testAccuracy(tuned.model, subset), tuned.seconds, tuned.run.history.length);

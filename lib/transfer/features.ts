@@ -35,7 +35,7 @@ export interface ExtractOptions {
   layer?: LayerRef;
   /** The splits to extract. Default: every split that holds images. */
   splits?: readonly SplitName[];
-  /** Images per forward pass. Default 256. */
+  /** Images per forward pass (one predict() call each): more takes more memory, and above a few dozen hardly less time. Default 256. */
   batchSize?: number;
   /** Show a progress line for large extractions (2,000 images or more, in a notebook). Default true. */
   progress?: boolean;
@@ -81,6 +81,30 @@ export class Features {
       out.set(this.rows.get(indices[position])!, i * this.dims);
     }
     return out;
+  }
+
+  /**
+   * The same features for another view of the same images (a subset from
+   * trainSubset or samplePerClass, other splits from withSplits), reading no
+   * image: every image of the view must have been extracted.
+   */
+  of(view: Dataset): Features {
+    if (view.pixels !== this.data.pixels) {
+      throw new Error(
+        `These features were computed for ${this.data.name}'s images, not ${view.name}'s. ` +
+          `Take the view from the same dataset (trainSubset(data, ...), withSplits(...)), or extract features for ${view.name} itself.`,
+      );
+    }
+    if (JSON.stringify(view.normalization) !== JSON.stringify(this.data.normalization)) {
+      throw new Error(`These features were computed for ${this.data.name}'s images as normalized then, not in ${view.name}'s normalization. Extract features for ${view.name} itself.`);
+    }
+    for (const split of SPLIT_NAMES) {
+      const missing = Array.from(view.indices(split)).find((i) => !this.rows.has(i));
+      if (missing !== undefined) {
+        throw new Error(`Image ${missing} of ${view.name}'s ${split} split has no features: it is not among the images these features were computed for. Extract them from a dataset that holds it.`);
+      }
+    }
+    return new Features(this.dims, this.shape, this.layer, this.model, view, this.rows, 0, 0);
   }
 
   /** A split's features as a tensor [images, dims]; the caller disposes it. */
@@ -140,6 +164,49 @@ export function clearFeatureCache(model?: tf.LayersModel): void {
   allCaches.clear();
 }
 
+/** The cache's rows of one model under one key (layer, weights, store, normalization), made empty if new. */
+function cachedRows(model: tf.LayersModel, key: string): Map<number, Float32Array> {
+  let perModel = cache.get(model);
+  if (!perModel) {
+    cache.set(model, (perModel = new Map()));
+    allCaches.add(new WeakRef(perModel));
+  }
+  let rows = perModel.get(key);
+  if (!rows) perModel.set(key, (rows = new Map()));
+  return rows;
+}
+
+/** Runs the training split of `images` through the model up to `layer`, batch by batch, into `rows` (by image index). */
+async function extractRows(
+  model: tf.LayersModel,
+  layer: tf.layers.Layer,
+  images: Dataset,
+  rows: Map<number, Float32Array>,
+  options: Pick<ExtractOptions, "batchSize" | "progress">,
+): Promise<void> {
+  const extractor = tf.model({ inputs: model.inputs, outputs: layer.output as tf.SymbolicTensor });
+  const dims = (layer.outputShape as number[]).slice(1).reduce((a, b) => a * b, 1);
+  const total = images.size("train");
+  // Small extractions take a moment; a progress line would only flash.
+  const progress = (options.progress ?? true) && total >= 2000 ? new ProgressLine(`Extracting features at "${layer.name}"`, total) : undefined;
+  let done = 0;
+  for await (const batch of images.batches({ batchSize: options.batchSize ?? 256, shuffle: false, labels: "index" })) {
+    try {
+      if (wasInterrupted()) throw new Error("Feature extraction was interrupted; the features extracted so far are cached, so running it again continues.");
+      // One predict() call per batch (its own default would cut it into 32s), read outside tf.tidy: on wasm, reading inside one is several times slower.
+      const out = tf.tidy(() => (extractor.predict(batch.xs, { batchSize: batch.size }) as tf.Tensor).reshape([batch.size, dims]));
+      const values = out.dataSync() as Float32Array;
+      out.dispose();
+      batch.indices.forEach((imageIndex, i) => rows.set(imageIndex, values.slice(i * dims, (i + 1) * dims)));
+    } finally {
+      batch.dispose();
+    }
+    done += batch.size;
+    progress?.update(done);
+  }
+  progress?.finish();
+}
+
 /**
  * The activations of `layer` for every image of the chosen splits of
  * `data`, flattened to one row per image. Images already extracted (same
@@ -162,42 +229,18 @@ export async function extractFeatures(model: tf.LayersModel, data: Dataset, opti
     if (!SPLIT_NAMES.includes(s)) throw new Error(`"${s}" is not a split name; use ${SPLIT_NAMES.join(", ")}.`);
     return s;
   });
-  const batchSize = options.batchSize ?? 256;
   const started = performance.now();
   const shape = (layer.outputShape as number[]).slice(1);
   const dims = shape.reduce((a, b) => a * b, 1);
 
-  const key = `${layer.name}|${storeId(data.pixels)}|${JSON.stringify(data.normalization)}|${weightsDigest(layers, index)}`;
-  let perModel = cache.get(model);
-  if (!perModel) {
-    cache.set(model, (perModel = new Map()));
-    allCaches.add(new WeakRef(perModel));
-  }
-  let rows = perModel.get(key);
-  if (!rows) perModel.set(key, (rows = new Map()));
-
+  const rows = cachedRows(model, `${layer.name}|${storeId(data.pixels)}|${JSON.stringify(data.normalization)}|${weightsDigest(layers, index)}`);
   const wanted = new Set<number>();
   for (const split of splits) for (const i of data.indices(split)) if (!rows.has(i)) wanted.add(i);
   const missing = Int32Array.from([...wanted].sort((a, b) => a - b));
-  if (missing.length > 0) {
-    const extractor = tf.model({ inputs: model.inputs, outputs: layer.output as tf.SymbolicTensor });
-    // Small extractions take a moment; a progress line would only flash.
-    const showProgress = (options.progress ?? true) && missing.length >= 2000;
-    const progress = showProgress ? new ProgressLine(`Extracting features at "${layer.name}"`, missing.length) : undefined;
-    let done = 0;
-    for await (const batch of data.withSplits({ train: missing }).batches({ batchSize, shuffle: false, labels: "index" })) {
-      try {
-        if (wasInterrupted()) throw new Error("Feature extraction was interrupted; the features extracted so far are cached, so running it again continues.");
-        const values = tf.tidy(() => (extractor.predict(batch.xs) as tf.Tensor).reshape([batch.size, dims]).dataSync() as Float32Array);
-        batch.indices.forEach((imageIndex, i) => rows!.set(imageIndex, values.slice(i * dims, (i + 1) * dims)));
-      } finally {
-        batch.dispose();
-      }
-      done += batch.size;
-      progress?.update(done);
-    }
-    progress?.finish();
-  }
+  if (missing.length > 0) await extractRows(model, layer, data.withSplits({ train: missing }), rows, { batchSize: options.batchSize, progress: options.progress });
+  // The result keeps its own rows: clearing the cache later leaves it whole.
+  const kept = new Map<number, Float32Array>();
+  for (const split of splits) for (const i of data.indices(split)) kept.set(i, rows.get(i)!);
   const view = data.withSplits(Object.fromEntries(SPLIT_NAMES.map((s) => [s, splits.includes(s) ? data.indices(s) : new Int32Array(0)])));
-  return new Features(dims, shape, layer.name, model, view, rows, missing.length, (performance.now() - started) / 1000);
+  return new Features(dims, shape, layer.name, model, view, kept, missing.length, (performance.now() - started) / 1000);
 }

@@ -16,6 +16,7 @@ import { maxPoolGradMethod } from "../../lib/backend/wasm/max-pool-grad";
 import { sumMethod } from "../../lib/backend/wasm/sum";
 import { conv2DMethod } from "../../lib/backend/wasm/conv2d";
 import { addMethod } from "../../lib/backend/wasm/add";
+import { reluMethod } from "../../lib/backend/wasm/relu";
 import { winogradApplies, winogradSettings } from "../../lib/backend/wasm/winograd";
 import { simdKernels } from "../../lib/backend/wasm/simd/runtime";
 import type { WasmBackend } from "../../lib/backend/wasm/kernel-calls";
@@ -90,6 +91,7 @@ describe("wasm training kernels match the cpu backend", function () {
     maxPoolGradMethod.use = "auto";
     sumMethod.use = "auto";
     addMethod.use = "auto";
+    reluMethod.use = "auto";
     conv2DMethod.use = "auto";
     winogradSettings.use = "auto";
     winogradSettings.minChannels = 8;
@@ -487,6 +489,24 @@ describe("wasm training kernels match the cpu backend", function () {
           {},
           `Add ${aShape} + ${bShape}`,
         );
+      }
+    });
+  }
+
+  for (const method of ["auto", "wasm"] as const) {
+    it(`Relu (${method === "auto" ? "SIMD" : "the wasm backend's"}): channels 1/3/4/7/32, and NaN stays NaN`, async () => {
+      reluMethod.use = method;
+      let seed = 95;
+      for (const shape of [[64, 8, 8, 32], [2, 5, 7], [3, 4], [6, 3], [5, 1], [10]]) {
+        const values = randomValues(sizeOf(shape), seed++);
+        values[1] = NaN;
+        values[values.length - 1] = -0;
+        const expected = await runKernelOn("cpu", tf.Relu, { x: { shape, values } }, {});
+        const actual = await runKernelOn("wasm", tf.Relu, { x: { shape, values } }, {});
+        if (method === "auto") assert.ok(Number.isNaN(actual.values[1]), `Relu ${shape}: NaN stays NaN`);
+        const finite = (v: Float32Array) => v.map((f) => (Number.isNaN(f) ? 0 : f));
+        await assertMatchesCpu(tf.Relu, { x: { shape, values: finite(values) } }, {}, `Relu ${shape}`);
+        assert.deepEqual(actual.shape, expected.shape);
       }
     });
   }

@@ -9,7 +9,8 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { useBackend } from "../../lib/backend";
-import { jobCounts } from "../../lib/backend/wasm/simd/parallel";
+import { jobCounts, streamingPasses } from "../../lib/backend/wasm/simd/parallel";
+import { RELU_GRAD } from "../../lib/backend/wasm/relu-grad";
 import { winogradSettings } from "../../lib/backend/wasm/winograd";
 import { trainStep } from "../../bench/support/lenet";
 import { conv, dense, maxPool, sequential } from "../../lib/models";
@@ -27,6 +28,12 @@ async function compare(kernel: string, inputs: Inputs, attrs: Record<string, unk
   const actual = await runKernelOn("wasm", kernel, inputs, attrs);
   if (actual.shape.join() !== expected.shape.join()) return Infinity;
   return relativeError(actual.values, expected.values);
+}
+
+/** tfjs's own ReLU gradient, dy * step(y), on the cpu backend. */
+async function stockReluGradient(dy: Inputs[string], y: Inputs[string]): Promise<Float32Array> {
+  await tf.setBackend("cpu");
+  return tf.tidy(() => tf.mul(tf.tensor(dy.values, dy.shape), tf.cast(tf.step(tf.tensor(y.values, y.shape)), "float32")).dataSync() as Float32Array);
 }
 
 /** Every convolution kernel on one geometry (3x3 stride 1 goes the Winograd way, the rest the direct way). */
@@ -85,14 +92,22 @@ async function main(): Promise<void> {
   await convolutions(errors, "3x3 same stride 2 8x17x17x8 -> 7 (split by images)", [8, 17, 17, 8], [3, 3, 8, 7], 2, "same");
   await convolutions(errors, "3x3 same 4x16x16x3 -> 32 (first layer)", [4, 16, 16, 3], [3, 3, 3, 32], 1, "same");
   await convolutions(errors, "5x5 valid 8x20x20x8 -> 32 (bias and ReLU split by rows)", [8, 20, 20, 8], [5, 5, 8, 32], 1, "valid");
-  // Elementwise kernels large enough to split (65,536 floats and more).
+  // Streaming kernels large enough to split (65,536 floats and more), split although they do not by default.
+  streamingPasses.split = true;
   const big = [8, 32, 32, 8];
+  errors["Relu 8x32x32x8"] = await compare(tf.Relu, { x: input(big) }, {});
+  const reluDy = input(big);
+  const reluY = input(big);
+  reluY.values = reluY.values.map((v) => Math.max(v, 0));
+  const stock = await stockReluGradient(reluDy, reluY);
+  errors[`${RELU_GRAD} 8x32x32x8`] = relativeError(await runKernelOn("wasm", RELU_GRAD, { dy: reluDy, y: reluY }, {}).then((r) => r.values), stock);
   errors["Add bias 8x32x32x8"] = await compare(tf.Add, { a: input(big), b: input([8]) }, {});
   errors["Sum over leading axes 8x32x32x8"] = await compare(tf.Sum, { x: input(big) }, { axis: [0, 1, 2], keepDims: false });
   const pooled = input([8, 16, 16, 8]);
   const x = input(big);
   const y = await runKernelOn("cpu", tf.MaxPool, { x }, { filterSize: 2, strides: 2, pad: "valid" });
   errors["MaxPoolGrad 2x2 8x32x32x8"] = await compare(tf.MaxPoolGrad, { dy: pooled, input: x, output: y }, { filterSize: 2, strides: 2, pad: "valid" });
+  streamingPasses.split = false;
   for (const [m, k, n] of [[64, 300, 40], [5, 7, 9], [33, 64, 10]]) {
     for (const transposeA of [false, true]) {
       for (const transposeB of [false, true]) {

@@ -85,6 +85,39 @@ describe("transfer: features", function () {
     assert.equal(store.reads, first.imagesRead + data.size("validation") + data.size("test"), "after clearFeatureCache it reads again");
   });
 
+  it("gives the same rows whatever the batch size, and refuses a batch size that is not a whole number", async () => {
+    const { data } = await countingMnist();
+    const model = smallCnn(5);
+    const byDefault = await extractFeatures(model, data, { layer: "pool1", splits: ["validation"] });
+    clearFeatureCache(model);
+    const bySeven = await extractFeatures(model, data, { layer: "pool1", splits: ["validation"], batchSize: 7 });
+    assert.equal(bySeven.imagesRead, data.size("validation"), "extracted afresh, 7 images a pass");
+    const [a, b] = [byDefault.rowsOf("validation"), bySeven.rowsOf("validation")];
+    let diff = 0;
+    for (let i = 0; i < a.length; i++) diff = Math.max(diff, Math.abs(a[i] - b[i]));
+    assert.ok(diff < 1e-5, `the same rows (max difference ${diff})`);
+    clearFeatureCache(model);
+    await assert.rejects(extractFeatures(model, data, { batchSize: 0 }), /batchSize must be a whole number of at least 1 \(got 0\)/);
+  });
+
+  it("hands out the features of another view of the same images without reading, and keeps them when the cache is cleared", async () => {
+    const { data, store } = await countingMnist();
+    const model = smallCnn(6);
+    const all = await extractFeatures(model, data, { layer: "fc1" });
+    const firstRow = all.rowsOf("test", 0, 1);
+    clearFeatureCache();
+    assert.deepEqual(all.rowsOf("test", 0, 1), firstRow, "the result holds its own rows");
+    const reads = store.reads;
+    const subset = data.withSplits({ train: data.indices("test").slice(0, 20) });
+    const view = all.of(subset);
+    assert.equal(store.reads, reads, "of() reads no image");
+    assert.deepEqual(view.rowsOf("train", 0, 1), firstRow);
+    assert.equal(view.size("validation"), 0);
+    const onlyValidation = await extractFeatures(model, data, { layer: "fc1", splits: ["validation"] });
+    assert.throws(() => onlyValidation.of(data), /Image \d+ of .*'s train split has no features: .* Extract them from a dataset that holds it/);
+    assert.throws(() => all.of(data.withNormalization({ ...data.normalization, method: "none", scale: 1 })), /as normalized then, not in .* normalization\. Extract features/);
+  });
+
   it("extracts again after training changed the weights", async () => {
     const { data, store } = await countingMnist();
     const model = smallCnn(3);

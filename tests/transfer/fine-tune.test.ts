@@ -70,5 +70,19 @@ describe("transfer: fineTune, classifyFeatures and compareApproaches", function 
     for (const r of comparison.rows) assert.ok(r.testAccuracy > 0 && r.testAccuracy <= 1 && r.seconds > 0, JSON.stringify(r));
     assert.equal(comparison.advice().length, 2);
     assert.match(comparison.toString(), /approach +per class +images +test accuracy/);
+
+    // fineTuneLearningRate reaches fine-tuning's second step alone: at a rate too small to move a weight, fine-tuning scores as the head it starts from.
+    const still = await compareApproaches({
+      pretrained: fresh,
+      data: newDigits,
+      imagesPerClass: [20],
+      approaches: ["feature extraction", "fine-tuning"],
+      fineTuneLearningRate: 1e-9,
+      train: { epochs: 2 },
+      patience: 2,
+      progress: false,
+    });
+    const [head, tuned] = [still.accuracy("feature extraction", 20), still.accuracy("fine-tuning", 20)];
+    assert.ok(Math.abs(head - tuned) < 0.005, `fine-tuning at a rate of 1e-9 scores as its starting head (${tuned} vs ${head})`);
   });
 });

@@ -12,6 +12,8 @@ import { conv2DBackpropInputConfig } from "./conv2d-backprop-input";
 import { castConfig, identityConfig } from "./identity";
 import { maxPoolGradConfig } from "./max-pool-grad";
 import { avgPoolConfig, maxPoolConfig } from "./pool";
+import { reluConfig } from "./relu";
+import { registerReluGradient, reluGradConfig } from "./relu-grad";
 import { sumConfig } from "./sum";
 
 /** Our kernels, in the order they were added. */
@@ -29,6 +31,8 @@ export const trainingKernels: readonly tf.KernelConfig[] = [
   fusedConv2DConfig,
   maxPoolConfig,
   avgPoolConfig,
+  reluGradConfig,
+  reluConfig,
 ];
 
 const OURS = Symbol.for("convlab.trainingKernel");
@@ -43,6 +47,7 @@ function isOurs(config: tf.KernelConfig | undefined): boolean {
  * times, before or after the backend starts.
  */
 export function registerWasmTrainingKernels(): void {
+  registerReluGradient();
   for (const config of trainingKernels) {
     const existing = tf.getKernel(config.kernelName, "wasm");
     if (isOurs(existing)) continue;

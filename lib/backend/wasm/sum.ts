@@ -8,7 +8,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { WasmBackend, heapF32, original, release, KernelArgs, wasmKernel } from "./kernel-calls";
-import { splitOnThreads } from "./simd/parallel";
+import { streamOnThreads } from "./simd/parallel";
 import { addressOf, simdKernels } from "./simd/runtime";
 
 /** Rows summed in single precision before the blocks' sums are added in double. */
@@ -37,7 +37,7 @@ export function sum(args: KernelArgs): tf.TensorInfo {
     const partial = backend.makeOutput([blocks, rowLength], "float32");
     const [xAt, partialAt, rowBytes] = [addressOf(backend, x), addressOf(backend, partial), 4 * rowLength];
     // The threads sum whole blocks of rows into their own rows of `partial`.
-    splitOnThreads(backend, blocks, 1, 4 * rows * rowLength, (first, count) => [
+    streamOnThreads(backend, blocks, 1, rows * rowLength, (first, count) => [
       ["columnSums", xAt + first * BLOCK_ROWS * rowBytes, Math.min(count * BLOCK_ROWS, rows - first * BLOCK_ROWS), rowLength, BLOCK_ROWS, partialAt + first * rowBytes],
     ]);
     const sums = heapF32(backend, partial);

@@ -222,8 +222,23 @@ export function gemmOnThreads(backend: WasmBackend, calls: KernelCall[], work: n
   );
 }
 
-/** simd.addRow (see ./rows) with its rows split across the kernel threads. */
+/**
+ * Whether streaming passes (a few operations per float they read: bias add,
+ * ReLU and its gradient, column sums) are split across the kernel threads.
+ * Off: on the project's 2-core machine two threads together stream memory no
+ * faster than one (about 30 GB/s either way over 8 MB tensors, vgg32's
+ * first block), so the split only adds the worker's wake-up and the wait
+ * for the slower half. Tests turn it on to check the split itself.
+ */
+export const streamingPasses: { split: boolean } = { split: false };
+
+/** splitOnThreads for a streaming pass over `floats` floats: one part unless streamingPasses.split. */
+export function streamOnThreads(backend: WasmBackend, total: number, unit: number, floats: number, part: (first: number, count: number) => Job): void {
+  splitOnThreads(backend, total, unit, streamingPasses.split ? 4 * floats : 0, part);
+}
+
+/** simd.addRow (see ./rows), a streaming pass: its rows split across the kernel threads when streamingPasses.split. */
 export function addRowOnThreads(backend: WasmBackend, x: number, rows: number, columns: number, b: number, out: number, relu: 0 | 1): void {
   const rowBytes = 4 * columns;
-  splitOnThreads(backend, rows, 1, 4 * rows * columns, (first, count) => [["addRow", x + first * rowBytes, count, columns, b, out + first * rowBytes, relu]]);
+  streamOnThreads(backend, rows, 1, rows * columns, (first, count) => [["addRow", x + first * rowBytes, count, columns, b, out + first * rowBytes, relu]]);
 }

@@ -7,6 +7,7 @@ import type { WasmBackend } from "../kernel-calls";
 import { gemmFunctions } from "./gemm";
 import { maxPoolGrad2x2Function } from "./max-pool-grad-2x2";
 import { anyNaNFunction } from "./nan-check";
+import { reluGradFunction } from "./relu-grad";
 import { addRowFunction, columnSumsFunction } from "./rows";
 import { winogradFunctions } from "./winograd";
 import { winograd5Functions } from "./winograd5";
@@ -72,6 +73,9 @@ export interface SimdKernels {
   columnSums(x: number, rows: number, columns: number, blockRows: number, out: number): void;
   /** See ./rows: out = x + b, b one row broadcast (0: none), then ReLU if relu is 1 (byte addresses; columns >= 4). */
   addRow(x: number, rows: number, columns: number, b: number, out: number, relu: 0 | 1): void;
+
+  /** See ./relu-grad: dx = dy * step(y) over `vectors` runs of four floats (byte addresses). */
+  reluGrad(dy: number, y: number, dx: number, vectors: number): void;
 
   /** See ./nan-check: NaN when any of `vectors` runs of four floats from byte address x is NaN, else 0. */
   anyNaN(x: number, vectors: number): number;
@@ -184,7 +188,7 @@ function memoryOf(backend: WasmBackend): WasmMemory | undefined {
 
 function buildModule(shared: boolean, fma: boolean): object {
   const functions: FunctionWriter[] = [...gemmFunctions(0, fma)];
-  functions.push(maxPoolGrad2x2Function(), columnSumsFunction(), addRowFunction(), anyNaNFunction(), ...winogradFunctions(), ...winograd5Functions(), col2imFunction());
+  functions.push(maxPoolGrad2x2Function(), columnSumsFunction(), addRowFunction(), anyNaNFunction(), reluGradFunction(), ...winogradFunctions(), ...winograd5Functions(), col2imFunction());
   return new WebAssemblyApi.Module(writeModule(functions, { shared }));
 }
 
