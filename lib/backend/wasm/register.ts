@@ -13,6 +13,7 @@ import { castConfig, identityConfig } from "./identity";
 import { maxPoolGradConfig } from "./max-pool-grad";
 import { avgPoolConfig, maxPoolConfig } from "./pool";
 import { reluConfig } from "./relu";
+import { registerFusedConv2dGradient } from "./fused-conv-gradient";
 import { registerReluGradient, reluGradConfig } from "./relu-grad";
 import { sumConfig } from "./sum";
 
@@ -48,6 +49,7 @@ function isOurs(config: tf.KernelConfig | undefined): boolean {
  */
 export function registerWasmTrainingKernels(): void {
   registerReluGradient();
+  registerFusedConv2dGradient();
   for (const config of trainingKernels) {
     const existing = tf.getKernel(config.kernelName, "wasm");
     if (isOurs(existing)) continue;
