@@ -12,20 +12,33 @@
  * transform. The filter gradient uses the same V: dU[ξ] = Σ over tiles of
  * V[ξ]ᵀ Z[ξ] with Z = A dY Aᵀ, then dW = Gᵀ dU G.
  *
- * Layouts (addresses and strides in bytes): NHWC tensors; transformed tiles
- * as 16 planes `planeBytes` apart, each [tile][channel]; transformed filters
- * as 16 planes [in-channel][out-channel]. Every transform works on four
- * channels at a time, the last vector ending at the last channel (it
- * overlaps the one before when channels are not a multiple of four and
- * writes the same values again), so channels must be >= 4.
- *
- * Tiles are numbered image by image, row by row: tile g is image
- * g / tilesPerImage, tile row ty and column tx within it; it covers outputs
- * (2ty..2ty+1, 2tx..2tx+1) and reads inputs from (2ty - padTop, 2tx - padLeft).
- * Inputs outside the image read as zero; outputs outside are not written.
+ * Layouts and tile numbering: ./winograd-layout (here 16 planes, ξ = 4a + b).
+ * Every transform works on four channels at a time, the last vector ending
+ * at the last channel (it overlaps the one before when channels are not a
+ * multiple of four and writes the same values again), so channels must be >= 4.
  */
 import { FunctionWriter, Local } from "./wasm-writer";
 import { eachVector, named } from "./rows";
+import {
+  countUp,
+  eachFilterVector,
+  filterRowLocals,
+  InputWindow,
+  loadFromPlane,
+  loadOutputOrZero,
+  loadWindowOrZero,
+  locateInputWindow,
+  locateOutputCorner,
+  OutputCorner,
+  planeOffsetLocals,
+  setFilterStrides,
+  setPixelStrides,
+  storeOutputIfInside,
+  storeToPlane,
+} from "./winograd-layout";
+
+/** Transformed tiles and filters: 4x4. */
+const PLANES = 16;
 
 // Bᵀ, G and Aᵀ as the sums they stand for, on four values along one axis.
 type V4 = [Local, Local, Local, Local];
@@ -42,34 +55,40 @@ export const WINOGRAD_GRADIENT_PARAMS = [
 ] as const;
 export const WINOGRAD_FILTER_GRADIENT_PARAMS = ["du", "inChannels", "outChannels", "out"] as const;
 
-/** Emits the tile's image, tile row and tile column from its number (locals n, ty, tx). */
-function locateTile(f: FunctionWriter, g: Local, tilesPerImage: Local, tilesAcross: Local, n: Local, ty: Local, tx: Local, r: Local): void {
+/** A tile's number and place; `r` keeps the tile's number within its image. */
+interface Tile {
+  t: Local;
+  g: Local;
+  n: Local;
+  r: Local;
+  ty: Local;
+  tx: Local;
+}
+
+/** Allocates a tile's locals (first, so the three tile transforms number them alike). */
+function tileLocals(f: FunctionWriter): Tile {
+  const [t, g, n, r, ty, tx] = Array.from({ length: 6 }, () => f.local("i32"));
+  return { t, g, n, r, ty, tx };
+}
+
+/** Emits the tile's image, tile row and tile column from its number g. */
+function locateTile(f: FunctionWriter, tile: Tile, tilesPerImage: Local, tilesAcross: Local): void {
+  const { g, n, r, ty, tx } = tile;
   f.get(g).get(tilesPerImage).i32DivU().set(n);
   f.get(g).get(n).get(tilesPerImage).i32Mul().i32Sub().set(r);
   f.get(r).get(tilesAcross).i32DivU().set(ty);
   f.get(r).get(ty).get(tilesAcross).i32Mul().i32Sub().set(tx);
 }
 
-/** Locals holding ξ * planeBytes for ξ = 0..15 (index 0 unused: the plane itself). */
-function planeOffsetLocals(f: FunctionWriter, planeBytes: Local): Local[] {
-  const offsets = Array.from({ length: 16 }, () => f.local("i32"));
-  f.i32(0).set(offsets[0]);
-  for (let xi = 1; xi < 16; xi++) f.get(offsets[xi - 1]).get(planeBytes).i32Add().set(offsets[xi]);
-  return offsets;
-}
+type TileParams = Record<"firstTile" | "tileCount" | "tilesPerImage" | "tilesAcross", Local>;
 
-/** Stores `value` at base + offsets[xi]. */
-function storeToPlane(f: FunctionWriter, base: Local, offsets: Local[], xi: number, value: Local): void {
-  f.get(base);
-  if (xi > 0) f.get(offsets[xi]).i32Add();
-  f.get(value).v128Store(0);
-}
-
-/** Loads base + offsets[xi]. */
-function loadFromPlane(f: FunctionWriter, base: Local, offsets: Local[], xi: number): void {
-  f.get(base);
-  if (xi > 0) f.get(offsets[xi]).i32Add();
-  f.v128Load(0);
+/** Runs `body` for tiles t = 0 .. tileCount - 1 of the chunk (tile number g = firstTile + t). */
+function eachTile(f: FunctionWriter, p: TileParams, tile: Tile, body: () => void): void {
+  countUp(f, tile.t, p.tileCount, () => {
+    f.get(p.firstTile).get(tile.t).i32Add().set(tile.g);
+    locateTile(f, tile, p.tilesPerImage, p.tilesAcross);
+    body();
+  });
 }
 
 /** Bᵀ on four values: (d0 - d2, d1 + d2, d2 - d1, d1 - d3), into `out`. */
@@ -87,17 +106,17 @@ function inputRows(f: FunctionWriter, d: V4, out: V4): void {
 export function winogradInputFunction(): FunctionWriter {
   const f = new FunctionWriter("winogradInput", WINOGRAD_INPUT_PARAMS.map(() => "i32" as const));
   const p = named(f, WINOGRAD_INPUT_PARAMS);
-  const [t, g, n, r, ty, tx, y0, x0] = Array.from({ length: 8 }, () => f.local("i32"));
-  const [pixelBytes, rowBytes, base, interior, outRow, at, last, row, plane] = Array.from({ length: 9 }, () => f.local("i32"));
+  const tile = tileLocals(f);
+  const [y0, x0, pixelBytes, rowBytes, base, interior, outRow, at, last, row, plane] = Array.from({ length: 11 }, () => f.local("i32"));
   const rowOk = Array.from({ length: 4 }, () => f.local("i32"));
   const colOk = Array.from({ length: 4 }, () => f.local("i32"));
   const d = Array.from({ length: 4 }, () => f.local("v128")) as V4;
   const w = Array.from({ length: 4 }, () => Array.from({ length: 4 }, () => f.local("v128")) as V4);
   const out = Array.from({ length: 4 }, () => f.local("v128")) as V4;
-  const planeOffsets = planeOffsetLocals(f, p.planeBytes);
-
-  f.get(p.channels).i32(2).i32Shl().set(pixelBytes);
-  f.get(p.width).get(pixelBytes).i32Mul().set(rowBytes);
+  const planeOffsets = planeOffsetLocals(f, p.planeBytes, PLANES);
+  const { x: tensor, height, width, padTop, padLeft } = p;
+  const window: InputWindow = { tensor, height, width, padTop, padLeft, pixelBytes, rowBytes, y0, x0, rowOk, colOk, interior, base };
+  setPixelStrides(f, p.channels, p.width, pixelBytes, rowBytes);
 
   /** One vector of channels at byte offset `at`, rows loaded by `load(i, j)`. */
   const transform = (load: (i: number, j: number) => void) => {
@@ -117,57 +136,26 @@ export function winogradInputFunction(): FunctionWriter {
     }
   };
 
-  f.i32(0).set(t);
-  f.block((done) =>
-    f.loop((nextTile) => {
-      f.get(t).get(p.tileCount).i32GeS().brIf(done);
-      f.get(p.firstTile).get(t).i32Add().set(g);
-      locateTile(f, g, p.tilesPerImage, p.tilesAcross, n, ty, tx, r);
-      f.get(ty).i32(1).i32Shl().get(p.padTop).i32Sub().set(y0);
-      f.get(tx).i32(1).i32Shl().get(p.padLeft).i32Sub().set(x0);
-      for (let i = 0; i < 4; i++) {
-        // 0 <= y0 + i < height, as one unsigned comparison.
-        f.get(y0).i32(i).i32Add().get(p.height).i32LtU().set(rowOk[i]);
-        f.get(x0).i32(i).i32Add().get(p.width).i32LtU().set(colOk[i]);
-      }
-      f.get(rowOk[0]).get(rowOk[3]).i32And().get(colOk[0]).i32And().get(colOk[3]).i32And().set(interior);
-      // Address of input (n, y0, x0, 0), meaningful only where it lies inside.
-      f.get(p.x).get(n).get(p.height).i32Mul().get(y0).i32Add().get(rowBytes).i32Mul().i32Add();
-      f.get(x0).get(pixelBytes).i32Mul().i32Add().set(base);
-      f.get(p.out).get(t).get(pixelBytes).i32Mul().i32Add().set(outRow);
-      f.get(interior).if(
-        () =>
-          eachVector(f, p.channels, at, last, () =>
-            transform((i, j) => {
-              if (j === 0) {
-                f.get(base).get(at).i32Add();
-                if (i > 0) f.get(rowBytes).i32(i).i32Mul().i32Add();
-                f.set(row);
-              }
-              f.get(row);
-              if (j > 0) f.get(pixelBytes).i32(j).i32Mul().i32Add();
-              f.v128Load(0);
-            }),
-          ),
-        () =>
-          eachVector(f, p.channels, at, last, () =>
-            transform((i, j) => {
-              // Outside the image: zero (and the load reads x itself, always valid).
-              f.get(base).get(at).i32Add();
-              if (i > 0) f.get(rowBytes).i32(i).i32Mul().i32Add();
-              if (j > 0) f.get(pixelBytes).i32(j).i32Mul().i32Add();
-              f.get(p.x);
-              f.get(rowOk[i]).get(colOk[j]).i32And().select();
-              f.v128Load(0);
-              f.v128Zero();
-              f.get(rowOk[i]).get(colOk[j]).i32And().select();
-            }),
-          ),
-      );
-      f.get(t).i32(1).i32Add().set(t);
-      f.br(nextTile);
-    }),
-  );
+  /** Window input (i, j), the window inside the image: each row's address kept for its four loads. */
+  const loadInterior = (i: number, j: number) => {
+    if (j === 0) {
+      f.get(base).get(at).i32Add();
+      if (i > 0) f.get(rowBytes).i32(i).i32Mul().i32Add();
+      f.set(row);
+    }
+    f.get(row);
+    if (j > 0) f.get(pixelBytes).i32(j).i32Mul().i32Add();
+    f.v128Load(0);
+  };
+
+  eachTile(f, p, tile, () => {
+    locateInputWindow(f, window, tile.n, tile.ty, tile.tx);
+    f.get(p.out).get(tile.t).get(pixelBytes).i32Mul().i32Add().set(outRow);
+    f.get(interior).if(
+      () => eachVector(f, p.channels, at, last, () => transform(loadInterior)),
+      () => eachVector(f, p.channels, at, last, () => transform((i, j) => loadWindowOrZero(f, window, at, i, j))),
+    );
+  });
   return f;
 }
 
@@ -186,16 +174,16 @@ function outputRows(f: FunctionWriter, m: V4, out: [Local, Local]): void {
 export function winogradOutputFunction(): FunctionWriter {
   const f = new FunctionWriter("winogradOutput", WINOGRAD_OUTPUT_PARAMS.map(() => "i32" as const));
   const p = named(f, WINOGRAD_OUTPUT_PARAMS);
-  const [t, g, n, r, ty, tx, pixelBytes, rowBytes, corner, tileRow, at, last, plane, right, down] = Array.from({ length: 15 }, () => f.local("i32"));
+  const tile = tileLocals(f);
+  const [pixelBytes, rowBytes, corner, tileRow, at, last, plane, right, down] = Array.from({ length: 9 }, () => f.local("i32"));
   const m = Array.from({ length: 4 }, () => f.local("v128")) as V4;
   const s = Array.from({ length: 4 }, () => [f.local("v128"), f.local("v128")] as [Local, Local]);
   const y = [f.local("v128"), f.local("v128")] as [Local, Local];
   const bias = f.local("v128");
   const zero = f.local("v128");
-  const planeOffsets = planeOffsetLocals(f, p.planeBytes);
-
-  f.get(p.channels).i32(2).i32Shl().set(pixelBytes);
-  f.get(p.outWidth).get(pixelBytes).i32Mul().set(rowBytes);
+  const planeOffsets = planeOffsetLocals(f, p.planeBytes, PLANES);
+  const outputs: OutputCorner = { tensor: p.y, outHeight: p.outHeight, outWidth: p.outWidth, pixelBytes, rowBytes, corner, right, down };
+  setPixelStrides(f, p.channels, p.outWidth, pixelBytes, rowBytes);
   f.v128Zero().set(zero);
   f.v128Zero().set(bias);
 
@@ -215,37 +203,16 @@ export function winogradOutputFunction(): FunctionWriter {
       for (let i = 0; i < 2; i++) {
         f.get(y[i]).get(bias).f32x4Add().set(y[i]);
         f.get(p.relu).if(() => f.get(y[i]).get(zero).f32x4Max().set(y[i]));
-        // Output (2ty + i, 2tx + j): written only inside the image.
-        const store = () => {
-          f.get(corner).get(at).i32Add();
-          if (i > 0) f.get(rowBytes).i32Add();
-          if (j > 0) f.get(pixelBytes).i32Add();
-          f.get(y[i]).v128Store(0);
-        };
-        if (i === 0 && j === 0) store();
-        else if (i === 0) f.get(right).if(store);
-        else if (j === 0) f.get(down).if(store);
-        else f.get(right).get(down).i32And().if(store);
+        storeOutputIfInside(f, outputs, at, i, j, y[i]);
       }
     }
   };
 
-  f.i32(0).set(t);
-  f.block((done) =>
-    f.loop((nextTile) => {
-      f.get(t).get(p.tileCount).i32GeS().brIf(done);
-      f.get(p.firstTile).get(t).i32Add().set(g);
-      locateTile(f, g, p.tilesPerImage, p.tilesAcross, n, ty, tx, r);
-      f.get(tx).i32(1).i32Shl().i32(1).i32Add().get(p.outWidth).i32LtU().set(right);
-      f.get(ty).i32(1).i32Shl().i32(1).i32Add().get(p.outHeight).i32LtU().set(down);
-      f.get(p.y).get(n).get(p.outHeight).i32Mul().get(ty).i32(1).i32Shl().i32Add().get(rowBytes).i32Mul().i32Add();
-      f.get(tx).i32(1).i32Shl().get(pixelBytes).i32Mul().i32Add().set(corner);
-      f.get(p.m).get(t).get(pixelBytes).i32Mul().i32Add().set(tileRow);
-      eachVector(f, p.channels, at, last, transform);
-      f.get(t).i32(1).i32Add().set(t);
-      f.br(nextTile);
-    }),
-  );
+  eachTile(f, p, tile, () => {
+    locateOutputCorner(f, outputs, tile.n, tile.ty, tile.tx);
+    f.get(p.m).get(tile.t).get(pixelBytes).i32Mul().i32Add().set(tileRow);
+    eachVector(f, p.channels, at, last, transform);
+  });
   return f;
 }
 
@@ -258,16 +225,17 @@ export function winogradOutputFunction(): FunctionWriter {
 export function winogradFilterFunction(): FunctionWriter {
   const f = new FunctionWriter("winogradFilter", WINOGRAD_FILTER_PARAMS.map(() => "i32" as const));
   const p = named(f, WINOGRAD_FILTER_PARAMS);
-  const [ci, rowBytes, tapBytes, source, target, at, last, planeBytes, plane] = Array.from({ length: 9 }, () => f.local("i32"));
+  const walk = filterRowLocals(f);
+  const { source, target, at, tapBytes } = walk;
+  const [planeBytes, plane] = [f.local("i32"), f.local("i32")];
   const g = Array.from({ length: 3 }, () => Array.from({ length: 3 }, () => f.local("v128")));
   const rows = Array.from({ length: 4 }, () => Array.from({ length: 3 }, () => f.local("v128")));
   const u = Array.from({ length: 4 }, () => f.local("v128"));
   const half = f.local("v128");
   f.f32(0.5).f32x4Splat().set(half);
-  f.get(p.outChannels).i32(2).i32Shl().set(rowBytes); // one in-channel's out-channels
-  f.get(p.inChannels).get(rowBytes).i32Mul().set(tapBytes); // one tap
+  setFilterStrides(f, walk, p.inChannels, p.outChannels);
   f.get(tapBytes).set(planeBytes);
-  const planeOffsets = planeOffsetLocals(f, planeBytes);
+  const planeOffsets = planeOffsetLocals(f, planeBytes, PLANES);
 
   /** G on three values: (g0, (g0 + g1 + g2) / 2, (g0 - g1 + g2) / 2, g2). */
   const gRows = (v: Local[], out: Local[]) => {
@@ -277,37 +245,27 @@ export function winogradFilterFunction(): FunctionWriter {
     f.get(v[2]).set(out[3]);
   };
 
-  f.i32(0).set(ci);
-  f.block((done) =>
-    f.loop((nextIn) => {
-      f.get(ci).get(p.inChannels).i32GeS().brIf(done);
-      f.get(p.w).get(ci).get(rowBytes).i32Mul().i32Add().set(source);
-      f.get(p.out).get(ci).get(rowBytes).i32Mul().i32Add().set(target);
-      eachVector(f, p.outChannels, at, last, () => {
-        for (let kh = 0; kh < 3; kh++) {
-          for (let kw = 0; kw < 3; kw++) {
-            // tap (kh, kw), or (2 - kh, 2 - kw) when flipped
-            f.get(source).get(at).i32Add();
-            f.get(tapBytes).i32((2 - kh) * 3 + (2 - kw)).i32Mul();
-            f.get(tapBytes).i32(kh * 3 + kw).i32Mul();
-            f.get(p.flip).select();
-            f.i32Add().v128Load(0).set(g[kh][kw]);
-          }
-        }
-        // G along kh for each kw: rows[a][kw].
-        for (let kw = 0; kw < 3; kw++) {
-          gRows([g[0][kw], g[1][kw], g[2][kw]], [rows[0][kw], rows[1][kw], rows[2][kw], rows[3][kw]]);
-        }
-        for (let a = 0; a < 4; a++) {
-          gRows(rows[a], u);
-          f.get(target).get(at).i32Add().set(plane);
-          for (let b = 0; b < 4; b++) storeToPlane(f, plane, planeOffsets, 4 * a + b, u[b]);
-        }
-      });
-      f.get(ci).i32(1).i32Add().set(ci);
-      f.br(nextIn);
-    }),
-  );
+  eachFilterVector(f, walk, p.w, p.out, p.inChannels, p.outChannels, () => {
+    for (let kh = 0; kh < 3; kh++) {
+      for (let kw = 0; kw < 3; kw++) {
+        // tap (kh, kw), or (2 - kh, 2 - kw) when flipped
+        f.get(source).get(at).i32Add();
+        f.get(tapBytes).i32((2 - kh) * 3 + (2 - kw)).i32Mul();
+        f.get(tapBytes).i32(kh * 3 + kw).i32Mul();
+        f.get(p.flip).select();
+        f.i32Add().v128Load(0).set(g[kh][kw]);
+      }
+    }
+    // G along kh for each kw: rows[a][kw].
+    for (let kw = 0; kw < 3; kw++) {
+      gRows([g[0][kw], g[1][kw], g[2][kw]], [rows[0][kw], rows[1][kw], rows[2][kw], rows[3][kw]]);
+    }
+    for (let a = 0; a < 4; a++) {
+      gRows(rows[a], u);
+      f.get(target).get(at).i32Add().set(plane);
+      for (let b = 0; b < 4; b++) storeToPlane(f, plane, planeOffsets, 4 * a + b, u[b]);
+    }
+  });
   return f;
 }
 
@@ -318,13 +276,14 @@ export function winogradFilterFunction(): FunctionWriter {
 export function winogradGradientFunction(): FunctionWriter {
   const f = new FunctionWriter("winogradGradient", WINOGRAD_GRADIENT_PARAMS.map(() => "i32" as const));
   const p = named(f, WINOGRAD_GRADIENT_PARAMS);
-  const [t, g, n, r, ty, tx, pixelBytes, rowBytes, corner, right, down, outRow, at, last, plane] = Array.from({ length: 15 }, () => f.local("i32"));
+  const tile = tileLocals(f);
+  const [pixelBytes, rowBytes, corner, right, down, outRow, at, last, plane] = Array.from({ length: 9 }, () => f.local("i32"));
   const e = Array.from({ length: 2 }, () => [f.local("v128"), f.local("v128")]);
   const rows = Array.from({ length: 4 }, () => [f.local("v128"), f.local("v128")]);
   const z = Array.from({ length: 4 }, () => f.local("v128"));
-  const planeOffsets = planeOffsetLocals(f, p.planeBytes);
-  f.get(p.channels).i32(2).i32Shl().set(pixelBytes);
-  f.get(p.outWidth).get(pixelBytes).i32Mul().set(rowBytes);
+  const planeOffsets = planeOffsetLocals(f, p.planeBytes, PLANES);
+  const outputs: OutputCorner = { tensor: p.dy, outHeight: p.outHeight, outWidth: p.outWidth, pixelBytes, rowBytes, corner, right, down };
+  setPixelStrides(f, p.channels, p.outWidth, pixelBytes, rowBytes);
 
   /** A on two values: (e0, e0 + e1, e0 - e1, -e1). */
   const aRows = (v: Local[], out: Local[]) => {
@@ -334,51 +293,25 @@ export function winogradGradientFunction(): FunctionWriter {
     f.v128Zero().get(v[1]).f32x4Sub().set(out[3]);
   };
 
-  f.i32(0).set(t);
-  f.block((done) =>
-    f.loop((nextTile) => {
-      f.get(t).get(p.tileCount).i32GeS().brIf(done);
-      f.get(p.firstTile).get(t).i32Add().set(g);
-      locateTile(f, g, p.tilesPerImage, p.tilesAcross, n, ty, tx, r);
-      f.get(tx).i32(1).i32Shl().i32(1).i32Add().get(p.outWidth).i32LtU().set(right);
-      f.get(ty).i32(1).i32Shl().i32(1).i32Add().get(p.outHeight).i32LtU().set(down);
-      f.get(p.dy).get(n).get(p.outHeight).i32Mul().get(ty).i32(1).i32Shl().i32Add().get(rowBytes).i32Mul().i32Add();
-      f.get(tx).i32(1).i32Shl().get(pixelBytes).i32Mul().i32Add().set(corner);
-      f.get(p.out).get(t).get(pixelBytes).i32Mul().i32Add().set(outRow);
-      eachVector(f, p.channels, at, last, () => {
-        for (let i = 0; i < 2; i++) {
-          for (let j = 0; j < 2; j++) {
-            f.get(corner).get(at).i32Add();
-            if (i > 0) f.get(rowBytes).i32Add();
-            if (j > 0) f.get(pixelBytes).i32Add();
-            if (i === 0 && j === 0) f.v128Load(0);
-            else {
-              // Outside the image: zero (loading the corner instead, always valid).
-              const inside = () => {
-                if (i > 0 && j > 0) f.get(right).get(down).i32And();
-                else f.get(i > 0 ? down : right);
-              };
-              f.get(corner).get(at).i32Add();
-              inside();
-              f.select().v128Load(0).v128Zero();
-              inside();
-              f.select();
-            }
-            f.set(e[i][j]);
-          }
+  eachTile(f, p, tile, () => {
+    locateOutputCorner(f, outputs, tile.n, tile.ty, tile.tx);
+    f.get(p.out).get(tile.t).get(pixelBytes).i32Mul().i32Add().set(outRow);
+    eachVector(f, p.channels, at, last, () => {
+      for (let i = 0; i < 2; i++) {
+        for (let j = 0; j < 2; j++) {
+          loadOutputOrZero(f, outputs, at, i, j);
+          f.set(e[i][j]);
         }
-        // A along the rows for each column j, then along the columns.
-        for (let j = 0; j < 2; j++) aRows([e[0][j], e[1][j]], [rows[0][j], rows[1][j], rows[2][j], rows[3][j]]);
-        f.get(outRow).get(at).i32Add().set(plane);
-        for (let a = 0; a < 4; a++) {
-          aRows(rows[a], z);
-          for (let b = 0; b < 4; b++) storeToPlane(f, plane, planeOffsets, 4 * a + b, z[b]);
-        }
-      });
-      f.get(t).i32(1).i32Add().set(t);
-      f.br(nextTile);
-    }),
-  );
+      }
+      // A along the rows for each column j, then along the columns.
+      for (let j = 0; j < 2; j++) aRows([e[0][j], e[1][j]], [rows[0][j], rows[1][j], rows[2][j], rows[3][j]]);
+      f.get(outRow).get(at).i32Add().set(plane);
+      for (let a = 0; a < 4; a++) {
+        aRows(rows[a], z);
+        for (let b = 0; b < 4; b++) storeToPlane(f, plane, planeOffsets, 4 * a + b, z[b]);
+      }
+    });
+  });
   return f;
 }
 
@@ -389,16 +322,17 @@ export function winogradGradientFunction(): FunctionWriter {
 export function winogradFilterGradientFunction(): FunctionWriter {
   const f = new FunctionWriter("winogradFilterGradient", WINOGRAD_FILTER_GRADIENT_PARAMS.map(() => "i32" as const));
   const p = named(f, WINOGRAD_FILTER_GRADIENT_PARAMS);
-  const [ci, rowBytes, tapBytes, source, target, at, last, plane] = Array.from({ length: 8 }, () => f.local("i32"));
+  const walk = filterRowLocals(f);
+  const { source, target, at, tapBytes } = walk;
+  const plane = f.local("i32");
   const u = Array.from({ length: 4 }, () => f.local("v128"));
   const rows = Array.from({ length: 3 }, () => Array.from({ length: 4 }, () => f.local("v128")));
   const out = Array.from({ length: 3 }, () => f.local("v128"));
   const half = f.local("v128");
   const sum = f.local("v128");
   f.f32(0.5).f32x4Splat().set(half);
-  f.get(p.outChannels).i32(2).i32Shl().set(rowBytes);
-  f.get(p.inChannels).get(rowBytes).i32Mul().set(tapBytes);
-  const planeOffsets = planeOffsetLocals(f, tapBytes);
+  setFilterStrides(f, walk, p.inChannels, p.outChannels);
+  const planeOffsets = planeOffsetLocals(f, tapBytes, PLANES);
 
   /** Gᵀ on four values: (u0 + (u1 + u2) / 2, (u1 - u2) / 2, (u1 + u2) / 2 + u3). */
   const gtRows = (v: Local[], o: Local[]) => {
@@ -408,45 +342,33 @@ export function winogradFilterGradientFunction(): FunctionWriter {
     f.get(sum).get(v[3]).f32x4Add().set(o[2]);
   };
 
-  f.i32(0).set(ci);
-  f.block((done) =>
-    f.loop((nextIn) => {
-      f.get(ci).get(p.inChannels).i32GeS().brIf(done);
-      f.get(p.du).get(ci).get(rowBytes).i32Mul().i32Add().set(source);
-      f.get(p.out).get(ci).get(rowBytes).i32Mul().i32Add().set(target);
-      eachVector(f, p.outChannels, at, last, () => {
-        f.get(source).get(at).i32Add().set(plane);
-        // Gᵀ along a for each b: rows[kh][b].
-        for (let b = 0; b < 4; b++) {
-          for (let a = 0; a < 4; a++) {
-            loadFromPlane(f, plane, planeOffsets, 4 * a + b);
-            f.set(u[a]);
-          }
-          gtRows(u, [rows[0][b], rows[1][b], rows[2][b]]);
-        }
-        for (let kh = 0; kh < 3; kh++) {
-          gtRows(rows[kh], out);
-          for (let kw = 0; kw < 3; kw++) {
-            f.get(target).get(at).i32Add();
-            if (kh * 3 + kw > 0) f.get(tapBytes).i32(kh * 3 + kw).i32Mul().i32Add();
-            f.get(out[kw]).v128Store(0);
-          }
-        }
-      });
-      f.get(ci).i32(1).i32Add().set(ci);
-      f.br(nextIn);
-    }),
-  );
+  eachFilterVector(f, walk, p.du, p.out, p.inChannels, p.outChannels, () => {
+    f.get(source).get(at).i32Add().set(plane);
+    // Gᵀ along a for each b: rows[kh][b].
+    for (let b = 0; b < 4; b++) {
+      for (let a = 0; a < 4; a++) {
+        loadFromPlane(f, plane, planeOffsets, 4 * a + b);
+        f.set(u[a]);
+      }
+      gtRows(u, [rows[0][b], rows[1][b], rows[2][b]]);
+    }
+    for (let kh = 0; kh < 3; kh++) {
+      gtRows(rows[kh], out);
+      for (let kw = 0; kw < 3; kw++) {
+        f.get(target).get(at).i32Add();
+        if (kh * 3 + kw > 0)
+          f.get(tapBytes)
+            .i32(kh * 3 + kw)
+            .i32Mul()
+            .i32Add();
+        f.get(out[kw]).v128Store(0);
+      }
+    }
+  });
   return f;
 }
 
 /** All the Winograd transforms, in module order. */
 export function winogradFunctions(): FunctionWriter[] {
-  return [
-    winogradInputFunction(),
-    winogradOutputFunction(),
-    winogradFilterFunction(),
-    winogradGradientFunction(),
-    winogradFilterGradientFunction(),
-  ];
+  return [winogradInputFunction(), winogradOutputFunction(), winogradFilterFunction(), winogradGradientFunction(), winogradFilterGradientFunction()];
 }
