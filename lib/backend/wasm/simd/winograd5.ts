@@ -19,6 +19,26 @@
 import { FunctionWriter, Local } from "./wasm-writer";
 import { eachVector, named } from "./rows";
 import {
+  countUp,
+  eachFilterVector,
+  FilterRows,
+  filterRowLocals,
+  InputWindow,
+  loadFromPlane,
+  loadOutputOrZero,
+  loadWindowOrZero,
+  locateInputWindow,
+  locateOutputCorner,
+  OutputCorner,
+  planeOffsetLocals,
+  setFilterStrides,
+  setPixelStrides,
+  storeOutputIfInside,
+  storeToPlane,
+  windowAddress,
+  windowInside,
+} from "./winograd-layout";
+import {
   WINOGRAD_FILTER_GRADIENT_PARAMS,
   WINOGRAD_FILTER_PARAMS,
   WINOGRAD_GRADIENT_PARAMS,
@@ -27,6 +47,9 @@ import {
 } from "./winograd";
 
 type Matrix = readonly (readonly number[])[];
+
+/** Transformed tiles and filters: 6x6 (ξ = 6a + b). */
+const PLANES = 36;
 
 /** Aᵀ (2x6): output tile from the 6 products along one axis. */
 const AT: Matrix = [
@@ -110,9 +133,7 @@ function sandwich(
   k: Constants,
   L: Matrix,
   R: Matrix,
-  rows: Local[],
-  across: Local[][],
-  result: Local[],
+  { rows, across, result }: SandwichLocals,
   x: (i: number, j: number) => void,
   use: (a: number, b: number, value: Local) => void,
 ): void {
@@ -136,8 +157,15 @@ function sandwich(
   }
 }
 
+/** The locals `sandwich` needs. */
+interface SandwichLocals {
+  rows: Local[];
+  across: Local[][];
+  result: Local[];
+}
+
 /** The locals `sandwich` needs for L (a x p) and R (b x q). */
-function sandwichLocals(f: FunctionWriter, L: Matrix, R: Matrix): { rows: Local[]; across: Local[][]; result: Local[] } {
+function sandwichLocals(f: FunctionWriter, L: Matrix, R: Matrix): SandwichLocals {
   const v = () => f.local("v128");
   return {
     rows: Array.from({ length: R[0].length }, v),
@@ -146,100 +174,64 @@ function sandwichLocals(f: FunctionWriter, L: Matrix, R: Matrix): { rows: Local[
   };
 }
 
-/** Locals holding ξ * planeBytes for ξ = 0..35. */
-function planeOffsets(f: FunctionWriter, planeBytes: Local): Local[] {
-  const offsets = Array.from({ length: 36 }, () => f.local("i32"));
-  f.i32(0).set(offsets[0]);
-  for (let xi = 1; xi < 36; xi++) f.get(offsets[xi - 1]).get(planeBytes).i32Add().set(offsets[xi]);
-  return offsets;
-}
-
-function planeAddress(f: FunctionWriter, base: Local, offsets: Local[], xi: number): void {
-  f.get(base);
-  if (xi > 0) f.get(offsets[xi]).i32Add();
-}
-
+/** Tile g's image n, tile row ty and column tx. */
 function locateTile(f: FunctionWriter, g: Local, tilesPerImage: Local, tilesAcross: Local, n: Local, ty: Local, tx: Local): void {
   f.get(g).get(tilesPerImage).i32DivU().set(n);
   f.get(g).get(n).get(tilesPerImage).i32Mul().i32Sub().get(tilesAcross).i32DivU().set(ty);
   f.get(g).get(n).get(tilesPerImage).i32Mul().i32Sub().get(ty).get(tilesAcross).i32Mul().i32Sub().set(tx);
 }
 
+type TileParams = Record<"firstTile" | "tileCount" | "tilesPerImage" | "tilesAcross", Local>;
+
 /** Runs `body` for tiles t = 0 .. tileCount - 1 (tile number g = firstTile + t, image n, tile row ty, column tx). */
-function eachTile(f: FunctionWriter, p: { firstTile: Local; tileCount: Local; tilesPerImage: Local; tilesAcross: Local }, body: (t: Local, n: Local, ty: Local, tx: Local) => void): void {
+function eachTile(f: FunctionWriter, p: TileParams, body: (t: Local, n: Local, ty: Local, tx: Local) => void): void {
   const [t, g, n, ty, tx] = Array.from({ length: 5 }, () => f.local("i32"));
-  f.i32(0).set(t);
-  f.block((done) =>
-    f.loop((next) => {
-      f.get(t).get(p.tileCount).i32GeS().brIf(done);
-      f.get(p.firstTile).get(t).i32Add().set(g);
-      locateTile(f, g, p.tilesPerImage, p.tilesAcross, n, ty, tx);
-      body(t, n, ty, tx);
-      f.get(t).i32(1).i32Add().set(t);
-      f.br(next);
-    }),
-  );
+  countUp(f, t, p.tileCount, () => {
+    f.get(p.firstTile).get(t).i32Add().set(g);
+    locateTile(f, g, p.tilesPerImage, p.tilesAcross, n, ty, tx);
+    body(t, n, ty, tx);
+  });
+}
+
+type WindowParams = Record<"height" | "width" | "padTop" | "padLeft", Local>;
+
+/**
+ * The input window of `tensor` (x, or dx for the scatter) and the locals
+ * around it, allocated in the order the input and scatter transforms share.
+ */
+function windowLocals(f: FunctionWriter, tensor: Local, p: WindowParams): { window: InputWindow; tileRow: Local; at: Local; last: Local; plane: Local } {
+  const [y0, x0, pixelBytes, rowBytes, base, interior, tileRow, at, last, plane] = Array.from({ length: 10 }, () => f.local("i32"));
+  const rowOk = Array.from({ length: 6 }, () => f.local("i32"));
+  const colOk = Array.from({ length: 6 }, () => f.local("i32"));
+  const { height, width, padTop, padLeft } = p;
+  return { window: { tensor, height, width, padTop, padLeft, pixelBytes, rowBytes, y0, x0, rowOk, colOk, interior, base }, tileRow, at, last, plane };
 }
 
 /** winograd5Input: V = Bᵀ d B for 6x6 input tiles at (2ty - padTop, 2tx - padLeft); zero outside the image. */
 export function winograd5InputFunction(): FunctionWriter {
   const f = new FunctionWriter("winograd5Input", WINOGRAD_INPUT_PARAMS.map(() => "i32" as const));
   const p = named(f, WINOGRAD_INPUT_PARAMS);
-  const [y0, x0, pixelBytes, rowBytes, base, interior, outRow, at, last, plane] = Array.from({ length: 10 }, () => f.local("i32"));
-  const rowOk = Array.from({ length: 6 }, () => f.local("i32"));
-  const colOk = Array.from({ length: 6 }, () => f.local("i32"));
+  const { window, tileRow, at, last, plane } = windowLocals(f, p.x, p);
   const k = new Constants(f, [BT]);
   const s = sandwichLocals(f, BT, BT);
-  const offsets = planeOffsets(f, p.planeBytes);
-  f.get(p.channels).i32(2).i32Shl().set(pixelBytes);
-  f.get(p.width).get(pixelBytes).i32Mul().set(rowBytes);
+  const offsets = planeOffsetLocals(f, p.planeBytes, PLANES);
+  setPixelStrides(f, p.channels, p.width, window.pixelBytes, window.rowBytes);
 
   const transform = (load: (i: number, j: number) => void) => {
-    f.get(outRow).get(at).i32Add().set(plane);
-    sandwich(f, k, BT, BT, s.rows, s.across, s.result, load, (a, b, value) => {
-      planeAddress(f, plane, offsets, 6 * a + b);
-      f.get(value).v128Store(0);
-    });
+    f.get(tileRow).get(at).i32Add().set(plane);
+    sandwich(f, k, BT, BT, s, load, (a, b, value) => storeToPlane(f, plane, offsets, 6 * a + b, value));
   };
-  const address = (i: number, j: number) => {
-    f.get(base).get(at).i32Add();
-    if (i > 0) f.get(rowBytes).i32(i).i32Mul().i32Add();
-    if (j > 0) f.get(pixelBytes).i32(j).i32Mul().i32Add();
+  const loadInterior = (i: number, j: number) => {
+    windowAddress(f, window, at, i, j);
+    f.v128Load(0);
   };
 
   eachTile(f, p, (t, n, ty, tx) => {
-    f.get(ty).i32(1).i32Shl().get(p.padTop).i32Sub().set(y0);
-    f.get(tx).i32(1).i32Shl().get(p.padLeft).i32Sub().set(x0);
-    for (let i = 0; i < 6; i++) {
-      // 0 <= y0 + i < height, as one unsigned comparison.
-      f.get(y0).i32(i).i32Add().get(p.height).i32LtU().set(rowOk[i]);
-      f.get(x0).i32(i).i32Add().get(p.width).i32LtU().set(colOk[i]);
-    }
-    f.get(rowOk[0]).get(rowOk[5]).i32And().get(colOk[0]).i32And().get(colOk[5]).i32And().set(interior);
-    // Address of input (n, y0, x0, 0), meaningful only where it lies inside.
-    f.get(p.x).get(n).get(p.height).i32Mul().get(y0).i32Add().get(rowBytes).i32Mul().i32Add();
-    f.get(x0).get(pixelBytes).i32Mul().i32Add().set(base);
-    f.get(p.out).get(t).get(pixelBytes).i32Mul().i32Add().set(outRow);
-    f.get(interior).if(
-      () =>
-        eachVector(f, p.channels, at, last, () =>
-          transform((i, j) => {
-            address(i, j);
-            f.v128Load(0);
-          }),
-        ),
-      () =>
-        eachVector(f, p.channels, at, last, () =>
-          transform((i, j) => {
-            // Outside the image: zero (and the load reads x itself, always valid).
-            address(i, j);
-            f.get(p.x);
-            f.get(rowOk[i]).get(colOk[j]).i32And().select();
-            f.v128Load(0);
-            f.v128Zero();
-            f.get(rowOk[i]).get(colOk[j]).i32And().select();
-          }),
-        ),
+    locateInputWindow(f, window, n, ty, tx);
+    f.get(p.out).get(t).get(window.pixelBytes).i32Mul().i32Add().set(tileRow);
+    f.get(window.interior).if(
+      () => eachVector(f, p.channels, at, last, () => transform(loadInterior)),
+      () => eachVector(f, p.channels, at, last, () => transform((i, j) => loadWindowOrZero(f, window, at, i, j))),
     );
   });
   return f;
@@ -254,45 +246,48 @@ export function winograd5OutputFunction(): FunctionWriter {
   const s = sandwichLocals(f, AT, AT);
   const bias = f.local("v128");
   const zero = f.local("v128");
-  const offsets = planeOffsets(f, p.planeBytes);
-  f.get(p.channels).i32(2).i32Shl().set(pixelBytes);
-  f.get(p.outWidth).get(pixelBytes).i32Mul().set(rowBytes);
+  const offsets = planeOffsetLocals(f, p.planeBytes, PLANES);
+  const outputs: OutputCorner = { tensor: p.y, outHeight: p.outHeight, outWidth: p.outWidth, pixelBytes, rowBytes, corner, right, down };
+  setPixelStrides(f, p.channels, p.outWidth, pixelBytes, rowBytes);
   f.v128Zero().set(zero);
   f.v128Zero().set(bias);
 
   const transform = () => {
     f.get(tileRow).get(at).i32Add().set(plane);
     f.get(p.bias).if(() => f.get(p.bias).get(at).i32Add().v128Load(0).set(bias));
-    const load = (i: number, j: number) => {
-      planeAddress(f, plane, offsets, 6 * i + j);
-      f.v128Load(0);
-    };
-    sandwich(f, k, AT, AT, s.rows, s.across, s.result, load, (i, j, y) => {
+    const load = (i: number, j: number) => loadFromPlane(f, plane, offsets, 6 * i + j);
+    sandwich(f, k, AT, AT, s, load, (i, j, y) => {
       f.get(y).get(bias).f32x4Add().set(y);
       f.get(p.relu).if(() => f.get(y).get(zero).f32x4Max().set(y));
-      // Output (2ty + i, 2tx + j): written only inside the image.
-      const store = () => {
-        f.get(corner).get(at).i32Add();
-        if (i > 0) f.get(rowBytes).i32Add();
-        if (j > 0) f.get(pixelBytes).i32Add();
-        f.get(y).v128Store(0);
-      };
-      if (i === 0 && j === 0) store();
-      else if (i === 0) f.get(right).if(store);
-      else if (j === 0) f.get(down).if(store);
-      else f.get(right).get(down).i32And().if(store);
+      storeOutputIfInside(f, outputs, at, i, j, y);
     });
   };
 
   eachTile(f, p, (t, n, ty, tx) => {
-    f.get(tx).i32(1).i32Shl().i32(1).i32Add().get(p.outWidth).i32LtU().set(right);
-    f.get(ty).i32(1).i32Shl().i32(1).i32Add().get(p.outHeight).i32LtU().set(down);
-    f.get(p.y).get(n).get(p.outHeight).i32Mul().get(ty).i32(1).i32Shl().i32Add().get(rowBytes).i32Mul().i32Add();
-    f.get(tx).i32(1).i32Shl().get(pixelBytes).i32Mul().i32Add().set(corner);
+    locateOutputCorner(f, outputs, n, ty, tx);
     f.get(p.m).get(t).get(pixelBytes).i32Mul().i32Add().set(tileRow);
     eachVector(f, p.channels, at, last, transform);
   });
   return f;
+}
+
+/** A filter-side transform's locals: the walk over [.., inChannels, outChannels] rows, its plane, constants and `sandwich` locals. */
+interface FilterSide {
+  walk: FilterRows;
+  plane: Local;
+  k: Constants;
+  s: SandwichLocals;
+  offsets: Local[];
+}
+
+/** Allocates a filter-side transform's locals for L X Lᵀ (planes and taps inChannels x outChannels apart), and sets its strides. */
+function filterSide(f: FunctionWriter, L: Matrix, p: Record<"inChannels" | "outChannels", Local>): FilterSide {
+  const walk = filterRowLocals(f);
+  const plane = f.local("i32");
+  const k = new Constants(f, [L]);
+  const s = sandwichLocals(f, L, L);
+  setFilterStrides(f, walk, p.inChannels, p.outChannels);
+  return { walk, plane, k, s, offsets: planeOffsetLocals(f, walk.tapBytes, PLANES) };
 }
 
 /**
@@ -302,37 +297,20 @@ export function winograd5OutputFunction(): FunctionWriter {
 export function winograd5FilterFunction(): FunctionWriter {
   const f = new FunctionWriter("winograd5Filter", WINOGRAD_FILTER_PARAMS.map(() => "i32" as const));
   const p = named(f, WINOGRAD_FILTER_PARAMS);
-  const [ci, rowBytes, tapBytes, source, target, at, last, plane] = Array.from({ length: 8 }, () => f.local("i32"));
-  const k = new Constants(f, [G]);
-  const s = sandwichLocals(f, G, G);
-  f.get(p.outChannels).i32(2).i32Shl().set(rowBytes);
-  f.get(p.inChannels).get(rowBytes).i32Mul().set(tapBytes);
-  const offsets = planeOffsets(f, tapBytes);
+  const { walk, plane, k, s, offsets } = filterSide(f, G, p);
+  const { source, target, at, tapBytes } = walk;
 
-  f.i32(0).set(ci);
-  f.block((done) =>
-    f.loop((nextIn) => {
-      f.get(ci).get(p.inChannels).i32GeS().brIf(done);
-      f.get(p.w).get(ci).get(rowBytes).i32Mul().i32Add().set(source);
-      f.get(p.out).get(ci).get(rowBytes).i32Mul().i32Add().set(target);
-      eachVector(f, p.outChannels, at, last, () => {
-        f.get(target).get(at).i32Add().set(plane);
-        const load = (kh: number, kw: number) => {
-          f.get(source).get(at).i32Add();
-          f.get(tapBytes).i32((4 - kh) * 5 + (4 - kw)).i32Mul();
-          f.get(tapBytes).i32(kh * 5 + kw).i32Mul();
-          f.get(p.flip).select();
-          f.i32Add().v128Load(0);
-        };
-        sandwich(f, k, G, G, s.rows, s.across, s.result, load, (a, b, u) => {
-          planeAddress(f, plane, offsets, 6 * a + b);
-          f.get(u).v128Store(0);
-        });
-      });
-      f.get(ci).i32(1).i32Add().set(ci);
-      f.br(nextIn);
-    }),
-  );
+  const load = (kh: number, kw: number) => {
+    f.get(source).get(at).i32Add();
+    f.get(tapBytes).i32((4 - kh) * 5 + (4 - kw)).i32Mul();
+    f.get(tapBytes).i32(kh * 5 + kw).i32Mul();
+    f.get(p.flip).select();
+    f.i32Add().v128Load(0);
+  };
+  eachFilterVector(f, walk, p.w, p.out, p.inChannels, p.outChannels, () => {
+    f.get(target).get(at).i32Add().set(plane);
+    sandwich(f, k, G, G, s, load, (a, b, u) => storeToPlane(f, plane, offsets, 6 * a + b, u));
+  });
   return f;
 }
 
@@ -340,45 +318,20 @@ export function winograd5FilterFunction(): FunctionWriter {
 export function winograd5GradientFunction(): FunctionWriter {
   const f = new FunctionWriter("winograd5Gradient", WINOGRAD_GRADIENT_PARAMS.map(() => "i32" as const));
   const p = named(f, WINOGRAD_GRADIENT_PARAMS);
-  const [pixelBytes, rowBytes, corner, right, down, outRow, at, last, plane] = Array.from({ length: 9 }, () => f.local("i32"));
+  const [pixelBytes, rowBytes, corner, right, down, tileRow, at, last, plane] = Array.from({ length: 9 }, () => f.local("i32"));
   const k = new Constants(f, [A]);
   const s = sandwichLocals(f, A, A);
-  const offsets = planeOffsets(f, p.planeBytes);
-  f.get(p.channels).i32(2).i32Shl().set(pixelBytes);
-  f.get(p.outWidth).get(pixelBytes).i32Mul().set(rowBytes);
-
-  const load = (i: number, j: number) => {
-    f.get(corner).get(at).i32Add();
-    if (i > 0) f.get(rowBytes).i32Add();
-    if (j > 0) f.get(pixelBytes).i32Add();
-    if (i === 0 && j === 0) {
-      f.v128Load(0);
-      return;
-    }
-    // Outside the image: zero (loading the corner instead, always valid).
-    const inside = () => {
-      if (i > 0 && j > 0) f.get(right).get(down).i32And();
-      else f.get(i > 0 ? down : right);
-    };
-    f.get(corner).get(at).i32Add();
-    inside();
-    f.select().v128Load(0).v128Zero();
-    inside();
-    f.select();
-  };
+  const offsets = planeOffsetLocals(f, p.planeBytes, PLANES);
+  const outputs: OutputCorner = { tensor: p.dy, outHeight: p.outHeight, outWidth: p.outWidth, pixelBytes, rowBytes, corner, right, down };
+  setPixelStrides(f, p.channels, p.outWidth, pixelBytes, rowBytes);
 
   eachTile(f, p, (t, n, ty, tx) => {
-    f.get(tx).i32(1).i32Shl().i32(1).i32Add().get(p.outWidth).i32LtU().set(right);
-    f.get(ty).i32(1).i32Shl().i32(1).i32Add().get(p.outHeight).i32LtU().set(down);
-    f.get(p.dy).get(n).get(p.outHeight).i32Mul().get(ty).i32(1).i32Shl().i32Add().get(rowBytes).i32Mul().i32Add();
-    f.get(tx).i32(1).i32Shl().get(pixelBytes).i32Mul().i32Add().set(corner);
-    f.get(p.out).get(t).get(pixelBytes).i32Mul().i32Add().set(outRow);
+    locateOutputCorner(f, outputs, n, ty, tx);
+    f.get(p.out).get(t).get(pixelBytes).i32Mul().i32Add().set(tileRow);
     eachVector(f, p.channels, at, last, () => {
-      f.get(outRow).get(at).i32Add().set(plane);
-      sandwich(f, k, A, A, s.rows, s.across, s.result, load, (a, b, z) => {
-        planeAddress(f, plane, offsets, 6 * a + b);
-        f.get(z).v128Store(0);
-      });
+      f.get(tileRow).get(at).i32Add().set(plane);
+      const load = (i: number, j: number) => loadOutputOrZero(f, outputs, at, i, j);
+      sandwich(f, k, A, A, s, load, (a, b, z) => storeToPlane(f, plane, offsets, 6 * a + b, z));
     });
   });
   return f;
@@ -388,35 +341,18 @@ export function winograd5GradientFunction(): FunctionWriter {
 export function winograd5FilterGradientFunction(): FunctionWriter {
   const f = new FunctionWriter("winograd5FilterGradient", WINOGRAD_FILTER_GRADIENT_PARAMS.map(() => "i32" as const));
   const p = named(f, WINOGRAD_FILTER_GRADIENT_PARAMS);
-  const [ci, rowBytes, tapBytes, source, target, at, last, plane] = Array.from({ length: 8 }, () => f.local("i32"));
-  const k = new Constants(f, [GT]);
-  const s = sandwichLocals(f, GT, GT);
-  f.get(p.outChannels).i32(2).i32Shl().set(rowBytes);
-  f.get(p.inChannels).get(rowBytes).i32Mul().set(tapBytes);
-  const offsets = planeOffsets(f, tapBytes);
+  const { walk, plane, k, s, offsets } = filterSide(f, GT, p);
+  const { source, target, at, tapBytes } = walk;
 
-  f.i32(0).set(ci);
-  f.block((done) =>
-    f.loop((nextIn) => {
-      f.get(ci).get(p.inChannels).i32GeS().brIf(done);
-      f.get(p.du).get(ci).get(rowBytes).i32Mul().i32Add().set(source);
-      f.get(p.out).get(ci).get(rowBytes).i32Mul().i32Add().set(target);
-      eachVector(f, p.outChannels, at, last, () => {
-        f.get(source).get(at).i32Add().set(plane);
-        const load = (a: number, b: number) => {
-          planeAddress(f, plane, offsets, 6 * a + b);
-          f.v128Load(0);
-        };
-        sandwich(f, k, GT, GT, s.rows, s.across, s.result, load, (kh, kw, w) => {
-          f.get(target).get(at).i32Add();
-          if (kh * 5 + kw > 0) f.get(tapBytes).i32(kh * 5 + kw).i32Mul().i32Add();
-          f.get(w).v128Store(0);
-        });
-      });
-      f.get(ci).i32(1).i32Add().set(ci);
-      f.br(nextIn);
-    }),
-  );
+  const load = (a: number, b: number) => loadFromPlane(f, plane, offsets, 6 * a + b);
+  eachFilterVector(f, walk, p.du, p.out, p.inChannels, p.outChannels, () => {
+    f.get(source).get(at).i32Add().set(plane);
+    sandwich(f, k, GT, GT, s, load, (kh, kw, w) => {
+      f.get(target).get(at).i32Add();
+      if (kh * 5 + kw > 0) f.get(tapBytes).i32(kh * 5 + kw).i32Mul().i32Add();
+      f.get(w).v128Store(0);
+    });
+  });
   return f;
 }
 
@@ -436,51 +372,33 @@ export const WINOGRAD5_SCATTER_PARAMS = [
 export function winograd5ScatterFunction(): FunctionWriter {
   const f = new FunctionWriter("winograd5Scatter", WINOGRAD5_SCATTER_PARAMS.map(() => "i32" as const));
   const p = named(f, WINOGRAD5_SCATTER_PARAMS);
-  const [y0, x0, pixelBytes, rowBytes, base, interior, tileRow, at, last, plane] = Array.from({ length: 10 }, () => f.local("i32"));
-  const rowOk = Array.from({ length: 6 }, () => f.local("i32"));
-  const colOk = Array.from({ length: 6 }, () => f.local("i32"));
+  const { window, tileRow, at, last, plane } = windowLocals(f, p.dx, p);
   const B = transposed(BT);
   const k = new Constants(f, [B]);
   const s = sandwichLocals(f, B, B);
-  const offsets = planeOffsets(f, p.planeBytes);
-  f.get(p.channels).i32(2).i32Shl().set(pixelBytes);
-  f.get(p.width).get(pixelBytes).i32Mul().set(rowBytes);
+  const offsets = planeOffsetLocals(f, p.planeBytes, PLANES);
+  setPixelStrides(f, p.channels, p.width, window.pixelBytes, window.rowBytes);
 
-  const address = (i: number, j: number) => {
-    f.get(base).get(at).i32Add();
-    if (i > 0) f.get(rowBytes).i32(i).i32Mul().i32Add();
-    if (j > 0) f.get(pixelBytes).i32(j).i32Mul().i32Add();
-  };
-  const load = (i: number, j: number) => {
-    planeAddress(f, plane, offsets, 6 * i + j);
-    f.v128Load(0);
-  };
+  const load = (i: number, j: number) => loadFromPlane(f, plane, offsets, 6 * i + j);
   const transform = (checked: boolean) =>
     eachVector(f, p.channels, at, last, () => {
       f.get(tileRow).get(at).i32Add().set(plane);
-      sandwich(f, k, B, B, s.rows, s.across, s.result, load, (i, j, value) => {
+      sandwich(f, k, B, B, s, load, (i, j, value) => {
         const add = () => {
-          address(i, j);
-          address(i, j);
+          windowAddress(f, window, at, i, j);
+          windowAddress(f, window, at, i, j);
           f.v128Load(0).get(value).f32x4Add().v128Store(0);
         };
-        if (checked) f.get(rowOk[i]).get(colOk[j]).i32And().if(add);
-        else add();
+        if (!checked) return add();
+        windowInside(f, window, i, j);
+        f.if(add);
       });
     });
 
   eachTile(f, p, (t, n, ty, tx) => {
-    f.get(ty).i32(1).i32Shl().get(p.padTop).i32Sub().set(y0);
-    f.get(tx).i32(1).i32Shl().get(p.padLeft).i32Sub().set(x0);
-    for (let i = 0; i < 6; i++) {
-      f.get(y0).i32(i).i32Add().get(p.height).i32LtU().set(rowOk[i]);
-      f.get(x0).i32(i).i32Add().get(p.width).i32LtU().set(colOk[i]);
-    }
-    f.get(rowOk[0]).get(rowOk[5]).i32And().get(colOk[0]).i32And().get(colOk[5]).i32And().set(interior);
-    f.get(p.dx).get(n).get(p.height).i32Mul().get(y0).i32Add().get(rowBytes).i32Mul().i32Add();
-    f.get(x0).get(pixelBytes).i32Mul().i32Add().set(base);
-    f.get(p.dv).get(t).get(pixelBytes).i32Mul().i32Add().set(tileRow);
-    f.get(interior).if(
+    locateInputWindow(f, window, n, ty, tx);
+    f.get(p.dv).get(t).get(window.pixelBytes).i32Mul().i32Add().set(tileRow);
+    f.get(window.interior).if(
       () => transform(false),
       () => transform(true),
     );
