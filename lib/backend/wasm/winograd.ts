@@ -120,6 +120,17 @@ function planeBytes(bytes: number): number {
   return 64 * (lines % 2 === 0 ? lines + 1 : lines);
 }
 
+/** One chunk's transformed tiles `channels` wide for each of `threads`: planes `plane` bytes apart, thread i's at i * planes * plane. */
+interface Scratch {
+  plane: number;
+  buffer: tf.TensorInfo;
+}
+
+function scratchPlanes(backend: WasmBackend, t: Tiling, channels: number, threads: number, planes: number): Scratch {
+  const plane = planeBytes(4 * t.chunk * channels);
+  return { plane, buffer: backend.makeOutput([(threads * planes * plane) / 4], "float32") };
+}
+
 /**
  * The convolution of x [N, H, W, Ci] with a filter already transformed to
  * planes [Ci][Co] (`u`), output [N, outHeight, outWidth, Co], plus bias
@@ -146,13 +157,12 @@ function convolveTransformed(
   if (t.total === 0) return y;
   const parts = splitRange(t.total, threads, t.chunk);
   // Each thread transforms into scratch planes of its own.
-  const vPlane = planeBytes(4 * t.chunk * inChannels);
-  const mPlane = planeBytes(4 * t.chunk * outChannels);
-  const v = backend.makeOutput([(parts.length * planes * vPlane) / 4], "float32");
-  const m = backend.makeOutput([(parts.length * planes * mPlane) / 4], "float32");
+  const v = scratchPlanes(backend, t, inChannels, parts.length, planes);
+  const m = scratchPlanes(backend, t, outChannels, parts.length, planes);
+  const [vPlane, mPlane] = [v.plane, m.plane];
   const rowsA = evenRows(backend, t.chunk, 4 * inChannels);
   const rowsC = evenRows(backend, t.chunk, 4 * outChannels);
-  const [xAt, uAt, vAt, mAt, yAt, rowsAAt, rowsCAt] = [x, u, v, m, y, rowsA, rowsC].map((info) => addressOf(backend, info));
+  const [xAt, uAt, vAt, mAt, yAt, rowsAAt, rowsCAt] = [x, u, v.buffer, m.buffer, y, rowsA, rowsC].map((info) => addressOf(backend, info));
   const biasAt = bias ? addressOf(backend, bias) : 0;
   const uPlane = 4 * inChannels * outChannels;
   const jobs = parts.map(([firstTile, tiles], thread): Job => {
@@ -170,7 +180,7 @@ function convolveTransformed(
     return job;
   });
   runJobs(backend, jobs);
-  release(backend, v, m);
+  release(backend, v.buffer, m.buffer);
   releaseRows(backend, rowsA, rowsC);
   return y;
 }
@@ -239,13 +249,12 @@ function scatterInputGradient(backend: WasmBackend, simd: SimdKernels, dy: tf.Te
   const dx = backend.makeOutput(info.inShape, "float32");
   (backend.typedArrayFromHeap(dx) as Float32Array).fill(0);
   const parts = splitRange(t.total, threads, t.tilesPerImage);
-  const zPlane = planeBytes(4 * t.chunk * outChannels);
-  const vPlane = planeBytes(4 * t.chunk * inChannels);
-  const z = backend.makeOutput([(parts.length * planes * zPlane) / 4], "float32");
-  const v = backend.makeOutput([(parts.length * planes * vPlane) / 4], "float32");
+  const z = scratchPlanes(backend, t, outChannels, parts.length, planes);
+  const v = scratchPlanes(backend, t, inChannels, parts.length, planes);
+  const [zPlane, vPlane] = [z.plane, v.plane];
   const rowsA = evenRows(backend, t.chunk, 4 * outChannels);
   const rowsC = evenRows(backend, t.chunk, 4 * inChannels);
-  const [dyAt, uAt, dxAt, zAt, vAt, rowsAAt, rowsCAt] = [dy, u, dx, z, v, rowsA, rowsC].map((i) => addressOf(backend, i));
+  const [dyAt, uAt, dxAt, zAt, vAt, rowsAAt, rowsCAt] = [dy, u, dx, z.buffer, v.buffer, rowsA, rowsC].map((i) => addressOf(backend, i));
   const uPlane = 4 * inChannels * outChannels;
   const jobs = parts.map(([firstTile, tiles], thread): Job => {
     const job: Job = [];
@@ -262,7 +271,7 @@ function scatterInputGradient(backend: WasmBackend, simd: SimdKernels, dy: tf.Te
     return job;
   });
   runJobs(backend, jobs);
-  release(backend, u, z, v);
+  release(backend, u, z.buffer, v.buffer);
   releaseRows(backend, rowsA, rowsC);
   return dx;
 }
@@ -285,13 +294,12 @@ export function winogradConv2DBackpropFilter(
   const uFloats = planes * inChannels * outChannels;
   // Each thread sums its tiles' products into dU of its own, and transforms into scratch planes of its own.
   const du = backend.makeOutput([Math.max(1, parts.length) * uFloats], "float32");
-  const vPlane = planeBytes(4 * t.chunk * inChannels);
-  const zPlane = planeBytes(4 * t.chunk * outChannels);
-  const v = backend.makeOutput([(parts.length * planes * vPlane) / 4], "float32");
-  const z = backend.makeOutput([(parts.length * planes * zPlane) / 4], "float32");
+  const v = scratchPlanes(backend, t, inChannels, parts.length, planes);
+  const z = scratchPlanes(backend, t, outChannels, parts.length, planes);
+  const [vPlane, zPlane] = [v.plane, z.plane];
   const rowsA = evenRows(backend, inChannels, 4);
   const rowsC = evenRows(backend, inChannels, 4 * outChannels);
-  const [xAt, dyAt, duAt, vAt, zAt, rowsAAt, rowsCAt] = [x, dy, du, v, z, rowsA, rowsC].map((i) => addressOf(backend, i));
+  const [xAt, dyAt, duAt, vAt, zAt, rowsAAt, rowsCAt] = [x, dy, du, v.buffer, z.buffer, rowsA, rowsC].map((i) => addressOf(backend, i));
   const uPlane = 4 * inChannels * outChannels;
   if (t.total === 0) (backend.typedArrayFromHeap(du) as Float32Array).fill(0);
   const jobs = parts.map(([firstTile, tiles], thread): Job => {
@@ -313,7 +321,7 @@ export function winogradConv2DBackpropFilter(
   // The threads' sums, added up into the first.
   if (parts.length > 1) simd.columnSums(duAt, parts.length, uFloats, parts.length, duAt);
   simd[variant.filterGradient](duAt, inChannels, outChannels, addressOf(backend, dW));
-  release(backend, du, v, z);
+  release(backend, du, v.buffer, z.buffer);
   releaseRows(backend, rowsA, rowsC);
   return dW;
 }
