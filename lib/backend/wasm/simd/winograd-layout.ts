@@ -82,7 +82,7 @@ export interface FilterRows {
   last: Local;
 }
 
-/** Allocates the walk's locals, in the order the filter-side transforms have always had them. */
+/** Allocates the walk's locals, in one order for every filter-side transform (the order is part of the emitted bytes). */
 export function filterRowLocals(f: FunctionWriter): FilterRows {
   const [ci, rowBytes, tapBytes, source, target, at, last] = Array.from({ length: 7 }, () => f.local("i32"));
   return { ci, rowBytes, tapBytes, source, target, at, last };

@@ -11,9 +11,9 @@
  * small integer and sixth/twelfth/twenty-fourth entries keep float32 sums
  * within about 1e-6 of the direct product's on unit-scale data.
  *
- * Same layouts and parameters as ./winograd's F(2x2, 3x3) transforms (36
- * planes ξ = 6a + b instead of 16), so the host code and the products are
- * shared; channels >= 4 for the same reason. Each transform is written from
+ * Same layouts (./winograd-layout) and parameters as ./winograd's
+ * F(2x2, 3x3) transforms (36 planes ξ = 6a + b instead of 16), so the host
+ * code and the products are shared; channels >= 4 for the same reason. Each transform is written from
  * its matrices: `sandwich` emits L X Rᵀ on a small matrix of vectors.
  */
 import { FunctionWriter, Local } from "./wasm-writer";
