@@ -79,7 +79,7 @@ const transposed = (m: Matrix): number[][] => m[0].map((_, j) => m.map((row) => 
 const A = transposed(AT);
 const GT = transposed(G);
 
-/** The F(2x2, 5x5) matrices (the tests check them against the direct convolution). */
+/** The F(2x2, 5x5) matrices (tests/backend/winograd5-matrices checks them against the direct correlation). */
 export const WINOGRAD5_MATRICES = { AT, G, BT } as const;
 
 /** Splatted constants, one local each, set where the function starts. */
