@@ -11,7 +11,7 @@
  * width, channels] from its first image. Byte addresses.
  */
 import { FunctionWriter } from "./wasm-writer";
-import { named } from "./rows";
+import { countUp, named } from "./rows";
 
 export const COL2IM_PARAMS = [
   "col", "columnBytes", "dx", "images", "height", "width", "channels", "outHeight", "outWidth",
@@ -28,28 +28,16 @@ export function col2imFunction(): FunctionWriter {
   f.get(p.filterWidth).get(pixelBytes).i32Mul().set(tapRowBytes);
   f.get(p.col).set(column);
   f.get(p.dx).set(image);
-  /** for (v = 0; v < limit; v++) body */
-  const count = (v: typeof n, limit: typeof n, body: () => void) => {
-    f.i32(0).set(v);
-    f.block((done) =>
-      f.loop((again) => {
-        f.get(v).get(limit).i32GeS().brIf(done);
-        body();
-        f.get(v).i32(1).i32Add().set(v);
-        f.br(again);
-      }),
-    );
-  };
-  count(n, p.images, () => {
-    count(oh, p.outHeight, () => {
-      count(ow, p.outWidth, () => {
+  countUp(f, n, p.images, () => {
+    countUp(f, oh, p.outHeight, () => {
+      countUp(f, ow, p.outWidth, () => {
         // The window's columns inside the image: kw in [kwFrom, kwTo).
         f.get(ow).get(p.strideWidth).i32Mul().get(p.padLeft).i32Sub().set(w0);
         f.i32(0).get(w0).i32Sub().set(kwFrom);
         f.get(kwFrom).i32(0).get(kwFrom).i32(0).i32GtS().select().set(kwFrom);
         f.get(p.width).get(w0).i32Sub().set(kwTo);
         f.get(kwTo).get(p.filterWidth).get(kwTo).get(p.filterWidth).i32LtS().select().set(kwTo);
-        count(kh, p.filterHeight, () => {
+        countUp(f, kh, p.filterHeight, () => {
           f.get(oh).get(p.strideHeight).i32Mul().get(p.padTop).i32Sub().get(kh).i32Add().set(h);
           // 0 <= h < height and a non-empty run
           f.get(h).get(p.height).i32LtU().get(kwFrom).get(kwTo).i32LtS().i32And().if(() => {

@@ -13,6 +13,7 @@
  * multiple of four: it writes the same values again). Needs >= 4 channels.
  */
 import { FunctionWriter, Local } from "./wasm-writer";
+import { countUp } from "./rows";
 
 export const MAX_POOL_GRAD_PARAMS = ["x", "y", "dy", "dx", "images", "imageBytes", "outHeight", "outWidth", "channels", "rowBytes"] as const;
 
@@ -80,37 +81,17 @@ export function maxPoolGrad2x2Function(): FunctionWriter {
     f.loop((nextImage) => {
       f.get(image).get(p.images).i32GeS().brIf(doneImages);
       f.get(imageAt).set(rowAt);
-      f.i32(0).set(row);
-      f.block((doneRows) =>
-        f.loop((nextRow) => {
-          f.get(row).get(p.outHeight).i32GeS().brIf(doneRows);
-          f.get(rowAt).set(cornerAt);
-          f.i32(0).set(col);
-          f.block((doneCols) =>
-            f.loop((nextCol) => {
-              f.get(col).get(p.outWidth).i32GeS().brIf(doneCols);
-              f.i32(0).set(channel);
-              f.block((doneChannels) =>
-                f.loop((nextChannel) => {
-                  f.get(channel).get(last).i32GeS().brIf(doneChannels);
-                  vector();
-                  f.get(channel).i32(16).i32Add().set(channel);
-                  f.br(nextChannel);
-                }),
-              );
-              f.get(last).set(channel);
-              vector();
-              f.get(outAt).get(pixelBytes).i32Add().set(outAt);
-              f.get(cornerAt).get(pixelBytes).i32(1).i32Shl().i32Add().set(cornerAt);
-              f.get(col).i32(1).i32Add().set(col);
-              f.br(nextCol);
-            }),
-          );
-          f.get(rowAt).get(p.rowBytes).i32(1).i32Shl().i32Add().set(rowAt);
-          f.get(row).i32(1).i32Add().set(row);
-          f.br(nextRow);
-        }),
-      );
+      countUp(f, row, p.outHeight, () => {
+        f.get(rowAt).set(cornerAt);
+        countUp(f, col, p.outWidth, () => {
+          countUp(f, channel, last, vector, 16);
+          f.get(last).set(channel);
+          vector();
+          f.get(outAt).get(pixelBytes).i32Add().set(outAt);
+          f.get(cornerAt).get(pixelBytes).i32(1).i32Shl().i32Add().set(cornerAt);
+        });
+        f.get(rowAt).get(p.rowBytes).i32(1).i32Shl().i32Add().set(rowAt);
+      });
       f.get(imageAt).get(p.imageBytes).i32Add().set(imageAt);
       f.get(image).i32(1).i32Add().set(image);
       f.br(nextImage);

@@ -22,18 +22,23 @@ export function named<const T extends readonly string[]>(f: FunctionWriter, name
   return Object.fromEntries(names.map((n, i) => [n, f.params[i]])) as Record<T[number], Local>;
 }
 
+/** Runs `body` for counter = 0, step, 2·step, ... while counter < limit (signed comparison). */
+export function countUp(f: FunctionWriter, counter: Local, limit: Local, body: () => void, step = 1): void {
+  f.i32(0).set(counter);
+  f.block((done) =>
+    f.loop((next) => {
+      f.get(counter).get(limit).i32GeS().brIf(done);
+      body();
+      f.get(counter).i32(step).i32Add().set(counter);
+      f.br(next);
+    }),
+  );
+}
+
 /** Runs `body` for each vector's byte offset (local `at`) across a row of `columns`. */
 export function eachVector(f: FunctionWriter, columns: Local, at: Local, last: Local, body: () => void): void {
   f.get(columns).i32(4).i32Sub().i32(2).i32Shl().set(last);
-  f.i32(0).set(at);
-  f.block((done) =>
-    f.loop((again) => {
-      f.get(at).get(last).i32GeS().brIf(done);
-      body();
-      f.get(at).i32(16).i32Add().set(at);
-      f.br(again);
-    }),
-  );
+  countUp(f, at, last, body, 16);
   f.get(last).set(at);
   body();
 }

@@ -18,20 +18,7 @@
  * place in the function's list, so who allocates when is part of the bytes.
  */
 import { FunctionWriter, Local } from "./wasm-writer";
-import { eachVector } from "./rows";
-
-/** Runs `body` for counter = 0 .. limit - 1 (signed comparison, as all the transforms' counts are). */
-export function countUp(f: FunctionWriter, counter: Local, limit: Local, body: () => void): void {
-  f.i32(0).set(counter);
-  f.block((done) =>
-    f.loop((next) => {
-      f.get(counter).get(limit).i32GeS().brIf(done);
-      body();
-      f.get(counter).i32(1).i32Add().set(counter);
-      f.br(next);
-    }),
-  );
-}
+import { countUp, eachVector } from "./rows";
 
 /** Sets the byte strides of an NHWC tensor's pixel (channels floats) and row (width pixels). */
 export function setPixelStrides(f: FunctionWriter, channels: Local, width: Local, pixelBytes: Local, rowBytes: Local): void {

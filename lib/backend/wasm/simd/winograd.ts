@@ -18,9 +18,8 @@
  * multiple of four and writes the same values again), so channels must be >= 4.
  */
 import { FunctionWriter, Local } from "./wasm-writer";
-import { eachVector, named } from "./rows";
+import { countUp, eachVector, named } from "./rows";
 import {
-  countUp,
   eachFilterVector,
   filterRowLocals,
   InputWindow,

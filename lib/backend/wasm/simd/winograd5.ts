@@ -17,9 +17,8 @@
  * its matrices: `sandwich` emits L X Rᵀ on a small matrix of vectors.
  */
 import { FunctionWriter, Local } from "./wasm-writer";
-import { eachVector, named } from "./rows";
+import { countUp, eachVector, named } from "./rows";
 import {
-  countUp,
   eachFilterVector,
   FilterRows,
   filterRowLocals,
