@@ -186,10 +186,15 @@ function memoryOf(backend: WasmBackend): WasmMemory | undefined {
   return candidates.find((m): m is WasmMemory => m instanceof WebAssemblyApi.Memory);
 }
 
-function buildModule(shared: boolean, fma: boolean): object {
+/** The generated module's bytes (what `npm run bench -- simd-module` hashes, to show a generator refactor emits the same code). */
+export function moduleBytes(shared: boolean, fma: boolean): Uint8Array {
   const functions: FunctionWriter[] = [...gemmFunctions(0, fma)];
   functions.push(maxPoolGrad2x2Function(), columnSumsFunction(), addRowFunction(), anyNaNFunction(), reluGradFunction(), ...winogradFunctions(), ...winograd5Functions(), col2imFunction());
-  return new WebAssemblyApi.Module(writeModule(functions, { shared }));
+  return writeModule(functions, { shared });
+}
+
+function buildModule(shared: boolean, fma: boolean): object {
+  return new WebAssemblyApi.Module(moduleBytes(shared, fma));
 }
 
 /** A module using f32x4.relaxed_madd, to ask the engine whether it compiles relaxed SIMD. */
