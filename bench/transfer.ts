@@ -125,6 +125,7 @@ import { useBackend, backendInfo } from "../lib/backend";
 import { augmentedCopy, keepClasses, split, type AugmentOptions, type Dataset } from "../lib/data";
 import { loadFashionMnist, loadMnist } from "../lib/data/sources";
 import { compareApproaches, loadPretrained, untrainedCopy } from "../lib/transfer";
+import { numberFlag, parseFlags } from "./support/lenet";
 import { FASHION_OFF_CENTRE, FASHION_OFF_CENTRE_SEED, FASHION_TARGET_CLASSES } from "../pretrained/recipes";
 
 const fashionTargets = async () => keepClasses(await loadFashionMnist({ validation: 2000 }), FASHION_TARGET_CLASSES, { name: "Fashion-MNIST's five other classes" });
@@ -157,9 +158,37 @@ const TASKS: Record<string, { pretrained: string; data(): Promise<Dataset> }> = 
   },
 };
 
-function option(args: string[], name: string): string | undefined {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : undefined;
+const OPTIONS = ["task", "pretrained", "per-class", "seed", "feature-layer", "backbone-rate", "fine-tune-rate", "augment", "untrained-backbone"];
+
+/** The options, checked before any data is loaded: a typo fails at once, not after minutes of training. */
+function readOptions(args: string[]) {
+  const flags = parseFlags(args);
+  const unknown = [...flags.keys()].filter((name) => !OPTIONS.includes(name));
+  if (unknown.length > 0) throw new Error(`Unknown option --${unknown[0]}; the options are ${OPTIONS.map((o) => `--${o}`).join(", ")}.`);
+  const text = (name: string) => {
+    const value = flags.get(name);
+    if (value === true) throw new Error(`--${name} needs a value.`);
+    return value;
+  };
+  const optionalNumber = (name: string) => (flags.has(name) ? numberFlag(flags, name, Number.NaN) : undefined);
+  const augment = text("augment");
+  let augmentOptions: AugmentOptions | undefined;
+  try {
+    augmentOptions = augment === undefined ? undefined : (JSON.parse(augment) as AugmentOptions);
+  } catch {
+    throw new Error(`--augment needs augmentation options as JSON, e.g. '{"flipHorizontal":true,"shift":0.1}'; got ${augment}.`);
+  }
+  return {
+    perClass: numberFlag(flags, "per-class", 50),
+    taskName: text("task") ?? "fashion-vgg",
+    pretrained: text("pretrained"),
+    seed: numberFlag(flags, "seed", 1),
+    featureLayer: text("feature-layer"),
+    backboneRate: optionalNumber("backbone-rate"),
+    fineTuneRate: optionalNumber("fine-tune-rate"),
+    augment: augmentOptions,
+    untrained: flags.get("untrained-backbone") === true,
+  };
 }
 
 const round = (x: number, digits: number) => Number(x.toFixed(digits));
@@ -167,30 +196,23 @@ const round = (x: number, digits: number) => Number(x.toFixed(digits));
 const benchmark: Benchmark = {
   description: "transfer learning: from scratch vs feature extraction vs fine-tuning at 50 images per class (five Fashion-MNIST classes from a small VGG pretrained on the other five)",
   async run(args) {
-    const perClass = Number(option(args, "per-class") ?? 50);
-    const taskName = option(args, "task") ?? "fashion-vgg";
+    const { perClass, taskName, seed, featureLayer, backboneRate, fineTuneRate, augment, untrained, ...chosen } = readOptions(args);
     const task = TASKS[taskName];
     if (!task) throw new Error(`No transfer task "${taskName}"; the tasks are ${Object.keys(TASKS).join(", ")}.`);
-    const pretrained = option(args, "pretrained") ?? task.pretrained;
-    const seed = Number(option(args, "seed") ?? 1);
+    const pretrained = chosen.pretrained ?? task.pretrained;
     await useBackend();
     const loadBefore = loadavg();
     const data = await task.data();
-    const featureLayer = option(args, "feature-layer");
-    const backboneRate = option(args, "backbone-rate");
-    const fineTuneRate = option(args, "fine-tune-rate");
-    const augment = option(args, "augment");
-    // The control: the same network with random weights in place of the pretrained ones (weights seed 1000 + S).
-    const untrained = args.includes("--untrained-backbone");
+    // The control (--untrained-backbone): the same network with random weights in place of the pretrained ones (weights seed 1000 + S).
     const comparison = await compareApproaches({
       pretrained: async () => (untrained ? untrainedCopy(await loadPretrained(pretrained), { seed: 1000 + seed }) : loadPretrained(pretrained)),
       data,
       imagesPerClass: [perClass],
       seed,
       featureLayer,
-      backboneRate: backboneRate === undefined ? undefined : Number(backboneRate),
-      fineTuneLearningRate: fineTuneRate === undefined ? undefined : Number(fineTuneRate),
-      train: augment === undefined ? undefined : { augment: JSON.parse(augment) as AugmentOptions },
+      backboneRate,
+      fineTuneLearningRate: fineTuneRate,
+      train: augment === undefined ? undefined : { augment },
       progress: false,
     });
     console.error(comparison.toString());
@@ -203,9 +225,9 @@ const benchmark: Benchmark = {
       pretrained: untrained ? `${pretrained}, untrained (random weights, seed ${1000 + seed})` : pretrained,
       task: data.name,
       featureLayer: featureLayer ?? "the layer the head reads",
-      backboneRate: backboneRate === undefined ? "compareApproaches's default" : Number(backboneRate),
-      fineTuneRate: fineTuneRate === undefined ? "train's" : Number(fineTuneRate),
-      augment: augment === undefined ? "none" : JSON.parse(augment),
+      backboneRate: backboneRate ?? "compareApproaches's default",
+      fineTuneRate: fineTuneRate ?? "train's",
+      augment: augment ?? "none",
       testImages: data.size("test"),
       scratchAccuracy: round(scratch.testAccuracy, 4),
       fineTuneAccuracy: round(fineTune.testAccuracy, 4),
