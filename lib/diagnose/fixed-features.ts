@@ -18,59 +18,13 @@ import { extractFeatures, type ExtractOptions, type Features } from "../transfer
 /** How the features are computed: extractFeatures's options of the same names and defaults. */
 export type FixedFeaturesOptions = Pick<ExtractOptions, "batchSize" | "progress">;
 
-/** Every image's features, held once; of() hands them out for any view of the same images. */
-export class FixedFeatures {
-  constructor(
-    /** The features of every split of the dataset. */
-    readonly all: Features,
-  ) {}
-
-  /** The model that computed them (the layer alone), as Features and toModel() need it. */
-  get model(): tf.LayersModel {
-    return this.all.model;
-  }
-
-  /** The layer's name ("pixels" for the raw pixels). */
-  get layer(): string {
-    return this.all.layer;
-  }
-
-  /** The layer's output shape for one image. */
-  get shape(): number[] {
-    return this.all.shape;
-  }
-
-  /** The dataset whose images were computed: its splits are the ones of() accepts. */
-  get data(): Dataset {
-    return this.all.data;
-  }
-
-  /** Numbers per image. */
-  get dims(): number {
-    return this.all.dims;
-  }
-
-  /** Seconds the computation took. */
-  get seconds(): number {
-    return this.all.seconds;
-  }
-
-  /** The features of a view of the same images (trainSubset, withSplits), as trainOnFeatures takes them. */
-  of(view: Dataset): Features {
-    return this.all.of(view);
-  }
-
-  toString(): string {
-    return `${this.all.data.size().toLocaleString("en-US")} images' features at "${this.layer}": ${this.dims.toLocaleString("en-US")} numbers each (${this.shape.join("×")}), computed in ${this.seconds.toFixed(1)} s.`;
-  }
-}
-
 /**
  * Computes `layer` (a layer with no weights to train, such as hogFeatures();
  * default: the pixels themselves, flattened) for every image of every split
- * of `data`, in the dataset's normalization.
+ * of `data`, in the dataset's normalization. The result's of(view) hands
+ * them out for any view of the same images (trainSubset, withSplits).
  */
-export async function fixedFeatures(data: Dataset, layer?: tf.layers.Layer, options: FixedFeaturesOptions = {}): Promise<FixedFeatures> {
+export async function fixedFeatures(data: Dataset, layer?: tf.layers.Layer, options: FixedFeaturesOptions = {}): Promise<Features> {
   if (layer !== undefined && !(layer instanceof tf.layers.Layer)) {
     throw new Error("fixedFeatures takes a dataset and, optionally, a layer that computes the features, e.g. fixedFeatures(fashion, hogFeatures({ cellSize: 4 })).");
   }
@@ -79,5 +33,5 @@ export async function fixedFeatures(data: Dataset, layer?: tf.layers.Layer, opti
   if (model.trainableWeights.length > 0) {
     throw new Error(`fixedFeatures: the layer "${computing.name}" has weights to train, so its features are not fixed. Use extractFeatures(model, data) for a trained network's features.`);
   }
-  return new FixedFeatures(await extractFeatures(model, data, { ...options, layer: -1 }));
+  return extractFeatures(model, data, { ...options, layer: -1 });
 }

@@ -24,7 +24,7 @@ export {
   type ShuffledLabelsOptions,
 } from "./sanity";
 export { findLearningRate, LearningRateFinder, type FindLearningRateOptions, type RatePoint } from "./lr-finder";
-export { fixedFeatures, FixedFeatures, type FixedFeaturesOptions } from "./fixed-features";
+export { fixedFeatures, type FixedFeaturesOptions } from "./fixed-features";
 export {
   learningCurveRace,
   onFixedFeatures,

@@ -21,8 +21,7 @@ import { displayBundle, DISPLAY, inNotebook, type DisplayHandle, type MimeBundle
 import { escapeHtml, formatCount, htmlTable, percent } from "../display/html";
 import { accuracy, getPredictions } from "../evaluate";
 import { train, type TrainOptions } from "../train";
-import { trainOnFeatures, type FeatureClassifierOptions } from "../transfer";
-import type { FixedFeatures } from "./fixed-features";
+import { trainOnFeatures, type FeatureClassifierOptions, type Features } from "../transfer";
 import { trainSubset } from "./learning-curves";
 
 /** One model's result at one size. */
@@ -43,7 +42,7 @@ export interface RaceContender {
 }
 
 /** A logistic regression (or small MLP) on fixed features, trained by trainOnFeatures (early stopping on validation). */
-export function onFixedFeatures(features: FixedFeatures, options: FeatureClassifierOptions = {}): RaceContender {
+export function onFixedFeatures(features: Features, options: FeatureClassifierOptions = {}): RaceContender {
   return {
     async run(data) {
       const classifier = await trainOnFeatures(features.of(data), options);
