@@ -1,19 +1,22 @@
 /**
- * A linear convolution's gradient one input at a time
- * (lib/backend/wasm/fused-conv-gradient): training a network whose first
- * layer is a convolution without activation gives the same gradients as
- * tfjs's own fused op, and never computes the first layer's input gradient.
+ * A convolution's gradient one input at a time, bias and ReLU fused
+ * (lib/backend/wasm/fused-conv-gradient): training a network of
+ * convolutions without activation or with ReLU gives the same gradients as
+ * tfjs's own op, never computes the first layer's input gradient, and runs
+ * no separate bias add or ReLU.
  */
 import * as assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { registerFusedConv2dGradient, unregisterFusedConv2dGradient } from "../../lib/backend/wasm/fused-conv-gradient";
 import { randomValues, startBothBackends } from "./compare-with-cpu";
 
-/** Two linear convolutions (the second reads the first, so its input gradient is needed), then a dense layer. */
-function linearConvNet(): tf.LayersModel {
+type Activation = "linear" | "relu";
+
+/** Two convolutions (the second reads the first, so its input gradient is needed), then a dense layer. */
+function convNet(activation: Activation): tf.LayersModel {
   const model = tf.sequential();
-  model.add(tf.layers.conv2d({ inputShape: [9, 9, 2], filters: 4, kernelSize: 3, kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }), biasInitializer: tf.initializers.randomNormal({ seed: 2 }) }));
-  model.add(tf.layers.conv2d({ filters: 3, kernelSize: 5, padding: "same", useBias: false, kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }) }));
+  model.add(tf.layers.conv2d({ inputShape: [9, 9, 2], filters: 4, kernelSize: 3, activation, kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }), biasInitializer: tf.initializers.randomNormal({ seed: 2 }) }));
+  model.add(tf.layers.conv2d({ filters: 3, kernelSize: 5, padding: "same", activation, useBias: false, kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }) }));
   model.add(tf.layers.flatten());
   model.add(tf.layers.dense({ units: 2, kernelInitializer: tf.initializers.glorotUniform({ seed: 4 }) }));
   return model;
@@ -35,9 +38,9 @@ async function gradientsOf(model: tf.LayersModel, images: tf.Tensor4D): Promise<
   return { grads, kernels: profile.kernels.map((k) => k.name) };
 }
 
-async function compareOn(backend: string): Promise<void> {
+async function compareOn(backend: string, activation: Activation): Promise<void> {
   await tf.setBackend(backend);
-  const model = linearConvNet();
+  const model = convNet(activation);
   const images = tf.tensor4d(randomValues(3 * 9 * 9 * 2, 7), [3, 9, 9, 2]);
   try {
     unregisterFusedConv2dGradient();
@@ -52,8 +55,12 @@ async function compareOn(backend: string): Promise<void> {
       });
     });
     const inputGradients = (run: Run) => run.kernels.filter((k) => k === tf.Conv2DBackpropInput).length;
-    assert.equal(inputGradients(stock), 2, "tfjs's fused op computes both layers' input gradients");
+    // (tfjs runs a ReLU layer unfused while training, and conv2d's own gradient is already per input.)
+    if (activation === "linear") assert.equal(inputGradients(stock), 2, "tfjs's fused op computes both layers' input gradients");
     assert.equal(inputGradients(lazy), 1, "only the second layer's input gradient is computed");
+    const separate = (run: Run) => run.kernels.filter((k) => k === tf.Relu || k === tf.Add).length;
+    if (activation === "relu") assert.ok(separate(stock) >= 3, "tfjs adds the bias and applies ReLU in kernels of their own");
+    assert.equal(separate(lazy), 0, "bias and ReLU run inside the convolution");
   } finally {
     registerFusedConv2dGradient();
     images.dispose();
@@ -61,13 +68,15 @@ async function compareOn(backend: string): Promise<void> {
   }
 }
 
-describe("a linear convolution's gradient, one input at a time", function () {
+describe("a convolution's gradient, one input at a time, bias and ReLU fused", function () {
   this.timeout(120_000);
 
   before(startBothBackends);
 
-  it("matches tfjs's fused op on the cpu backend and skips the first layer's input gradient", () => compareOn("cpu"));
-  it("matches tfjs's fused op on wasm and skips the first layer's input gradient", () => compareOn("wasm"));
+  for (const backend of ["cpu", "wasm"]) {
+    it(`matches tfjs's fused op on ${backend} for linear convolutions and skips the first layer's input gradient`, () => compareOn(backend, "linear"));
+    it(`matches tfjs's conv, bias add and ReLU on ${backend}, fused, and skips the first layer's input gradient`, () => compareOn(backend, "relu"));
+  }
 
   it("leaves inference to tfjs's own op", async () => {
     await tf.setBackend("cpu");

@@ -46,7 +46,7 @@ export function reluGrad(args: KernelArgs): tf.TensorInfo {
 export const reluGradConfig = wasmKernel(RELU_GRAD, reluGrad);
 
 /** dy * step(y): convlab's kernel where the current backend has it, else tfjs's ops. */
-function reluGradient(dy: tf.Tensor, y: tf.Tensor): tf.Tensor {
+export function reluGradient(dy: tf.Tensor, y: tf.Tensor): tf.Tensor {
   const fused = dy.dtype === "float32" && y.dtype === "float32" && tf.getKernel(RELU_GRAD, tf.getBackend()) !== undefined;
   if (fused) return tf.engine().runKernel(RELU_GRAD, { dy, y }) as tf.Tensor;
   return tf.mul(dy, tf.cast(tf.step(y), "float32"));
