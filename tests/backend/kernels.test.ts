@@ -425,6 +425,8 @@ describe("wasm training kernels match the cpu backend", function () {
       [7, 1, 5],
       // LeNet's first dense layer (800 -> 500, batch 64): its forward pass and both gradients.
       [64, 800, 500],
+      // A dense layer 1,100 wide (A·Bᵀ's tall result moved by batch-mat-mul's own transpose).
+      [6, 40, 1100],
     ];
     for (const [m, k, n] of shapes) {
       for (const transposeA of [false, true]) {

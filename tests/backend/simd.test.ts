@@ -6,6 +6,7 @@
 import * as assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import type { WasmBackend } from "../../lib/backend/wasm/kernel-calls";
+import { KernelFunction, MAX_KERNEL_ARGS } from "../../lib/backend/wasm/simd/job-protocol";
 import { addressOf, fmaSetting, relaxedSimdAvailable, rowTable, simdKernels } from "../../lib/backend/wasm/simd/runtime";
 import { writeModule, FunctionWriter } from "../../lib/backend/wasm/simd/wasm-writer";
 import { randomValues, relativeError, startBothBackends } from "./compare-with-cpu";
@@ -20,6 +21,16 @@ describe("generated SIMD kernels", function () {
     const bytes = writeModule([f], { shared: false });
     const api = (globalThis as unknown as { WebAssembly: { validate(b: Uint8Array): boolean } }).WebAssembly;
     assert.ok(api.validate(bytes));
+  });
+
+  it("take no more arguments than the thread protocol passes to each call", async () => {
+    await tf.setBackend("wasm");
+    const kernels = simdKernels(tf.backend() as unknown as WasmBackend);
+    assert.ok(kernels, "the generated kernels are available on wasm");
+    const arities = Object.entries(kernels).map(([name, f]) => [name, (f as KernelFunction).length] as const);
+    assert.ok(arities.length > 10);
+    for (const [name, arity] of arities) assert.ok(arity <= MAX_KERNEL_ARGS, `${name} takes ${arity} arguments; invoke passes ${MAX_KERNEL_ARGS}`);
+    assert.equal(Math.max(...arities.map(([, arity]) => arity)), MAX_KERNEL_ARGS, "MAX_KERNEL_ARGS is the largest arity, not more");
   });
 
   /**

@@ -90,7 +90,7 @@ async function main(): Promise<void> {
   await convolutions(errors, "5x5 valid 8x28x28x1 -> 20 (one input channel: columns split by images)", [8, 28, 28, 1], [5, 5, 1, 20], 1, "valid");
   await convolutions(errors, "3x3 same stride 2 4x9x8x5 -> 7", [4, 9, 8, 5], [3, 3, 5, 7], 2, "same");
   await convolutions(errors, "3x3 same stride 2 8x17x17x8 -> 7 (split by images)", [8, 17, 17, 8], [3, 3, 8, 7], 2, "same");
-  await convolutions(errors, "3x3 same 4x16x16x3 -> 32 (first layer)", [4, 16, 16, 3], [3, 3, 3, 32], 1, "same");
+  await convolutions(errors, "3x3 same 4x16x16x3 -> 32 (first layer: its filter gradient split by images)", [4, 16, 16, 3], [3, 3, 3, 32], 1, "same");
   await convolutions(errors, "5x5 valid 8x20x20x8 -> 32 (bias and ReLU split by rows)", [8, 20, 20, 8], [5, 5, 8, 32], 1, "valid");
   // Streaming kernels large enough to split (65,536 floats and more), split although they do not by default.
   streamingPasses.split = true;

@@ -8,9 +8,9 @@
  * dilated by the forward stride. XNNPACK runs that as one fast GEMM.
  */
 import * as tf from "@tensorflow/tfjs";
-import { WasmBackend, channelsLastConvInfo, conv2d, explicitPadding, padForWindows, release, requireChannelsLast, transpose, call, KernelArgs, wasmKernel } from "./kernel-calls";
-import { gemmOnThreads, KernelCall } from "./simd/parallel";
-import { addressOf, evenRows, releaseRows, sharedRowTable, simdKernels } from "./simd/runtime";
+import { WasmBackend, channelsLastConvInfo, conv2d, explicitPadding, heapF32, padForWindows, release, requireChannelsLast, transpose, call, KernelArgs, wasmKernel } from "./kernel-calls";
+import { gemmOnThreads, KernelCall, kernelThreads, MIN_PARALLEL_WORK, runChunks } from "./simd/parallel";
+import { addressOf, evenRows, releaseRows, sharedRowTable, simdKernels, SimdKernels } from "./simd/runtime";
 import { winogradApplies, winogradConv2DBackpropFilter } from "./winograd";
 
 /**
@@ -21,6 +21,7 @@ import { winogradApplies, winogradConv2DBackpropFilter } from "./winograd";
  */
 function bySimdProduct(
   backend: WasmBackend,
+  simd: SimdKernels,
   x: tf.TensorInfo,
   dy: tf.TensorInfo,
   info: tf.backend_util.Conv2DInfo,
@@ -45,32 +46,45 @@ function bySimdProduct(
   const tapRowsAt = addressOf(backend, tapRows);
   const outRowsAt = addressOf(backend, outRows);
   const dWAt = addressOf(backend, dW);
-  // One product per chunk of images, added up; the threads split the taps (rows of dW).
-  const calls: KernelCall[] = [];
-  for (let first = 0; first < batchSize; first += perCall) {
-    const count = Math.min(perCall, batchSize - first);
-    calls.push([
-      "gemm",
-      taps,
-      outChannels,
-      tapRowsAt,
-      xAt + first * imageBytes,
-      outRowsAt,
-      dWAt,
-      first === 0 ? 0 : 1,
-      dyAt + first * gradientBytes,
-      count,
-      imageBytes,
-      gradientBytes,
-      outHeight,
-      4 * strideHeight * width * inChannels,
-      4 * outWidth * outChannels,
-      outWidth,
-      4 * strideWidth * inChannels,
-      4 * outChannels,
-    ]);
+  // One product per chunk of images, added into dW (or into `target`).
+  const product = (first: number, target: number, accumulate: 0 | 1): KernelCall => [
+    "gemm",
+    taps,
+    outChannels,
+    tapRowsAt,
+    xAt + first * imageBytes,
+    outRowsAt,
+    target,
+    accumulate,
+    dyAt + first * gradientBytes,
+    Math.min(perCall, batchSize - first),
+    imageBytes,
+    gradientBytes,
+    outHeight,
+    4 * strideHeight * width * inChannels,
+    4 * outWidth * outChannels,
+    outWidth,
+    4 * strideWidth * inChannels,
+    4 * outChannels,
+  ];
+  const pieces = Math.ceil(batchSize / perCall);
+  const threads = kernelThreads(backend);
+  const work = taps * outChannels * batchSize * outHeight * outWidth;
+  if (threads > 1 && pieces >= 2 * threads && work >= MIN_PARALLEL_WORK) {
+    // The threads split the images, each adding into a dW of its own (zero
+    // if it runs none), then the dWs are summed: split by taps instead, a
+    // first layer's few rows would have every thread stream all of dy.
+    const dWFloats = taps * outChannels;
+    const partial = backend.makeOutput([threads * dWFloats], "float32");
+    heapF32(backend, partial).fill(0);
+    const partialAt = addressOf(backend, partial);
+    runChunks(backend, pieces, (piece, thread) => [product(piece * perCall, partialAt + 4 * thread * dWFloats, 1)]);
+    simd.columnSums(partialAt, threads, dWFloats, threads, dWAt);
+    release(backend, partial);
+  } else {
+    const calls = Array.from({ length: pieces }, (_, piece) => product(piece * perCall, dWAt, piece === 0 ? 0 : 1));
+    gemmOnThreads(backend, calls, work);
   }
-  gemmOnThreads(backend, calls, taps * outChannels * batchSize * outHeight * outWidth);
   releaseRows(backend, tapRows, outRows);
   if (images !== x) release(backend, images);
   return dW;
@@ -100,7 +114,7 @@ export function conv2DBackpropFilter(args: KernelArgs): tf.TensorInfo {
   if (use === "simd" && !simd) throw new Error("Conv2DBackpropFilter: the SIMD kernels are not available on this wasm backend.");
   if (simd && x.dtype === "float32") {
     if (winogradApplies(info, "filter")) return winogradConv2DBackpropFilter(backend, simd, x, dy, info);
-    return bySimdProduct(backend, x, dy, info);
+    return bySimdProduct(backend, simd, x, dy, info);
   }
 
   // Rows/columns of x the forward pass read beyond its bottom/right edge

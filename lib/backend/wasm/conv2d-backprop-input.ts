@@ -17,7 +17,7 @@ import * as tf from "@tensorflow/tfjs";
 import { batchMatMul } from "./batch-mat-mul";
 import { windowCorners } from "./conv2d";
 import { WasmBackend, channelsLastConvInfo, heapF32, call, conv2d, explicitPadding, release, requireChannelsLast, reshape, transpose, KernelArgs, wasmKernel } from "./kernel-calls";
-import { Job, kernelThreads, MIN_PARALLEL_WORK, runJobs, splitOnThreads, splitRange } from "./simd/parallel";
+import { Job, kernelThreads, MIN_PARALLEL_WORK, runChunks, splitOnThreads } from "./simd/parallel";
 import { addressOf, evenRows, releaseRows, simdKernels } from "./simd/runtime";
 import { winogradApplies, winogradConv2DBackpropInput } from "./winograd";
 
@@ -219,25 +219,28 @@ function bySimdColumns(backend: WasmBackend, dy: tf.TensorInfo, filter: tf.Tenso
   release(backend, flat);
   const perCall = Math.max(1, Math.min(batchSize, Math.floor(conv2DBackpropInputMethod.simdChunkBytes / (4 * positionsPerImage * (columnLength + outChannels)))));
   const work = batchSize * positionsPerImage * columnLength * outChannels;
-  const parts = splitRange(batchSize, work >= MIN_PARALLEL_WORK ? kernelThreads(backend) : 1);
+  const threads = work >= MIN_PARALLEL_WORK ? kernelThreads(backend) : 1;
   const chunkFloats = perCall * positionsPerImage * columnLength;
-  const columns = backend.makeOutput([parts.length * chunkFloats], "float32");
+  const columns = backend.makeOutput([threads * chunkFloats], "float32");
   const rowsA = evenRows(backend, perCall * positionsPerImage, 4 * outChannels);
   const rowsC = evenRows(backend, perCall * positionsPerImage, 4 * columnLength);
   const dx = backend.makeOutput(info.inShape, "float32");
   heapF32(backend, dx).fill(0);
   const [dyAt, wAt, colAt, rowsAAt, rowsCAt, dxAt] = [dy, weightsT, columns, rowsA, rowsC, dx].map((t) => addressOf(backend, t));
-  const jobs = parts.map(([firstImage, images], thread): Job => {
+  // A chunk: perCall images (all of them on one thread), each thread with columns of its own.
+  const pieces = Math.ceil(batchSize / perCall);
+  const piecesPerChunk = threads > 1 ? 1 : pieces;
+  runChunks(backend, Math.ceil(pieces / piecesPerChunk), (chunk, thread): Job => {
     const job: Job = [];
     const colHere = colAt + 4 * thread * chunkFloats;
-    for (let first = firstImage; first < firstImage + images; first += perCall) {
-      const count = Math.min(perCall, firstImage + images - first);
+    for (let piece = chunk * piecesPerChunk; piece < Math.min(pieces, (chunk + 1) * piecesPerChunk); piece++) {
+      const first = piece * perCall;
+      const count = Math.min(perCall, batchSize - first);
       job.push(["gemm", count * positionsPerImage, columnLength, rowsAAt, dyAt + 4 * first * positionsPerImage * outChannels, rowsCAt, colHere, 0, wAt, 1, 0, 0, 1, 0, 0, outChannels, 4, 4 * columnLength]);
       job.push(["col2im", colHere, 4 * columnLength, dxAt + 4 * first * inHeight * inWidth * inChannels, count, inHeight, inWidth, inChannels, outHeight, outWidth, filterHeight, filterWidth, strideHeight, strideWidth, padInfo.top, padInfo.left]);
     }
     return job;
   });
-  runJobs(backend, jobs);
   release(backend, weightsT, columns);
   releaseRows(backend, rowsA, rowsC);
   return dx;

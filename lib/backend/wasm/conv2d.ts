@@ -12,7 +12,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { channelsLastConvInfo, KernelArgs, WasmBackend, original, padForWindows, release, wasmKernel } from "./kernel-calls";
-import { addRowOnThreads, gemmOnThreads, KernelCall } from "./simd/parallel";
+import { Job, MIN_PARALLEL_WORK, runChunks } from "./simd/parallel";
 import { addressOf, evenRows, releaseRows, sharedRowTable, simdKernels, SimdKernels } from "./simd/runtime";
 import { winogradApplies, winogradConv2D } from "./winograd";
 
@@ -45,12 +45,16 @@ export function windowCorners(backend: WasmBackend, positions: number, info: tf.
   });
 }
 
+/** Bytes of output a chunk of the direct product writes: small enough to stay in cache for the bias and ReLU pass after it. */
+const DIRECT_CHUNK_BYTES = 128 * 1024;
+
 /**
  * The convolution on the generated product: rows are output positions
  * (a table of each one's window corner in x, padded when it must be),
- * columns output channels, the sum over (kh, kw and ci together).
+ * columns output channels, the sum over (kh, kw and ci together). Then
+ * bias and ReLU when asked, chunk by chunk while the chunk is in cache.
  */
-function direct(backend: WasmBackend, x: tf.TensorInfo, filter: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): tf.TensorInfo {
+function direct(backend: WasmBackend, x: tf.TensorInfo, filter: tf.TensorInfo, info: tf.backend_util.Conv2DInfo, bias: tf.TensorInfo | null = null, relu = false): tf.TensorInfo {
   const { batchSize, inChannels, outHeight, outWidth, outChannels, filterHeight, filterWidth } = info;
   const out = backend.makeOutput(info.outShape, "float32");
   const positions = batchSize * outHeight * outWidth;
@@ -62,27 +66,37 @@ function direct(backend: WasmBackend, x: tf.TensorInfo, filter: tf.TensorInfo, i
   const outRows = evenRows(backend, positions, 4 * outChannels);
   // One input channel, stride 1: the windows of four neighbours in an output
   // row start one float apart, so a register tile reads its four rows through
-  // one pointer (whole rows of fours: the threads split rows in fours too).
+  // one pointer (whole rows of fours: chunks are whole fours of rows too).
   const adjacent = inChannels === 1 && info.strideWidth === 1 && outWidth % 4 === 0;
-  const gemm: KernelCall = [
-    adjacent ? "gemmAdjacent" : "gemm",
-    positions,
-    outChannels,
-    addressOf(backend, corners),
-    addressOf(backend, images),
-    addressOf(backend, outRows),
-    addressOf(backend, out),
-    0,
-    addressOf(backend, filter),
-    1, 0, 0,
-    filterHeight,
-    4 * width * inChannels,
-    4 * filterWidth * inChannels * outChannels,
-    filterWidth * inChannels,
-    4,
-    4 * outChannels,
-  ];
-  gemmOnThreads(backend, [gemm], positions * outChannels * filterHeight * filterWidth * inChannels);
+  const [cornersAt, imagesAt, outRowsAt, outAt, filterAt] = [corners, images, outRows, out, filter].map((t) => addressOf(backend, t));
+  const biasAt = bias ? addressOf(backend, bias) : 0;
+  const rowBytes = 4 * outChannels;
+  const work = positions * outChannels * filterHeight * filterWidth * inChannels;
+  const rowsPerChunk = work >= MIN_PARALLEL_WORK ? Math.max(4, Math.floor(DIRECT_CHUNK_BYTES / rowBytes / 4) * 4) : positions;
+  runChunks(backend, Math.ceil(positions / rowsPerChunk), (chunk): Job => {
+    const first = chunk * rowsPerChunk;
+    const rows = Math.min(rowsPerChunk, positions - first);
+    const job: Job = [[
+      adjacent ? "gemmAdjacent" : "gemm",
+      rows,
+      outChannels,
+      cornersAt + 4 * first,
+      imagesAt,
+      outRowsAt + 4 * first,
+      outAt,
+      0,
+      filterAt,
+      1, 0, 0,
+      filterHeight,
+      4 * width * inChannels,
+      4 * filterWidth * inChannels * outChannels,
+      filterWidth * inChannels,
+      4,
+      rowBytes,
+    ]];
+    if (bias || relu) job.push(["addRow", outAt + first * rowBytes, rows, outChannels, biasAt, outAt + first * rowBytes, relu ? 1 : 0]);
+    return job;
+  });
   releaseRows(backend, corners, outRows);
   if (images !== x) release(backend, images);
   return out;
@@ -107,8 +121,8 @@ export function conv2D(args: KernelArgs): tf.TensorInfo {
  * layer outside training, and in training when there is no activation).
  * The wasm backend's is XNNPACK's, which packs the filter again for every
  * new input, and whose output clamp turns NaN into -Infinity. Here bias and
- * ReLU go into the Winograd output transform, or one pass after the direct
- * product. Other activations and PReLU go to the wasm backend's kernel.
+ * ReLU go into the Winograd output transform, or into the direct product's
+ * chunks. Other activations and PReLU go to the wasm backend's kernel.
  */
 export function fusedConv2D(args: KernelArgs): tf.TensorInfo {
   const backend = args.backend as WasmBackend;
@@ -121,13 +135,7 @@ export function fusedConv2D(args: KernelArgs): tf.TensorInfo {
   if (!info || !simd || info.outChannels < 4) return original(tf.FusedConv2D).kernelFunc(args as never) as tf.TensorInfo;
   const relu = activation === "relu";
   if (winogradApplies(info)) return winogradConv2D(backend, simd, x!, filter!, info, bias ?? null, relu);
-  const y = direct(backend, x!, filter!, info);
-  if (bias || relu) {
-    const rows = info.batchSize * info.outHeight * info.outWidth;
-    const yAt = addressOf(backend, y);
-    addRowOnThreads(backend, yAt, rows, info.outChannels, bias ? addressOf(backend, bias) : 0, yAt, relu ? 1 : 0);
-  }
-  return y;
+  return direct(backend, x!, filter!, info, bias ?? null, relu);
 }
 
 export const conv2DConfig = wasmKernel(tf.Conv2D, conv2D);

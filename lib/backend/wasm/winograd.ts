@@ -12,7 +12,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { WasmBackend, release, transpose } from "./kernel-calls";
-import { Job, kernelThreads, runJobs, splitRange } from "./simd/parallel";
+import { Job, kernelThreads, runChunks } from "./simd/parallel";
 import { addressOf, evenRows, releaseRows, SimdKernels } from "./simd/runtime";
 
 /**
@@ -155,31 +155,27 @@ function convolveTransformed(
   const t = tiling(images, outHeight, outWidth, Math.max(inChannels, outChannels), threads, planes);
   const y = backend.makeOutput([images, outHeight, outWidth, outChannels], "float32");
   if (t.total === 0) return y;
-  const parts = splitRange(t.total, threads, t.chunk);
   // Each thread transforms into scratch planes of its own.
-  const v = scratchPlanes(backend, t, inChannels, parts.length, planes);
-  const m = scratchPlanes(backend, t, outChannels, parts.length, planes);
+  const v = scratchPlanes(backend, t, inChannels, threads, planes);
+  const m = scratchPlanes(backend, t, outChannels, threads, planes);
   const [vPlane, mPlane] = [v.plane, m.plane];
   const rowsA = evenRows(backend, t.chunk, 4 * inChannels);
   const rowsC = evenRows(backend, t.chunk, 4 * outChannels);
   const [xAt, uAt, vAt, mAt, yAt, rowsAAt, rowsCAt] = [x, u, v.buffer, m.buffer, y, rowsA, rowsC].map((info) => addressOf(backend, info));
   const biasAt = bias ? addressOf(backend, bias) : 0;
   const uPlane = 4 * inChannels * outChannels;
-  const jobs = parts.map(([firstTile, tiles], thread): Job => {
-    const job: Job = [];
+  runChunks(backend, Math.ceil(t.total / t.chunk), (chunk, thread): Job => {
     const vHere = vAt + thread * planes * vPlane;
     const mHere = mAt + thread * planes * mPlane;
-    for (let first = firstTile; first < firstTile + tiles; first += t.chunk) {
-      const count = Math.min(t.chunk, firstTile + tiles - first);
-      job.push([variant.input, xAt, height, width, inChannels, padTop, padLeft, t.tilesAcross, t.tilesPerImage, first, count, vHere, vPlane]);
-      for (let xi = 0; xi < planes; xi++) {
-        job.push(["gemm", count, outChannels, rowsAAt, vHere + xi * vPlane, rowsCAt, mHere + xi * mPlane, 0, uAt + xi * uPlane, 1, 0, 0, 1, 0, 0, inChannels, 4, 4 * outChannels]);
-      }
-      job.push([variant.output, mHere, mPlane, first, count, outChannels, biasAt, relu ? 1 : 0, yAt, outHeight, outWidth, t.tilesAcross, t.tilesPerImage]);
+    const first = chunk * t.chunk;
+    const count = Math.min(t.chunk, t.total - first);
+    const job: Job = [[variant.input, xAt, height, width, inChannels, padTop, padLeft, t.tilesAcross, t.tilesPerImage, first, count, vHere, vPlane]];
+    for (let xi = 0; xi < planes; xi++) {
+      job.push(["gemm", count, outChannels, rowsAAt, vHere + xi * vPlane, rowsCAt, mHere + xi * mPlane, 0, uAt + xi * uPlane, 1, 0, 0, 1, 0, 0, inChannels, 4, 4 * outChannels]);
     }
+    job.push([variant.output, mHere, mPlane, first, count, outChannels, biasAt, relu ? 1 : 0, yAt, outHeight, outWidth, t.tilesAcross, t.tilesPerImage]);
     return job;
   });
-  runJobs(backend, jobs);
   release(backend, v.buffer, m.buffer);
   releaseRows(backend, rowsA, rowsC);
   return y;
@@ -248,20 +244,23 @@ function scatterInputGradient(backend: WasmBackend, simd: SimdKernels, dy: tf.Te
   release(backend, swapped);
   const dx = backend.makeOutput(info.inShape, "float32");
   (backend.typedArrayFromHeap(dx) as Float32Array).fill(0);
-  const parts = splitRange(t.total, threads, t.tilesPerImage);
-  const z = scratchPlanes(backend, t, outChannels, parts.length, planes);
-  const v = scratchPlanes(backend, t, inChannels, parts.length, planes);
+  const z = scratchPlanes(backend, t, outChannels, threads, planes);
+  const v = scratchPlanes(backend, t, inChannels, threads, planes);
   const [zPlane, vPlane] = [z.plane, v.plane];
   const rowsA = evenRows(backend, t.chunk, 4 * outChannels);
   const rowsC = evenRows(backend, t.chunk, 4 * inChannels);
   const [dyAt, uAt, dxAt, zAt, vAt, rowsAAt, rowsCAt] = [dy, u, dx, z.buffer, v.buffer, rowsA, rowsC].map((i) => addressOf(backend, i));
   const uPlane = 4 * inChannels * outChannels;
-  const jobs = parts.map(([firstTile, tiles], thread): Job => {
+  // A chunk of whole images, a few for each thread (enough that a late or slow one takes fewer).
+  const imagesPerChunk = Math.max(1, Math.ceil(batchSize / (4 * threads)));
+  runChunks(backend, Math.ceil(batchSize / imagesPerChunk), (chunk, thread): Job => {
     const job: Job = [];
     const zHere = zAt + thread * planes * zPlane;
     const vHere = vAt + thread * planes * vPlane;
-    for (let first = firstTile; first < firstTile + tiles; first += t.chunk) {
-      const count = Math.min(t.chunk, firstTile + tiles - first);
+    const firstTile = chunk * imagesPerChunk * t.tilesPerImage;
+    const endTile = Math.min(t.total, firstTile + imagesPerChunk * t.tilesPerImage);
+    for (let first = firstTile; first < endTile; first += t.chunk) {
+      const count = Math.min(t.chunk, endTile - first);
       job.push(["winograd5Gradient", dyAt, outHeight, outWidth, outChannels, t.tilesAcross, t.tilesPerImage, first, count, zHere, zPlane]);
       for (let xi = 0; xi < planes; xi++) {
         job.push(["gemm", count, inChannels, rowsAAt, zHere + xi * zPlane, rowsCAt, vHere + xi * vPlane, 0, uAt + xi * uPlane, 1, 0, 0, 1, 0, 0, outChannels, 4, 4 * inChannels]);
@@ -270,7 +269,6 @@ function scatterInputGradient(backend: WasmBackend, simd: SimdKernels, dy: tf.Te
     }
     return job;
   });
-  runJobs(backend, jobs);
   release(backend, u, z.buffer, v.buffer);
   releaseRows(backend, rowsA, rowsC);
   return dx;
@@ -289,37 +287,35 @@ export function winogradConv2DBackpropFilter(
   const variant = variantOf(info);
   const { planes, size } = variant;
   const t = tiling(batchSize, outHeight, outWidth, Math.max(inChannels, outChannels), threads, planes);
-  const parts = splitRange(t.total, threads, t.chunk);
   const dW = backend.makeOutput([size, size, inChannels, outChannels], "float32");
   const uFloats = planes * inChannels * outChannels;
-  // Each thread sums its tiles' products into dU of its own, and transforms into scratch planes of its own.
-  const du = backend.makeOutput([Math.max(1, parts.length) * uFloats], "float32");
-  const v = scratchPlanes(backend, t, inChannels, parts.length, planes);
-  const z = scratchPlanes(backend, t, outChannels, parts.length, planes);
+  // Each thread adds its chunks' products into dU of its own (zero if it runs none), and transforms into scratch planes of its own.
+  const du = backend.makeOutput([threads * uFloats], "float32");
+  (backend.typedArrayFromHeap(du) as Float32Array).fill(0);
+  const v = scratchPlanes(backend, t, inChannels, threads, planes);
+  const z = scratchPlanes(backend, t, outChannels, threads, planes);
   const [vPlane, zPlane] = [v.plane, z.plane];
   const rowsA = evenRows(backend, inChannels, 4);
   const rowsC = evenRows(backend, inChannels, 4 * outChannels);
   const [xAt, dyAt, duAt, vAt, zAt, rowsAAt, rowsCAt] = [x, dy, du, v.buffer, z.buffer, rowsA, rowsC].map((i) => addressOf(backend, i));
   const uPlane = 4 * inChannels * outChannels;
-  if (t.total === 0) (backend.typedArrayFromHeap(du) as Float32Array).fill(0);
-  const jobs = parts.map(([firstTile, tiles], thread): Job => {
-    const job: Job = [];
+  runChunks(backend, Math.ceil(t.total / t.chunk), (chunk, thread): Job => {
     const vHere = vAt + thread * planes * vPlane;
     const zHere = zAt + thread * planes * zPlane;
     const duHere = duAt + thread * 4 * uFloats;
-    for (let first = firstTile; first < firstTile + tiles; first += t.chunk) {
-      const count = Math.min(t.chunk, firstTile + tiles - first);
-      job.push([variant.input, xAt, inHeight, inWidth, inChannels, info.padInfo.top, info.padInfo.left, t.tilesAcross, t.tilesPerImage, first, count, vHere, vPlane]);
-      job.push([variant.gradient, dyAt, outHeight, outWidth, outChannels, t.tilesAcross, t.tilesPerImage, first, count, zHere, zPlane]);
-      for (let xi = 0; xi < planes; xi++) {
-        job.push(["gemmAdjacent", inChannels, outChannels, rowsAAt, vHere + xi * vPlane, rowsCAt, duHere + xi * uPlane, first === firstTile ? 0 : 1, zHere + xi * zPlane, 1, 0, 0, 1, 0, 0, count, 4 * inChannels, 4 * outChannels]);
-      }
+    const first = chunk * t.chunk;
+    const count = Math.min(t.chunk, t.total - first);
+    const job: Job = [
+      [variant.input, xAt, inHeight, inWidth, inChannels, info.padInfo.top, info.padInfo.left, t.tilesAcross, t.tilesPerImage, first, count, vHere, vPlane],
+      [variant.gradient, dyAt, outHeight, outWidth, outChannels, t.tilesAcross, t.tilesPerImage, first, count, zHere, zPlane],
+    ];
+    for (let xi = 0; xi < planes; xi++) {
+      job.push(["gemmAdjacent", inChannels, outChannels, rowsAAt, vHere + xi * vPlane, rowsCAt, duHere + xi * uPlane, 1, zHere + xi * zPlane, 1, 0, 0, 1, 0, 0, count, 4 * inChannels, 4 * outChannels]);
     }
     return job;
   });
-  runJobs(backend, jobs);
   // The threads' sums, added up into the first.
-  if (parts.length > 1) simd.columnSums(duAt, parts.length, uFloats, parts.length, duAt);
+  if (threads > 1) simd.columnSums(duAt, threads, uFloats, threads, duAt);
   simd[variant.filterGradient](duAt, inChannels, outChannels, addressOf(backend, dW));
   release(backend, du, v.buffer, z.buffer);
   releaseRows(backend, rowsA, rowsC);

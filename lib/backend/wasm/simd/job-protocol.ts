@@ -2,14 +2,26 @@
  * The control block shared by ./parallel (main thread) and ./kernel-worker:
  * Int32 slots per worker, and the values of its STATE slot. Kept apart so
  * the worker loads nothing else.
+ *
+ * Work goes in rounds of chunks. Every thread takes the next chunk from a
+ * shared counter (Atomics.add) until the round's chunks are gone, so a
+ * thread that wakes late or runs slow simply takes fewer.
  */
 export const STATE = 0;
 /** 1 once the worker has bound the kernels. */
 export const READY = 1;
-/** How many calls follow, from FIRST_CALL: kernel index, argument count, arguments. */
-export const CALLS = 2;
-export const FIRST_CALL = 4;
-/** Int32 slots per worker: calls beyond this go in further rounds. */
+/** The round's first chunk (the shared counter's value at its start). */
+export const FIRST_CHUNK = 2;
+/** How many chunks the round has; chunk c's calls start at slot OFFSETS[c] and end at OFFSETS[c + 1]. */
+export const CHUNKS = 3;
+/** Chunks the worker has run (it adds to this; ./parallel reads it). */
+export const CHUNKS_RUN = 4;
+export const OFFSETS = 8;
+/** Chunks in one round at most. */
+export const MAX_CHUNKS = 4096;
+/** Where the calls start: kernel index, argument count, arguments. */
+export const FIRST_CALL = OFFSETS + MAX_CHUNKS + 1;
+/** Int32 slots per worker: chunks beyond them go in further rounds. */
 export const CONTROL_SLOTS = 1 << 16;
 /** Bytes for a failed job's error message. */
 export const MESSAGE_BYTES = 1024;
@@ -19,3 +31,20 @@ export const IDLE = 0;
 export const RUN = 1;
 export const DONE = 2;
 export const FAILED = 3;
+
+/** A generated kernel as JavaScript sees it: i32 arguments, no result. */
+export type KernelFunction = (...args: number[]) => void;
+
+/** The most arguments a generated kernel takes (gemm's; a test checks every kernel against it). */
+export const MAX_KERNEL_ARGS = 17;
+
+/**
+ * Calls `kernel` with the arguments at `args[at]` onwards. Always
+ * MAX_KERNEL_ARGS of them: wasm ignores those beyond the kernel's own
+ * count, and a fixed-arity call costs V8 a few nanoseconds where a spread
+ * call (`kernel(...args)`) costs hundreds, thousands of times per step.
+ */
+export function invoke(kernel: KernelFunction, args: ArrayLike<unknown>, at: number): void {
+  const a = args as ArrayLike<number>;
+  kernel(a[at], a[at + 1], a[at + 2], a[at + 3], a[at + 4], a[at + 5], a[at + 6], a[at + 7], a[at + 8], a[at + 9], a[at + 10], a[at + 11], a[at + 12], a[at + 13], a[at + 14], a[at + 15], a[at + 16]);
+}

@@ -1,10 +1,11 @@
 /**
  * A worker thread of ./parallel: binds convlab's generated kernels to the
- * wasm backend's shared memory, then runs the calls the main thread writes
- * into its control block, each time it is told to.
+ * wasm backend's shared memory, then, each time it is told to, runs chunks
+ * of the calls the main thread wrote into its control block, taking them
+ * from the counter all threads share (./job-protocol).
  */
 import { workerData } from "node:worker_threads";
-import { CALLS, DONE, FAILED, FIRST_CALL, READY, RUN, STATE } from "./job-protocol";
+import { CHUNKS, CHUNKS_RUN, DONE, FAILED, FIRST_CHUNK, invoke, KernelFunction, OFFSETS, READY, RUN, STATE } from "./job-protocol";
 
 interface WorkerSetup {
   module: object;
@@ -12,29 +13,36 @@ interface WorkerSetup {
   control: SharedArrayBuffer;
   message: SharedArrayBuffer;
   names: string[];
+  /** The chunk counter all threads share (one Int32). */
+  chunkCounter: SharedArrayBuffer;
 }
 
 // (Not named `module`: that would clash with CommonJS's own, and Node would then load this file as an ES module.)
-const { module: compiled, memory, control, message, names } = workerData as WorkerSetup;
+const { module: compiled, memory, control, message, names, chunkCounter } = workerData as WorkerSetup;
 const api = (globalThis as unknown as { WebAssembly: { Instance: new (m: object, i: object) => { exports: Record<string, unknown> } } }).WebAssembly;
 const instance = new api.Instance(compiled, { env: { memory } }).exports;
-const kernels = names.map((name) => instance[name] as (...args: number[]) => void);
+const kernels = names.map((name) => instance[name] as KernelFunction);
 const slots = new Int32Array(control);
+const next = new Int32Array(chunkCounter);
 const text = new Uint8Array(message);
+
+/** Runs chunks from the shared counter until the round's are gone. */
+function runRound(): void {
+  const first = slots[FIRST_CHUNK];
+  const chunks = slots[CHUNKS];
+  for (let c = Atomics.add(next, 0, 1) - first; c < chunks; c = Atomics.add(next, 0, 1) - first) {
+    for (let at = slots[OFFSETS + c], end = slots[OFFSETS + c + 1]; at < end; at += 2 + slots[at + 1]) {
+      invoke(kernels[slots[at]], slots, at + 2);
+    }
+    Atomics.add(slots, CHUNKS_RUN, 1);
+  }
+}
 
 Atomics.store(slots, READY, 1);
 for (;;) {
   for (let state = Atomics.load(slots, STATE); state !== RUN; state = Atomics.load(slots, STATE)) Atomics.wait(slots, STATE, state);
   try {
-    let at = FIRST_CALL;
-    const calls = slots[CALLS];
-    const args: number[] = [];
-    for (let c = 0; c < calls; c++) {
-      const kernel = kernels[slots[at++]];
-      args.length = slots[at++];
-      for (let i = 0; i < args.length; i++) args[i] = slots[at++];
-      kernel(...args);
-    }
+    runRound();
     Atomics.store(slots, STATE, DONE);
   } catch (error) {
     const bytes = new TextEncoder().encode(error instanceof Error ? error.message : String(error));
