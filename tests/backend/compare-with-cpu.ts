@@ -34,12 +34,13 @@ export function sizeOf(shape: number[]): number {
   return shape.reduce((a, b) => a * b, 1);
 }
 
-/** Runs a kernel on a backend with inputs made from plain arrays; returns shape and values. */
+/** Runs a kernel on a backend with inputs made from plain arrays; returns shape and values (of its `output`-th output, for a kernel with several). */
 export async function runKernelOn(
   backend: "cpu" | "wasm",
   kernel: string,
   inputs: Record<string, { shape: number[]; values: Float32Array | Int32Array; dtype?: tf.DataType }>,
   attrs: Record<string, unknown>,
+  output = 0,
 ): Promise<{ shape: number[]; values: Float32Array }> {
   await tf.setBackend(backend);
   return tf.tidy(() => {
@@ -47,7 +48,8 @@ export async function runKernelOn(
     for (const [name, input] of Object.entries(inputs)) {
       tensors[name] = tf.tensor(input.values, input.shape, input.dtype ?? "float32");
     }
-    const out = tf.engine().runKernel(kernel, tensors as never, attrs as never) as tf.Tensor;
+    const result = tf.engine().runKernel(kernel, tensors as never, attrs as never) as tf.Tensor | tf.Tensor[];
+    const out = Array.isArray(result) ? result[output] : result;
     return { shape: out.shape, values: out.dataSync() as Float32Array };
   });
 }

@@ -8,6 +8,7 @@
 import * as assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { registerFusedConv2dGradient, unregisterFusedConv2dGradient } from "../../lib/backend/wasm/fused-conv-gradient";
+import { RELU_GRAD_SUM } from "../../lib/backend/wasm/relu-grad";
 import { randomValues, startBothBackends } from "./compare-with-cpu";
 
 type Activation = "linear" | "relu";
@@ -61,6 +62,11 @@ async function compareOn(backend: string, activation: Activation): Promise<void>
     const separate = (run: Run) => run.kernels.filter((k) => k === tf.Relu || k === tf.Add).length;
     if (activation === "relu") assert.ok(separate(stock) >= 3, "tfjs adds the bias and applies ReLU in kernels of their own");
     assert.equal(separate(lazy), 0, "bias and ReLU run inside the convolution");
+    if (backend === "wasm" && activation === "relu") {
+      assert.ok(lazy.kernels.includes(RELU_GRAD_SUM), "ReLU's gradient and the bias's come from one pass");
+      const sums = (run: Run) => run.kernels.filter((k) => k === tf.Sum).length;
+      assert.equal(sums(lazy), sums(stock) - 1, "no separate sum for the first layer's bias gradient (the other sum is the loss's)");
+    }
   } finally {
     registerFusedConv2dGradient();
     images.dispose();

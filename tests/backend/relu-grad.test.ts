@@ -1,11 +1,14 @@
 /**
  * ReLU's gradient from its output (lib/backend/wasm/relu-grad): the wasm
  * kernel in one pass, and the gradient tfjs's training takes through it,
- * against tfjs's own formula dy * step(x) on the cpu backend.
+ * against tfjs's own formula dy * step(x) on the cpu backend; the kernel
+ * with column sums (a ReLU convolution's bias gradient) against the kernel
+ * and the Sum kernel run one after the other.
  */
 import * as assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { RELU_GRAD, reluGradMethod } from "../../lib/backend/wasm/relu-grad";
+import { RELU_GRAD, RELU_GRAD_SUM, reluGradMethod } from "../../lib/backend/wasm/relu-grad";
+import { streamingPasses } from "../../lib/backend/wasm/simd/parallel";
 import { randomValues, sizeOf, startBothBackends } from "./compare-with-cpu";
 
 /** tfjs's own ReLU gradient, dy * step(x), on the cpu backend. */
@@ -54,6 +57,35 @@ describe("ReLU's gradient from its output", function () {
         assertSameFloats(actual, expected, `${RELU_GRAD} ${shape.join("x")}`);
       }
     });
+  }
+
+  for (const method of ["auto", "javascript"] as const) {
+    for (const split of [false, true]) {
+      it(`the wasm kernel with column sums (${method === "auto" ? "SIMD" : "JavaScript"}${split ? ", split across threads" : ""}) gives the gradient and the Sum kernel's sums of it, exactly`, async () => {
+        reluGradMethod.use = method;
+        streamingPasses.split = split;
+        let seed = 950;
+        try {
+          // 65 and 200 rows: a last block shorter than the others; 3 and 6 channels: no SIMD sums, and two floats past a vector.
+          for (const shape of [[5, 13, 8], [8, 32, 32, 32], [2, 5, 13, 3], [200, 6], [1, 1, 65, 33]]) {
+            const { x, dy } = awkward(sizeOf(shape), seed);
+            seed += 2;
+            await tf.setBackend("wasm");
+            const [dx, sums, expectedDx, expectedSums] = tf.tidy(() => {
+              const [g, y] = [tf.tensor(dy, shape), tf.relu(tf.tensor(x, shape))];
+              const [fusedDx, fusedSums] = tf.engine().runKernel(RELU_GRAD_SUM, { dy: g, y }) as tf.Tensor[];
+              const separate = tf.engine().runKernel(RELU_GRAD, { dy: g, y }) as tf.Tensor;
+              const axes = shape.slice(0, -1).map((_, i) => i);
+              return [fusedDx, fusedSums, separate, axes.length > 0 ? tf.sum(separate, axes) : separate].map((t) => t.dataSync() as Float32Array);
+            });
+            assertSameFloats(dx, expectedDx, `${RELU_GRAD_SUM} ${shape.join("x")}: dx`);
+            assertSameFloats(sums, expectedSums, `${RELU_GRAD_SUM} ${shape.join("x")}: sums`);
+          }
+        } finally {
+          streamingPasses.split = false;
+        }
+      });
+    }
   }
 
   for (const backend of ["wasm", "cpu"] as const) {

@@ -10,7 +10,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { useBackend } from "../../lib/backend";
 import { jobCounts, streamingPasses } from "../../lib/backend/wasm/simd/parallel";
-import { RELU_GRAD } from "../../lib/backend/wasm/relu-grad";
+import { RELU_GRAD, RELU_GRAD_SUM } from "../../lib/backend/wasm/relu-grad";
 import { winogradSettings } from "../../lib/backend/wasm/winograd";
 import { trainStep } from "../../bench/support/lenet";
 import { conv, dense, maxPool, sequential } from "../../lib/models";
@@ -101,6 +101,9 @@ async function main(): Promise<void> {
   reluY.values = reluY.values.map((v) => Math.max(v, 0));
   const stock = await stockReluGradient(reluDy, reluY);
   errors[`${RELU_GRAD} 8x32x32x8`] = relativeError(await runKernelOn("wasm", RELU_GRAD, { dy: reluDy, y: reluY }, {}).then((r) => r.values), stock);
+  const [fusedDx, sums] = await Promise.all([0, 1].map(async (output) => (await runKernelOn("wasm", RELU_GRAD_SUM, { dy: reluDy, y: reluY }, {}, output)).values));
+  errors[`${RELU_GRAD_SUM} 8x32x32x8: dx`] = relativeError(fusedDx, stock);
+  errors[`${RELU_GRAD_SUM} 8x32x32x8: sums`] = relativeError(sums, (await runKernelOn("cpu", tf.Sum, { x: { shape: big, values: stock } }, { axis: [0, 1, 2], keepDims: false })).values);
   errors["Add bias 8x32x32x8"] = await compare(tf.Add, { a: input(big), b: input([8]) }, {});
   errors["Sum over leading axes 8x32x32x8"] = await compare(tf.Sum, { x: input(big) }, { axis: [0, 1, 2], keepDims: false });
   const pooled = input([8, 16, 16, 8]);

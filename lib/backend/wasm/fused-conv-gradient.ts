@@ -24,7 +24,7 @@
  * object at each call, so replacing that one property reaches every layer.
  */
 import * as tf from "@tensorflow/tfjs";
-import { reluGradient } from "./relu-grad";
+import { reluGradientWithSums } from "./relu-grad";
 
 type FusedConv2dArgs = Parameters<typeof tf.fused.conv2d>[0];
 
@@ -66,14 +66,15 @@ export const fusedConv2dGradientConfig: tf.GradConfig = {
     const { strides, pad, dimRoundingMode, activation } = attrs as unknown as { strides: number | [number, number]; pad: string | number; dimRoundingMode?: string; activation?: string };
     const fused = activation ?? "linear";
     if (!FUSED_ACTIVATIONS.includes(fused)) throw new Error(`convlab's FusedConv2D gradient handles linear and ReLU convolutions only, not "${fused}"; tfjs's own fused.conv2d computes the others.`);
-    // Behind a ReLU, the gradient at the convolution's output, once for all three inputs.
-    const dy = fused === "relu" ? (reluGradient(dyOrList as tf.Tensor, y) as tf.Tensor4D) : (dyOrList as tf.Tensor4D);
+    // Behind a ReLU, the gradient at the convolution's output, once for all three inputs (with the bias's in the same pass).
+    const behindRelu = fused === "relu" ? reluGradientWithSums(dyOrList as tf.Tensor, y) : null;
+    const dy = (behindRelu?.dx ?? dyOrList) as tf.Tensor4D;
     const conv = { strides, pad, dataFormat: "NHWC", dilations: [1, 1], dimRoundingMode };
     const engine = tf.engine();
     return {
       x: () => engine.runKernel(tf.Conv2DBackpropInput, { dy, filter }, { ...conv, inputShape: x.shape } as unknown as tf.NamedAttrMap) as tf.Tensor,
       filter: () => engine.runKernel(tf.Conv2DBackpropFilter, { x, dy }, { ...conv, filterShape: filter.shape } as unknown as tf.NamedAttrMap) as tf.Tensor,
-      bias: () => tf.sum(dy, [0, 1, 2]),
+      bias: () => (behindRelu ? behindRelu.sums() : tf.sum(dy, [0, 1, 2])),
     };
   },
 };

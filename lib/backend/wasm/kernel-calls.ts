@@ -18,7 +18,7 @@ export interface KernelArgs {
 }
 
 /** The registry entry of one of our kernels on the wasm backend. */
-export function wasmKernel(kernelName: string, kernelFunc: (args: KernelArgs) => tf.TensorInfo): tf.KernelConfig {
+export function wasmKernel(kernelName: string, kernelFunc: (args: KernelArgs) => tf.TensorInfo | tf.TensorInfo[]): tf.KernelConfig {
   return { kernelName, backendName: "wasm", kernelFunc: kernelFunc as unknown as tf.KernelFunc };
 }
 

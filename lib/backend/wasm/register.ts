@@ -14,7 +14,7 @@ import { maxPoolGradConfig } from "./max-pool-grad";
 import { avgPoolConfig, maxPoolConfig } from "./pool";
 import { reluConfig } from "./relu";
 import { registerFusedConv2dGradient } from "./fused-conv-gradient";
-import { registerReluGradient, reluGradConfig } from "./relu-grad";
+import { registerReluGradient, reluGradConfig, reluGradSumConfig } from "./relu-grad";
 import { sumConfig } from "./sum";
 
 /** Our kernels, in the order they were added. */
@@ -34,6 +34,7 @@ export const trainingKernels: readonly tf.KernelConfig[] = [
   avgPoolConfig,
   reluGradConfig,
   reluConfig,
+  reluGradSumConfig,
 ];
 
 const OURS = Symbol.for("convlab.trainingKernel");

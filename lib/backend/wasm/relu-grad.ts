@@ -12,8 +12,9 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { WasmBackend, heapF32, KernelArgs, wasmKernel } from "./kernel-calls";
-import { streamOnThreads } from "./simd/parallel";
+import { Job, MIN_PARALLEL_WORK, runChunks, streamingPasses, streamOnThreads } from "./simd/parallel";
 import { addressOf, simdKernels } from "./simd/runtime";
+import { addBlockSums, BLOCK_ROWS, sum } from "./sum";
 
 /** The kernel's name in tfjs's registry (convlab's own: tfjs has no ReLU-gradient kernel). */
 export const RELU_GRAD = "ConvlabReluGrad";
@@ -45,11 +46,74 @@ export function reluGrad(args: KernelArgs): tf.TensorInfo {
 
 export const reluGradConfig = wasmKernel(RELU_GRAD, reluGrad);
 
+/** The kernel's name for ReLU's gradient with its column sums (convlab's own). */
+export const RELU_GRAD_SUM = "ConvlabReluGradSum";
+
+/** Blocks of BLOCK_ROWS rows in one chunk, when streaming passes are split across threads. */
+const BLOCKS_PER_CHUNK = 16;
+
+/**
+ * [dx, sums]: dx = dy * step(y), and dx summed over every axis but the last
+ * (a ReLU convolution's bias gradient) exactly as ./sum sums it, each block
+ * of rows summed right after it is written, while it is still in cache:
+ * one pass over memory instead of two.
+ */
+export function reluGradSum(args: KernelArgs): tf.TensorInfo[] {
+  const backend = args.backend as WasmBackend;
+  const { dy, y } = args.inputs as { dy: tf.TensorInfo; y: tf.TensorInfo };
+  const channels = y.shape[y.shape.length - 1];
+  const size = y.shape.reduce((a, b) => a * b, 1);
+  const rows = size / channels;
+  const simd = reluGradMethod.use === "auto" && channels >= 4 && size % 4 === 0 ? simdKernels(backend) : null;
+  if (!simd) {
+    const dx = reluGrad(args);
+    const axis = y.shape.slice(0, -1).map((_, i) => i);
+    return [dx, sum({ ...args, inputs: { x: dx }, attrs: { axis, keepDims: false } } as KernelArgs)];
+  }
+  const dx = backend.makeOutput(y.shape, "float32");
+  const sums = backend.makeOutput([channels], "float32");
+  const blocks = Math.ceil(rows / BLOCK_ROWS);
+  const partial = backend.makeOutput([blocks, channels], "float32");
+  const [dyAt, yAt, dxAt, partialAt] = [dy, y, dx, partial].map((t) => addressOf(backend, t));
+  const rowBytes = 4 * channels;
+  const blocksPerChunk = streamingPasses.split && 4 * size >= MIN_PARALLEL_WORK ? BLOCKS_PER_CHUNK : blocks;
+  runChunks(backend, Math.ceil(blocks / blocksPerChunk), (chunk): Job => {
+    const job: Job = [];
+    for (let b = chunk * blocksPerChunk; b < Math.min(blocks, (chunk + 1) * blocksPerChunk); b++) {
+      const count = Math.min(BLOCK_ROWS, rows - b * BLOCK_ROWS);
+      const at = b * BLOCK_ROWS * rowBytes;
+      job.push(["reluGrad", dyAt + at, yAt + at, dxAt + at, (count * channels) / 4]);
+      job.push(["columnSums", dxAt + at, count, channels, BLOCK_ROWS, partialAt + b * rowBytes]);
+    }
+    return job;
+  });
+  addBlockSums(backend, partial, blocks, channels, sums);
+  return [dx, sums];
+}
+
+export const reluGradSumConfig = wasmKernel(RELU_GRAD_SUM, reluGradSum);
+
 /** dy * step(y): convlab's kernel where the current backend has it, else tfjs's ops. */
 export function reluGradient(dy: tf.Tensor, y: tf.Tensor): tf.Tensor {
   const fused = dy.dtype === "float32" && y.dtype === "float32" && tf.getKernel(RELU_GRAD, tf.getBackend()) !== undefined;
   if (fused) return tf.engine().runKernel(RELU_GRAD, { dy, y }) as tf.Tensor;
   return tf.mul(dy, tf.cast(tf.step(y), "float32"));
+}
+
+/**
+ * ReLU's gradient dx from its output, and its sums over every axis but the
+ * last (a bias gradient, when asked for): one pass for both where the
+ * backend has convlab's kernel and no higher derivative is being recorded
+ * (that kernel has no gradient of its own).
+ */
+export function reluGradientWithSums(dy: tf.Tensor, y: tf.Tensor): { dx: tf.Tensor; sums: () => tf.Tensor } {
+  const fused = dy.dtype === "float32" && y.dtype === "float32" && tf.engine().state.gradientDepth === 0 && tf.getKernel(RELU_GRAD_SUM, tf.getBackend()) !== undefined;
+  if (fused) {
+    const [dx, sums] = tf.engine().runKernel(RELU_GRAD_SUM, { dy, y }) as tf.Tensor[];
+    return { dx, sums: () => sums };
+  }
+  const dx = reluGradient(dy, y);
+  return { dx, sums: () => tf.sum(dx, dx.shape.slice(0, -1).map((_, i) => i)) };
 }
 
 /** ReLU's gradient from its output (replaces tfjs's, which keeps the input). */
