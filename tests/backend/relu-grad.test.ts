@@ -63,6 +63,7 @@ describe("ReLU's gradient from its output", function () {
     for (const split of [false, true]) {
       it(`the wasm kernel with column sums (${method === "auto" ? "SIMD" : "JavaScript"}${split ? ", split across threads" : ""}) gives the gradient and the Sum kernel's sums of it, exactly`, async () => {
         reluGradMethod.use = method;
+        const splitBefore = streamingPasses.split;
         streamingPasses.split = split;
         let seed = 950;
         try {
@@ -82,7 +83,7 @@ describe("ReLU's gradient from its output", function () {
             assertSameFloats(sums, expectedSums, `${RELU_GRAD_SUM} ${shape.join("x")}: sums`);
           }
         } finally {
-          streamingPasses.split = false;
+          streamingPasses.split = splitBefore;
         }
       });
     }
