@@ -8,7 +8,8 @@
  * dilated by the forward stride. XNNPACK runs that as one fast GEMM.
  */
 import * as tf from "@tensorflow/tfjs";
-import { WasmBackend, channelsLastConvInfo, conv2d, explicitPadding, heapF32, padForWindows, release, requireChannelsLast, transpose, call, KernelArgs, wasmKernel } from "./kernel-calls";
+import { padForWindows } from "./pad-for-windows";
+import { WasmBackend, channelsLastConvInfo, conv2d, explicitPadding, heapF32, release, requireChannelsLast, transpose, call, KernelArgs, wasmKernel } from "./kernel-calls";
 import { gemmOnThreads, KernelCall, kernelThreads, MIN_PARALLEL_WORK, runChunks } from "./simd/parallel";
 import { addressOf, evenRows, releaseRows, sharedRowTable, simdKernels, SimdKernels } from "./simd/runtime";
 import { winogradApplies, winogradConv2DBackpropFilter } from "./winograd";

@@ -11,7 +11,8 @@
  * convolutions and NCHW go to the wasm backend's own kernel.
  */
 import * as tf from "@tensorflow/tfjs";
-import { channelsLastConvInfo, KernelArgs, WasmBackend, original, padForWindows, release, wasmKernel } from "./kernel-calls";
+import { padForWindows } from "./pad-for-windows";
+import { channelsLastConvInfo, KernelArgs, WasmBackend, original, release, wasmKernel } from "./kernel-calls";
 import { Job, MIN_PARALLEL_WORK, runChunks } from "./simd/parallel";
 import { addressOf, evenRows, releaseRows, sharedRowTable, simdKernels, SimdKernels } from "./simd/runtime";
 import { winogradApplies, winogradConv2D } from "./winograd";

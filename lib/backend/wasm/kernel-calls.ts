@@ -131,32 +131,3 @@ export function requireChannelsLast(kernel: string, dataFormat: unknown): void {
   }
 }
 
-/**
- * The input padded with zeros so that every window of a convolution lies
- * inside it (the padding of `info`, plus whatever rows and columns the last
- * window reaches beyond the input). Returns `x` itself when none is needed;
- * the caller releases a copy. Float32 is copied row by row here: the wasm
- * backend's Pad kernel took 1 to 2 ms for a 64-image batch of 32x32x3.
- */
-export function padForWindows(backend: WasmBackend, x: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): tf.TensorInfo {
-  const { inHeight, inWidth, outHeight, outWidth, filterHeight, filterWidth, strideHeight, strideWidth, padInfo } = info;
-  const bottom = (outHeight - 1) * strideHeight + filterHeight - padInfo.top - inHeight;
-  const right = (outWidth - 1) * strideWidth + filterWidth - padInfo.left - inWidth;
-  if (padInfo.top <= 0 && padInfo.left <= 0 && bottom <= 0 && right <= 0) return x;
-  const [top, left] = [Math.max(padInfo.top, 0), Math.max(padInfo.left, 0)];
-  const paddings = [[0, 0], [top, Math.max(bottom, 0)], [left, Math.max(right, 0)], [0, 0]];
-  if (x.dtype !== "float32") return call(tf.PadV2, backend, { x }, { paddings, constantValue: 0 });
-  const [images, height, width, channels] = x.shape;
-  const [paddedHeight, paddedWidth] = [height + paddings[1][0] + paddings[1][1], width + paddings[2][0] + paddings[2][1]];
-  const padded = backend.makeOutput([images, paddedHeight, paddedWidth, channels], "float32");
-  const [from, to] = [heapF32(backend, x), heapF32(backend, padded)];
-  to.fill(0);
-  const rowFloats = width * channels;
-  for (let n = 0; n < images; n++) {
-    for (let h = 0; h < height; h++) {
-      const source = (n * height + h) * rowFloats;
-      to.set(from.subarray(source, source + rowFloats), ((n * paddedHeight + h + top) * paddedWidth + left) * channels);
-    }
-  }
-  return padded;
-}
