@@ -6,10 +6,10 @@
  * memory, so a kernel can cut its work into chunks (lists of calls on parts
  * of the data) for the threads to share: every thread, the main one
  * included, takes the next chunk not yet taken until none is left, and the
- * kernel returns when all are done. A worker that wakes late (waking a
- * sleeping thread took 0.1 to 0.9 ms on the project's machine) or runs slow
- * takes fewer. Workers sleep in Atomics.wait between rounds (no spinning:
- * measured, it bought nothing here) and never keep Node running.
+ * kernel returns when all are done. A worker that wakes late (a sleeping
+ * thread takes a while to wake) or runs slow takes fewer. Workers sleep in
+ * Atomics.wait between rounds (spinning instead bought nothing in a
+ * side-by-side trial here) and never keep Node running.
  *
  * Chunks must not depend on each other's results: a worker that has not
  * started yet simply leaves its share to the main thread.
