@@ -19,22 +19,7 @@
  */
 import { FunctionWriter, Local } from "./wasm-writer";
 import { countUp, eachVector, named } from "./rows";
-import {
-  eachFilterVector,
-  filterRowLocals,
-  InputWindow,
-  loadFromPlane,
-  loadOutputOrZero,
-  loadWindowOrZero,
-  locateInputWindow,
-  locateOutputCorner,
-  OutputCorner,
-  planeOffsetLocals,
-  setFilterStrides,
-  setPixelStrides,
-  storeOutputIfInside,
-  storeToPlane,
-} from "./winograd-layout";
+import * as layout from "./winograd-layout";
 
 /** Transformed tiles and filters: 4x4. */
 const PLANES = 16;
@@ -112,10 +97,10 @@ export function winogradInputFunction(): FunctionWriter {
   const d = Array.from({ length: 4 }, () => f.local("v128")) as V4;
   const w = Array.from({ length: 4 }, () => Array.from({ length: 4 }, () => f.local("v128")) as V4);
   const out = Array.from({ length: 4 }, () => f.local("v128")) as V4;
-  const planeOffsets = planeOffsetLocals(f, p.planeBytes, PLANES);
+  const planeOffsets = layout.planeOffsetLocals(f, p.planeBytes, PLANES);
   const { x: tensor, height, width, padTop, padLeft } = p;
-  const window: InputWindow = { tensor, height, width, padTop, padLeft, pixelBytes, rowBytes, y0, x0, rowOk, colOk, interior, base };
-  setPixelStrides(f, p.channels, p.width, pixelBytes, rowBytes);
+  const window: layout.InputWindow = { tensor, height, width, padTop, padLeft, pixelBytes, rowBytes, y0, x0, rowOk, colOk, interior, base };
+  layout.setPixelStrides(f, p.channels, p.width, pixelBytes, rowBytes);
 
   /** One vector of channels at byte offset `at`, rows loaded by `load(i, j)`. */
   const transform = (load: (i: number, j: number) => void) => {
@@ -131,7 +116,7 @@ export function winogradInputFunction(): FunctionWriter {
     for (let j = 0; j < 4; j++) {
       // Bᵀ along the rows, column j: V[a][j] for a = 0..3, plane ξ = 4a + j.
       inputRows(f, [w[0][j], w[1][j], w[2][j], w[3][j]], out);
-      for (let a = 0; a < 4; a++) storeToPlane(f, plane, planeOffsets, 4 * a + j, out[a]);
+      for (let a = 0; a < 4; a++) layout.storeToPlane(f, plane, planeOffsets, 4 * a + j, out[a]);
     }
   };
 
@@ -148,11 +133,11 @@ export function winogradInputFunction(): FunctionWriter {
   };
 
   eachTile(f, p, tile, () => {
-    locateInputWindow(f, window, tile.n, tile.ty, tile.tx);
+    layout.locateInputWindow(f, window, tile.n, tile.ty, tile.tx);
     f.get(p.out).get(tile.t).get(pixelBytes).i32Mul().i32Add().set(outRow);
     f.get(interior).if(
       () => eachVector(f, p.channels, at, last, () => transform(loadInterior)),
-      () => eachVector(f, p.channels, at, last, () => transform((i, j) => loadWindowOrZero(f, window, at, i, j))),
+      () => eachVector(f, p.channels, at, last, () => transform((i, j) => layout.loadWindowOrZero(f, window, at, i, j))),
     );
   });
   return f;
@@ -180,9 +165,9 @@ export function winogradOutputFunction(): FunctionWriter {
   const y = [f.local("v128"), f.local("v128")] as [Local, Local];
   const bias = f.local("v128");
   const zero = f.local("v128");
-  const planeOffsets = planeOffsetLocals(f, p.planeBytes, PLANES);
-  const outputs: OutputCorner = { tensor: p.y, outHeight: p.outHeight, outWidth: p.outWidth, pixelBytes, rowBytes, corner, right, down };
-  setPixelStrides(f, p.channels, p.outWidth, pixelBytes, rowBytes);
+  const planeOffsets = layout.planeOffsetLocals(f, p.planeBytes, PLANES);
+  const outputs: layout.OutputCorner = { tensor: p.y, outHeight: p.outHeight, outWidth: p.outWidth, pixelBytes, rowBytes, corner, right, down };
+  layout.setPixelStrides(f, p.channels, p.outWidth, pixelBytes, rowBytes);
   f.v128Zero().set(zero);
   f.v128Zero().set(bias);
 
@@ -190,7 +175,7 @@ export function winogradOutputFunction(): FunctionWriter {
     f.get(tileRow).get(at).i32Add().set(plane);
     for (let a = 0; a < 4; a++) {
       for (let b = 0; b < 4; b++) {
-        loadFromPlane(f, plane, planeOffsets, 4 * a + b);
+        layout.loadFromPlane(f, plane, planeOffsets, 4 * a + b);
         f.set(m[b]);
       }
       // Aᵀ along the columns of row a.
@@ -202,13 +187,13 @@ export function winogradOutputFunction(): FunctionWriter {
       for (let i = 0; i < 2; i++) {
         f.get(y[i]).get(bias).f32x4Add().set(y[i]);
         f.get(p.relu).if(() => f.get(y[i]).get(zero).f32x4Max().set(y[i]));
-        storeOutputIfInside(f, outputs, at, i, j, y[i]);
+        layout.storeOutputIfInside(f, outputs, at, i, j, y[i]);
       }
     }
   };
 
   eachTile(f, p, tile, () => {
-    locateOutputCorner(f, outputs, tile.n, tile.ty, tile.tx);
+    layout.locateOutputCorner(f, outputs, tile.n, tile.ty, tile.tx);
     f.get(p.m).get(tile.t).get(pixelBytes).i32Mul().i32Add().set(tileRow);
     eachVector(f, p.channels, at, last, transform);
   });
@@ -224,7 +209,7 @@ export function winogradOutputFunction(): FunctionWriter {
 export function winogradFilterFunction(): FunctionWriter {
   const f = new FunctionWriter("winogradFilter", WINOGRAD_FILTER_PARAMS.map(() => "i32" as const));
   const p = named(f, WINOGRAD_FILTER_PARAMS);
-  const walk = filterRowLocals(f);
+  const walk = layout.filterRowLocals(f);
   const { source, target, at, tapBytes } = walk;
   const [planeBytes, plane] = [f.local("i32"), f.local("i32")];
   const g = Array.from({ length: 3 }, () => Array.from({ length: 3 }, () => f.local("v128")));
@@ -232,9 +217,9 @@ export function winogradFilterFunction(): FunctionWriter {
   const u = Array.from({ length: 4 }, () => f.local("v128"));
   const half = f.local("v128");
   f.f32(0.5).f32x4Splat().set(half);
-  setFilterStrides(f, walk, p.inChannels, p.outChannels);
+  layout.setFilterStrides(f, walk, p.inChannels, p.outChannels);
   f.get(tapBytes).set(planeBytes);
-  const planeOffsets = planeOffsetLocals(f, planeBytes, PLANES);
+  const planeOffsets = layout.planeOffsetLocals(f, planeBytes, PLANES);
 
   /** G on three values: (g0, (g0 + g1 + g2) / 2, (g0 - g1 + g2) / 2, g2). */
   const gRows = (v: Local[], out: Local[]) => {
@@ -244,7 +229,7 @@ export function winogradFilterFunction(): FunctionWriter {
     f.get(v[2]).set(out[3]);
   };
 
-  eachFilterVector(f, walk, p.w, p.out, p.inChannels, p.outChannels, () => {
+  layout.eachFilterVector(f, walk, p.w, p.out, p.inChannels, p.outChannels, () => {
     for (let kh = 0; kh < 3; kh++) {
       for (let kw = 0; kw < 3; kw++) {
         // tap (kh, kw), or (2 - kh, 2 - kw) when flipped
@@ -262,7 +247,7 @@ export function winogradFilterFunction(): FunctionWriter {
     for (let a = 0; a < 4; a++) {
       gRows(rows[a], u);
       f.get(target).get(at).i32Add().set(plane);
-      for (let b = 0; b < 4; b++) storeToPlane(f, plane, planeOffsets, 4 * a + b, u[b]);
+      for (let b = 0; b < 4; b++) layout.storeToPlane(f, plane, planeOffsets, 4 * a + b, u[b]);
     }
   });
   return f;
@@ -280,9 +265,9 @@ export function winogradGradientFunction(): FunctionWriter {
   const e = Array.from({ length: 2 }, () => [f.local("v128"), f.local("v128")]);
   const rows = Array.from({ length: 4 }, () => [f.local("v128"), f.local("v128")]);
   const z = Array.from({ length: 4 }, () => f.local("v128"));
-  const planeOffsets = planeOffsetLocals(f, p.planeBytes, PLANES);
-  const outputs: OutputCorner = { tensor: p.dy, outHeight: p.outHeight, outWidth: p.outWidth, pixelBytes, rowBytes, corner, right, down };
-  setPixelStrides(f, p.channels, p.outWidth, pixelBytes, rowBytes);
+  const planeOffsets = layout.planeOffsetLocals(f, p.planeBytes, PLANES);
+  const outputs: layout.OutputCorner = { tensor: p.dy, outHeight: p.outHeight, outWidth: p.outWidth, pixelBytes, rowBytes, corner, right, down };
+  layout.setPixelStrides(f, p.channels, p.outWidth, pixelBytes, rowBytes);
 
   /** A on two values: (e0, e0 + e1, e0 - e1, -e1). */
   const aRows = (v: Local[], out: Local[]) => {
@@ -293,12 +278,12 @@ export function winogradGradientFunction(): FunctionWriter {
   };
 
   eachTile(f, p, tile, () => {
-    locateOutputCorner(f, outputs, tile.n, tile.ty, tile.tx);
+    layout.locateOutputCorner(f, outputs, tile.n, tile.ty, tile.tx);
     f.get(p.out).get(tile.t).get(pixelBytes).i32Mul().i32Add().set(outRow);
     eachVector(f, p.channels, at, last, () => {
       for (let i = 0; i < 2; i++) {
         for (let j = 0; j < 2; j++) {
-          loadOutputOrZero(f, outputs, at, i, j);
+          layout.loadOutputOrZero(f, outputs, at, i, j);
           f.set(e[i][j]);
         }
       }
@@ -307,7 +292,7 @@ export function winogradGradientFunction(): FunctionWriter {
       f.get(outRow).get(at).i32Add().set(plane);
       for (let a = 0; a < 4; a++) {
         aRows(rows[a], z);
-        for (let b = 0; b < 4; b++) storeToPlane(f, plane, planeOffsets, 4 * a + b, z[b]);
+        for (let b = 0; b < 4; b++) layout.storeToPlane(f, plane, planeOffsets, 4 * a + b, z[b]);
       }
     });
   });
@@ -321,7 +306,7 @@ export function winogradGradientFunction(): FunctionWriter {
 export function winogradFilterGradientFunction(): FunctionWriter {
   const f = new FunctionWriter("winogradFilterGradient", WINOGRAD_FILTER_GRADIENT_PARAMS.map(() => "i32" as const));
   const p = named(f, WINOGRAD_FILTER_GRADIENT_PARAMS);
-  const walk = filterRowLocals(f);
+  const walk = layout.filterRowLocals(f);
   const { source, target, at, tapBytes } = walk;
   const plane = f.local("i32");
   const u = Array.from({ length: 4 }, () => f.local("v128"));
@@ -330,8 +315,8 @@ export function winogradFilterGradientFunction(): FunctionWriter {
   const half = f.local("v128");
   const sum = f.local("v128");
   f.f32(0.5).f32x4Splat().set(half);
-  setFilterStrides(f, walk, p.inChannels, p.outChannels);
-  const planeOffsets = planeOffsetLocals(f, tapBytes, PLANES);
+  layout.setFilterStrides(f, walk, p.inChannels, p.outChannels);
+  const planeOffsets = layout.planeOffsetLocals(f, tapBytes, PLANES);
 
   /** Gᵀ on four values: (u0 + (u1 + u2) / 2, (u1 - u2) / 2, (u1 + u2) / 2 + u3). */
   const gtRows = (v: Local[], o: Local[]) => {
@@ -341,12 +326,12 @@ export function winogradFilterGradientFunction(): FunctionWriter {
     f.get(sum).get(v[3]).f32x4Add().set(o[2]);
   };
 
-  eachFilterVector(f, walk, p.du, p.out, p.inChannels, p.outChannels, () => {
+  layout.eachFilterVector(f, walk, p.du, p.out, p.inChannels, p.outChannels, () => {
     f.get(source).get(at).i32Add().set(plane);
     // Gᵀ along a for each b: rows[kh][b].
     for (let b = 0; b < 4; b++) {
       for (let a = 0; a < 4; a++) {
-        loadFromPlane(f, plane, planeOffsets, 4 * a + b);
+        layout.loadFromPlane(f, plane, planeOffsets, 4 * a + b);
         f.set(u[a]);
       }
       gtRows(u, [rows[0][b], rows[1][b], rows[2][b]]);

@@ -18,25 +18,7 @@
  */
 import { FunctionWriter, Local } from "./wasm-writer";
 import { countUp, eachVector, named } from "./rows";
-import {
-  eachFilterVector,
-  FilterRows,
-  filterRowLocals,
-  InputWindow,
-  loadFromPlane,
-  loadOutputOrZero,
-  loadWindowOrZero,
-  locateInputWindow,
-  locateOutputCorner,
-  OutputCorner,
-  planeOffsetLocals,
-  setFilterStrides,
-  setPixelStrides,
-  storeOutputIfInside,
-  storeToPlane,
-  windowAddress,
-  windowInside,
-} from "./winograd-layout";
+import * as layout from "./winograd-layout";
 import {
   WINOGRAD_FILTER_GRADIENT_PARAMS,
   WINOGRAD_FILTER_PARAMS,
@@ -198,7 +180,7 @@ type WindowParams = Record<"height" | "width" | "padTop" | "padLeft", Local>;
  * The input window of `tensor` (x, or dx for the scatter) and the locals
  * around it, allocated in the order the input and scatter transforms share.
  */
-function windowLocals(f: FunctionWriter, tensor: Local, p: WindowParams): { window: InputWindow; tileRow: Local; at: Local; last: Local; plane: Local } {
+function windowLocals(f: FunctionWriter, tensor: Local, p: WindowParams): { window: layout.InputWindow; tileRow: Local; at: Local; last: Local; plane: Local } {
   const [y0, x0, pixelBytes, rowBytes, base, interior, tileRow, at, last, plane] = Array.from({ length: 10 }, () => f.local("i32"));
   const rowOk = Array.from({ length: 6 }, () => f.local("i32"));
   const colOk = Array.from({ length: 6 }, () => f.local("i32"));
@@ -213,24 +195,24 @@ export function winograd5InputFunction(): FunctionWriter {
   const { window, tileRow, at, last, plane } = windowLocals(f, p.x, p);
   const k = new Constants(f, [BT]);
   const s = sandwichLocals(f, BT, BT);
-  const offsets = planeOffsetLocals(f, p.planeBytes, PLANES);
-  setPixelStrides(f, p.channels, p.width, window.pixelBytes, window.rowBytes);
+  const offsets = layout.planeOffsetLocals(f, p.planeBytes, PLANES);
+  layout.setPixelStrides(f, p.channels, p.width, window.pixelBytes, window.rowBytes);
 
   const transform = (load: (i: number, j: number) => void) => {
     f.get(tileRow).get(at).i32Add().set(plane);
-    sandwich(f, k, BT, BT, s, load, (a, b, value) => storeToPlane(f, plane, offsets, 6 * a + b, value));
+    sandwich(f, k, BT, BT, s, load, (a, b, value) => layout.storeToPlane(f, plane, offsets, 6 * a + b, value));
   };
   const loadInterior = (i: number, j: number) => {
-    windowAddress(f, window, at, i, j);
+    layout.windowAddress(f, window, at, i, j);
     f.v128Load(0);
   };
 
   eachTile(f, p, (t, n, ty, tx) => {
-    locateInputWindow(f, window, n, ty, tx);
+    layout.locateInputWindow(f, window, n, ty, tx);
     f.get(p.out).get(t).get(window.pixelBytes).i32Mul().i32Add().set(tileRow);
     f.get(window.interior).if(
       () => eachVector(f, p.channels, at, last, () => transform(loadInterior)),
-      () => eachVector(f, p.channels, at, last, () => transform((i, j) => loadWindowOrZero(f, window, at, i, j))),
+      () => eachVector(f, p.channels, at, last, () => transform((i, j) => layout.loadWindowOrZero(f, window, at, i, j))),
     );
   });
   return f;
@@ -245,25 +227,25 @@ export function winograd5OutputFunction(): FunctionWriter {
   const s = sandwichLocals(f, AT, AT);
   const bias = f.local("v128");
   const zero = f.local("v128");
-  const offsets = planeOffsetLocals(f, p.planeBytes, PLANES);
-  const outputs: OutputCorner = { tensor: p.y, outHeight: p.outHeight, outWidth: p.outWidth, pixelBytes, rowBytes, corner, right, down };
-  setPixelStrides(f, p.channels, p.outWidth, pixelBytes, rowBytes);
+  const offsets = layout.planeOffsetLocals(f, p.planeBytes, PLANES);
+  const outputs: layout.OutputCorner = { tensor: p.y, outHeight: p.outHeight, outWidth: p.outWidth, pixelBytes, rowBytes, corner, right, down };
+  layout.setPixelStrides(f, p.channels, p.outWidth, pixelBytes, rowBytes);
   f.v128Zero().set(zero);
   f.v128Zero().set(bias);
 
   const transform = () => {
     f.get(tileRow).get(at).i32Add().set(plane);
     f.get(p.bias).if(() => f.get(p.bias).get(at).i32Add().v128Load(0).set(bias));
-    const load = (i: number, j: number) => loadFromPlane(f, plane, offsets, 6 * i + j);
+    const load = (i: number, j: number) => layout.loadFromPlane(f, plane, offsets, 6 * i + j);
     sandwich(f, k, AT, AT, s, load, (i, j, y) => {
       f.get(y).get(bias).f32x4Add().set(y);
       f.get(p.relu).if(() => f.get(y).get(zero).f32x4Max().set(y));
-      storeOutputIfInside(f, outputs, at, i, j, y);
+      layout.storeOutputIfInside(f, outputs, at, i, j, y);
     });
   };
 
   eachTile(f, p, (t, n, ty, tx) => {
-    locateOutputCorner(f, outputs, n, ty, tx);
+    layout.locateOutputCorner(f, outputs, n, ty, tx);
     f.get(p.m).get(t).get(pixelBytes).i32Mul().i32Add().set(tileRow);
     eachVector(f, p.channels, at, last, transform);
   });
@@ -272,7 +254,7 @@ export function winograd5OutputFunction(): FunctionWriter {
 
 /** A filter-side transform's locals: the walk over [.., inChannels, outChannels] rows, its plane, constants and `sandwich` locals. */
 interface FilterSide {
-  walk: FilterRows;
+  walk: layout.FilterRows;
   plane: Local;
   k: Constants;
   s: SandwichLocals;
@@ -281,12 +263,12 @@ interface FilterSide {
 
 /** Allocates a filter-side transform's locals for L X Lᵀ (planes and taps inChannels x outChannels apart), and sets its strides. */
 function filterSide(f: FunctionWriter, L: Matrix, p: Record<"inChannels" | "outChannels", Local>): FilterSide {
-  const walk = filterRowLocals(f);
+  const walk = layout.filterRowLocals(f);
   const plane = f.local("i32");
   const k = new Constants(f, [L]);
   const s = sandwichLocals(f, L, L);
-  setFilterStrides(f, walk, p.inChannels, p.outChannels);
-  return { walk, plane, k, s, offsets: planeOffsetLocals(f, walk.tapBytes, PLANES) };
+  layout.setFilterStrides(f, walk, p.inChannels, p.outChannels);
+  return { walk, plane, k, s, offsets: layout.planeOffsetLocals(f, walk.tapBytes, PLANES) };
 }
 
 /**
@@ -306,9 +288,9 @@ export function winograd5FilterFunction(): FunctionWriter {
     f.get(p.flip).select();
     f.i32Add().v128Load(0);
   };
-  eachFilterVector(f, walk, p.w, p.out, p.inChannels, p.outChannels, () => {
+  layout.eachFilterVector(f, walk, p.w, p.out, p.inChannels, p.outChannels, () => {
     f.get(target).get(at).i32Add().set(plane);
-    sandwich(f, k, G, G, s, load, (a, b, u) => storeToPlane(f, plane, offsets, 6 * a + b, u));
+    sandwich(f, k, G, G, s, load, (a, b, u) => layout.storeToPlane(f, plane, offsets, 6 * a + b, u));
   });
   return f;
 }
@@ -320,17 +302,17 @@ export function winograd5GradientFunction(): FunctionWriter {
   const [pixelBytes, rowBytes, corner, right, down, tileRow, at, last, plane] = Array.from({ length: 9 }, () => f.local("i32"));
   const k = new Constants(f, [A]);
   const s = sandwichLocals(f, A, A);
-  const offsets = planeOffsetLocals(f, p.planeBytes, PLANES);
-  const outputs: OutputCorner = { tensor: p.dy, outHeight: p.outHeight, outWidth: p.outWidth, pixelBytes, rowBytes, corner, right, down };
-  setPixelStrides(f, p.channels, p.outWidth, pixelBytes, rowBytes);
+  const offsets = layout.planeOffsetLocals(f, p.planeBytes, PLANES);
+  const outputs: layout.OutputCorner = { tensor: p.dy, outHeight: p.outHeight, outWidth: p.outWidth, pixelBytes, rowBytes, corner, right, down };
+  layout.setPixelStrides(f, p.channels, p.outWidth, pixelBytes, rowBytes);
 
   eachTile(f, p, (t, n, ty, tx) => {
-    locateOutputCorner(f, outputs, n, ty, tx);
+    layout.locateOutputCorner(f, outputs, n, ty, tx);
     f.get(p.out).get(t).get(pixelBytes).i32Mul().i32Add().set(tileRow);
     eachVector(f, p.channels, at, last, () => {
       f.get(tileRow).get(at).i32Add().set(plane);
-      const load = (i: number, j: number) => loadOutputOrZero(f, outputs, at, i, j);
-      sandwich(f, k, A, A, s, load, (a, b, z) => storeToPlane(f, plane, offsets, 6 * a + b, z));
+      const load = (i: number, j: number) => layout.loadOutputOrZero(f, outputs, at, i, j);
+      sandwich(f, k, A, A, s, load, (a, b, z) => layout.storeToPlane(f, plane, offsets, 6 * a + b, z));
     });
   });
   return f;
@@ -343,8 +325,8 @@ export function winograd5FilterGradientFunction(): FunctionWriter {
   const { walk, plane, k, s, offsets } = filterSide(f, GT, p);
   const { source, target, at, tapBytes } = walk;
 
-  const load = (a: number, b: number) => loadFromPlane(f, plane, offsets, 6 * a + b);
-  eachFilterVector(f, walk, p.du, p.out, p.inChannels, p.outChannels, () => {
+  const load = (a: number, b: number) => layout.loadFromPlane(f, plane, offsets, 6 * a + b);
+  layout.eachFilterVector(f, walk, p.du, p.out, p.inChannels, p.outChannels, () => {
     f.get(source).get(at).i32Add().set(plane);
     sandwich(f, k, GT, GT, s, load, (kh, kw, w) => {
       f.get(target).get(at).i32Add();
@@ -375,27 +357,27 @@ export function winograd5ScatterFunction(): FunctionWriter {
   const B = transposed(BT);
   const k = new Constants(f, [B]);
   const s = sandwichLocals(f, B, B);
-  const offsets = planeOffsetLocals(f, p.planeBytes, PLANES);
-  setPixelStrides(f, p.channels, p.width, window.pixelBytes, window.rowBytes);
+  const offsets = layout.planeOffsetLocals(f, p.planeBytes, PLANES);
+  layout.setPixelStrides(f, p.channels, p.width, window.pixelBytes, window.rowBytes);
 
-  const load = (i: number, j: number) => loadFromPlane(f, plane, offsets, 6 * i + j);
+  const load = (i: number, j: number) => layout.loadFromPlane(f, plane, offsets, 6 * i + j);
   const transform = (checked: boolean) =>
     eachVector(f, p.channels, at, last, () => {
       f.get(tileRow).get(at).i32Add().set(plane);
       sandwich(f, k, B, B, s, load, (i, j, value) => {
         const add = () => {
-          windowAddress(f, window, at, i, j);
-          windowAddress(f, window, at, i, j);
+          layout.windowAddress(f, window, at, i, j);
+          layout.windowAddress(f, window, at, i, j);
           f.v128Load(0).get(value).f32x4Add().v128Store(0);
         };
         if (!checked) return add();
-        windowInside(f, window, i, j);
+        layout.windowInside(f, window, i, j);
         f.if(add);
       });
     });
 
   eachTile(f, p, (t, n, ty, tx) => {
-    locateInputWindow(f, window, n, ty, tx);
+    layout.locateInputWindow(f, window, n, ty, tx);
     f.get(p.dv).get(t).get(window.pixelBytes).i32Mul().i32Add().set(tileRow);
     f.get(window.interior).if(
       () => transform(false),
