@@ -2,11 +2,11 @@
  * The padded copy of a convolution's input that the generated products
  * read their windows from (./conv2d's direct way, ./conv2d-backprop-filter).
  *
- * The wasm backend's Pad kernel took 1 to 2 ms for a 64-image batch of
- * 32x32x3; typed-array copies into the threaded build's shared memory take
- * a third of that. Here the borders are zeroed in JavaScript (a few floats
- * per row) and the rows copied by the generated addRow (with no bias: a
- * copy), split across the kernel threads.
+ * The wasm backend's Pad kernel goes element by element on one thread, and
+ * typed-array copies into the threaded build's shared memory are slow too.
+ * Here the borders are zeroed in JavaScript (a few floats per row) and the
+ * rows copied by the generated addRow (with no bias: a copy), split across
+ * the kernel threads.
  */
 import * as tf from "@tensorflow/tfjs";
 import { call, heapF32, WasmBackend } from "./kernel-calls";

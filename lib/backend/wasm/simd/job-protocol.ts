@@ -41,8 +41,8 @@ export const MAX_KERNEL_ARGS = 17;
 /**
  * Calls `kernel` with the arguments at `args[at]` onwards. Always
  * MAX_KERNEL_ARGS of them: wasm ignores those beyond the kernel's own
- * count, and a fixed-arity call costs V8 a few nanoseconds where a spread
- * call (`kernel(...args)`) costs hundreds, thousands of times per step.
+ * count, and V8 makes a fixed-arity call far more cheaply than a spread
+ * call (`kernel(...args)`), which a training step makes thousands of.
  */
 export function invoke(kernel: KernelFunction, args: ArrayLike<unknown>, at: number): void {
   const a = args as ArrayLike<number>;
