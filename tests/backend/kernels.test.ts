@@ -19,6 +19,7 @@ import { addMethod } from "../../lib/backend/wasm/add";
 import { reluMethod } from "../../lib/backend/wasm/relu";
 import { winogradApplies, winogradSettings } from "../../lib/backend/wasm/winograd";
 import { simdKernels } from "../../lib/backend/wasm/simd/runtime";
+import { jobCounts } from "../../lib/backend/wasm/simd/parallel";
 import type { WasmBackend } from "../../lib/backend/wasm/kernel-calls";
 import { trainingKernels } from "../../lib/backend/wasm/register";
 import { assertMatchesCpu, randomValues, runKernelOn, sizeOf, startBothBackends } from "./compare-with-cpu";
@@ -410,6 +411,34 @@ describe("wasm training kernels match the cpu backend", function () {
               assert.ok(close, `${kind} ${label}: output ${i} is ${got}, expected ${want}`);
             });
           }
+        }
+      }
+    }
+  });
+
+  it("MaxPool 2x2 stride 2 on the generated kernel: channels 4/5/32, even and odd sizes, valid and same, NaN kept", async () => {
+    let seed = 6500;
+    for (const xShape of [[3, 8, 10, 4], [2, 7, 9, 5], [1, 6, 6, 32], [2, 3, 3, 4]]) {
+      for (const pad of ["valid", "same"] as const) {
+        for (const nans of [0, 2]) {
+          const x = randomValues(sizeOf(xShape), seed++);
+          for (let i = 0; i < nans; i++) x[(7 + 13 * i) % 24] = NaN;
+          const attrs = { filterSize: 2, strides: 2, pad };
+          const info = tf.backend_util.computePool2DInfo(xShape as [number, number, number, number], 2, 2, 1, pad);
+          const label = `2x2 ${pad}, x ${xShape.join("x")}, ${nans} NaN`;
+          const before = jobCounts.main + jobCounts.workers;
+          const wasm = await runKernelOn("wasm", tf.MaxPool, { x: { shape: xShape, values: x } }, attrs);
+          // The generated kernel takes the pools whose windows all lie inside the input (it runs as chunks).
+          const generated = info.outHeight * 2 <= xShape[1] && info.outWidth * 2 <= xShape[2];
+          assert.equal(jobCounts.main + jobCounts.workers > before, generated, `${label}: generated kernel used`);
+          const cpuMax = await runKernelOn("cpu", tf.MaxPool, { x: { shape: xShape, values: x } }, attrs);
+          const cpuAvg = await runKernelOn("cpu", tf.AvgPool, { x: { shape: xShape, values: x } }, attrs);
+          assert.deepEqual(wasm.shape, cpuMax.shape, `${label}: shape`);
+          assert.equal(cpuAvg.values.filter(Number.isNaN).length > 0, nans > 0, `${label}: windows with NaN`);
+          cpuAvg.values.forEach((avg, i) => {
+            const [got, want] = [wasm.values[i], Number.isNaN(avg) ? NaN : cpuMax.values[i]];
+            assert.ok(Number.isNaN(want) ? Number.isNaN(got) : got === want, `${label}: output ${i} is ${got}, expected ${want}`);
+          });
         }
       }
     }

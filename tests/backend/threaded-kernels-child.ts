@@ -109,6 +109,7 @@ async function main(): Promise<void> {
   const pooled = input([8, 16, 16, 8]);
   const x = input(big);
   const y = await runKernelOn("cpu", tf.MaxPool, { x }, { filterSize: 2, strides: 2, pad: "valid" });
+  errors["MaxPool 2x2 8x32x32x8"] = await compare(tf.MaxPool, { x }, { filterSize: 2, strides: 2, pad: "valid" });
   errors["MaxPoolGrad 2x2 8x32x32x8"] = await compare(tf.MaxPoolGrad, { dy: pooled, input: x, output: y }, { filterSize: 2, strides: 2, pad: "valid" });
   for (const [m, k, n] of [[64, 300, 40], [5, 7, 9], [33, 64, 10]]) {
     for (const transposeA of [false, true]) {

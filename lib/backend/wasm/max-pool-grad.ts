@@ -11,7 +11,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { WasmBackend, heapF32, KernelArgs, wasmKernel } from "./kernel-calls";
-import { forEachPoolWindow, poolWindowsInfo } from "./pool-windows";
+import { forEachPoolWindow, poolWindowsInfo, windowsTileInside } from "./pool-windows";
 import { splitOnThreads } from "./simd/parallel";
 import { addressOf, simdKernels } from "./simd/runtime";
 
@@ -36,8 +36,7 @@ export function maxPoolGrad(args: KernelArgs): tf.TensorInfo {
   const tiles =
     strideHeight === filterHeight && strideWidth === filterWidth && padInfo.top === 0 && padInfo.left === 0;
   const coversAll = tiles && outHeight * filterHeight === inHeight && outWidth * filterWidth === inWidth;
-  // Every window inside the input (none reaching into bottom/right padding).
-  const inside = tiles && outHeight * filterHeight <= inHeight && outWidth * filterWidth <= inWidth;
+  const inside = windowsTileInside(info);
   if (!coversAll) out.fill(0);
 
   const rowStride = inWidth * channels;

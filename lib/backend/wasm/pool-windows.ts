@@ -38,3 +38,14 @@ export function forEachPoolWindow(
     }
   }
 }
+
+/**
+ * Whether the windows tile the input without overlap or padding and none
+ * reaches past its bottom or right edge (a 2x2 pooling with stride 2 on an
+ * input of any size): each input position is in at most one window.
+ */
+export function windowsTileInside(info: tf.backend_util.Conv2DInfo): boolean {
+  const { strideHeight, strideWidth, filterHeight, filterWidth, padInfo, inHeight, inWidth, outHeight, outWidth } = info;
+  const tiles = strideHeight === filterHeight && strideWidth === filterWidth && padInfo.top === 0 && padInfo.left === 0;
+  return tiles && outHeight * filterHeight <= inHeight && outWidth * filterWidth <= inWidth;
+}

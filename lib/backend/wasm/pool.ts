@@ -7,12 +7,16 @@
  * "fine" and no NaN guard fires. Like PyTorch, a window holding NaN pools
  * to NaN here. (tfjs's cpu backend is no model for max: its max skips NaN.)
  *
- * Inputs without NaN, the usual case, go to XNNPACK after one SIMD pass
- * that looks for NaN; inputs with NaN are pooled here in JavaScript.
+ * The usual max pooling (2x2 windows, stride 2, at least four channels)
+ * goes to the generated SIMD kernel, which keeps NaN in its one pass and
+ * is split across the kernel threads. Other inputs without NaN go to
+ * XNNPACK after one SIMD pass that looks for NaN; inputs with NaN are
+ * pooled here in JavaScript.
  */
 import * as tf from "@tensorflow/tfjs";
 import { WasmBackend, heapF32, original, wasmKernel } from "./kernel-calls";
-import { forEachPoolWindow, poolWindowsInfo } from "./pool-windows";
+import { forEachPoolWindow, poolWindowsInfo, windowsTileInside } from "./pool-windows";
+import { streamOnThreads } from "./simd/parallel";
 import { addressOf, simdKernels } from "./simd/runtime";
 
 /** Whether a float32 tensor on the wasm heap holds a NaN. */
@@ -55,10 +59,28 @@ function poolKeepingNaN(backend: WasmBackend, x: tf.TensorInfo, info: tf.backend
   return y;
 }
 
+/** A 2x2, stride-2 max pooling of float32 `x` on the generated kernel, or null when it does not apply. */
+function maxPool2x2(backend: WasmBackend, x: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): tf.TensorInfo | null {
+  const { batchSize, inHeight, inWidth, inChannels: channels, outHeight, outWidth, filterHeight, filterWidth } = info;
+  const simd = simdKernels(backend);
+  if (!simd || x.dtype !== "float32" || filterHeight !== 2 || filterWidth !== 2 || channels < 4 || !windowsTileInside(info)) return null;
+  const y = backend.makeOutput(info.outShape, "float32");
+  const [xAt, yAt] = [addressOf(backend, x), addressOf(backend, y)];
+  const [rowBytes, imageBytes, outImageBytes] = [4 * inWidth * channels, 4 * inHeight * inWidth * channels, 4 * outHeight * outWidth * channels];
+  streamOnThreads(backend, batchSize, 1, batchSize * inHeight * inWidth * channels, (first, count) => [
+    ["maxPool2x2", xAt + first * imageBytes, yAt + first * outImageBytes, count, imageBytes, outHeight, outWidth, channels, rowBytes],
+  ]);
+  return y;
+}
+
 function poolKernel(name: typeof tf.MaxPool | typeof tf.AvgPool, kind: PoolKind): tf.KernelConfig {
   return wasmKernel(name, (args) => {
     const backend = args.backend as WasmBackend;
     const { x } = args.inputs as { x: tf.TensorInfo };
+    if (kind === "max") {
+      const pooled = maxPool2x2(backend, x, poolWindowsInfo(x.shape, args.attrs as unknown as tf.MaxPoolAttrs));
+      if (pooled) return pooled;
+    }
     if (x.dtype !== "float32" || !holdsNaN(backend, x)) return original(name).kernelFunc(args as never) as tf.TensorInfo;
     const info = poolWindowsInfo(x.shape, args.attrs as unknown as tf.MaxPoolAttrs);
     return poolKeepingNaN(backend, x, info, kind);

@@ -5,6 +5,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { WasmBackend } from "../kernel-calls";
 import { gemmFunctions } from "./gemm";
+import { maxPool2x2Function } from "./max-pool-2x2";
 import { maxPoolGrad2x2Function } from "./max-pool-grad-2x2";
 import { anyNaNFunction } from "./nan-check";
 import { reluGradFunction } from "./relu-grad";
@@ -54,6 +55,9 @@ export interface SimdKernels {
 
   /** gemm for an A whose rows are adjacent floats (rowsA[i + 1] = rowsA[i] + 4): see ./gemm. */
   gemmAdjacent: SimdKernels["gemm"];
+
+  /** See ./max-pool-2x2: each 2x2 window's largest value, NaN if it holds one (byte addresses; channels >= 4; y contiguous). */
+  maxPool2x2(x: number, y: number, images: number, imageBytes: number, outHeight: number, outWidth: number, channels: number, rowBytes: number): void;
 
   /** See ./max_pool_grad_2x2 (byte addresses; channels >= 4). */
   maxPoolGrad2x2(
@@ -189,7 +193,7 @@ function memoryOf(backend: WasmBackend): WasmMemory | undefined {
 /** The generated module's bytes (what `npm run bench -- simd-module` hashes, to show a generator refactor emits the same code). */
 export function moduleBytes(shared: boolean, fma: boolean): Uint8Array {
   const functions: FunctionWriter[] = [...gemmFunctions(0, fma)];
-  functions.push(maxPoolGrad2x2Function(), columnSumsFunction(), addRowFunction(), anyNaNFunction(), reluGradFunction(), ...winogradFunctions(), ...winograd5Functions(), col2imFunction());
+  functions.push(maxPool2x2Function(), maxPoolGrad2x2Function(), columnSumsFunction(), addRowFunction(), anyNaNFunction(), reluGradFunction(), ...winogradFunctions(), ...winograd5Functions(), col2imFunction());
   return writeModule(functions, { shared });
 }
 
