@@ -19,7 +19,9 @@
  *          --images N (all networks; default the peer's per network)
  *          --no-peer (skip PyTorch)
  *          --profile (per-kernel ms per training step, by kernel and by
- *            kernel and shape, at the first thread count; no peer, no rounds)
+ *            kernel and shape, and where a step's wall time went among the
+ *            kernel threads (threadMsPerStep), at the first thread count;
+ *            no peer, no rounds)
  */
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -29,7 +31,7 @@ import type { Benchmark } from "./run";
 import { backendInfo, useBackend } from "../lib/backend";
 import { conv, dense, maxPool, sequential } from "../lib/models";
 import { numberFlag, parseFlags, peakRssMb, randomData, trainStep } from "./support/lenet";
-import { profileSteps } from "./support/profile";
+import { profileSteps, threadTimesPerStep } from "./support/profile";
 
 export type CnnName = "lenet" | "vgg32" | "vgg64";
 const NAMES: readonly CnnName[] = ["lenet", "vgg32", "vgg64"];
@@ -156,6 +158,7 @@ async function measureOne(request: ChildRequest): Promise<Record<string, unknown
     result.timing = cpuTime ? "process CPU time (1 thread)" : "wall time";
     result.kernelMsPerStep = await profileSteps(step, { repeats: 5, cpuTime });
     result.kernelShapeMsPerStep = await profileSteps(step, { repeats: 5, byShape: true, cpuTime });
+    result.threadMsPerStep = threadTimesPerStep(step, 10);
     tf.dispose([x, y]);
   } else {
     train(Math.min(steps, 5)); // warm-up: JIT, heap growth

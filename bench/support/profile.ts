@@ -3,6 +3,7 @@
  * (a helper of the benchmarks, not one itself: bench/support/).
  */
 import * as tf from "@tensorflow/tfjs";
+import { threadTimes, workerBusyMs } from "../../lib/backend/wasm/simd/parallel";
 
 /**
  * Milliseconds per training step in each kernel, from tf.profile over
@@ -68,4 +69,37 @@ export async function profileSteps(
   perStep.allKernels = +kernelSum.toFixed(2);
   perStep.stepWall = +wall.toFixed(2);
   return perStep;
+}
+
+/**
+ * Where a training step's wall time went with the kernel threads, per step
+ * over `steps` steps (no tf.profile, which would time each kernel alone):
+ * the main thread writing the workers' calls, running chunks, waiting for
+ * the workers' last chunks, running chunks alone (work too small to share),
+ * and everything else (JavaScript, tfjs, single-threaded kernels); each
+ * worker's time running chunks; rounds (parallel regions) per step.
+ */
+export function threadTimesPerStep(step: () => tf.Scalar, steps = 10): Record<string, number | number[]> {
+  const before = { ...threadTimes };
+  const busyBefore = workerBusyMs();
+  const start = performance.now();
+  for (let s = 0; s < steps; s++) {
+    const loss = step();
+    if (s === steps - 1) loss.dataSync();
+    loss.dispose();
+  }
+  const stepMs = (performance.now() - start) / steps;
+  const per = (k: keyof typeof threadTimes) => (threadTimes[k] - before[k]) / steps;
+  const inRunChunks = per("encodeMs") + per("mainChunksMs") + per("waitMs") + per("aloneMs");
+  const round = (v: number) => +v.toFixed(2);
+  return {
+    stepMs: round(stepMs),
+    roundsPerStep: round(per("rounds")),
+    encodeMs: round(per("encodeMs")),
+    mainChunksMs: round(per("mainChunksMs")),
+    waitMs: round(per("waitMs")),
+    aloneMs: round(per("aloneMs")),
+    otherMs: round(stepMs - inRunChunks),
+    workerChunksMs: workerBusyMs().map((ms, i) => round((ms - (busyBefore[i] ?? 0)) / steps)),
+  };
 }

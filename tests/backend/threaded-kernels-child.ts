@@ -9,7 +9,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { useBackend } from "../../lib/backend";
-import { jobCounts, streamingPasses } from "../../lib/backend/wasm/simd/parallel";
+import { jobCounts, streamingPasses, threadTimes, workerBusyMs } from "../../lib/backend/wasm/simd/parallel";
 import { RELU_GRAD, RELU_GRAD_SUM } from "../../lib/backend/wasm/relu-grad";
 import { winogradSettings } from "../../lib/backend/wasm/winograd";
 import { trainStep } from "../../bench/support/lenet";
@@ -121,7 +121,7 @@ async function main(): Promise<void> {
     }
   }
   await vggSteps(errors);
-  console.log(JSON.stringify({ threads: info.threads, errors, jobCounts }));
+  console.log(JSON.stringify({ threads: info.threads, errors, jobCounts, threadTimes, workerBusyMs: workerBusyMs() }));
 }
 
 main().catch((error) => {

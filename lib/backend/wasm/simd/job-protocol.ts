@@ -16,6 +16,8 @@ export const FIRST_CHUNK = 2;
 export const CHUNKS = 3;
 /** Chunks the worker has run (it adds to this; ./parallel reads it). */
 export const CHUNKS_RUN = 4;
+/** Byte offset of a Float64 the worker adds its milliseconds running chunks to (slots 6-7; ./parallel's threadTimes reads it). */
+export const BUSY_MS_BYTE = 24;
 export const OFFSETS = 8;
 /** Chunks in one round at most. */
 export const MAX_CHUNKS = 4096;

@@ -5,7 +5,7 @@
  * from the counter all threads share (./job-protocol).
  */
 import { workerData } from "node:worker_threads";
-import { CHUNKS, CHUNKS_RUN, DONE, FAILED, FIRST_CHUNK, invoke, KernelFunction, OFFSETS, READY, RUN, STATE } from "./job-protocol";
+import { BUSY_MS_BYTE, CHUNKS, CHUNKS_RUN, DONE, FAILED, FIRST_CHUNK, invoke, KernelFunction, OFFSETS, READY, RUN, STATE } from "./job-protocol";
 
 interface WorkerSetup {
   module: object;
@@ -25,6 +25,7 @@ const kernels = names.map((name) => instance[name] as KernelFunction);
 const slots = new Int32Array(control);
 const next = new Int32Array(chunkCounter);
 const text = new Uint8Array(message);
+const busyMs = new Float64Array(control, BUSY_MS_BYTE, 1);
 
 /** Runs chunks from the shared counter until the round's are gone. */
 function runRound(): void {
@@ -42,7 +43,9 @@ Atomics.store(slots, READY, 1);
 for (;;) {
   for (let state = Atomics.load(slots, STATE); state !== RUN; state = Atomics.load(slots, STATE)) Atomics.wait(slots, STATE, state);
   try {
+    const start = performance.now();
     runRound();
+    busyMs[0] += performance.now() - start;
     Atomics.store(slots, STATE, DONE);
   } catch (error) {
     const bytes = new TextEncoder().encode(error instanceof Error ? error.message : String(error));

@@ -17,7 +17,7 @@
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import type { WasmBackend } from "../kernel-calls";
-import { CHUNKS, CHUNKS_RUN, CONTROL_SLOTS, FAILED, FIRST_CALL, FIRST_CHUNK, IDLE, invoke, KernelFunction, MAX_CHUNKS, MESSAGE_BYTES, OFFSETS, READY, RUN, STATE } from "./job-protocol";
+import { BUSY_MS_BYTE, CHUNKS, CHUNKS_RUN, CONTROL_SLOTS, FAILED, FIRST_CALL, FIRST_CHUNK, IDLE, invoke, KernelFunction, MAX_CHUNKS, MESSAGE_BYTES, OFFSETS, READY, RUN, STATE } from "./job-protocol";
 import { boundModule, simdKernels, SimdKernels } from "./runtime";
 
 /** A generated kernel's name and its arguments. */
@@ -40,6 +40,19 @@ let pool: Pool | undefined;
 
 /** Rounds in which worker threads, and the main thread, ran chunks (tests and benchmarks read these). */
 export const jobCounts = { workers: 0, main: 0 };
+/**
+ * Where the main thread's time in runChunks went, in milliseconds since
+ * the process started (benchmarks take differences over a few steps):
+ * writing rounds' calls for the workers, running chunks itself, waiting for
+ * the workers' last chunks, and running chunks with no worker to share them.
+ */
+export const threadTimes = { rounds: 0, encodeMs: 0, mainChunksMs: 0, waitMs: 0, aloneMs: 0 };
+
+/** Each worker's milliseconds running chunks since it started (empty without a pool). */
+export function workerBusyMs(): number[] {
+  return (pool?.controls ?? []).map((control) => new Float64Array(control.buffer, BUSY_MS_BYTE, 1)[0]);
+}
+
 /** Threads the generated kernels may use (set when the wasm backend starts). */
 let wanted = 1;
 
@@ -135,10 +148,14 @@ export function runChunks(backend: WasmBackend, count: number, callsOf: ChunkCal
   const helpers = p ? p.controls.flatMap((control, w) => (Atomics.load(control, READY) === 1 ? [w] : [])).slice(0, count - 1) : [];
   for (let first = 0; first < count; ) {
     let end = count;
+    const start = performance.now();
     for (const w of helpers) end = encode(p!.controls[w], p!.indexOf, callsOf, w + 1, first, end);
+    threadTimes.encodeMs += performance.now() - start;
     if (end === first || helpers.length === 0) {
       // No worker, or a chunk too large for a control block: this thread runs it alone.
+      const alone = performance.now();
       for (end = helpers.length === 0 ? count : first + 1; first < end; first++) runHere(kernels, callsOf(first, 0));
+      threadTimes.aloneMs += performance.now() - alone;
       jobCounts.main++;
       continue;
     }
@@ -159,8 +176,13 @@ function runRound(p: Pool, kernels: SimdKernels, helpers: number[], callsOf: Chu
     Atomics.notify(control, STATE);
   }
   let here = 0;
+  const start = performance.now();
   for (let c = Atomics.add(p.next, 0, 1); c < end; c = Atomics.add(p.next, 0, 1), here++) runHere(kernels, callsOf(c, 0));
+  const done = performance.now();
   helpers.forEach((w) => waitFor(p, w));
+  threadTimes.rounds++;
+  threadTimes.mainChunksMs += done - start;
+  threadTimes.waitMs += performance.now() - done;
   if (here > 0) jobCounts.main++;
   helpers.forEach((w, i) => { if (Atomics.load(p.controls[w], CHUNKS_RUN) > ranBefore[i]) jobCounts.workers++; });
 }
