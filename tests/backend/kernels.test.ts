@@ -456,6 +456,9 @@ describe("wasm training kernels match the cpu backend", function () {
       [64, 800, 500],
       // A dense layer 1,100 wide (A·Bᵀ's tall result moved by batch-mat-mul's own transpose).
       [6, 40, 1100],
+      // Aᵀ·B with A 1,100 columns wide (moved first), and a reduction 1,100 long (in blocks).
+      [1100, 64, 40],
+      [8, 1100, 300],
     ];
     for (const [m, k, n] of shapes) {
       for (const transposeA of [false, true]) {

@@ -23,23 +23,51 @@ function simdProduct(backend: WasmBackend, a: tf.TensorInfo, b: tf.TensorInfo, m
   const out = backend.makeOutput([1, m, n], "float32");
   const rowsA = evenRows(backend, m, 4 * k);
   const rowsC = evenRows(backend, m, 4 * n);
-  const gemm: KernelCall = ["gemm", m, n, addressOf(backend, rowsA), addressOf(backend, a), addressOf(backend, rowsC), addressOf(backend, out), 0, addressOf(backend, b), 1, 0, 0, 1, 0, 0, k, 4, 4 * n];
-  gemmOnThreads(backend, [gemm], m * n * k);
+  const [aAt, bAt, rowsAAt, rowsCAt, outAt] = [a, b, rowsA, rowsC, out].map((t) => addressOf(backend, t));
+  // The reduction in blocks, each added into C, so that a block of B stays
+  // in cache while every row of A passes it (a whole dense layer's weights
+  // would not: A's rows would be read again for each strip of columns).
+  const block = Math.max(16, Math.floor(K_BLOCK_BYTES / (4 * n)));
+  const calls: KernelCall[] = [];
+  for (let first = 0; first < k; first += block) {
+    calls.push(["gemm", m, n, rowsAAt, aAt + 4 * first, rowsCAt, outAt, first === 0 ? 0 : 1, bAt + 4 * n * first, 1, 0, 0, 1, 0, 0, Math.min(block, k - first), 4, 4 * n]);
+  }
+  gemmOnThreads(backend, calls, m * n * k, rowsPerPart(Math.min(block, k)));
   releaseRows(backend, rowsA, rowsC);
   return out;
 }
 
+/** Bytes of B per block of a plain product's reduction. */
+const K_BLOCK_BYTES = 256 * 1024;
+
+/** Rows of A at a time (a part for the threads) for a reduction `k` long: about 256 KB of A, so that it stays in cache for every strip of columns. */
+function rowsPerPart(k: number): number {
+  return Math.max(64, Math.floor(65536 / k));
+}
+
+/** Columns of A from which Aᵀ·B moves A first. */
+const WIDE_COLUMNS = 1024;
+
 /**
- * Aᵀ·B with the generated kernel, without moving A: row i of Aᵀ is column i
- * of A, so its rows are adjacent floats and its reduction runs down A's
- * columns (a dense layer's weight gradient, xᵀ·dy).
+ * Aᵀ·B with the generated kernel (a dense layer's weight gradient, xᵀ·dy).
+ * Row i of Aᵀ is column i of A, so its rows are adjacent floats and its
+ * reduction runs down A's columns, `m` floats apart; from WIDE_COLUMNS on
+ * (vgg's 4,096-wide dense input: 16 KB apart, so a tile's loads all compete
+ * for one set of the L1 cache) A is transposed and the product is a plain one.
  */
 function simdProductTransposedA(backend: WasmBackend, a: tf.TensorInfo, b: tf.TensorInfo, k: number, m: number, n: number): tf.TensorInfo {
+  if (m >= WIDE_COLUMNS) {
+    const a2 = reshape(backend, a, [k, m]);
+    const at = transpose(backend, a2, [1, 0]);
+    const product = simdProduct(backend, at, b, m, k, n);
+    release(backend, a2, at);
+    return product;
+  }
   const out = backend.makeOutput([1, m, n], "float32");
   const rowsA = evenRows(backend, m, 4);
   const rowsC = evenRows(backend, m, 4 * n);
   const gemm: KernelCall = ["gemmAdjacent", m, n, addressOf(backend, rowsA), addressOf(backend, a), addressOf(backend, rowsC), addressOf(backend, out), 0, addressOf(backend, b), 1, 0, 0, 1, 0, 0, k, 4 * m, 4 * n];
-  gemmOnThreads(backend, [gemm], m * n * k);
+  gemmOnThreads(backend, [gemm], m * n * k, rowsPerPart(k));
   releaseRows(backend, rowsA, rowsC);
   return out;
 }

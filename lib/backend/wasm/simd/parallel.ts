@@ -262,11 +262,22 @@ export function splitOnThreads(backend: WasmBackend, total: number, unit: number
  * split across the kernel threads in groups of four (the product's register
  * tiles). Each thread writes its own rows of C, so the split is safe
  * whenever different rows of C do not overlap. `work`: the calls'
- * multiply-adds.
+ * multiply-adds. `rowsPerPart` caps a part's rows (parts beyond one per
+ * thread are shared out as threads come free): the kernel walks all of a
+ * part's rows for each strip of columns, so a part's rows of A should stay
+ * in cache.
  */
-export function gemmOnThreads(backend: WasmBackend, calls: KernelCall[], work: number): void {
-  splitOnThreads(backend, calls[0]?.[1] ?? 0, 4, work, (first, count) =>
-    calls.map(([kernel, , n, rowsA, a, rowsC, c, ...rest]) => [kernel, count, n, rowsA + 4 * first, a, rowsC + 4 * first, c, ...rest]),
+export function gemmOnThreads(backend: WasmBackend, calls: KernelCall[], work: number, rowsPerPart = Infinity): void {
+  const rows = calls[0]?.[1] ?? 0;
+  const threads = kernelThreads(backend);
+  const partsPerThread = Math.max(1, Math.ceil(Math.ceil(rows / rowsPerPart) / threads));
+  splitOnThreads(
+    backend,
+    rows,
+    4,
+    work,
+    (first, count) => calls.map(([kernel, , n, rowsA, a, rowsC, c, ...rest]) => [kernel, count, n, rowsA + 4 * first, a, rowsC + 4 * first, c, ...rest]),
+    partsPerThread,
   );
 }
 
