@@ -22,8 +22,13 @@
  *            kernel and shape, and where a step's wall time went among the
  *            kernel threads (threadMsPerStep), at the first thread count;
  *            no peer, no rounds)
+ *          --co-run (the machine's own limit for a second thread: per
+ *            network and round, one 1-thread training alone, then two at
+ *            once in separate processes; coRunSpeedup is the pair's
+ *            img/s over the lone one's, what two perfectly split threads
+ *            could reach; no peer)
  */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import * as tf from "@tensorflow/tfjs";
@@ -205,6 +210,48 @@ function ours(request: ChildRequest, timeoutMs = 1_800_000): Record<string, unkn
   return runJson(process.execPath, [__filename, JSON.stringify(request)], timeoutMs);
 }
 
+/** ours(), without waiting: for runs side by side. */
+function oursInBackground(request: ChildRequest): Promise<Record<string, unknown>> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [__filename, JSON.stringify(request)], { stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.on("error", reject);
+    child.on("close", (code) => {
+      const last = stdout.trim().split("\n").pop() ?? "";
+      if (code === 0 && last.startsWith("{")) resolvePromise(JSON.parse(last) as Record<string, unknown>);
+      else reject(new Error(`a ${request.model} training run side by side failed (exit ${code}): ${stderr.trim().split("\n").slice(-3).join(" | ")}`));
+    });
+  });
+}
+
+/** Per network: 1-thread training alone, then two at once, `rounds` times; the pair's img/s over the lone one's. */
+async function coRun(models: CnnName[], rounds: number, imagesFor: (m: CnnName) => number, batch: number): Promise<Record<string, unknown>> {
+  const out: Record<string, unknown> = {};
+  const loads: Record<string, number[]> = {};
+  for (const model of models) {
+    const request: ChildRequest = { model, threads: 1, images: imagesFor(model), batch };
+    const alone: number[] = [];
+    const pair: number[] = [];
+    loads[model] = [];
+    for (let r = 0; r < rounds; r++) {
+      loads[model].push(loadAverage()[0]);
+      alone.push(Number(ours(request).trainImgPerSec));
+      const both = await Promise.all([oursInBackground(request), oursInBackground(request)]);
+      pair.push(both.reduce((sum, m) => sum + Number(m.trainImgPerSec), 0));
+      process.stderr.write(`co-run round ${r + 1}/${rounds} ${model}: alone ${alone.at(-1)} img/s, two at once ${pair.at(-1)} img/s together\n`);
+    }
+    out[model] = {
+      aloneTrainImgPerSec: +median(alone).toFixed(1),
+      pairTrainImgPerSec: +median(pair).toFixed(1),
+      coRunSpeedup: +median(pair.map((p, i) => p / alone[i])).toFixed(3),
+    };
+  }
+  return { coRun: out, rounds, loadAverageAtEachRound: loads, loadAverage: loadAverage() };
+}
+
 function peer(script: string, model: CnnName, threads: number, images: number, batch: number, timeoutMs: number): Record<string, unknown> {
   const python = process.env.CONVLAB_PYTHON ?? "/usr/bin/python3";
   const args = [script, "--model", model, "--threads", String(threads), "--images", String(images), "--batch", String(batch)];
@@ -235,6 +282,8 @@ const benchmark: Benchmark = {
       }
       return { profile: profiles, threads: threadCounts[0], loadAverage: loadAverage() };
     }
+
+    if (flags.has("co-run")) return coRun(models, rounds, imagesFor, batch);
 
     const script = flags.has("no-peer") ? null : findPeer();
     const samples = new Map<string, { ours: Measurement[]; peer: Measurement[]; load: number[][] }>();
