@@ -194,37 +194,49 @@ function findPeer(): string | null {
   }
 }
 
-/** The last line of a process's output as JSON, or an error naming the command. */
-function runJson(command: string, args: string[], timeoutMs: number): Record<string, unknown> {
-  const run = spawnSync(command, args, { encoding: "utf8", timeout: Math.max(1000, Math.round(timeoutMs)), maxBuffer: 64 << 20 });
-  if (run.signal) throw new Error(`${command} ${args.join(" ")} was stopped (${run.signal}) after ${Math.round(timeoutMs / 1000)} s, the time left`);
-  const last = run.stdout?.trim().split("\n").pop() ?? "";
-  if (run.status !== 0 || !last.startsWith("{")) {
-    const why = (run.stderr || run.error?.message || `exit ${run.status}`).trim().split("\n").slice(-3).join(" | ");
+/** A finished process's last line of output as JSON, or an error naming the command. */
+function lastJson(command: string, args: string[], ended: { status: number | null; signal: string | null; stdout: string; stderr: string }, timeoutMs: number): Record<string, unknown> {
+  if (ended.signal) throw new Error(`${command} ${args.join(" ")} was stopped (${ended.signal}) after ${Math.round(timeoutMs / 1000)} s, the time left`);
+  const last = ended.stdout.trim().split("\n").pop() ?? "";
+  if (ended.status !== 0 || !last.startsWith("{")) {
+    const why = (ended.stderr || `exit ${ended.status}`).trim().split("\n").slice(-3).join(" | ");
     throw new Error(`${command} ${args.join(" ")} failed: ${why}`);
   }
   return JSON.parse(last) as Record<string, unknown>;
 }
 
-function ours(request: ChildRequest, timeoutMs = 1_800_000): Record<string, unknown> {
-  return runJson(process.execPath, [__filename, JSON.stringify(request)], timeoutMs);
+function runJson(command: string, args: string[], timeoutMs: number): Record<string, unknown> {
+  const run = spawnSync(command, args, { encoding: "utf8", timeout: Math.max(1000, Math.round(timeoutMs)), maxBuffer: 64 << 20 });
+  return lastJson(command, args, { status: run.status, signal: run.signal, stdout: run.stdout ?? "", stderr: run.stderr || run.error?.message || "" }, timeoutMs);
 }
 
-/** ours(), without waiting: for runs side by side. */
-function oursInBackground(request: ChildRequest): Promise<Record<string, unknown>> {
+/** runJson without waiting: for processes side by side. */
+function runJsonInBackground(command: string, args: string[], timeoutMs: number): Promise<Record<string, unknown>> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [__filename, JSON.stringify(request)], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"], timeout: Math.max(1000, Math.round(timeoutMs)) });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
     child.on("error", reject);
-    child.on("close", (code) => {
-      const last = stdout.trim().split("\n").pop() ?? "";
-      if (code === 0 && last.startsWith("{")) resolvePromise(JSON.parse(last) as Record<string, unknown>);
-      else reject(new Error(`a ${request.model} training run side by side failed (exit ${code}): ${stderr.trim().split("\n").slice(-3).join(" | ")}`));
+    child.on("close", (status, signal) => {
+      try {
+        resolvePromise(lastJson(command, args, { status, signal, stdout, stderr }, timeoutMs));
+      } catch (error) {
+        reject(error);
+      }
     });
   });
+}
+
+const OURS_TIMEOUT_MS = 1_800_000;
+
+function ours(request: ChildRequest, timeoutMs = OURS_TIMEOUT_MS): Record<string, unknown> {
+  return runJson(process.execPath, [__filename, JSON.stringify(request)], timeoutMs);
+}
+
+function oursInBackground(request: ChildRequest): Promise<Record<string, unknown>> {
+  return runJsonInBackground(process.execPath, [__filename, JSON.stringify(request)], OURS_TIMEOUT_MS);
 }
 
 /** Per network: 1-thread training alone, then two at once, `rounds` times; the pair's img/s over the lone one's. */

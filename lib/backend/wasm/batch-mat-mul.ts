@@ -40,9 +40,9 @@ function simdProduct(backend: WasmBackend, a: tf.TensorInfo, b: tf.TensorInfo, m
 /** Bytes of B per block of a plain product's reduction. */
 const K_BLOCK_BYTES = 256 * 1024;
 
-/** Rows of A at a time (a part for the threads) for a reduction `k` long: about 256 KB of A, so that it stays in cache for every strip of columns. */
+/** Rows of A at a time (a part for the threads) for a reduction `k` long: about K_BLOCK_BYTES of A, so that it stays in cache for every strip of columns. */
 function rowsPerPart(k: number): number {
-  return Math.max(64, Math.floor(65536 / k));
+  return Math.max(64, Math.floor(K_BLOCK_BYTES / (4 * k)));
 }
 
 /** Columns of A from which Aᵀ·B moves A first. */

@@ -77,12 +77,10 @@ function poolKernel(name: typeof tf.MaxPool | typeof tf.AvgPool, kind: PoolKind)
   return wasmKernel(name, (args) => {
     const backend = args.backend as WasmBackend;
     const { x } = args.inputs as { x: tf.TensorInfo };
-    if (kind === "max") {
-      const pooled = maxPool2x2(backend, x, poolWindowsInfo(x.shape, args.attrs as unknown as tf.MaxPoolAttrs));
-      if (pooled) return pooled;
-    }
-    if (x.dtype !== "float32" || !holdsNaN(backend, x)) return original(name).kernelFunc(args as never) as tf.TensorInfo;
     const info = poolWindowsInfo(x.shape, args.attrs as unknown as tf.MaxPoolAttrs);
+    const pooled = kind === "max" ? maxPool2x2(backend, x, info) : null;
+    if (pooled) return pooled;
+    if (x.dtype !== "float32" || !holdsNaN(backend, x)) return original(name).kernelFunc(args as never) as tf.TensorInfo;
     return poolKeepingNaN(backend, x, info, kind);
   });
 }
