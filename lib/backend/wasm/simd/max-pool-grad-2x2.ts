@@ -14,19 +14,14 @@
  */
 import { FunctionWriter, Local } from "./wasm-writer";
 import { countUp } from "./rows";
+import { eachWindow2x2 } from "./max-pool-2x2";
 
 export const MAX_POOL_GRAD_PARAMS = ["x", "y", "dy", "dx", "images", "imageBytes", "outHeight", "outWidth", "channels", "rowBytes"] as const;
 
 export function maxPoolGrad2x2Function(): FunctionWriter {
   const f = new FunctionWriter("maxPoolGrad2x2", MAX_POOL_GRAD_PARAMS.map(() => "i32" as const));
   const p = Object.fromEntries(MAX_POOL_GRAD_PARAMS.map((n, i) => [n, f.params[i]])) as Record<(typeof MAX_POOL_GRAD_PARAMS)[number], Local>;
-  const image = f.local("i32");
-  const row = f.local("i32");
-  const col = f.local("i32");
   const channel = f.local("i32");
-  const imageAt = f.local("i32"); // x's image
-  const rowAt = f.local("i32"); // x's top row of the window row
-  const cornerAt = f.local("i32"); // x's window corner
   const outAt = f.local("i32"); // y / dy offset of the window (bytes from their start)
   const at = f.local("i32"); // corner + 4*channel
   const o = f.local("i32"); // outAt + 4*channel
@@ -40,12 +35,10 @@ export function maxPoolGrad2x2Function(): FunctionWriter {
   f.get(p.channels).i32(2).i32Shl().set(pixelBytes);
   f.get(p.channels).i32(4).i32Sub().i32(2).i32Shl().set(last);
   f.i32(0).set(outAt);
-  f.get(p.x).set(imageAt);
-  f.i32(0).set(image);
 
-  /** One vector of four channels at byte offset `channel`*4 (local `channel` holds bytes). */
-  const vector = () => {
-    f.get(cornerAt).get(channel).i32Add().set(at);
+  /** One vector of four channels at byte offset `channel`*4 (local `channel` holds bytes) of the window at `corner`. */
+  const vector = (corner: Local) => {
+    f.get(corner).get(channel).i32Add().set(at);
     f.get(outAt).get(channel).i32Add().set(o);
     f.get(p.y).get(o).i32Add().v128Load(0).set(max);
     f.get(p.dy).get(o).i32Add().v128Load(0).set(gradient);
@@ -77,25 +70,11 @@ export function maxPoolGrad2x2Function(): FunctionWriter {
     });
   };
 
-  f.block((doneImages) =>
-    f.loop((nextImage) => {
-      f.get(image).get(p.images).i32GeS().brIf(doneImages);
-      f.get(imageAt).set(rowAt);
-      countUp(f, row, p.outHeight, () => {
-        f.get(rowAt).set(cornerAt);
-        countUp(f, col, p.outWidth, () => {
-          countUp(f, channel, last, vector, 16);
-          f.get(last).set(channel);
-          vector();
-          f.get(outAt).get(pixelBytes).i32Add().set(outAt);
-          f.get(cornerAt).get(pixelBytes).i32(1).i32Shl().i32Add().set(cornerAt);
-        });
-        f.get(rowAt).get(p.rowBytes).i32(1).i32Shl().i32Add().set(rowAt);
-      });
-      f.get(imageAt).get(p.imageBytes).i32Add().set(imageAt);
-      f.get(image).i32(1).i32Add().set(image);
-      f.br(nextImage);
-    }),
-  );
+  eachWindow2x2(f, { ...p, pixelBytes }, (corner) => {
+    countUp(f, channel, last, () => vector(corner), 16);
+    f.get(last).set(channel);
+    vector(corner);
+    f.get(outAt).get(pixelBytes).i32Add().set(outAt);
+  });
   return f;
 }
