@@ -98,6 +98,7 @@ describe("wasm training kernels match the cpu backend", function () {
     winogradSettings.minChannels = 8;
     winogradSettings.chunkFloats = 8192;
     winogradSettings.fiveByFive = ["forward", "input", "filter"];
+    winogradSettings.threeByThreeTile = 4;
   });
 
   it("has its generated SIMD kernels on the single-threaded wasm backend", async () => {
@@ -231,11 +232,20 @@ describe("wasm training kernels match the cpu backend", function () {
     return cases;
   }
 
-  for (const [kernel, chunkFloats] of [[3, 8192], [3, 16], [5, 8192], [5, 16]] as const) {
+  const winogradVariants = [
+    [3, 4, 8192],
+    [3, 4, 16],
+    [3, 2, 8192],
+    [3, 2, 16],
+    [5, 2, 8192],
+    [5, 2, 16],
+  ] as const;
+  for (const [kernel, tile, chunkFloats] of winogradVariants) {
     const chunks = chunkFloats === 16 ? ", four tiles a chunk" : "";
-    it(`Winograd F(2x2, ${kernel}x${kernel})${chunks}: Conv2D, Conv2DBackpropInput and Conv2DBackpropFilter for ${kernel}x${kernel} stride-1 convolutions`, async () => {
+    it(`Winograd F(${tile}x${tile}, ${kernel}x${kernel})${chunks}: Conv2D, Conv2DBackpropInput and Conv2DBackpropFilter for ${kernel}x${kernel} stride-1 convolutions`, async () => {
       winogradSettings.minChannels = 4;
       winogradSettings.chunkFloats = chunkFloats;
+      if (kernel === 3) winogradSettings.threeByThreeTile = tile;
       let seed = 7000;
       for (const c of winogradCases(kernel, chunkFloats !== 16)) {
         const xShape = [c.batch, c.height, c.width, c.inChannels];

@@ -1,11 +1,12 @@
 /**
- * 3x3 stride-1 convolutions by Winograd's F(2x2, 3x3) on the generated SIMD
- * kernels (./simd/winograd for the transforms, ./simd/gemm for the 16
- * products): 2.25 times fewer multiply-adds than the direct way, for the
- * forward pass, the input gradient (the same convolution of dy with the
- * filter turned by 180 degrees and its channels swapped) and the filter
- * gradient. 5x5 stride-1 convolutions (LeNet's second) the same way with
- * F(2x2, 5x5) (./simd/winograd5, 36 products): 2.8 times fewer.
+ * 3x3 stride-1 convolutions by Winograd's F(4x4, 3x3) (./simd/winograd-6x6
+ * for the transforms, ./simd/gemm for the 36 products): 4 times fewer
+ * multiply-adds than the direct way, for the forward pass, the input
+ * gradient (the same convolution of dy with the filter turned by 180 degrees
+ * and its channels swapped) and the filter gradient; F(2x2, 3x3)
+ * (./simd/winograd, 16 products, 2.25 times fewer) on request. 5x5 stride-1
+ * convolutions (LeNet's second) the same way with F(2x2, 5x5) (36 products):
+ * 2.8 times fewer.
  *
  * Tiles go in chunks small enough that a chunk's transformed tiles stay in
  * the cache between the transform, the products and the inverse transform.
@@ -28,49 +29,46 @@ export const winogradSettings: {
   chunkFloats: number;
   /** The passes that take F(2x2, 5x5) for 5x5 filters (the rest go the direct way). */
   fiveByFive: Pass[];
+  /** The output tile for 3x3 filters: 4 for F(4x4, 3x3), 2 for F(2x2, 3x3) (more products, fewer transform steps per product). */
+  threeByThreeTile: 2 | 4;
 } = {
   use: "auto",
   minChannels: 8,
   chunkFloats: 8192,
   fiveByFive: ["forward", "input", "filter"],
+  threeByThreeTile: 4,
 };
 
 /** A convolution's three products: the output, the input gradient, the filter gradient. */
 export type Pass = "forward" | "input" | "filter";
 
-/** The generated transforms of one F(2x2, r x r) and its number of planes, (r + 1)². */
+type Prefix = "winograd" | "winograd5" | "winograd4x4";
+
+/** The generated transforms of one F(m x m, r x r) and its number of planes, (m + r - 1)². */
 interface Variant {
   size: 3 | 5;
+  /** The output tile's side m. */
+  tile: 2 | 4;
   planes: number;
-  input: "winogradInput" | "winograd5Input";
-  output: "winogradOutput" | "winograd5Output";
-  filter: "winogradFilter" | "winograd5Filter";
-  gradient: "winogradGradient" | "winograd5Gradient";
-  filterGradient: "winogradFilterGradient" | "winograd5FilterGradient";
+  input: `${Prefix}Input`;
+  output: `${Prefix}Output`;
+  filter: `${Prefix}Filter`;
+  gradient: `${Prefix}Gradient`;
+  filterGradient: `${Prefix}FilterGradient`;
 }
 
-const F2X2_3X3: Variant = {
-  size: 3,
-  planes: 16,
-  input: "winogradInput",
-  output: "winogradOutput",
-  filter: "winogradFilter",
-  gradient: "winogradGradient",
-  filterGradient: "winogradFilterGradient",
-};
+function variant(prefix: Prefix, size: 3 | 5, tile: 2 | 4): Variant {
+  const names = { input: `${prefix}Input`, output: `${prefix}Output`, filter: `${prefix}Filter`, gradient: `${prefix}Gradient`, filterGradient: `${prefix}FilterGradient` } as const;
+  return { size, tile, planes: (tile + size - 1) ** 2, ...names };
+}
 
-const F2X2_5X5: Variant = {
-  size: 5,
-  planes: 36,
-  input: "winograd5Input",
-  output: "winograd5Output",
-  filter: "winograd5Filter",
-  gradient: "winograd5Gradient",
-  filterGradient: "winograd5FilterGradient",
-};
+const F2X2_3X3 = variant("winograd", 3, 2);
+const F4X4_3X3 = variant("winograd4x4", 3, 4);
+const F2X2_5X5 = variant("winograd5", 5, 2);
 
 function variantOf(info: tf.backend_util.Conv2DInfo): Variant {
-  return info.filterHeight === 5 ? F2X2_5X5 : F2X2_3X3;
+  if (info.filterHeight === 5) return F2X2_5X5;
+  return winogradSettings.threeByThreeTile === 4 ? F4X4_3X3 : F2X2_3X3;
 }
 
 /** Whether a convolution's `pass` (as computeConv2DInfo describes it) goes the Winograd way. */
@@ -88,7 +86,7 @@ export function winogradApplies(info: tf.backend_util.Conv2DInfo, pass: Pass = "
   );
 }
 
-/** Where a stride-1 3x3 convolution's tiles lie. */
+/** Where a stride-1 convolution's m x m output tiles lie. */
 interface Tiling {
   images: number;
   outHeight: number;
@@ -101,9 +99,9 @@ interface Tiling {
 }
 
 /** Tiles in chunks that fit the cache, and at least one chunk for each of `threads`. */
-function tiling(images: number, outHeight: number, outWidth: number, widestChannels: number, threads: number, planes: number): Tiling {
-  const tilesAcross = Math.ceil(outWidth / 2);
-  const tilesPerImage = tilesAcross * Math.ceil(outHeight / 2);
+function tiling(images: number, outHeight: number, outWidth: number, widestChannels: number, threads: number, { planes, tile }: Variant): Tiling {
+  const tilesAcross = Math.ceil(outWidth / tile);
+  const tilesPerImage = tilesAcross * Math.ceil(outHeight / tile);
   const total = images * tilesPerImage;
   const fit = Math.max(4, Math.floor((winogradSettings.chunkFloats * 16) / planes / widestChannels / 4) * 4);
   return { images, outHeight, outWidth, tilesAcross, tilesPerImage, total, chunk: Math.min(fit, Math.ceil(total / threads / 4) * 4) };
@@ -152,7 +150,7 @@ function convolveTransformed(
   const [images, height, width, inChannels] = x.shape;
   const threads = kernelThreads(backend);
   const { planes } = variant;
-  const t = tiling(images, outHeight, outWidth, Math.max(inChannels, outChannels), threads, planes);
+  const t = tiling(images, outHeight, outWidth, Math.max(inChannels, outChannels), threads, variant);
   const y = backend.makeOutput([images, outHeight, outWidth, outChannels], "float32");
   if (t.total === 0) return y;
   // Each thread transforms into scratch planes of its own.
@@ -237,7 +235,7 @@ function scatterInputGradient(backend: WasmBackend, simd: SimdKernels, dy: tf.Te
   const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels } = info;
   const { planes } = F2X2_5X5;
   const threads = kernelThreads(backend);
-  const t = tiling(batchSize, outHeight, outWidth, Math.max(inChannels, outChannels), threads, planes);
+  const t = tiling(batchSize, outHeight, outWidth, Math.max(inChannels, outChannels), threads, F2X2_5X5);
   const swapped = transpose(backend, filter, [0, 1, 3, 2]); // [5, 5, Co, Ci]
   const u = backend.makeOutput([planes * inChannels * outChannels], "float32");
   simd.winograd5Filter(addressOf(backend, swapped), outChannels, inChannels, 0, addressOf(backend, u));
@@ -286,7 +284,7 @@ export function winogradConv2DBackpropFilter(
   const threads = kernelThreads(backend);
   const variant = variantOf(info);
   const { planes, size } = variant;
-  const t = tiling(batchSize, outHeight, outWidth, Math.max(inChannels, outChannels), threads, planes);
+  const t = tiling(batchSize, outHeight, outWidth, Math.max(inChannels, outChannels), threads, variant);
   const dW = backend.makeOutput([size, size, inChannels, outChannels], "float32");
   const uFloats = planes * inChannels * outChannels;
   // Each thread adds its chunks' products into dU of its own (zero if it runs none), and transforms into scratch planes of its own.

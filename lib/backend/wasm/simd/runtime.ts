@@ -11,7 +11,7 @@ import { anyNaNFunction } from "./nan-check";
 import { reluGradFunction } from "./relu-grad";
 import { addRowFunction, columnSumsFunction } from "./rows";
 import { winogradFunctions } from "./winograd";
-import { winograd5Functions } from "./winograd5";
+import { winograd6x6Functions } from "./winograd-6x6";
 import { col2imFunction } from "./col2im";
 import { FunctionWriter, writeModule } from "./wasm-writer";
 
@@ -128,12 +128,18 @@ export interface SimdKernels {
   ): void;
   winogradFilterGradient(du: number, inChannels: number, outChannels: number, out: number): void;
 
-  /** F(2x2, 5x5) (see ./winograd5): the same parameters as the F(2x2, 3x3) transforms, 36 planes. */
+  /** F(2x2, 5x5) (see ./winograd-6x6): the same parameters as the F(2x2, 3x3) transforms, 36 planes. */
   winograd5Input: SimdKernels["winogradInput"];
   winograd5Output: SimdKernels["winogradOutput"];
   winograd5Filter: SimdKernels["winogradFilter"];
   winograd5Gradient: SimdKernels["winogradGradient"];
   winograd5FilterGradient: SimdKernels["winogradFilterGradient"];
+  /** F(4x4, 3x3) (see ./winograd-6x6): the same again. */
+  winograd4x4Input: SimdKernels["winogradInput"];
+  winograd4x4Output: SimdKernels["winogradOutput"];
+  winograd4x4Filter: SimdKernels["winogradFilter"];
+  winograd4x4Gradient: SimdKernels["winogradGradient"];
+  winograd4x4FilterGradient: SimdKernels["winogradFilterGradient"];
   /** See ./col2im: adds im2col columns (columnBytes apart) into dx (byte addresses). */
   col2im(
     col: number,
@@ -152,7 +158,7 @@ export interface SimdKernels {
     padTop: number,
     padLeft: number,
   ): void;
-  /** See ./winograd5: dd = B dV Bᵀ added into dx (byte addresses; channels a multiple of 4). */
+  /** See ./winograd-6x6: dd = B dV Bᵀ added into dx (byte addresses; channels a multiple of 4). */
   winograd5Scatter(
     dv: number,
     planeBytes: number,
@@ -193,7 +199,7 @@ function memoryOf(backend: WasmBackend): WasmMemory | undefined {
 /** The generated module's bytes (what `npm run bench -- simd-module` hashes, to show a generator refactor emits the same code). */
 export function moduleBytes(shared: boolean, fma: boolean): Uint8Array {
   const functions: FunctionWriter[] = [...gemmFunctions(0, fma)];
-  functions.push(maxPool2x2Function(), maxPoolGrad2x2Function(), columnSumsFunction(), addRowFunction(), anyNaNFunction(), reluGradFunction(), ...winogradFunctions(), ...winograd5Functions(), col2imFunction());
+  functions.push(maxPool2x2Function(), maxPoolGrad2x2Function(), columnSumsFunction(), addRowFunction(), anyNaNFunction(), reluGradFunction(), ...winogradFunctions(), ...winograd6x6Functions(), col2imFunction());
   return writeModule(functions, { shared });
 }
 

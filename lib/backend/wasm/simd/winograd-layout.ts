@@ -1,7 +1,7 @@
 /**
  * Where the generated Winograd transforms (./winograd's F(2x2, 3x3),
- * ./winograd5's F(2x2, 5x5)) find and put their data: the address
- * arithmetic both emit, whatever their matrices.
+ * ./winograd-6x6's F(2x2, 5x5) and F(4x4, 3x3)) find and put their data: the
+ * address arithmetic all of them emit, whatever their matrices.
  *
  * Layouts (addresses and strides in bytes): NHWC tensors; a chunk's
  * transformed tiles as planes ξ `planeBytes` apart, each [tile][channel];
@@ -9,10 +9,10 @@
  * four channels at a time (./rows' eachVector).
  *
  * Tiles are numbered image by image, row by row: tile g is image
- * g / tilesPerImage, tile row ty and column tx within it; it covers outputs
- * (2ty..2ty+1, 2tx..2tx+1) and reads the input window from
- * (2ty - padTop, 2tx - padLeft). Inputs outside the image read as zero;
- * outputs outside are not written.
+ * g / tilesPerImage, tile row ty and column tx within it. With m x m output
+ * tiles (m = 2 or 4) it covers outputs (m·ty .. m·ty + m - 1, m·tx .. m·tx
+ * + m - 1) and reads the input window from (m·ty - padTop, m·tx - padLeft).
+ * Inputs outside the image read as zero; outputs outside are not written.
  *
  * The helpers take locals their caller allocated: a local's index is its
  * place in the function's list, so who allocates when is part of the bytes.
@@ -103,6 +103,8 @@ export function eachFilterVector(
 
 /** A tile's padded input window in an NHWC tensor: the tensor's locals, and the window's, set by `locateInputWindow`. */
 export interface InputWindow {
+  /** log2 of the output tile's side m (the windows' stride), fixed when the code is generated. */
+  tileShift: number;
   tensor: Local;
   height: Local;
   width: Local;
@@ -124,8 +126,8 @@ export interface InputWindow {
 
 /** Sets the window's locals for tile (n, ty, tx). */
 export function locateInputWindow(f: FunctionWriter, w: InputWindow, n: Local, ty: Local, tx: Local): void {
-  f.get(ty).i32(1).i32Shl().get(w.padTop).i32Sub().set(w.y0);
-  f.get(tx).i32(1).i32Shl().get(w.padLeft).i32Sub().set(w.x0);
+  f.get(ty).i32(w.tileShift).i32Shl().get(w.padTop).i32Sub().set(w.y0);
+  f.get(tx).i32(w.tileShift).i32Shl().get(w.padLeft).i32Sub().set(w.x0);
   for (let i = 0; i < w.rowOk.length; i++) {
     // 0 <= y0 + i < height, as one unsigned comparison.
     f.get(w.y0).i32(i).i32Add().get(w.height).i32LtU().set(w.rowOk[i]);
@@ -161,42 +163,50 @@ export function loadWindowOrZero(f: FunctionWriter, w: InputWindow, at: Local, i
   f.select();
 }
 
-/** A tile's 2x2 outputs in an NHWC tensor: the tensor's locals, and the tile's, set by `locateOutputCorner`. */
+/** A tile's m x m outputs in an NHWC tensor: the tensor's locals, and the tile's, set by `locateOutputCorner`. */
 export interface OutputCorner {
   tensor: Local;
   outHeight: Local;
   outWidth: Local;
   pixelBytes: Local;
   rowBytes: Local;
-  /** Address of output (n, 2ty, 2tx, 0), always inside. */
+  /** Address of output (n, m·ty, m·tx, 0), always inside. */
   corner: Local;
-  /** Whether output column 2tx + 1 (row 2ty + 1) lies inside. */
-  right: Local;
-  down: Local;
+  /** Whether output row m·ty + i (column m·tx + j) lies inside, at index i - 1 (j - 1): m - 1 locals each. */
+  rowIn: Local[];
+  colIn: Local[];
 }
 
-/** Sets the corner's locals for tile (n, ty, tx). */
+/** The output tiles' side m, from the corner's locals. */
+const sideOf = (c: OutputCorner): number => c.rowIn.length + 1;
+
+/** The corner's inside flags and address for tile (n, ty, tx). */
 export function locateOutputCorner(f: FunctionWriter, c: OutputCorner, n: Local, ty: Local, tx: Local): void {
-  f.get(tx).i32(1).i32Shl().i32(1).i32Add().get(c.outWidth).i32LtU().set(c.right);
-  f.get(ty).i32(1).i32Shl().i32(1).i32Add().get(c.outHeight).i32LtU().set(c.down);
-  f.get(c.tensor).get(n).get(c.outHeight).i32Mul().get(ty).i32(1).i32Shl().i32Add().get(c.rowBytes).i32Mul().i32Add();
-  f.get(tx).i32(1).i32Shl().get(c.pixelBytes).i32Mul().i32Add().set(c.corner);
+  const shift = Math.log2(sideOf(c));
+  c.colIn.forEach((flag, j) => f.get(tx).i32(shift).i32Shl().i32(j + 1).i32Add().get(c.outWidth).i32LtU().set(flag));
+  c.rowIn.forEach((flag, i) => f.get(ty).i32(shift).i32Shl().i32(i + 1).i32Add().get(c.outHeight).i32LtU().set(flag));
+  f.get(c.tensor).get(n).get(c.outHeight).i32Mul().get(ty).i32(shift).i32Shl().i32Add().get(c.rowBytes).i32Mul().i32Add();
+  f.get(tx).i32(shift).i32Shl().get(c.pixelBytes).i32Mul().i32Add().set(c.corner);
 }
 
-/** Pushes the address of output (2ty + i, 2tx + j), channel byte offset `at`. */
+/** Pushes the address of output (m·ty + i, m·tx + j), channel byte offset `at`. */
 export function outputAddress(f: FunctionWriter, c: OutputCorner, at: Local, i: number, j: number): void {
   f.get(c.corner).get(at).i32Add();
-  if (i > 0) f.get(c.rowBytes).i32Add();
-  if (j > 0) f.get(c.pixelBytes).i32Add();
+  if (i > 0) f.get(c.rowBytes);
+  if (i > 1) f.i32(i).i32Mul();
+  if (i > 0) f.i32Add();
+  if (j > 0) f.get(c.pixelBytes);
+  if (j > 1) f.i32(j).i32Mul();
+  if (j > 0) f.i32Add();
 }
 
-/** Pushes whether output (2ty + i, 2tx + j) lies inside; not for (0, 0), which always does. */
+/** Pushes whether output (m·ty + i, m·tx + j) lies inside; not for (0, 0), which always does. */
 function outputInside(f: FunctionWriter, c: OutputCorner, i: number, j: number): void {
-  if (i > 0 && j > 0) f.get(c.right).get(c.down).i32And();
-  else f.get(i > 0 ? c.down : c.right);
+  if (i > 0 && j > 0) f.get(c.colIn[j - 1]).get(c.rowIn[i - 1]).i32And();
+  else f.get(i > 0 ? c.rowIn[i - 1] : c.colIn[j - 1]);
 }
 
-/** Stores `value` at output (2ty + i, 2tx + j) when it lies inside the image. */
+/** Stores `value` at output (m·ty + i, m·tx + j) when it lies inside the image. */
 export function storeOutputIfInside(f: FunctionWriter, c: OutputCorner, at: Local, i: number, j: number, value: Local): void {
   const store = () => {
     outputAddress(f, c, at, i, j);
@@ -207,7 +217,7 @@ export function storeOutputIfInside(f: FunctionWriter, c: OutputCorner, at: Loca
   f.if(store);
 }
 
-/** Loads output (2ty + i, 2tx + j), or zero outside the image (the load then reads the corner, always valid). */
+/** Loads output (m·ty + i, m·tx + j), or zero outside the image (the load then reads the corner, always valid). */
 export function loadOutputOrZero(f: FunctionWriter, c: OutputCorner, at: Local, i: number, j: number): void {
   outputAddress(f, c, at, i, j);
   if (i === 0 && j === 0) {

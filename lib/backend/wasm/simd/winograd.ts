@@ -99,7 +99,7 @@ export function winogradInputFunction(): FunctionWriter {
   const out = Array.from({ length: 4 }, () => f.local("v128")) as V4;
   const planeOffsets = layout.planeOffsetLocals(f, p.planeBytes, PLANES);
   const { x: tensor, height, width, padTop, padLeft } = p;
-  const window: layout.InputWindow = { tensor, height, width, padTop, padLeft, pixelBytes, rowBytes, y0, x0, rowOk, colOk, interior, base };
+  const window: layout.InputWindow = { tileShift: 1, tensor, height, width, padTop, padLeft, pixelBytes, rowBytes, y0, x0, rowOk, colOk, interior, base };
   layout.setPixelStrides(f, p.channels, p.width, pixelBytes, rowBytes);
 
   /** One vector of channels at byte offset `at`, rows loaded by `load(i, j)`. */
@@ -166,7 +166,7 @@ export function winogradOutputFunction(): FunctionWriter {
   const bias = f.local("v128");
   const zero = f.local("v128");
   const planeOffsets = layout.planeOffsetLocals(f, p.planeBytes, PLANES);
-  const outputs: layout.OutputCorner = { tensor: p.y, outHeight: p.outHeight, outWidth: p.outWidth, pixelBytes, rowBytes, corner, right, down };
+  const outputs: layout.OutputCorner = { tensor: p.y, outHeight: p.outHeight, outWidth: p.outWidth, pixelBytes, rowBytes, corner, rowIn: [down], colIn: [right] };
   layout.setPixelStrides(f, p.channels, p.outWidth, pixelBytes, rowBytes);
   f.v128Zero().set(zero);
   f.v128Zero().set(bias);
@@ -266,7 +266,7 @@ export function winogradGradientFunction(): FunctionWriter {
   const rows = Array.from({ length: 4 }, () => [f.local("v128"), f.local("v128")]);
   const z = Array.from({ length: 4 }, () => f.local("v128"));
   const planeOffsets = layout.planeOffsetLocals(f, p.planeBytes, PLANES);
-  const outputs: layout.OutputCorner = { tensor: p.dy, outHeight: p.outHeight, outWidth: p.outWidth, pixelBytes, rowBytes, corner, right, down };
+  const outputs: layout.OutputCorner = { tensor: p.dy, outHeight: p.outHeight, outWidth: p.outWidth, pixelBytes, rowBytes, corner, rowIn: [down], colIn: [right] };
   layout.setPixelStrides(f, p.channels, p.outWidth, pixelBytes, rowBytes);
 
   /** A on two values: (e0, e0 + e1, e0 - e1, -e1). */

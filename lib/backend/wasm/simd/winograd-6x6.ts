@@ -1,20 +1,24 @@
 /**
- * Generated SIMD transforms of Winograd's F(2x2, 5x5) for 5x5 stride-1
- * convolutions (LeNet's second convolution): a 2x2 output tile from a 6x6
- * input tile with 36 multiplications per channel pair instead of 100,
+ * Generated SIMD transforms of Winograd's algorithms on 6x6 input tiles:
+ *
+ * - F(2x2, 5x5) for 5x5 stride-1 convolutions (LeNet's second): a 2x2
+ *   output tile with 36 multiplications per channel pair instead of 100;
+ * - F(4x4, 3x3) for 3x3 stride-1 convolutions: a 4x4 output tile with 36
+ *   instead of 144 (F(2x2, 3x3) in ./winograd needs 64 for the same tile).
  *
  *   Y = Aᵀ [ U ⊙ V ] A,   U = G g Gᵀ (filter),   V = Bᵀ d B (input tile),
  *
  * and for the filter gradient dU[ξ] = Σ over tiles of V[ξ]ᵀ Z[ξ] with
- * Z = A dY Aᵀ, then dW = Gᵀ dU G. The matrices come from the points
- * 0, 1, -1, 2, -2 and infinity (Toom-Cook, as in Lavin & Gray 2015); their
+ * Z = A dY Aᵀ, then dW = Gᵀ dU G. Both come from the points 0, 1, -1, 2, -2
+ * and infinity (Toom-Cook, as in Lavin & Gray 2015), so they share Bᵀ; their
  * small integer and sixth/twelfth/twenty-fourth entries keep float32 sums
- * within about 1e-6 of the direct product's on unit-scale data.
+ * within about 1e-5 of the direct product's on unit-scale data.
  *
  * Same layouts (./winograd-layout) and parameters as ./winograd's
  * F(2x2, 3x3) transforms (36 planes ξ = 6a + b instead of 16), so the host
- * code and the products are shared; channels >= 4 for the same reason. Each transform is written from
- * its matrices: `sandwich` emits L X Rᵀ on a small matrix of vectors.
+ * code and the products are shared; channels >= 4 for the same reason. Each
+ * transform is written from its matrices: `sandwich` emits L X Rᵀ on a small
+ * matrix of vectors.
  */
 import { FunctionWriter, Local } from "./wasm-writer";
 import { countUp, eachVector, named } from "./rows";
@@ -32,21 +36,7 @@ type Matrix = readonly (readonly number[])[];
 /** Transformed tiles and filters: 6x6 (ξ = 6a + b). */
 const PLANES = 36;
 
-/** Aᵀ (2x6): output tile from the 6 products along one axis. */
-const AT: Matrix = [
-  [1, 1, 1, 1, 1, 0],
-  [0, 1, -1, 2, -2, 1],
-];
-/** G (6x5): transformed filter from the 5 taps along one axis. */
-const G: Matrix = [
-  [1 / 4, 0, 0, 0, 0],
-  [-1 / 6, -1 / 6, -1 / 6, -1 / 6, -1 / 6],
-  [-1 / 6, 1 / 6, -1 / 6, 1 / 6, -1 / 6],
-  [1 / 24, 1 / 12, 1 / 6, 1 / 3, 2 / 3],
-  [1 / 24, -1 / 12, 1 / 6, -1 / 3, 2 / 3],
-  [0, 0, 0, 0, 1],
-];
-/** Bᵀ (6x6): transformed input from 6 inputs along one axis. */
+/** Bᵀ (6x6): transformed input from 6 inputs along one axis (both algorithms). */
 const BT: Matrix = [
   [4, 0, -5, 0, 1, 0],
   [0, -4, -4, 1, 1, 0],
@@ -57,11 +47,60 @@ const BT: Matrix = [
 ];
 
 const transposed = (m: Matrix): number[][] => m[0].map((_, j) => m.map((row) => row[j]));
-const A = transposed(AT);
-const GT = transposed(G);
 
-/** The F(2x2, 5x5) matrices (tests/backend/winograd5-matrices checks them against the direct correlation). */
-export const WINOGRAD5_MATRICES = { AT, G, BT } as const;
+/** One algorithm F(m x m, r x r) on 6x6 tiles (m + r - 1 = 6): its matrices and the prefix of its functions' names. */
+export interface Tiles6x6 {
+  name: "winograd5" | "winograd4x4";
+  /** The output tile's side m. */
+  outputTile: 2 | 4;
+  /** The filter's side r. */
+  filterSize: 3 | 5;
+  /** Aᵀ (m x 6): output tile from the 6 products along one axis. */
+  AT: Matrix;
+  /** G (6 x r): transformed filter from the r taps along one axis. */
+  G: Matrix;
+  BT: Matrix;
+}
+
+export const F2X2_5X5: Tiles6x6 = {
+  name: "winograd5",
+  outputTile: 2,
+  filterSize: 5,
+  AT: [
+    [1, 1, 1, 1, 1, 0],
+    [0, 1, -1, 2, -2, 1],
+  ],
+  G: [
+    [1 / 4, 0, 0, 0, 0],
+    [-1 / 6, -1 / 6, -1 / 6, -1 / 6, -1 / 6],
+    [-1 / 6, 1 / 6, -1 / 6, 1 / 6, -1 / 6],
+    [1 / 24, 1 / 12, 1 / 6, 1 / 3, 2 / 3],
+    [1 / 24, -1 / 12, 1 / 6, -1 / 3, 2 / 3],
+    [0, 0, 0, 0, 1],
+  ],
+  BT,
+};
+
+export const F4X4_3X3: Tiles6x6 = {
+  name: "winograd4x4",
+  outputTile: 4,
+  filterSize: 3,
+  AT: [
+    [1, 1, 1, 1, 1, 0],
+    [0, 1, -1, 2, -2, 0],
+    [0, 1, 1, 4, 4, 0],
+    [0, 1, -1, 8, -8, 1],
+  ],
+  G: [
+    [1 / 4, 0, 0],
+    [-1 / 6, -1 / 6, -1 / 6],
+    [-1 / 6, 1 / 6, -1 / 6],
+    [1 / 24, 1 / 12, 1 / 6],
+    [1 / 24, -1 / 12, 1 / 6],
+    [0, 0, 1],
+  ],
+  BT,
+};
 
 /** Splatted constants, one local each, set where the function starts. */
 class Constants {
@@ -180,19 +219,27 @@ type WindowParams = Record<"height" | "width" | "padTop" | "padLeft", Local>;
  * The input window of `tensor` (x, or dx for the scatter) and the locals
  * around it, allocated in the order the input and scatter transforms share.
  */
-function windowLocals(f: FunctionWriter, tensor: Local, p: WindowParams): { window: layout.InputWindow; tileRow: Local; at: Local; last: Local; plane: Local } {
+function windowLocals(f: FunctionWriter, spec: Tiles6x6, tensor: Local, p: WindowParams): { window: layout.InputWindow; tileRow: Local; at: Local; last: Local; plane: Local } {
   const [y0, x0, pixelBytes, rowBytes, base, interior, tileRow, at, last, plane] = Array.from({ length: 10 }, () => f.local("i32"));
   const rowOk = Array.from({ length: 6 }, () => f.local("i32"));
   const colOk = Array.from({ length: 6 }, () => f.local("i32"));
   const { height, width, padTop, padLeft } = p;
-  return { window: { tensor, height, width, padTop, padLeft, pixelBytes, rowBytes, y0, x0, rowOk, colOk, interior, base }, tileRow, at, last, plane };
+  return { window: { tileShift: Math.log2(spec.outputTile), tensor, height, width, padTop, padLeft, pixelBytes, rowBytes, y0, x0, rowOk, colOk, interior, base }, tileRow, at, last, plane };
 }
 
-/** winograd5Input: V = Bᵀ d B for 6x6 input tiles at (2ty - padTop, 2tx - padLeft); zero outside the image. */
-export function winograd5InputFunction(): FunctionWriter {
-  const f = new FunctionWriter("winograd5Input", WINOGRAD_INPUT_PARAMS.map(() => "i32" as const));
+/** The output corner's inside flags for rows (columns) 1 .. m - 1 of a tile. */
+function insideFlags(f: FunctionWriter, spec: Tiles6x6): [Local[], Local[]] {
+  const flags = () => Array.from({ length: spec.outputTile - 1 }, () => f.local("i32"));
+  const colIn = flags();
+  return [flags(), colIn];
+}
+
+/** <name>Input: V = Bᵀ d B for 6x6 input tiles at (m·ty - padTop, m·tx - padLeft); zero outside the image. */
+export function inputFunction(spec: Tiles6x6): FunctionWriter {
+  const { BT } = spec;
+  const f = new FunctionWriter(`${spec.name}Input`, WINOGRAD_INPUT_PARAMS.map(() => "i32" as const));
   const p = named(f, WINOGRAD_INPUT_PARAMS);
-  const { window, tileRow, at, last, plane } = windowLocals(f, p.x, p);
+  const { window, tileRow, at, last, plane } = windowLocals(f, spec, p.x, p);
   const k = new Constants(f, [BT]);
   const s = sandwichLocals(f, BT, BT);
   const offsets = layout.planeOffsetLocals(f, p.planeBytes, PLANES);
@@ -218,17 +265,19 @@ export function winograd5InputFunction(): FunctionWriter {
   return f;
 }
 
-/** winograd5Output: Y = Aᵀ M A (+ bias, then ReLU when relu is 1) into y; outputs outside the image are not written. */
-export function winograd5OutputFunction(): FunctionWriter {
-  const f = new FunctionWriter("winograd5Output", WINOGRAD_OUTPUT_PARAMS.map(() => "i32" as const));
+/** <name>Output: Y = Aᵀ M A (+ bias, then ReLU when relu is 1) into y; outputs outside the image are not written. */
+export function outputFunction(spec: Tiles6x6): FunctionWriter {
+  const { AT } = spec;
+  const f = new FunctionWriter(`${spec.name}Output`, WINOGRAD_OUTPUT_PARAMS.map(() => "i32" as const));
   const p = named(f, WINOGRAD_OUTPUT_PARAMS);
-  const [pixelBytes, rowBytes, corner, tileRow, at, last, plane, right, down] = Array.from({ length: 9 }, () => f.local("i32"));
+  const [pixelBytes, rowBytes, corner, tileRow, at, last, plane] = Array.from({ length: 7 }, () => f.local("i32"));
+  const [rowIn, colIn] = insideFlags(f, spec);
   const k = new Constants(f, [AT]);
   const s = sandwichLocals(f, AT, AT);
   const bias = f.local("v128");
   const zero = f.local("v128");
   const offsets = layout.planeOffsetLocals(f, p.planeBytes, PLANES);
-  const outputs: layout.OutputCorner = { tensor: p.y, outHeight: p.outHeight, outWidth: p.outWidth, pixelBytes, rowBytes, corner, right, down };
+  const outputs: layout.OutputCorner = { tensor: p.y, outHeight: p.outHeight, outWidth: p.outWidth, pixelBytes, rowBytes, corner, rowIn, colIn };
   layout.setPixelStrides(f, p.channels, p.outWidth, pixelBytes, rowBytes);
   f.v128Zero().set(zero);
   f.v128Zero().set(bias);
@@ -272,19 +321,20 @@ function filterSide(f: FunctionWriter, L: Matrix, p: Record<"inChannels" | "outC
 }
 
 /**
- * winograd5Filter: U = G g Gᵀ for a [5, 5, inChannels, outChannels] filter
- * into 36 planes [inChannels][outChannels]; flip 1 reads g[4 - kh][4 - kw].
+ * <name>Filter: U = G g Gᵀ for an [r, r, inChannels, outChannels] filter
+ * into 36 planes [inChannels][outChannels]; flip 1 reads g[r - 1 - kh][r - 1 - kw].
  */
-export function winograd5FilterFunction(): FunctionWriter {
-  const f = new FunctionWriter("winograd5Filter", WINOGRAD_FILTER_PARAMS.map(() => "i32" as const));
+export function filterFunction(spec: Tiles6x6): FunctionWriter {
+  const { G, filterSize: r } = spec;
+  const f = new FunctionWriter(`${spec.name}Filter`, WINOGRAD_FILTER_PARAMS.map(() => "i32" as const));
   const p = named(f, WINOGRAD_FILTER_PARAMS);
   const { walk, plane, k, s, offsets } = filterSide(f, G, p);
   const { source, target, at, tapBytes } = walk;
 
   const load = (kh: number, kw: number) => {
     f.get(source).get(at).i32Add();
-    f.get(tapBytes).i32((4 - kh) * 5 + (4 - kw)).i32Mul();
-    f.get(tapBytes).i32(kh * 5 + kw).i32Mul();
+    f.get(tapBytes).i32((r - 1 - kh) * r + (r - 1 - kw)).i32Mul();
+    f.get(tapBytes).i32(kh * r + kw).i32Mul();
     f.get(p.flip).select();
     f.i32Add().v128Load(0);
   };
@@ -295,15 +345,18 @@ export function winograd5FilterFunction(): FunctionWriter {
   return f;
 }
 
-/** winograd5Gradient: Z = A dY Aᵀ for the 2x2 output tiles of dy (outside the image: zero), into 36 planes. */
-export function winograd5GradientFunction(): FunctionWriter {
-  const f = new FunctionWriter("winograd5Gradient", WINOGRAD_GRADIENT_PARAMS.map(() => "i32" as const));
+/** <name>Gradient: Z = A dY Aᵀ for the m x m output tiles of dy (outside the image: zero), into 36 planes. */
+export function gradientFunction(spec: Tiles6x6): FunctionWriter {
+  const A = transposed(spec.AT);
+  const f = new FunctionWriter(`${spec.name}Gradient`, WINOGRAD_GRADIENT_PARAMS.map(() => "i32" as const));
   const p = named(f, WINOGRAD_GRADIENT_PARAMS);
-  const [pixelBytes, rowBytes, corner, right, down, tileRow, at, last, plane] = Array.from({ length: 9 }, () => f.local("i32"));
+  const [pixelBytes, rowBytes, corner] = Array.from({ length: 3 }, () => f.local("i32"));
+  const [rowIn, colIn] = insideFlags(f, spec);
+  const [tileRow, at, last, plane] = Array.from({ length: 4 }, () => f.local("i32"));
   const k = new Constants(f, [A]);
   const s = sandwichLocals(f, A, A);
   const offsets = layout.planeOffsetLocals(f, p.planeBytes, PLANES);
-  const outputs: layout.OutputCorner = { tensor: p.dy, outHeight: p.outHeight, outWidth: p.outWidth, pixelBytes, rowBytes, corner, right, down };
+  const outputs: layout.OutputCorner = { tensor: p.dy, outHeight: p.outHeight, outWidth: p.outWidth, pixelBytes, rowBytes, corner, rowIn, colIn };
   layout.setPixelStrides(f, p.channels, p.outWidth, pixelBytes, rowBytes);
 
   eachTile(f, p, (t, n, ty, tx) => {
@@ -318,9 +371,11 @@ export function winograd5GradientFunction(): FunctionWriter {
   return f;
 }
 
-/** winograd5FilterGradient: dW = Gᵀ dU G from 36 planes [inChannels][outChannels] into [5, 5, inChannels, outChannels]. */
-export function winograd5FilterGradientFunction(): FunctionWriter {
-  const f = new FunctionWriter("winograd5FilterGradient", WINOGRAD_FILTER_GRADIENT_PARAMS.map(() => "i32" as const));
+/** <name>FilterGradient: dW = Gᵀ dU G from 36 planes [inChannels][outChannels] into [r, r, inChannels, outChannels]. */
+export function filterGradientFunction(spec: Tiles6x6): FunctionWriter {
+  const GT = transposed(spec.G);
+  const r = spec.filterSize;
+  const f = new FunctionWriter(`${spec.name}FilterGradient`, WINOGRAD_FILTER_GRADIENT_PARAMS.map(() => "i32" as const));
   const p = named(f, WINOGRAD_FILTER_GRADIENT_PARAMS);
   const { walk, plane, k, s, offsets } = filterSide(f, GT, p);
   const { source, target, at, tapBytes } = walk;
@@ -330,7 +385,7 @@ export function winograd5FilterGradientFunction(): FunctionWriter {
     f.get(source).get(at).i32Add().set(plane);
     sandwich(f, k, GT, GT, s, load, (kh, kw, w) => {
       f.get(target).get(at).i32Add();
-      if (kh * 5 + kw > 0) f.get(tapBytes).i32(kh * 5 + kw).i32Mul().i32Add();
+      if (kh * r + kw > 0) f.get(tapBytes).i32(kh * r + kw).i32Mul().i32Add();
       f.get(w).v128Store(0);
     });
   });
@@ -350,11 +405,11 @@ export const WINOGRAD5_SCATTER_PARAMS = [
  * thread, and channels must be a multiple of 4 (an overlapping last vector
  * would add twice).
  */
-export function winograd5ScatterFunction(): FunctionWriter {
-  const f = new FunctionWriter("winograd5Scatter", WINOGRAD5_SCATTER_PARAMS.map(() => "i32" as const));
+export function scatterFunction(spec: Tiles6x6): FunctionWriter {
+  const f = new FunctionWriter(`${spec.name}Scatter`, WINOGRAD5_SCATTER_PARAMS.map(() => "i32" as const));
   const p = named(f, WINOGRAD5_SCATTER_PARAMS);
-  const { window, tileRow, at, last, plane } = windowLocals(f, p.dx, p);
-  const B = transposed(BT);
+  const { window, tileRow, at, last, plane } = windowLocals(f, spec, p.dx, p);
+  const B = transposed(spec.BT);
   const k = new Constants(f, [B]);
   const s = sandwichLocals(f, B, B);
   const offsets = layout.planeOffsetLocals(f, p.planeBytes, PLANES);
@@ -387,14 +442,8 @@ export function winograd5ScatterFunction(): FunctionWriter {
   return f;
 }
 
-/** All the F(2x2, 5x5) transforms, in module order. */
-export function winograd5Functions(): FunctionWriter[] {
-  return [
-    winograd5InputFunction(),
-    winograd5OutputFunction(),
-    winograd5FilterFunction(),
-    winograd5GradientFunction(),
-    winograd5FilterGradientFunction(),
-    winograd5ScatterFunction(),
-  ];
+/** All the 6x6-tile transforms, in module order: F(2x2, 5x5)'s (with the scatter its input gradient uses), then F(4x4, 3x3)'s. */
+export function winograd6x6Functions(): FunctionWriter[] {
+  const transforms = (spec: Tiles6x6) => [inputFunction(spec), outputFunction(spec), filterFunction(spec), gradientFunction(spec), filterGradientFunction(spec)];
+  return [...transforms(F2X2_5X5), scatterFunction(F2X2_5X5), ...transforms(F4X4_3X3)];
 }
