@@ -17,10 +17,11 @@
  * Same layouts (./winograd-layout) and parameters as ./winograd's
  * F(2x2, 3x3) transforms (36 planes ξ = 6a + b instead of 16), so the host
  * code and the products are shared; channels >= 4 for the same reason. Each
- * transform is written from its matrices: `sandwich` emits L X Rᵀ on a small
- * matrix of vectors.
+ * transform is written from its matrices: a `Sandwich` emits M X Mᵀ on a
+ * small matrix of vectors, with ./constant-matrix's shortcuts.
  */
 import { FunctionWriter, Local } from "./wasm-writer";
+import { applyMatrix, Constants, Matrix, MatrixPlan, planMatrix, PlanScratch, planScratch } from "./constant-matrix";
 import { countUp, eachVector, named } from "./rows";
 import * as layout from "./winograd-layout";
 import {
@@ -31,7 +32,6 @@ import {
   WINOGRAD_OUTPUT_PARAMS,
 } from "./winograd";
 
-type Matrix = readonly (readonly number[])[];
 
 /** Transformed tiles and filters: 6x6 (ξ = 6a + b). */
 const PLANES = 36;
@@ -102,96 +102,55 @@ export const F4X4_3X3: Tiles6x6 = {
   BT,
 };
 
-/** Splatted constants, one local each, set where the function starts. */
-class Constants {
-  private readonly locals = new Map<number, Local>();
+/**
+ * M X Mᵀ for X (6 x 6 vectors, or M's width square) and a constant M: the
+ * plan, constants and locals of one transform, allocated where its function starts.
+ */
+class Sandwich {
+  private readonly plan: MatrixPlan;
+  private readonly k: Constants;
+  private readonly scratch: PlanScratch;
+  private readonly rows: Local[];
+  private readonly across: Local[][];
+  private readonly result: Local[];
+
   constructor(
     private readonly f: FunctionWriter,
-    matrices: Matrix[],
+    m: Matrix,
   ) {
-    for (const m of matrices) {
-      for (const c of m.flat()) {
-        const magnitude = Math.abs(c);
-        if (magnitude === 0 || magnitude === 1 || this.locals.has(magnitude)) continue;
-        const l = f.local("v128");
-        f.f32(magnitude).f32x4Splat().set(l);
-        this.locals.set(magnitude, l);
-      }
+    this.plan = planMatrix(m);
+    this.k = new Constants(f, [this.plan]);
+    const v = () => f.local("v128");
+    this.rows = Array.from({ length: m[0].length }, v);
+    this.across = Array.from({ length: m[0].length }, () => Array.from({ length: m.length }, v));
+    this.result = Array.from({ length: m.length }, v);
+    this.scratch = planScratch(f, [this.plan]);
+  }
+
+  /** Emits M X Mᵀ, X read by `x(i, j)` into the stack, each result handed to `use(a, b, local)`. */
+  emit(x: (i: number, j: number) => void, use: (a: number, b: number, value: Local) => void): void {
+    const { f, k, plan, scratch, rows, across, result } = this;
+    // Rows of X times Mᵀ: across[i][b].
+    across.forEach((acrossRow, i) => {
+      rows.forEach((row, j) => {
+        x(i, j);
+        f.set(row);
+      });
+      applyMatrix(f, k, plan, rows, scratch, acrossRow);
+    });
+    // M times each column.
+    for (let b = 0; b < result.length; b++) {
+      applyMatrix(
+        f,
+        k,
+        plan,
+        across.map((row) => row[b]),
+        scratch,
+        result,
+      );
+      result.forEach((value, a) => use(a, b, value));
     }
   }
-  get(magnitude: number): Local {
-    return this.locals.get(magnitude)!;
-  }
-}
-
-/** out = Σ_j row[j] * inputs[j] (skipping zero coefficients; at least one is not zero). */
-function combine(f: FunctionWriter, k: Constants, row: readonly number[], inputs: readonly Local[], out: Local): void {
-  let first = true;
-  // Start from a positive term when there is one (no negation needed).
-  const order = row.map((c, j) => j).filter((j) => row[j] !== 0).sort((a, b) => Number(row[b] > 0) - Number(row[a] > 0));
-  for (const j of order) {
-    const c = row[j];
-    const magnitude = Math.abs(c);
-    if (first && c < 0) f.v128Zero();
-    f.get(inputs[j]);
-    if (magnitude !== 1) f.get(k.get(magnitude)).f32x4Mul();
-    if (!first || c < 0) {
-      if (c < 0) f.f32x4Sub();
-      else f.f32x4Add();
-    }
-    first = false;
-  }
-  f.set(out);
-}
-
-/**
- * L X Rᵀ for X (p x q vectors, read by `x(i, j)` into the stack) and
- * constant L (a x p) and R (b x q): each result handed to `use(a, b, local)`.
- */
-function sandwich(
-  f: FunctionWriter,
-  k: Constants,
-  L: Matrix,
-  R: Matrix,
-  { rows, across, result }: SandwichLocals,
-  x: (i: number, j: number) => void,
-  use: (a: number, b: number, value: Local) => void,
-): void {
-  const p = L[0].length;
-  const q = R[0].length;
-  // Rows of X times Rᵀ: across[i][b].
-  for (let i = 0; i < p; i++) {
-    for (let j = 0; j < q; j++) {
-      x(i, j);
-      f.set(rows[j]);
-    }
-    for (let b = 0; b < R.length; b++) combine(f, k, R[b], rows, across[i][b]);
-  }
-  // L times each column.
-  for (let b = 0; b < R.length; b++) {
-    const column = across.map((row) => row[b]);
-    for (let a = 0; a < L.length; a++) {
-      combine(f, k, L[a], column, result[a]);
-      use(a, b, result[a]);
-    }
-  }
-}
-
-/** The locals `sandwich` needs. */
-interface SandwichLocals {
-  rows: Local[];
-  across: Local[][];
-  result: Local[];
-}
-
-/** The locals `sandwich` needs for L (a x p) and R (b x q). */
-function sandwichLocals(f: FunctionWriter, L: Matrix, R: Matrix): SandwichLocals {
-  const v = () => f.local("v128");
-  return {
-    rows: Array.from({ length: R[0].length }, v),
-    across: Array.from({ length: L[0].length }, () => Array.from({ length: R.length }, v)),
-    result: Array.from({ length: L.length }, v),
-  };
 }
 
 /** Tile g's image n, tile row ty and column tx. */
@@ -240,14 +199,13 @@ export function inputFunction(spec: Tiles6x6): FunctionWriter {
   const f = new FunctionWriter(`${spec.name}Input`, WINOGRAD_INPUT_PARAMS.map(() => "i32" as const));
   const p = named(f, WINOGRAD_INPUT_PARAMS);
   const { window, tileRow, at, last, plane } = windowLocals(f, spec, p.x, p);
-  const k = new Constants(f, [BT]);
-  const s = sandwichLocals(f, BT, BT);
+  const s = new Sandwich(f, BT);
   const offsets = layout.planeOffsetLocals(f, p.planeBytes, PLANES);
   layout.setPixelStrides(f, p.channels, p.width, window.pixelBytes, window.rowBytes);
 
   const transform = (load: (i: number, j: number) => void) => {
     f.get(tileRow).get(at).i32Add().set(plane);
-    sandwich(f, k, BT, BT, s, load, (a, b, value) => layout.storeToPlane(f, plane, offsets, 6 * a + b, value));
+    s.emit(load, (a, b, value) => layout.storeToPlane(f, plane, offsets, 6 * a + b, value));
   };
   const loadInterior = (i: number, j: number) => {
     layout.windowAddress(f, window, at, i, j);
@@ -272,8 +230,7 @@ export function outputFunction(spec: Tiles6x6): FunctionWriter {
   const p = named(f, WINOGRAD_OUTPUT_PARAMS);
   const [pixelBytes, rowBytes, corner, tileRow, at, last, plane] = Array.from({ length: 7 }, () => f.local("i32"));
   const [rowIn, colIn] = insideFlags(f, spec);
-  const k = new Constants(f, [AT]);
-  const s = sandwichLocals(f, AT, AT);
+  const s = new Sandwich(f, AT);
   const bias = f.local("v128");
   const zero = f.local("v128");
   const offsets = layout.planeOffsetLocals(f, p.planeBytes, PLANES);
@@ -286,7 +243,7 @@ export function outputFunction(spec: Tiles6x6): FunctionWriter {
     f.get(tileRow).get(at).i32Add().set(plane);
     f.get(p.bias).if(() => f.get(p.bias).get(at).i32Add().v128Load(0).set(bias));
     const load = (i: number, j: number) => layout.loadFromPlane(f, plane, offsets, 6 * i + j);
-    sandwich(f, k, AT, AT, s, load, (i, j, y) => {
+    s.emit(load, (i, j, y) => {
       f.get(y).get(bias).f32x4Add().set(y);
       f.get(p.relu).if(() => f.get(y).get(zero).f32x4Max().set(y));
       layout.storeOutputIfInside(f, outputs, at, i, j, y);
@@ -301,12 +258,11 @@ export function outputFunction(spec: Tiles6x6): FunctionWriter {
   return f;
 }
 
-/** A filter-side transform's locals: the walk over [.., inChannels, outChannels] rows, its plane, constants and `sandwich` locals. */
+/** A filter-side transform's locals: the walk over [.., inChannels, outChannels] rows, its plane and its sandwich. */
 interface FilterSide {
   walk: layout.FilterRows;
   plane: Local;
-  k: Constants;
-  s: SandwichLocals;
+  s: Sandwich;
   offsets: Local[];
 }
 
@@ -314,10 +270,9 @@ interface FilterSide {
 function filterSide(f: FunctionWriter, L: Matrix, p: Record<"inChannels" | "outChannels", Local>): FilterSide {
   const walk = layout.filterRowLocals(f);
   const plane = f.local("i32");
-  const k = new Constants(f, [L]);
-  const s = sandwichLocals(f, L, L);
+  const s = new Sandwich(f, L);
   layout.setFilterStrides(f, walk, p.inChannels, p.outChannels);
-  return { walk, plane, k, s, offsets: layout.planeOffsetLocals(f, walk.tapBytes, PLANES) };
+  return { walk, plane, s, offsets: layout.planeOffsetLocals(f, walk.tapBytes, PLANES) };
 }
 
 /**
@@ -328,7 +283,7 @@ export function filterFunction(spec: Tiles6x6): FunctionWriter {
   const { G, filterSize: r } = spec;
   const f = new FunctionWriter(`${spec.name}Filter`, WINOGRAD_FILTER_PARAMS.map(() => "i32" as const));
   const p = named(f, WINOGRAD_FILTER_PARAMS);
-  const { walk, plane, k, s, offsets } = filterSide(f, G, p);
+  const { walk, plane, s, offsets } = filterSide(f, G, p);
   const { source, target, at, tapBytes } = walk;
 
   const load = (kh: number, kw: number) => {
@@ -340,7 +295,7 @@ export function filterFunction(spec: Tiles6x6): FunctionWriter {
   };
   layout.eachFilterVector(f, walk, p.w, p.out, p.inChannels, p.outChannels, () => {
     f.get(target).get(at).i32Add().set(plane);
-    sandwich(f, k, G, G, s, load, (a, b, u) => layout.storeToPlane(f, plane, offsets, 6 * a + b, u));
+    s.emit(load, (a, b, u) => layout.storeToPlane(f, plane, offsets, 6 * a + b, u));
   });
   return f;
 }
@@ -353,8 +308,7 @@ export function gradientFunction(spec: Tiles6x6): FunctionWriter {
   const [pixelBytes, rowBytes, corner] = Array.from({ length: 3 }, () => f.local("i32"));
   const [rowIn, colIn] = insideFlags(f, spec);
   const [tileRow, at, last, plane] = Array.from({ length: 4 }, () => f.local("i32"));
-  const k = new Constants(f, [A]);
-  const s = sandwichLocals(f, A, A);
+  const s = new Sandwich(f, A);
   const offsets = layout.planeOffsetLocals(f, p.planeBytes, PLANES);
   const outputs: layout.OutputCorner = { tensor: p.dy, outHeight: p.outHeight, outWidth: p.outWidth, pixelBytes, rowBytes, corner, rowIn, colIn };
   layout.setPixelStrides(f, p.channels, p.outWidth, pixelBytes, rowBytes);
@@ -365,7 +319,7 @@ export function gradientFunction(spec: Tiles6x6): FunctionWriter {
     eachVector(f, p.channels, at, last, () => {
       f.get(tileRow).get(at).i32Add().set(plane);
       const load = (i: number, j: number) => layout.loadOutputOrZero(f, outputs, at, i, j);
-      sandwich(f, k, A, A, s, load, (a, b, z) => layout.storeToPlane(f, plane, offsets, 6 * a + b, z));
+      s.emit(load, (a, b, z) => layout.storeToPlane(f, plane, offsets, 6 * a + b, z));
     });
   });
   return f;
@@ -377,13 +331,13 @@ export function filterGradientFunction(spec: Tiles6x6): FunctionWriter {
   const r = spec.filterSize;
   const f = new FunctionWriter(`${spec.name}FilterGradient`, WINOGRAD_FILTER_GRADIENT_PARAMS.map(() => "i32" as const));
   const p = named(f, WINOGRAD_FILTER_GRADIENT_PARAMS);
-  const { walk, plane, k, s, offsets } = filterSide(f, GT, p);
+  const { walk, plane, s, offsets } = filterSide(f, GT, p);
   const { source, target, at, tapBytes } = walk;
 
   const load = (a: number, b: number) => layout.loadFromPlane(f, plane, offsets, 6 * a + b);
   layout.eachFilterVector(f, walk, p.du, p.out, p.inChannels, p.outChannels, () => {
     f.get(source).get(at).i32Add().set(plane);
-    sandwich(f, k, GT, GT, s, load, (kh, kw, w) => {
+    s.emit(load, (kh, kw, w) => {
       f.get(target).get(at).i32Add();
       if (kh * r + kw > 0) f.get(tapBytes).i32(kh * r + kw).i32Mul().i32Add();
       f.get(w).v128Store(0);
@@ -410,8 +364,7 @@ export function scatterFunction(spec: Tiles6x6): FunctionWriter {
   const p = named(f, WINOGRAD5_SCATTER_PARAMS);
   const { window, tileRow, at, last, plane } = windowLocals(f, spec, p.dx, p);
   const B = transposed(spec.BT);
-  const k = new Constants(f, [B]);
-  const s = sandwichLocals(f, B, B);
+  const s = new Sandwich(f, B);
   const offsets = layout.planeOffsetLocals(f, p.planeBytes, PLANES);
   layout.setPixelStrides(f, p.channels, p.width, window.pixelBytes, window.rowBytes);
 
@@ -419,7 +372,7 @@ export function scatterFunction(spec: Tiles6x6): FunctionWriter {
   const transform = (checked: boolean) =>
     eachVector(f, p.channels, at, last, () => {
       f.get(tileRow).get(at).i32Add().set(plane);
-      sandwich(f, k, B, B, s, load, (i, j, value) => {
+      s.emit(load, (i, j, value) => {
         const add = () => {
           layout.windowAddress(f, window, at, i, j);
           layout.windowAddress(f, window, at, i, j);
