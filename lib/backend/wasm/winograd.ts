@@ -15,6 +15,7 @@ import * as tf from "@tensorflow/tfjs";
 import { WasmBackend, release, transpose } from "./kernel-calls";
 import { Job, kernelThreads, runChunks } from "./simd/parallel";
 import { addressOf, evenRows, releaseRows, SimdKernels } from "./simd/runtime";
+import { F2X2_5X5 as SPEC_F2X2_5X5, F4X4_3X3 as SPEC_F4X4_3X3, Tiles6x6 } from "./simd/winograd-6x6";
 
 /**
  * "auto": Winograd for every 3x3 (and, for the passes in `fiveByFive`,
@@ -42,7 +43,7 @@ export const winogradSettings: {
 /** A convolution's three products: the output, the input gradient, the filter gradient. */
 export type Pass = "forward" | "input" | "filter";
 
-type Prefix = "winograd" | "winograd5" | "winograd4x4";
+type Prefix = "winograd" | Tiles6x6["name"];
 
 /** The generated transforms of one F(m x m, r x r) and its number of planes, (m + r - 1)². */
 interface Variant {
@@ -62,9 +63,10 @@ function variant(prefix: Prefix, size: 3 | 5, tile: 2 | 4): Variant {
   return { size, tile, planes: (tile + size - 1) ** 2, ...names };
 }
 
+const fromSpec = (spec: Tiles6x6) => variant(spec.name, spec.filterSize, spec.outputTile);
 const F2X2_3X3 = variant("winograd", 3, 2);
-const F4X4_3X3 = variant("winograd4x4", 3, 4);
-const F2X2_5X5 = variant("winograd5", 5, 2);
+const F4X4_3X3 = fromSpec(SPEC_F4X4_3X3);
+const F2X2_5X5 = fromSpec(SPEC_F2X2_5X5);
 
 function variantOf(info: tf.backend_util.Conv2DInfo): Variant {
   if (info.filterHeight === 5) return F2X2_5X5;
