@@ -86,8 +86,8 @@ export function planMatrix(m: Matrix): MatrixPlan {
 /** Splatted constants, one local each, set where the function starts. */
 export class Constants {
   private readonly locals = new Map<number, Local>();
-  constructor(f: FunctionWriter, plans: MatrixPlan[]) {
-    const entries = plans.flatMap((p) => [...p.rows.flat(), ...p.rowPairs.flatMap((q) => [...q.even, ...q.odd])]);
+  constructor(f: FunctionWriter, plan: MatrixPlan) {
+    const entries = [...plan.rows.flat(), ...plan.rowPairs.flatMap((q) => [...q.even, ...q.odd])];
     for (const c of entries) {
       const magnitude = Math.abs(c);
       if (magnitude === 0 || magnitude === 1 || this.locals.has(magnitude)) continue;
@@ -128,9 +128,8 @@ export interface PlanScratch {
   odd: Local;
 }
 
-export function planScratch(f: FunctionWriter, plans: MatrixPlan[]): PlanScratch {
-  const pairs = Math.max(...plans.map((p) => p.columnPairs.length));
-  return { sums: Array.from({ length: 2 * pairs }, () => f.local("v128")), even: f.local("v128"), odd: f.local("v128") };
+export function planScratch(f: FunctionWriter, plan: MatrixPlan): PlanScratch {
+  return { sums: Array.from({ length: 2 * plan.columnPairs.length }, () => f.local("v128")), even: f.local("v128"), odd: f.local("v128") };
 }
 
 /** Emits out[a] = (M x)[a] for every row a of the plan's M. */

@@ -119,12 +119,12 @@ class Sandwich {
     m: Matrix,
   ) {
     this.plan = planMatrix(m);
-    this.k = new Constants(f, [this.plan]);
+    this.k = new Constants(f, this.plan);
     const v = () => f.local("v128");
     this.rows = Array.from({ length: m[0].length }, v);
     this.across = Array.from({ length: m[0].length }, () => Array.from({ length: m.length }, v));
     this.result = Array.from({ length: m.length }, v);
-    this.scratch = planScratch(f, [this.plan]);
+    this.scratch = planScratch(f, this.plan);
   }
 
   /** Emits M X Mᵀ, X read by `x(i, j)` into the stack, each result handed to `use(a, b, local)`. */
