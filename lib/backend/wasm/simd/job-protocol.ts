@@ -12,10 +12,22 @@ export const STATE = 0;
 export const READY = 1;
 /** The round's first chunk (the shared counter's value at its start). */
 export const FIRST_CHUNK = 2;
-/** How many chunks the round has; chunk c's calls start at slot OFFSETS[c] and end at OFFSETS[c + 1]. */
+/**
+ * How many chunks the round has, or UNKNOWN while the main thread is still
+ * writing them; chunk c's calls start at slot OFFSETS[c] and end at OFFSETS[c + 1].
+ */
 export const CHUNKS = 3;
 /** Chunks the worker has run (it adds to this; ./parallel reads it). */
 export const CHUNKS_RUN = 4;
+/**
+ * How many of the round's chunks have their calls written. The main thread
+ * wakes the workers first and writes the calls while they wake (a sleeping
+ * thread takes longer to wake than the writing takes); a worker that has
+ * taken a chunk not yet written waits for it.
+ */
+export const WRITTEN = 5;
+/** CHUNKS before the round's size is known. */
+export const UNKNOWN = -1;
 /** Byte offset of a Float64 the worker adds its milliseconds running chunks to (slots 6-7; ./parallel's threadTimes reads it). */
 export const BUSY_MS_BYTE = 24;
 export const OFFSETS = 8;

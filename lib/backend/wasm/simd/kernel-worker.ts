@@ -5,7 +5,7 @@
  * from the counter all threads share (./job-protocol).
  */
 import { workerData } from "node:worker_threads";
-import { BUSY_MS_BYTE, CHUNKS, CHUNKS_RUN, DONE, FAILED, FIRST_CHUNK, invoke, KernelFunction, OFFSETS, READY, RUN, STATE } from "./job-protocol";
+import { BUSY_MS_BYTE, CHUNKS, CHUNKS_RUN, DONE, FAILED, FIRST_CHUNK, invoke, KernelFunction, OFFSETS, READY, RUN, STATE, UNKNOWN, WRITTEN } from "./job-protocol";
 
 interface WorkerSetup {
   module: object;
@@ -27,11 +27,19 @@ const next = new Int32Array(chunkCounter);
 const text = new Uint8Array(message);
 const busyMs = new Float64Array(control, BUSY_MS_BYTE, 1);
 
+/** Whether chunk c (of the round) is there to run, waiting while the main thread is still writing it. */
+function written(c: number): boolean {
+  for (;;) {
+    if (c < Atomics.load(slots, WRITTEN)) return true;
+    const chunks = Atomics.load(slots, CHUNKS);
+    if (chunks !== UNKNOWN && c >= chunks) return false;
+  }
+}
+
 /** Runs chunks from the shared counter until the round's are gone. */
 function runRound(): void {
   const first = slots[FIRST_CHUNK];
-  const chunks = slots[CHUNKS];
-  for (let c = Atomics.add(next, 0, 1) - first; c < chunks; c = Atomics.add(next, 0, 1) - first) {
+  for (let c = Atomics.add(next, 0, 1) - first; written(c); c = Atomics.add(next, 0, 1) - first) {
     for (let at = slots[OFFSETS + c], end = slots[OFFSETS + c + 1]; at < end; at += 2 + slots[at + 1]) {
       invoke(kernels[slots[at]], slots, at + 2);
     }

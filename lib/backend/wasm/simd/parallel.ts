@@ -17,7 +17,7 @@
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import type { WasmBackend } from "../kernel-calls";
-import { BUSY_MS_BYTE, CHUNKS, CHUNKS_RUN, CONTROL_SLOTS, FAILED, FIRST_CALL, FIRST_CHUNK, IDLE, invoke, KernelFunction, MAX_CHUNKS, MESSAGE_BYTES, OFFSETS, READY, RUN, STATE } from "./job-protocol";
+import { BUSY_MS_BYTE, CHUNKS, CHUNKS_RUN, CONTROL_SLOTS, FAILED, FIRST_CALL, FIRST_CHUNK, IDLE, invoke, KernelFunction, MAX_CHUNKS, MESSAGE_BYTES, OFFSETS, READY, RUN, STATE, UNKNOWN, WRITTEN } from "./job-protocol";
 import { boundModule, simdKernels, SimdKernels } from "./runtime";
 
 /** A generated kernel's name and its arguments. */
@@ -43,7 +43,7 @@ export const jobCounts = { workers: 0, main: 0 };
 /**
  * Where the main thread's time in runChunks went, in milliseconds since
  * the process started (benchmarks take differences over a few steps):
- * writing rounds' calls for the workers, running chunks itself, waiting for
+ * writing rounds' calls for the workers (while they wake), running chunks itself, waiting for
  * the workers' last chunks, and running chunks with no worker to share them.
  */
 export const threadTimes = { rounds: 0, encodeMs: 0, mainChunksMs: 0, waitMs: 0, aloneMs: 0 };
@@ -105,23 +105,32 @@ function startPool(backend: WasmBackend): Pool | undefined {
 }
 
 /**
- * Writes chunks first.. of `thread`'s calls into a worker's control block,
- * as many as fit before `end`; returns the chunk after the last written.
+ * Writes the workers' calls for chunks first.., as many as fit in a control
+ * block before `end`, telling the workers after each chunk (WRITTEN);
+ * returns the chunk after the last written. Every thread's calls take the
+ * same slots (only scratch addresses differ), so one offset serves all.
  */
-function encode(control: Int32Array, indexOf: Map<string, number>, callsOf: ChunkCalls, thread: number, first: number, end: number): number {
+function write(p: Pool, helpers: number[], callsOf: ChunkCalls, first: number, end: number): number {
   let at = FIRST_CALL;
   let c = first;
   for (; c < end && c - first < MAX_CHUNKS; c++) {
-    const calls = callsOf(c, thread);
-    if (calls.reduce((slots, call) => slots + 1 + call.length, at) > CONTROL_SLOTS) break;
-    control[OFFSETS + c - first] = at;
-    for (const call of calls) {
-      control[at++] = indexOf.get(call[0])!;
-      control[at++] = call.length - 1;
-      for (let a = 1; a < call.length; a++) control[at++] = call[a] as number;
-    }
+    const calls = helpers.map((w) => callsOf(c, w + 1));
+    const next = calls[0].reduce((slots, call) => slots + 1 + call.length, at);
+    if (next > CONTROL_SLOTS) break;
+    helpers.forEach((w, i) => {
+      const control = p.controls[w];
+      let slot = at;
+      for (const call of calls[i]) {
+        control[slot++] = p.indexOf.get(call[0])!;
+        control[slot++] = call.length - 1;
+        for (let a = 1; a < call.length; a++) control[slot++] = call[a] as number;
+      }
+      control[OFFSETS + c - first] = at;
+      control[OFFSETS + c - first + 1] = next;
+      Atomics.store(control, WRITTEN, c - first + 1);
+    });
+    at = next;
   }
-  control[OFFSETS + c - first] = at;
   return c;
 }
 
@@ -147,36 +156,45 @@ export function runChunks(backend: WasmBackend, count: number, callsOf: ChunkCal
   if (p) settle(p);
   const helpers = p ? p.controls.flatMap((control, w) => (Atomics.load(control, READY) === 1 ? [w] : [])).slice(0, count - 1) : [];
   for (let first = 0; first < count; ) {
-    let end = count;
-    const start = performance.now();
-    for (const w of helpers) end = encode(p!.controls[w], p!.indexOf, callsOf, w + 1, first, end);
-    threadTimes.encodeMs += performance.now() - start;
-    if (end === first || helpers.length === 0) {
-      // No worker, or a chunk too large for a control block: this thread runs it alone.
-      const alone = performance.now();
-      for (end = helpers.length === 0 ? count : first + 1; first < end; first++) runHere(kernels, callsOf(first, 0));
-      threadTimes.aloneMs += performance.now() - alone;
-      jobCounts.main++;
+    const end = helpers.length > 0 ? runRound(p!, kernels, helpers, callsOf, first, count) : first;
+    if (end > first) {
+      first = end;
       continue;
     }
-    runRound(p!, kernels, helpers, callsOf, first, end);
-    first = end;
+    // No worker, or a chunk too large for a control block: this thread runs it alone.
+    const alone = performance.now();
+    for (const last = helpers.length === 0 ? count : first + 1; first < last; first++) runHere(kernels, callsOf(first, 0));
+    threadTimes.aloneMs += performance.now() - alone;
+    jobCounts.main++;
   }
 }
 
-/** One round: the workers told to start, this thread taking chunks too, then waiting for them. */
-function runRound(p: Pool, kernels: SimdKernels, helpers: number[], callsOf: ChunkCalls, first: number, end: number): void {
+/**
+ * One round from chunk `first` on: the workers told to start, their calls
+ * written while they wake, this thread taking chunks too, then waiting for
+ * them. Returns the chunk after the round's last (`first` if none fitted).
+ */
+function runRound(p: Pool, kernels: SimdKernels, helpers: number[], callsOf: ChunkCalls, first: number, count: number): number {
   Atomics.store(p.next, 0, first);
   const ranBefore = helpers.map((w) => Atomics.load(p.controls[w], CHUNKS_RUN));
   for (const w of helpers) {
     const control = p.controls[w];
     control[FIRST_CHUNK] = first;
-    control[CHUNKS] = end - first;
+    Atomics.store(control, WRITTEN, 0);
+    Atomics.store(control, CHUNKS, UNKNOWN);
     Atomics.store(control, STATE, RUN);
     Atomics.notify(control, STATE);
   }
+  const writing = performance.now();
+  let end: number;
+  try {
+    end = write(p, helpers, callsOf, first, count);
+  } finally {
+    helpers.forEach((w) => endWriting(p.controls[w]));
+  }
   let here = 0;
   const start = performance.now();
+  threadTimes.encodeMs += start - writing;
   for (let c = Atomics.add(p.next, 0, 1); c < end; c = Atomics.add(p.next, 0, 1), here++) runHere(kernels, callsOf(c, 0));
   const done = performance.now();
   helpers.forEach((w) => waitFor(p, w));
@@ -185,6 +203,7 @@ function runRound(p: Pool, kernels: SimdKernels, helpers: number[], callsOf: Chu
   threadTimes.waitMs += performance.now() - done;
   if (here > 0) jobCounts.main++;
   helpers.forEach((w, i) => { if (Atomics.load(p.controls[w], CHUNKS_RUN) > ranBefore[i]) jobCounts.workers++; });
+  return end;
 }
 
 /** runChunks for chunks that any thread runs the same way (no scratch of their own). */
@@ -201,12 +220,18 @@ export function runJobs(backend: WasmBackend, jobs: Job[]): void {
 function settle(p: Pool): void {
   p.controls.forEach((control, worker) => {
     if (Atomics.load(control, STATE) === IDLE) return;
+    endWriting(control);
     try {
       waitFor(p, worker);
     } catch {
       // the stale job's error: its kernel call is gone
     }
   });
+}
+
+/** Tells a worker that the round's chunks are those written so far (a worker waiting for a chunk not written then stops). */
+function endWriting(control: Int32Array): void {
+  Atomics.store(control, CHUNKS, Atomics.load(control, WRITTEN));
 }
 
 function waitFor(p: Pool, worker: number): void {
