@@ -9,7 +9,7 @@
  * (lenet 8192 images, vgg32 2048, vgg64 512), then inference in batches of
  * 256. Each measurement runs in a fresh process (the wasm backend's thread
  * count is fixed once it starts, and peak RSS is per process). Rounds are
- * interleaved: every round runs, for each thread count and network, ours
+ * interleaved: every round runs, for each network and thread count, ours
  * and then the peer's, back to back; the JSON has the medians.
  *
  * Options: --rounds 3  --threads 1,2  --models lenet,vgg32,vgg64
@@ -306,9 +306,10 @@ const benchmark: Benchmark = {
     const started = performance.now();
     const lastPairMs = new Map<string, number>();
     let stopped: string | undefined;
+    // Within a round, one network's thread counts back to back: the speed-up compares them, and the machine drifts over minutes.
     measuring: for (let r = 0; r < rounds; r++) {
-      for (const threads of threadCounts) {
-        for (const model of models) {
+      for (const model of models) {
+        for (const threads of threadCounts) {
           const key = `${threads}/${model}`;
           const left = budgetMs - (performance.now() - started);
           if (left < (lastPairMs.get(key) ?? 0) || left <= 0) {
