@@ -464,9 +464,10 @@ describe("wasm training kernels match the cpu backend", function () {
       [7, 1, 5],
       // LeNet's first dense layer (800 -> 500, batch 64): its forward pass and both gradients.
       [64, 800, 500],
-      // A dense layer 1,100 wide (A·Bᵀ's tall result moved by batch-mat-mul's own transpose).
+      // A dense layer 1,100 wide: A·Bᵀ's tall result moved by batch-mat-mul's JavaScript (6 columns) or by the generated transpose (8).
       [6, 40, 1100],
-      // Aᵀ·B with A 1,100 columns wide (moved first), and a reduction 1,100 long (in blocks).
+      [8, 40, 1100],
+      // Aᵀ·B with A 1,100 columns wide (moved first, by the generated transpose), and a reduction 1,100 long (in blocks).
       [1100, 64, 40],
       [8, 1100, 300],
     ];

@@ -111,8 +111,8 @@ async function main(): Promise<void> {
   const y = await runKernelOn("cpu", tf.MaxPool, { x }, { filterSize: 2, strides: 2, pad: "valid" });
   errors["MaxPool 2x2 8x32x32x8"] = await compare(tf.MaxPool, { x }, { filterSize: 2, strides: 2, pad: "valid" });
   errors["MaxPoolGrad 2x2 8x32x32x8"] = await compare(tf.MaxPoolGrad, { dy: pooled, input: x, output: y }, { filterSize: 2, strides: 2, pad: "valid" });
-  // [16, 1100, 300]: the reduction in blocks; [1100, 64, 40]: Aᵀ·B with A moved first.
-  for (const [m, k, n] of [[64, 300, 40], [5, 7, 9], [33, 64, 10], [16, 1100, 300], [1100, 64, 40]]) {
+  // [16, 1100, 300]: the reduction in blocks; [1100, 64, 40]: Aᵀ·B with A moved first; [8, 40, 1100]: A·Bᵀ's tall result moved (both by the generated transpose).
+  for (const [m, k, n] of [[64, 300, 40], [5, 7, 9], [33, 64, 10], [16, 1100, 300], [1100, 64, 40], [8, 40, 1100]]) {
     for (const transposeA of [false, true]) {
       for (const transposeB of [false, true]) {
         const a = input(transposeA ? [k, m] : [m, k]);

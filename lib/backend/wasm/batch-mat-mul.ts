@@ -12,6 +12,7 @@ import * as tf from "@tensorflow/tfjs";
 import { WasmBackend, call, heapF32, original, release, reshape, transpose, KernelArgs, wasmKernel } from "./kernel-calls";
 import { gemmOnThreads, KernelCall } from "./simd/parallel";
 import { addressOf, evenRows, releaseRows, simdKernels } from "./simd/runtime";
+import { transposeMatrix } from "./transpose-matrix";
 
 /**
  * A plain product A·B with the generated SIMD kernel. XNNPACK re-packs B
@@ -58,7 +59,7 @@ const WIDE_COLUMNS = 1024;
 function simdProductTransposedA(backend: WasmBackend, a: tf.TensorInfo, b: tf.TensorInfo, k: number, m: number, n: number): tf.TensorInfo {
   if (m >= WIDE_COLUMNS) {
     const a2 = reshape(backend, a, [k, m]);
-    const at = transpose(backend, a2, [1, 0]);
+    const at = transposeMatrix(backend, a2, k, m) ?? transpose(backend, a2, [1, 0]);
     const product = simdProduct(backend, at, b, m, k, n);
     release(backend, a2, at);
     return product;
@@ -76,14 +77,17 @@ function simdProductTransposedA(backend: WasmBackend, a: tf.TensorInfo, b: tf.Te
 const TALL_ROWS = 1024;
 
 /**
- * Swaps the last two axes of a float32 [1, rows, columns] matrix with rows
- * >= TALL_ROWS: the wasm Transpose writes each output row a float at a
- * time, `rows` floats apart (at 4,096 rows, vgg's dense layer, every write
- * lands in the same few cache sets); here each output row is written in
- * order.
+ * Swaps the last two axes of a float32 [1, rows, columns] matrix: by
+ * ./transpose-matrix where it can; otherwise, with rows >= TALL_ROWS, in
+ * JavaScript, because the wasm Transpose writes each output row a float at
+ * a time, `rows` floats apart (at 4,096 rows, vgg's dense layer, every
+ * write lands in the same few cache sets), and here each output row is
+ * written in order.
  */
 function transposedTall(backend: WasmBackend, m: tf.TensorInfo): tf.TensorInfo {
   const [, rows, columns] = m.shape;
+  const fast = transposeMatrix(backend, m, rows, columns);
+  if (fast) return { ...fast, shape: [1, columns, rows] };
   if (rows < TALL_ROWS || m.dtype !== "float32") return transpose(backend, m, [0, 2, 1]);
   const out = backend.makeOutput([1, columns, rows], "float32");
   const [from, to] = [heapF32(backend, m), heapF32(backend, out)];

@@ -13,6 +13,7 @@ import { addRowFunction, columnSumsFunction } from "./rows";
 import { winogradFunctions } from "./winograd";
 import { winograd6x6Functions } from "./winograd-6x6";
 import { col2imFunction } from "./col2im";
+import { transposeFunction } from "./transpose";
 import { FunctionWriter, writeModule } from "./wasm-writer";
 
 // The WebAssembly JS API (the project compiles without the DOM typings that declare it).
@@ -173,6 +174,8 @@ export interface SimdKernels {
     tilesAcross: number,
     tilesPerImage: number,
   ): void;
+  /** See ./transpose: y[c][r] = x[r][c] for a rows x columns block (multiples of 4; byte addresses and row strides), the inner loop along columns when columnsInside is 1. */
+  transpose(x: number, rows: number, columns: number, xRowBytes: number, y: number, yRowBytes: number, columnsInside: 0 | 1): void;
 }
 
 interface Bound {
@@ -199,7 +202,7 @@ function memoryOf(backend: WasmBackend): WasmMemory | undefined {
 /** The generated module's bytes (what `npm run bench -- simd-module` hashes, to show a generator refactor emits the same code). */
 export function moduleBytes(shared: boolean, fma: boolean): Uint8Array {
   const functions: FunctionWriter[] = [...gemmFunctions(0, fma)];
-  functions.push(maxPool2x2Function(), maxPoolGrad2x2Function(), columnSumsFunction(), addRowFunction(), anyNaNFunction(), reluGradFunction(), ...winogradFunctions(), ...winograd6x6Functions(), col2imFunction());
+  functions.push(maxPool2x2Function(), maxPoolGrad2x2Function(), columnSumsFunction(), addRowFunction(), anyNaNFunction(), reluGradFunction(), ...winogradFunctions(), ...winograd6x6Functions(), col2imFunction(), transposeFunction());
   return writeModule(functions, { shared });
 }
 

@@ -271,6 +271,12 @@ export class FunctionWriter {
     for (const lane of lanes) for (let byte = 0; byte < 4; byte++) this.code.push((lane >>> (8 * byte)) & 0xff);
     return this;
   }
+  /** i8x16.shuffle picking four i32 lanes: 0-3 from the first operand, 4-7 from the second. */
+  i32x4Shuffle(lanes: [number, number, number, number]): this {
+    this.simd(0x0d);
+    for (const lane of lanes) for (let byte = 0; byte < 4; byte++) this.code.push(4 * lane + byte);
+    return this;
+  }
   i32x4Splat(): this {
     return this.simd(0x11);
   }
