@@ -96,8 +96,10 @@ interface Tiling {
   tilesAcross: number;
   tilesPerImage: number;
   total: number;
-  /** Tiles per chunk (a multiple of 4, so the products use their 4-row tiles). */
+  /** Tiles per chunk at most (a multiple of 4, so the products use their 4-row tiles). */
   chunk: number;
+  /** The chunks' first tiles and tile counts, in order (see chunkRanges). */
+  ranges: [first: number, count: number][];
 }
 
 /** Tiles in chunks that fit the cache, and at least one chunk for each of `threads`. */
@@ -106,7 +108,25 @@ function tiling(images: number, outHeight: number, outWidth: number, widestChann
   const tilesPerImage = tilesAcross * Math.ceil(outHeight / tile);
   const total = images * tilesPerImage;
   const fit = Math.max(4, Math.floor((winogradSettings.chunkFloats * 16) / planes / widestChannels / 4) * 4);
-  return { images, outHeight, outWidth, tilesAcross, tilesPerImage, total, chunk: Math.min(fit, Math.ceil(total / threads / 4) * 4) };
+  const chunk = Math.min(fit, Math.ceil(total / threads / 4) * 4);
+  return { images, outHeight, outWidth, tilesAcross, tilesPerImage, total, chunk, ranges: chunkRanges(total, chunk, threads) };
+}
+
+/**
+ * [0, total) in chunks of `chunk` tiles, the last 2 x threads of them cut in
+ * halves (multiples of 4): the threads take chunks as they come free, so
+ * the one that finishes first waits for the other's last chunk, on average
+ * half of one; smaller last chunks halve that wait.
+ */
+function chunkRanges(total: number, chunk: number, threads: number): [number, number][] {
+  const ranges: [number, number][] = [];
+  const half = threads > 1 ? Math.max(4, Math.ceil(chunk / 8) * 4) : chunk;
+  for (let first = 0; first < total; ) {
+    const size = total - first > 2 * threads * chunk ? chunk : half;
+    ranges.push([first, Math.min(size, total - first)]);
+    first += size;
+  }
+  return ranges;
 }
 
 /**
@@ -164,11 +184,10 @@ function convolveTransformed(
   const [xAt, uAt, vAt, mAt, yAt, rowsAAt, rowsCAt] = [x, u, v.buffer, m.buffer, y, rowsA, rowsC].map((info) => addressOf(backend, info));
   const biasAt = bias ? addressOf(backend, bias) : 0;
   const uPlane = 4 * inChannels * outChannels;
-  runChunks(backend, Math.ceil(t.total / t.chunk), (chunk, thread): Job => {
+  runChunks(backend, t.ranges.length, (chunk, thread): Job => {
     const vHere = vAt + thread * planes * vPlane;
     const mHere = mAt + thread * planes * mPlane;
-    const first = chunk * t.chunk;
-    const count = Math.min(t.chunk, t.total - first);
+    const [first, count] = t.ranges[chunk];
     const job: Job = [[variant.input, xAt, height, width, inChannels, padTop, padLeft, t.tilesAcross, t.tilesPerImage, first, count, vHere, vPlane]];
     for (let xi = 0; xi < planes; xi++) {
       job.push(["gemm", count, outChannels, rowsAAt, vHere + xi * vPlane, rowsCAt, mHere + xi * mPlane, 0, uAt + xi * uPlane, 1, 0, 0, 1, 0, 0, inChannels, 4, 4 * outChannels]);
@@ -299,12 +318,11 @@ export function winogradConv2DBackpropFilter(
   const rowsC = evenRows(backend, inChannels, 4 * outChannels);
   const [xAt, dyAt, duAt, vAt, zAt, rowsAAt, rowsCAt] = [x, dy, du, v.buffer, z.buffer, rowsA, rowsC].map((i) => addressOf(backend, i));
   const uPlane = 4 * inChannels * outChannels;
-  runChunks(backend, Math.ceil(t.total / t.chunk), (chunk, thread): Job => {
+  runChunks(backend, t.ranges.length, (chunk, thread): Job => {
     const vHere = vAt + thread * planes * vPlane;
     const zHere = zAt + thread * planes * zPlane;
     const duHere = duAt + thread * 4 * uFloats;
-    const first = chunk * t.chunk;
-    const count = Math.min(t.chunk, t.total - first);
+    const [first, count] = t.ranges[chunk];
     const job: Job = [
       [variant.input, xAt, inHeight, inWidth, inChannels, info.padInfo.top, info.padInfo.left, t.tilesAcross, t.tilesPerImage, first, count, vHere, vPlane],
       [variant.gradient, dyAt, outHeight, outWidth, outChannels, t.tilesAcross, t.tilesPerImage, first, count, zHere, zPlane],
