@@ -234,19 +234,8 @@ function endWriting(control: Int32Array): void {
   Atomics.store(control, CHUNKS, Atomics.load(control, WRITTEN));
 }
 
-/**
- * How long the main thread checks a worker's state before it sleeps on it.
- * A worker's last chunk usually ends within a fraction of a millisecond,
- * and a thread asleep in Atomics.wait takes tens of microseconds to wake
- * (a virtual machine's idle CPU): on vgg32 here, 21 of a step's 24 rounds
- * woke the main thread late (58 µs on average) without it, 8 with it.
- */
-const WAIT_SPIN_MS = 1;
-
 function waitFor(p: Pool, worker: number): void {
   const control = p.controls[worker];
-  const spinUntil = performance.now() + WAIT_SPIN_MS;
-  while (Atomics.load(control, STATE) === RUN && performance.now() < spinUntil);
   const deadline = Date.now() + JOB_TIMEOUT_MS;
   for (let state = Atomics.load(control, STATE); state === RUN; state = Atomics.load(control, STATE)) {
     if (Date.now() > deadline) throw new Error(`convlab's kernel thread ${worker + 1} did not finish its work within ${JOB_TIMEOUT_MS / 1000} s.`);
