@@ -22,6 +22,10 @@
  *            kernel and shape, and where a step's wall time went among the
  *            kernel threads (threadMsPerStep), at the first thread count;
  *            no peer, no rounds)
+ *          --alternate (the speed-up of more kernel threads in one
+ *            process: per network, --rounds turns of 5 steps with 1 kernel
+ *            thread and 5 with the last of --threads, back to back, on the
+ *            threaded build; no peer)
  *          --co-run (the machine's own limit for a second thread: per
  *            network and round, one 1-thread training alone, then two at
  *            once in separate processes; coRunSpeedup is the pair's
@@ -36,7 +40,7 @@ import type { Benchmark } from "./run";
 import { backendInfo, useBackend } from "../lib/backend";
 import { conv, dense, maxPool, sequential } from "../lib/models";
 import { numberFlag, parseFlags, peakRssMb, randomData, trainStep } from "./support/lenet";
-import { profileSteps, threadTimesPerStep } from "./support/profile";
+import { alternateThreads, profileSteps, threadTimesPerStep } from "./support/profile";
 
 export type CnnName = "lenet" | "vgg32" | "vgg64";
 const NAMES: readonly CnnName[] = ["lenet", "vgg32", "vgg64"];
@@ -108,6 +112,8 @@ interface ChildRequest {
   images: number;
   batch: number;
   profile?: boolean;
+  /** Rounds of alternateThreads (see ./support/profile) instead of a measurement. */
+  alternate?: number;
 }
 
 /** Runs in a child process: one network, one thread count; prints one JSON line. */
@@ -164,6 +170,11 @@ async function measureOne(request: ChildRequest): Promise<Record<string, unknown
     result.kernelMsPerStep = await profileSteps(step, { repeats: 5, cpuTime });
     result.kernelShapeMsPerStep = await profileSteps(step, { repeats: 5, byShape: true, cpuTime });
     result.threadMsPerStep = threadTimesPerStep(step, 10);
+    tf.dispose([x, y]);
+  } else if (request.alternate) {
+    train(Math.min(steps, 5));
+    const { x, y } = batchAt(0);
+    result.alternate = await alternateThreads(() => trainStep(model, optimizer, x, y), request.threads, request.alternate);
     tf.dispose([x, y]);
   } else {
     train(Math.min(steps, 5)); // warm-up: JIT, heap growth
@@ -296,6 +307,14 @@ const benchmark: Benchmark = {
     }
 
     if (flags.has("co-run")) return coRun(models, rounds, imagesFor, batch);
+
+    if (flags.has("alternate")) {
+      const threads = threadCounts.at(-1)!;
+      if (threads < 2) throw new Error("--alternate compares 1 kernel thread with more: give --threads 1,2 (the default) or more.");
+      const alternate: Record<string, unknown> = {};
+      for (const model of models) alternate[model] = ours({ model, threads, images: imagesFor(model), batch, alternate: rounds }).alternate;
+      return { alternate, threads, loadAverage: loadAverage() };
+    }
 
     const script = flags.has("no-peer") ? null : findPeer();
     const samples = new Map<string, { ours: Measurement[]; peer: Measurement[]; load: number[][] }>();

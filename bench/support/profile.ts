@@ -3,7 +3,7 @@
  * (a helper of the benchmarks, not one itself: bench/support/).
  */
 import * as tf from "@tensorflow/tfjs";
-import { threadTimes, workerBusyMs } from "../../lib/backend/wasm/simd/parallel";
+import { setKernelThreads, threadTimes, workerBusyMs } from "../../lib/backend/wasm/simd/parallel";
 
 /**
  * Milliseconds per training step in each kernel, from tf.profile over
@@ -101,5 +101,45 @@ export function threadTimesPerStep(step: () => tf.Scalar, steps = 10): Record<st
     aloneMs: round(per("aloneMs")),
     otherMs: round(stepMs - inRunChunks),
     workerChunksMs: workerBusyMs().map((ms, i) => round((ms - (busyBefore[i] ?? 0)) / steps)),
+  };
+}
+
+/**
+ * The kernel threads' speed-up measured in one process: `rounds` times, a
+ * few steps with one kernel thread and a few with `threads` (in turn
+ * first), so that both see the machine in the same moment; a shared
+ * machine drifts between the separate processes of the interleaved rounds.
+ * The wasm backend must have started with `threads` threads (the threaded
+ * build); XNNPACK's own kernels keep their pool on both sides. Milliseconds
+ * per step (medians), and the median of each round's ratio.
+ */
+export async function alternateThreads(step: () => tf.Scalar, threads: number, rounds: number, stepsPerTurn = 5): Promise<Record<string, number>> {
+  const ms: Record<number, number[]> = { 1: [], [threads]: [] };
+  const time = () => {
+    const start = performance.now();
+    for (let s = 0; s < stepsPerTurn; s++) {
+      const loss = step();
+      if (s === stepsPerTurn - 1) loss.dataSync();
+      loss.dispose();
+    }
+    return (performance.now() - start) / stepsPerTurn;
+  };
+  for (let r = 0; r < rounds; r++) {
+    for (const count of r % 2 === 0 ? [1, threads] : [threads, 1]) {
+      setKernelThreads(count);
+      step().dispose();
+      // A restarted worker binds the kernels before it takes chunks.
+      await new Promise((done) => setTimeout(done, 50));
+      step().dispose();
+      ms[count].push(time());
+    }
+  }
+  setKernelThreads(threads);
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1];
+  return {
+    msPerStepOneThread: +median(ms[1]).toFixed(1),
+    msPerStep: +median(ms[threads]).toFixed(1),
+    speedup: +median(ms[1].map((one, i) => one / ms[threads][i])).toFixed(3),
+    rounds,
   };
 }
