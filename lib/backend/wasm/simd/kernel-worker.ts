@@ -27,22 +27,32 @@ const next = new Int32Array(chunkCounter);
 const text = new Uint8Array(message);
 const busyMs = new Float64Array(control, BUSY_MS_BYTE, 1);
 
-/** Checks of WRITTEN (a few microseconds) before a worker waiting for a chunk sleeps between checks. */
-const SPINS = 1000;
+/**
+ * Milliseconds a worker waiting for a chunk checks at once before it sleeps
+ * between checks. Writing a chunk's calls takes microseconds, and a worker
+ * that catches up with the writer (nearly half of vgg32's rounds here)
+ * waits for it; a sleep costs it 50 µs or more.
+ */
+const SPIN_MS = 0.2;
 
 /**
  * Whether chunk c (of the round) is there to run, waiting while the main
- * thread is still writing it: checking at once for a while, then sleeping
+ * thread is still writing it: checking at once for SPIN_MS, then sleeping
  * 50 µs between checks, so that a main thread sharing this CPU (when the
  * machine's other CPUs are busy) gets to write.
  */
 function written(c: number): boolean {
-  for (let spins = 0; ; spins++) {
+  let sleepAfter = 0;
+  for (let checks = 0; ; checks++) {
     const count = Atomics.load(slots, WRITTEN);
     if (c < count) return true;
     const chunks = Atomics.load(slots, CHUNKS);
     if (chunks !== UNKNOWN && c >= chunks) return false;
-    if (spins >= SPINS) Atomics.wait(slots, WRITTEN, count, 0.05);
+    if (checks % 64 === 63) {
+      const now = performance.now();
+      if (sleepAfter === 0) sleepAfter = now + SPIN_MS;
+      else if (now > sleepAfter) Atomics.wait(slots, WRITTEN, count, 0.05);
+    }
   }
 }
 
