@@ -14,23 +14,8 @@ import { addressOf, simdKernels } from "./simd/runtime";
 /** Rows summed in single precision before the blocks' sums are added in double. */
 export const BLOCK_ROWS = 64;
 
-/**
- * Adds the `blocks` rows of `partial` (column sums of BLOCK_ROWS rows each)
- * in double precision into `out`; releases `partial`. Many blocks are first
- * summed BLOCK_ROWS at a time by the generated kernel: JavaScript reads the
- * shared wasm heap slowly (vgg32's first ReLU gradient, 1,024 blocks of 32
- * channels: 0.2 ms a call here).
- */
+/** Adds the `blocks` rows of `partial` (column sums of BLOCK_ROWS rows each) in double precision into `out`; releases `partial`. */
 export function addBlockSums(backend: WasmBackend, partial: tf.TensorInfo, blocks: number, rowLength: number, out: tf.TensorInfo): void {
-  const simd = blocks > BLOCK_ROWS && rowLength >= 4 ? simdKernels(backend) : null;
-  if (simd) {
-    const fewer = Math.ceil(blocks / BLOCK_ROWS);
-    const sums = backend.makeOutput([fewer, rowLength], "float32");
-    simd.columnSums(addressOf(backend, partial), blocks, rowLength, BLOCK_ROWS, addressOf(backend, sums));
-    release(backend, partial);
-    addBlockSums(backend, sums, fewer, rowLength, out);
-    return;
-  }
   const totals = new Float64Array(rowLength);
   const sums = heapF32(backend, partial);
   for (let b = 0, at = 0; b < blocks; b++, at += rowLength) {
