@@ -9,7 +9,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { useBackend } from "../../lib/backend";
-import { jobCounts, streamingPasses, threadTimes, workerBusyMs } from "../../lib/backend/wasm/simd/parallel";
+import { jobCounts, parallelWork, streamingPasses, threadTimes, workerBusyMs } from "../../lib/backend/wasm/simd/parallel";
 import { RELU_GRAD, RELU_GRAD_SUM } from "../../lib/backend/wasm/relu-grad";
 import { winogradSettings } from "../../lib/backend/wasm/winograd";
 import { trainStep } from "../../bench/support/lenet";
@@ -78,6 +78,8 @@ async function vggSteps(errors: Record<string, number>): Promise<void> {
 async function main(): Promise<void> {
   await useBackend("cpu");
   const info = await useBackend("wasm", { threads: 2 });
+  // Shapes a tenth of a training layer's and smaller: they split across the threads only below the default threshold.
+  parallelWork.min = 1 << 18;
   const errors: Record<string, number> = {};
   for (const chunkFloats of [8192, 64]) {
     winogradSettings.chunkFloats = chunkFloats;

@@ -10,7 +10,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { padForWindows } from "./pad-for-windows";
 import { WasmBackend, channelsLastConvInfo, conv2d, explicitPadding, heapF32, release, requireChannelsLast, transpose, call, KernelArgs, wasmKernel } from "./kernel-calls";
-import { gemmOnThreads, KernelCall, kernelThreads, MIN_PARALLEL_WORK, runChunks } from "./simd/parallel";
+import { gemmOnThreads, KernelCall, kernelThreads, parallelWork, runChunks } from "./simd/parallel";
 import { addressOf, evenRows, releaseRows, sharedRowTable, simdKernels, SimdKernels } from "./simd/runtime";
 import { winogradApplies, winogradConv2DBackpropFilter } from "./winograd";
 
@@ -71,7 +71,7 @@ function bySimdProduct(
   const pieces = Math.ceil(batchSize / perCall);
   const threads = kernelThreads(backend);
   const work = taps * outChannels * batchSize * outHeight * outWidth;
-  if (threads > 1 && pieces >= 2 * threads && work >= MIN_PARALLEL_WORK) {
+  if (threads > 1 && pieces >= 2 * threads && work >= parallelWork.min) {
     // The threads split the images, each adding into a dW of its own (zero
     // if it runs none), then the dWs are summed: split by taps instead, a
     // first layer's few rows would have every thread stream all of dy.

@@ -17,7 +17,7 @@ import * as tf from "@tensorflow/tfjs";
 import { batchMatMul } from "./batch-mat-mul";
 import { windowCorners } from "./conv2d";
 import { WasmBackend, channelsLastConvInfo, heapF32, call, conv2d, explicitPadding, release, requireChannelsLast, reshape, transpose, KernelArgs, wasmKernel } from "./kernel-calls";
-import { Job, kernelThreads, MIN_PARALLEL_WORK, runChunks, splitOnThreads } from "./simd/parallel";
+import { Job, kernelThreads, parallelWork, runChunks, splitOnThreads } from "./simd/parallel";
 import { addressOf, evenRows, releaseRows, simdKernels } from "./simd/runtime";
 import { winogradApplies, winogradConv2DBackpropInput } from "./winograd";
 
@@ -219,7 +219,7 @@ function bySimdColumns(backend: WasmBackend, dy: tf.TensorInfo, filter: tf.Tenso
   release(backend, flat);
   const perCall = Math.max(1, Math.min(batchSize, Math.floor(conv2DBackpropInputMethod.simdChunkBytes / (4 * positionsPerImage * (columnLength + outChannels)))));
   const work = batchSize * positionsPerImage * columnLength * outChannels;
-  const threads = work >= MIN_PARALLEL_WORK ? kernelThreads(backend) : 1;
+  const threads = work >= parallelWork.min ? kernelThreads(backend) : 1;
   const chunkFloats = perCall * positionsPerImage * columnLength;
   const columns = backend.makeOutput([threads * chunkFloats], "float32");
   const rowsA = evenRows(backend, perCall * positionsPerImage, 4 * outChannels);

@@ -12,7 +12,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { WasmBackend, heapF32, KernelArgs, wasmKernel } from "./kernel-calls";
-import { Job, MIN_PARALLEL_WORK, runChunks, streamingPasses, streamOnThreads } from "./simd/parallel";
+import { Job, parallelWork, runChunks, streamingPasses, streamOnThreads } from "./simd/parallel";
 import { addressOf, simdKernels } from "./simd/runtime";
 import { addBlockSums, BLOCK_ROWS, sum } from "./sum";
 
@@ -76,7 +76,7 @@ export function reluGradSum(args: KernelArgs): tf.TensorInfo[] {
   const partial = backend.makeOutput([blocks, channels], "float32");
   const [dyAt, yAt, dxAt, partialAt] = [dy, y, dx, partial].map((t) => addressOf(backend, t));
   const rowBytes = 4 * channels;
-  const blocksPerChunk = streamingPasses.split && 4 * size >= MIN_PARALLEL_WORK ? BLOCKS_PER_CHUNK : blocks;
+  const blocksPerChunk = streamingPasses.split && 4 * size >= parallelWork.min ? BLOCKS_PER_CHUNK : blocks;
   runChunks(backend, Math.ceil(blocks / blocksPerChunk), (chunk): Job => {
     const job: Job = [];
     for (let b = chunk * blocksPerChunk; b < Math.min(blocks, (chunk + 1) * blocksPerChunk); b++) {
