@@ -90,12 +90,12 @@ export function threadTimesPerStep(step: () => tf.Scalar, steps = 10): Record<st
   }
   const stepMs = (performance.now() - start) / steps;
   const per = (k: keyof typeof threadTimes) => (threadTimes[k] - before[k]) / steps;
-  const inRunChunks = per("encodeMs") + per("mainChunksMs") + per("waitMs") + per("aloneMs");
+  const inRunChunks = per("writeMs") + per("mainChunksMs") + per("waitMs") + per("aloneMs");
   const round = (v: number) => +v.toFixed(2);
   return {
     stepMs: round(stepMs),
     roundsPerStep: round(per("rounds")),
-    encodeMs: round(per("encodeMs")),
+    writeMs: round(per("writeMs")),
     mainChunksMs: round(per("mainChunksMs")),
     waitMs: round(per("waitMs")),
     aloneMs: round(per("aloneMs")),

@@ -46,7 +46,7 @@ export const jobCounts = { workers: 0, main: 0 };
  * writing rounds' calls for the workers (while they wake), running chunks itself, waiting for
  * the workers' last chunks, and running chunks with no worker to share them.
  */
-export const threadTimes = { rounds: 0, encodeMs: 0, mainChunksMs: 0, waitMs: 0, aloneMs: 0 };
+export const threadTimes = { rounds: 0, writeMs: 0, mainChunksMs: 0, waitMs: 0, aloneMs: 0 };
 
 /** Each worker's milliseconds running chunks since it started (empty without a pool). */
 export function workerBusyMs(): number[] {
@@ -194,7 +194,7 @@ function runRound(p: Pool, kernels: SimdKernels, helpers: number[], callsOf: Chu
   }
   let here = 0;
   const start = performance.now();
-  threadTimes.encodeMs += start - writing;
+  threadTimes.writeMs += start - writing;
   for (let c = Atomics.add(p.next, 0, 1); c < end; c = Atomics.add(p.next, 0, 1), here++) runHere(kernels, callsOf(c, 0));
   const done = performance.now();
   helpers.forEach((w) => waitFor(p, w));
@@ -273,7 +273,8 @@ export function splitRange(total: number, parts: number, unit = 1): [first: numb
  * wait for its last chunk, so a kernel shorter than about 0.3 ms gains
  * nothing from a second thread. 2^22 rather than 2^18: LeNet's 2-thread
  * training step 23.3 -> 21.1 ms, vgg64's 452 -> 425 ms, vgg32's unchanged
- * (91.4 / 92.9 ms), medians of turns of steps alternating in one process.
+ * (91.4 / 92.9 ms): medians of turns of steps with each threshold,
+ * alternating in one process.
  * Tests lower it so that their small shapes split.
  */
 export const parallelWork: { min: number } = { min: 1 << 22 };
