@@ -29,6 +29,9 @@ export interface Reply {
   iopub: JupyterMessage[];
 }
 
+/** How much of a kernel's stderr a client keeps (the end of it). */
+const STDERR_TAIL_CHARS = 4000;
+
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -53,11 +56,20 @@ export class KernelClient {
   private replies = new Map<string, (m: JupyterMessage) => void>();
   private stdinHandler: ((m: JupyterMessage) => void) | null = null;
   private closed = false;
+  /** The end of the kernel's stderr (unless passed through), for errors about it. */
+  private stderrTail = "";
   exited: Promise<number | null>;
 
   private constructor(readonly process: ChildProcess, readonly connection: ConnectionInfo, readonly connectionFile: string) {
     this.signer = new Signer(connection.key, connection.signature_scheme);
     this.exited = new Promise((resolve) => process.on("exit", (code) => resolve(code)));
+    process.stderr?.on("data", (chunk: Buffer) => (this.stderrTail = (this.stderrTail + chunk.toString()).slice(-STDERR_TAIL_CHARS)));
+  }
+
+  /** `problem`, with the kernel's last words on stderr when there were any. */
+  private withStderr(problem: string): Error {
+    const tail = this.stderrTail.trim();
+    return new Error(tail ? `${problem}; the end of its stderr:\n${tail}` : problem);
   }
 
   static async start(options: StartKernelOptions): Promise<KernelClient> {
@@ -80,7 +92,7 @@ export class KernelClient {
     const child = spawn(argv[0], argv.slice(1), {
       cwd: options.cwd,
       env: options.env ?? process.env,
-      stdio: ["ignore", "ignore", options.inheritStderr ? "inherit" : "ignore"],
+      stdio: ["ignore", "ignore", options.inheritStderr ? "inherit" : "pipe"],
     });
     const client = new KernelClient(child, connection, file);
     await client.connect();
@@ -284,8 +296,8 @@ export class KernelClient {
     // Each round waits longer: a kernel on a loaded machine may take seconds
     // to answer, and asking again every second would only queue more requests.
     for (let wait = 1000; ; wait = Math.min(2 * wait, 15_000)) {
-      if (this.process.exitCode !== null) throw new Error(`the kernel exited with code ${this.process.exitCode}`);
-      if (Date.now() > deadline) throw new Error(`the kernel was not ready within ${timeoutMs} ms`);
+      if (this.process.exitCode !== null) throw this.withStderr(`the kernel exited with code ${this.process.exitCode}`);
+      if (Date.now() > deadline) throw this.withStderr(`the kernel was not ready within ${timeoutMs} ms`);
       let reply: JupyterMessage;
       try {
         reply = (await this.request("kernel_info_request", {}, { timeoutMs: wait, waitForIdle: false })).reply;
