@@ -13,7 +13,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { padForWindows } from "./pad-for-windows";
 import { channelsLastConvInfo, KernelArgs, WasmBackend, original, release, wasmKernel } from "./kernel-calls";
-import { Job, parallelWork, runChunks } from "./simd/parallel";
+import { Job, runChunks } from "./simd/parallel";
 import { addressOf, evenRows, releaseRows, sharedRowTable, simdKernels, SimdKernels } from "./simd/runtime";
 import { winogradApplies, winogradConv2D } from "./winograd";
 
@@ -73,7 +73,7 @@ function direct(backend: WasmBackend, x: tf.TensorInfo, filter: tf.TensorInfo, i
   const biasAt = bias ? addressOf(backend, bias) : 0;
   const rowBytes = 4 * outChannels;
   const work = positions * outChannels * filterHeight * filterWidth * inChannels;
-  const rowsPerChunk = work >= parallelWork.min ? Math.max(4, Math.floor(DIRECT_CHUNK_BYTES / rowBytes / 4) * 4) : positions;
+  const rowsPerChunk = Math.max(4, Math.floor(DIRECT_CHUNK_BYTES / rowBytes / 4) * 4);
   runChunks(backend, Math.ceil(positions / rowsPerChunk), (chunk): Job => {
     const first = chunk * rowsPerChunk;
     const rows = Math.min(rowsPerChunk, positions - first);
@@ -97,7 +97,7 @@ function direct(backend: WasmBackend, x: tf.TensorInfo, filter: tf.TensorInfo, i
     ]];
     if (bias || relu) job.push(["addRow", outAt + first * rowBytes, rows, outChannels, biasAt, outAt + first * rowBytes, relu ? 1 : 0]);
     return job;
-  });
+  }, work);
   releaseRows(backend, corners, outRows);
   if (images !== x) release(backend, images);
   return out;

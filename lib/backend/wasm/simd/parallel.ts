@@ -147,12 +147,14 @@ export type ChunkCalls = (chunk: number, thread: number) => Job;
 /**
  * Runs chunks 0..count-1 on the kernel threads, each thread taking the next
  * chunk not yet taken, and returns when all are done. Chunks go to the
- * workers in rounds of as many as their control blocks hold.
+ * workers in rounds of as many as their control blocks hold. `work` (see
+ * parallelWork) below parallelWork.min keeps them all on this thread, for
+ * kernels that cut their work into chunks for the cache's sake as well.
  */
-export function runChunks(backend: WasmBackend, count: number, callsOf: ChunkCalls): void {
+export function runChunks(backend: WasmBackend, count: number, callsOf: ChunkCalls, work = Infinity): void {
   const kernels = simdKernels(backend);
   if (!kernels) throw new Error("convlab's generated kernels are not available on this wasm backend.");
-  const p = count > 1 && kernelThreads(backend) > 1 ? startPool(backend) : undefined;
+  const p = count > 1 && work >= parallelWork.min && kernelThreads(backend) > 1 ? startPool(backend) : undefined;
   if (p) settle(p);
   const helpers = p ? p.controls.flatMap((control, w) => (Atomics.load(control, READY) === 1 ? [w] : [])).slice(0, count - 1) : [];
   for (let first = 0; first < count; ) {
