@@ -1,7 +1,8 @@
 /**
  * The generated SIMD product kernel itself, against a plain JavaScript
  * product: every tile shape (4 and 1 rows; 8, 4 and 1 columns), strided and
- * row-table addressing, accumulation, and empty reductions.
+ * row-table addressing, accumulation, and empty reductions; and the drivers
+ * that make one product per plane in a call.
  */
 import * as assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
@@ -142,6 +143,39 @@ describe("generated SIMD kernels", function () {
         tf.dispose([aT, bT, cT]);
       });
     }
+  }
+
+  for (const adjacent of [false, true]) {
+    it(`makes ${adjacent ? "gemmAdjacentPlanes" : "gemmPlanes"}' products bit for bit as one ${adjacent ? "gemmAdjacent" : "gemm"} call per plane does`, async () => {
+      await tf.setBackend("wasm");
+      const backend = tf.backend() as unknown as WasmBackend;
+      const simd = simdKernels(backend)!;
+      const [m, n, k, planes] = [6, 11, 7, 3];
+      // Planes of A, B and C a different number of floats apart (A's and C's with a gap).
+      const [aPlane, bPlane, cPlane] = [m * k + 5, k * n, m * n + 3];
+      const a = tf.tensor1d(randomValues(planes * aPlane, 11));
+      const b = tf.tensor1d(randomValues(planes * bPlane, 12));
+      const cValues = randomValues(planes * cPlane, 13);
+      const [cPerPlane, cAtOnce] = [tf.tensor1d(cValues).add(0), tf.tensor1d(cValues).add(0)];
+      const info = (t: tf.Tensor) => ({ dataId: t.dataId, shape: t.shape, dtype: t.dtype }) as tf.TensorInfo;
+      const rowsA = rowTable(backend, m, (i) => 4 * (adjacent ? i : i * k));
+      const rowsC = rowTable(backend, m, (i) => 4 * i * n);
+      const [aAt, bAt, rowsAAt, rowsCAt] = [info(a), info(b), rowsA, rowsC].map((t) => addressOf(backend, t));
+      const aStride = adjacent ? m : 1;
+      const product = (c: number) => [m, n, rowsAAt, aAt, rowsCAt, c, 1, bAt, k, 4 * aStride, 4 * n, 1, 0, 0, 1, 0, 0] as const;
+      const one = adjacent ? simd.gemmAdjacent : simd.gemm;
+      for (let p = 0; p < planes; p++) {
+        const [mm, nn, ra, aa, rc, cc, acc, bb, ...rest] = product(addressOf(backend, info(cPerPlane)) + 4 * p * cPlane);
+        one(mm, nn, ra, aa + 4 * p * aPlane, rc, cc, acc, bb + 4 * p * bPlane, ...rest);
+      }
+      (adjacent ? simd.gemmAdjacentPlanes : simd.gemmPlanes)(...product(addressOf(backend, info(cAtOnce))), planes, 4 * aPlane, 4 * cPlane, 4 * bPlane);
+      backend.disposeData(rowsA.dataId);
+      backend.disposeData(rowsC.dataId);
+      const [expected, actual] = [cPerPlane.dataSync(), cAtOnce.dataSync()];
+      assert.ok(!Array.from(expected).every((v, i) => v === cValues[i]), "the products changed C");
+      assert.deepEqual(Array.from(actual), Array.from(expected));
+      tf.dispose([a, b, cPerPlane, cAtOnce]);
+    });
   }
 
   it("leaves C as it was (adding) or zero (not adding) for an empty reduction", async () => {

@@ -188,12 +188,11 @@ function convolveTransformed(
     const vHere = vAt + thread * planes * vPlane;
     const mHere = mAt + thread * planes * mPlane;
     const [first, count] = t.ranges[chunk];
-    const job: Job = [[variant.input, xAt, height, width, inChannels, padTop, padLeft, t.tilesAcross, t.tilesPerImage, first, count, vHere, vPlane]];
-    for (let xi = 0; xi < planes; xi++) {
-      job.push(["gemm", count, outChannels, rowsAAt, vHere + xi * vPlane, rowsCAt, mHere + xi * mPlane, 0, uAt + xi * uPlane, 1, 0, 0, 1, 0, 0, inChannels, 4, 4 * outChannels]);
-    }
-    job.push([variant.output, mHere, mPlane, first, count, outChannels, biasAt, relu ? 1 : 0, yAt, outHeight, outWidth, t.tilesAcross, t.tilesPerImage]);
-    return job;
+    return [
+      [variant.input, xAt, height, width, inChannels, padTop, padLeft, t.tilesAcross, t.tilesPerImage, first, count, vHere, vPlane],
+      ["gemmPlanes", count, outChannels, rowsAAt, vHere, rowsCAt, mHere, 0, uAt, 1, 0, 0, 1, 0, 0, inChannels, 4, 4 * outChannels, planes, vPlane, mPlane, uPlane],
+      [variant.output, mHere, mPlane, first, count, outChannels, biasAt, relu ? 1 : 0, yAt, outHeight, outWidth, t.tilesAcross, t.tilesPerImage],
+    ];
   });
   release(backend, v.buffer, m.buffer);
   releaseRows(backend, rowsA, rowsC);
@@ -281,9 +280,7 @@ function scatterInputGradient(backend: WasmBackend, simd: SimdKernels, dy: tf.Te
     for (let first = firstTile; first < endTile; first += t.chunk) {
       const count = Math.min(t.chunk, endTile - first);
       job.push(["winograd5Gradient", dyAt, outHeight, outWidth, outChannels, t.tilesAcross, t.tilesPerImage, first, count, zHere, zPlane]);
-      for (let xi = 0; xi < planes; xi++) {
-        job.push(["gemm", count, inChannels, rowsAAt, zHere + xi * zPlane, rowsCAt, vHere + xi * vPlane, 0, uAt + xi * uPlane, 1, 0, 0, 1, 0, 0, outChannels, 4, 4 * inChannels]);
-      }
+      job.push(["gemmPlanes", count, inChannels, rowsAAt, zHere, rowsCAt, vHere, 0, uAt, 1, 0, 0, 1, 0, 0, outChannels, 4, 4 * inChannels, planes, zPlane, vPlane, uPlane]);
       job.push(["winograd5Scatter", vHere, vPlane, first, count, inChannels, dxAt, inHeight, inWidth, info.padInfo.top, info.padInfo.left, t.tilesAcross, t.tilesPerImage]);
     }
     return job;
@@ -323,14 +320,11 @@ export function winogradConv2DBackpropFilter(
     const zHere = zAt + thread * planes * zPlane;
     const duHere = duAt + thread * 4 * uFloats;
     const [first, count] = t.ranges[chunk];
-    const job: Job = [
+    return [
       [variant.input, xAt, inHeight, inWidth, inChannels, info.padInfo.top, info.padInfo.left, t.tilesAcross, t.tilesPerImage, first, count, vHere, vPlane],
       [variant.gradient, dyAt, outHeight, outWidth, outChannels, t.tilesAcross, t.tilesPerImage, first, count, zHere, zPlane],
+      ["gemmAdjacentPlanes", inChannels, outChannels, rowsAAt, vHere, rowsCAt, duHere, 1, zHere, 1, 0, 0, 1, 0, 0, count, 4 * inChannels, 4 * outChannels, planes, vPlane, uPlane, zPlane],
     ];
-    for (let xi = 0; xi < planes; xi++) {
-      job.push(["gemmAdjacent", inChannels, outChannels, rowsAAt, vHere + xi * vPlane, rowsCAt, duHere + xi * uPlane, 1, zHere + xi * zPlane, 1, 0, 0, 1, 0, 0, count, 4 * inChannels, 4 * outChannels]);
-    }
-    return job;
   });
   // The threads' sums, added up into the first.
   if (threads > 1) simd.columnSums(duAt, threads, uFloats, threads, duAt);

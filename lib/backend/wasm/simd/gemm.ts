@@ -179,7 +179,7 @@ export const GEMM_PARAMS = ["m", "n", "rowsA", "a", "rowsC", "c", "accumulate", 
  * walk C strip by strip and call them: `gemm`, and `gemmAdjacent` for an A
  * whose rows are adjacent floats (rowsA[i + 1] = rowsA[i] + 4, as in a
  * product with a transposed matrix), which reads a tile's rows through one
- * pointer.
+ * pointer; then `gemmPlanes` and `gemmAdjacentPlanes` (see planesFunction).
  */
 export function gemmFunctions(
   firstIndex: number,
@@ -256,5 +256,34 @@ export function gemmFunctions(
     }
     return f;
   });
-  return [...strips, ...drivers];
+  const planeDrivers = [false, true].map((adjacent, i) => planesFunction(adjacent, firstIndex + strips.length + i));
+  return [...strips, ...drivers, ...planeDrivers];
+}
+
+/** Parameters a plane driver takes after GEMM_PARAMS: how many products, and the bytes from one plane to the next of A, C and B. */
+export const PLANE_PARAMS = ["planes", "aPlane", "cPlane", "bPlane"] as const;
+
+/**
+ * `gemmPlanes` (`gemmAdjacentPlanes`): `planes` products of one geometry,
+ * a, c and b each a fixed stride further for the next, in one call. The
+ * Winograd kernels make one product per plane of transformed tiles (36 a
+ * chunk): one call instead of 36 takes the JavaScript calls, and the calls
+ * written for the kernel threads, out of their chunks.
+ */
+function planesFunction(adjacent: boolean, product: number): FunctionWriter {
+  const names = [...GEMM_PARAMS, ...PLANE_PARAMS];
+  const f = new FunctionWriter(adjacent ? "gemmAdjacentPlanes" : "gemmPlanes", names.map(() => "i32" as const));
+  const p = Object.fromEntries(names.map((n, i) => [n, f.params[i]])) as Record<(typeof names)[number], Local>;
+  const plane = f.local("i32");
+  f.block((done) =>
+    f.loop((again) => {
+      f.get(plane).get(p.planes).i32GeS().brIf(done);
+      for (const name of GEMM_PARAMS) f.get(p[name]);
+      f.call(product);
+      for (const [at, stride] of [[p.a, p.aPlane], [p.c, p.cPlane], [p.b, p.bPlane]]) f.get(at).get(stride).i32Add().set(at);
+      f.get(plane).i32(1).i32Add().set(plane);
+      f.br(again);
+    }),
+  );
+  return f;
 }

@@ -49,8 +49,8 @@ export const FAILED = 3;
 /** A generated kernel as JavaScript sees it: i32 arguments, no result. */
 export type KernelFunction = (...args: number[]) => void;
 
-/** The most arguments a generated kernel takes (gemm's; a test checks every kernel against it). */
-export const MAX_KERNEL_ARGS = 17;
+/** The most arguments a generated kernel takes (gemmPlanes'; a test checks every kernel against it). */
+export const MAX_KERNEL_ARGS = 21;
 
 /**
  * Calls `kernel` with the arguments at `args[at]` onwards. Always
@@ -60,5 +60,8 @@ export const MAX_KERNEL_ARGS = 17;
  */
 export function invoke(kernel: KernelFunction, args: ArrayLike<unknown>, at: number): void {
   const a = args as ArrayLike<number>;
-  kernel(a[at], a[at + 1], a[at + 2], a[at + 3], a[at + 4], a[at + 5], a[at + 6], a[at + 7], a[at + 8], a[at + 9], a[at + 10], a[at + 11], a[at + 12], a[at + 13], a[at + 14], a[at + 15], a[at + 16]);
+  kernel(
+    a[at], a[at + 1], a[at + 2], a[at + 3], a[at + 4], a[at + 5], a[at + 6], a[at + 7], a[at + 8], a[at + 9], a[at + 10],
+    a[at + 11], a[at + 12], a[at + 13], a[at + 14], a[at + 15], a[at + 16], a[at + 17], a[at + 18], a[at + 19], a[at + 20],
+  );
 }

@@ -57,6 +57,11 @@ export interface SimdKernels {
   /** gemm for an A whose rows are adjacent floats (rowsA[i + 1] = rowsA[i] + 4): see ./gemm. */
   gemmAdjacent: SimdKernels["gemm"];
 
+  /** `planes` gemm calls, a, c and b advancing by aPlane, cPlane and bPlane bytes from one to the next (see ./gemm). */
+  gemmPlanes(...args: [...gemm: Parameters<SimdKernels["gemm"]>, planes: number, aPlane: number, cPlane: number, bPlane: number]): void;
+  /** gemmPlanes of gemmAdjacent products. */
+  gemmAdjacentPlanes: SimdKernels["gemmPlanes"];
+
   /** See ./max-pool-2x2: each 2x2 window's largest value, NaN if it holds one (byte addresses; channels >= 4; y contiguous). */
   maxPool2x2(x: number, y: number, images: number, imageBytes: number, outHeight: number, outWidth: number, channels: number, rowBytes: number): void;
 
