@@ -9,8 +9,11 @@
  * (lenet 8192 images, vgg32 2048, vgg64 512), then inference in batches of
  * 256. Each measurement runs in a fresh process (the wasm backend's thread
  * count is fixed once it starts, and peak RSS is per process). Rounds are
- * interleaved: every round runs, for each network and thread count, ours
- * and then the peer's, back to back; the JSON has the medians.
+ * interleaved: every round runs, for each network, the peer's at the first
+ * thread count, ours at each thread count, then the peer's at the others
+ * (1 and 2 threads: peer 1, ours 1, ours 2, peer 2), so that every pair the
+ * JSON compares (ours and the peer's at one thread count, ours at 2 threads
+ * and at 1) ran back to back; the JSON has the medians.
  *
  * Options: --rounds 3  --threads 1,2  --models lenet,vgg32,vgg64
  *          --max-minutes 14 (a measurement starts only if, judging by its
@@ -320,12 +323,13 @@ const benchmark: Benchmark = {
     const samples = new Map<string, { ours: Measurement[]; peer: Measurement[]; load: number[][] }>();
     let peerName: string | undefined;
     // A time budget, so that a loaded machine gives fewer measurements (and says so) rather than no answer:
-    // a pair (ours, then the peer's) starts only if, judging by its last run, it ends within the budget.
+    // a pair (ours and the peer's) starts only if, judging by its last run, it ends within the budget.
     const budgetMs = numberFlag(flags, "max-minutes", 14) * 60_000;
     const started = performance.now();
     const lastPairMs = new Map<string, number>();
     let stopped: string | undefined;
-    // Within a round, one network's thread counts back to back: the speed-up compares them, and the machine drifts over minutes.
+    // Within a round, one network's runs back to back, ours at its thread counts next to each other (the
+    // speed-up compares them) and each next to the peer's at the same count: the machine drifts over minutes.
     measuring: for (let r = 0; r < rounds; r++) {
       for (const model of models) {
         for (const threads of threadCounts) {
@@ -340,8 +344,11 @@ const benchmark: Benchmark = {
           const pairStart = performance.now();
           try {
             const load = loadAverage();
-            const o = ours({ model, threads, images, batch }, left) as unknown as Measurement;
-            const p = script ? peer(script, model, threads, images, batch, left - (performance.now() - pairStart)) : undefined;
+            const runPeer = () => (script ? peer(script, model, threads, images, batch, left - (performance.now() - pairStart)) : undefined);
+            const peerFirst = threads === threadCounts[0];
+            const before = peerFirst ? runPeer() : undefined;
+            const o = ours({ model, threads, images, batch }, left - (performance.now() - pairStart)) as unknown as Measurement;
+            const p = peerFirst ? before : runPeer();
             entry.load.push(load);
             entry.ours.push(o);
             if (p) {
@@ -360,7 +367,7 @@ const benchmark: Benchmark = {
     }
 
     const summarize = (threads: number) => {
-      const out: Record<string, Record<string, number>> = {};
+      const out: Record<string, Record<string, number | number[]>> = {};
       for (const model of models) {
         const e = samples.get(`${threads}/${model}`);
         if (!e) continue;
@@ -386,13 +393,20 @@ const benchmark: Benchmark = {
     const result: Record<string, unknown> = { models: summarize(threadCounts[0]) };
     for (const threads of threadCounts.slice(1)) {
       const more = summarize(threads);
-      // Scaling against our own first thread count, per network, round by round.
+      // Scaling against our own first thread count, per network, round by round; and the peer's own, as a
+      // gauge of what the machine gave a second thread in those rounds (a shared host's varies by the minute).
       for (const model of Object.keys(more)) {
-        const base = samples.get(`${threadCounts[0]}/${model}`)?.ours ?? [];
-        const now = samples.get(`${threads}/${model}`)!.ours.slice(0, base.length);
-        if (now.length === 0) continue;
-        more[model].trainSpeedup = +median(now.map((o, i) => o.trainImgPerSec / base[i].trainImgPerSec)).toFixed(3);
-        more[model].inferSpeedup = +median(now.map((o, i) => o.inferImgPerSec / base[i].inferImgPerSec)).toFixed(3);
+        const base = samples.get(`${threadCounts[0]}/${model}`);
+        const now = samples.get(`${threads}/${model}`)!;
+        const rounds = Math.min(base?.ours.length ?? 0, now.ours.length);
+        if (!base || rounds === 0) continue;
+        const ratios = (k: keyof Measurement, of: "ours" | "peer") => Array.from({ length: rounds }, (_, i) => now[of][i][k] / base[of][i][k]);
+        const row = more[model] as Record<string, number | number[]>;
+        const eachRound = ratios("trainImgPerSec", "ours");
+        row.trainSpeedup = +median(eachRound).toFixed(3);
+        row.inferSpeedup = +median(ratios("inferImgPerSec", "ours")).toFixed(3);
+        row.trainSpeedupEachRound = eachRound.map((r) => +r.toFixed(2));
+        if (Math.min(base.peer.length, now.peer.length) >= rounds) row.peerTrainSpeedup = +median(ratios("trainImgPerSec", "peer")).toFixed(3);
       }
       result[`threads${threads}`] = more;
     }
