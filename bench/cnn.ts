@@ -345,10 +345,11 @@ const benchmark: Benchmark = {
           try {
             const load = loadAverage();
             const runPeer = () => (script ? peer(script, model, threads, images, batch, left - (performance.now() - pairStart)) : undefined);
+            // The peer's run before ours at the first thread count, after ours at the others.
             const peerFirst = threads === threadCounts[0];
-            const before = peerFirst ? runPeer() : undefined;
+            let p = peerFirst ? runPeer() : undefined;
             const o = ours({ model, threads, images, batch }, left - (performance.now() - pairStart)) as unknown as Measurement;
-            const p = peerFirst ? before : runPeer();
+            if (!peerFirst) p = runPeer();
             entry.load.push(load);
             entry.ours.push(o);
             if (p) {

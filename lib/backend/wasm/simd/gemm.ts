@@ -261,7 +261,7 @@ export function gemmFunctions(
 }
 
 /** Parameters a plane driver takes after GEMM_PARAMS: how many products, and the bytes from one plane to the next of A, C and B. */
-export const PLANE_PARAMS = ["planes", "aPlane", "cPlane", "bPlane"] as const;
+const PLANE_PARAMS = ["planes", "aPlane", "cPlane", "bPlane"] as const;
 
 /**
  * `gemmPlanes` (`gemmAdjacentPlanes`): `planes` products of one geometry,
