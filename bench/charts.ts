@@ -6,9 +6,10 @@
  * first (cold) render, PNG rasterization, every example chart type, and the
  * share of a 2,000-step loop's time that a live chart spends drawing.
  *
- *   npm run bench -- charts [iterations=60]
+ *   npm run bench -- charts [--iterations 60]
  */
 import type { Benchmark } from "./run";
+import { numberFlag, parseFlags } from "./support/options";
 import { HOST, type NotebookHost } from "../lib/display";
 import { confusionMatrixChart, lineChart, liveChart, type Chart } from "../lib/charts";
 import { chartExamples, exampleConfusionMatrix, FASHION_CLASSES } from "../tests/charts/examples";
@@ -127,8 +128,9 @@ function liveLoopOverhead(steps: number, stepMs: number): Record<string, number>
 
 const benchmark: Benchmark = {
   description: "Chart render speed: 500-point line and 10×10 confusion matrix to SVG (target ≤ 50 ms median), live-chart overhead",
+  options: { iterations: "N: renders of each chart timed (default 60)" },
   async run(args) {
-    const iterations = Number(args[0] ?? 60);
+    const iterations = numberFlag(parseFlags(args), "iterations", 60);
     const values = Array.from({ length: 500 }, (_, i) => Math.exp(-i / 100) + 0.05 * Math.sin(i));
     const line500 = timeRenders(() => lineChart({ loss: values }, { yTitle: "loss" }), iterations);
     const matrix = exampleConfusionMatrix();

@@ -15,25 +15,7 @@
  * JSON compares (ours and the peer's at one thread count, ours at 2 threads
  * and at 1) ran back to back; the JSON has the medians.
  *
- * Options: --rounds 3  --threads 1,2  --models lenet,vgg32,vgg64
- *          --max-minutes 14 (a measurement starts only if, judging by its
- *            last run, it ends in time; one running past it is stopped: fewer
- *            rounds on a loaded machine, and the JSON says where it stopped)
- *          --images N (all networks; default the peer's per network)
- *          --no-peer (skip PyTorch)
- *          --profile (per-kernel ms per training step, by kernel and by
- *            kernel and shape, and where a step's wall time went among the
- *            kernel threads (threadMsPerStep), at the first thread count;
- *            no peer, no rounds)
- *          --alternate (the speed-up of more kernel threads in one
- *            process: per network, --rounds turns of 5 steps with 1 kernel
- *            thread and 5 with the last of --threads, back to back, on the
- *            threaded build; no peer)
- *          --co-run (the machine's own limit for a second thread: per
- *            network and round, one 1-thread training alone, then two at
- *            once in separate processes; coRunSpeedup is the pair's
- *            img/s over the lone one's, what two perfectly split threads
- *            could reach; no peer)
+ * Options: see `options` below (`npm run bench -- cnn --help`).
  */
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -42,7 +24,8 @@ import * as tf from "@tensorflow/tfjs";
 import type { Benchmark } from "./run";
 import { backendInfo, useBackend } from "../lib/backend";
 import { conv, dense, maxPool, sequential } from "../lib/models";
-import { numberFlag, parseFlags, peakRssMb, randomData, trainStep } from "./support/lenet";
+import { peakRssMb, randomData, trainStep } from "./support/lenet";
+import { numberFlag, parseFlags, OptionError } from "./support/options";
 import { alternateThreads, profileSteps, threadTimesPerStep } from "./support/profile";
 
 export type CnnName = "lenet" | "vgg32" | "vgg64";
@@ -290,6 +273,18 @@ function loadAverage(): number[] {
 
 const benchmark: Benchmark = {
   description: "lenet/vgg32/vgg64 training and inference img/s at 1 and 2 threads, against PyTorch (torch_cnn.py) interleaved",
+  options: {
+    rounds: "N: interleaved rounds (default 3)",
+    threads: "1,2: the thread counts to measure (default 1,2; each 1..8)",
+    models: "lenet,vgg32,vgg64: the networks (default all three)",
+    "max-minutes": "M: a measurement starts only if, judging by its last run, it ends within M minutes of the start; one running past it is stopped, and the JSON says where (default 14)",
+    images: "N: training images per network (default the peer's: lenet 8192, vgg32 2048, vgg64 512)",
+    batch: "N: training batch size (default 64, as the peer)",
+    "no-peer": "skip PyTorch",
+    profile: "per-kernel ms per training step, by kernel and by kernel and shape, and where a step's wall time went among the kernel threads (threadMsPerStep), at the first thread count; no peer, no rounds",
+    alternate: "the speed-up of more kernel threads in one process: per network, --rounds turns of 5 steps with 1 kernel thread and 5 with the last of --threads, back to back, on the threaded build; no peer",
+    "co-run": "the machine's own limit for a second thread: per network and round, one 1-thread training alone, then two at once in separate processes; coRunSpeedup is the pair's img/s over the lone one's, what two perfectly split threads could reach; no peer",
+  },
   async run(args: string[]): Promise<Record<string, unknown>> {
     const flags = parseFlags(args);
     const rounds = numberFlag(flags, "rounds", 3);
@@ -297,8 +292,8 @@ const benchmark: Benchmark = {
     const list = (name: string, fallback: string) => String(flags.get(name) ?? fallback).split(",").filter(Boolean);
     const threadCounts = list("threads", "1,2").map(Number);
     const models = list("models", NAMES.join(",")) as CnnName[];
-    for (const m of models) if (!NAMES.includes(m)) throw new Error(`--models: unknown network "${m}"; use ${NAMES.join(", ")}.`);
-    for (const t of threadCounts) if (!Number.isInteger(t) || t < 1 || t > 8) throw new Error(`--threads: ${t} is not 1..8.`);
+    for (const m of models) if (!NAMES.includes(m)) throw new OptionError(`--models: unknown network "${m}"; use ${NAMES.join(", ")}.`);
+    for (const t of threadCounts) if (!Number.isInteger(t) || t < 1 || t > 8) throw new OptionError(`--threads: ${t} is not 1..8.`);
     const imagesFor = (m: CnnName) => (flags.has("images") ? numberFlag(flags, "images", 0) : CNNS[m].images);
 
     if (flags.has("profile")) {
@@ -313,7 +308,7 @@ const benchmark: Benchmark = {
 
     if (flags.has("alternate")) {
       const threads = threadCounts.at(-1)!;
-      if (threads < 2) throw new Error("--alternate compares 1 kernel thread with more: give --threads 1,2 (the default) or more.");
+      if (threads < 2) throw new OptionError("--alternate compares 1 kernel thread with more: give --threads 1,2 (the default) or more.");
       const alternate: Record<string, unknown> = {};
       for (const model of models) alternate[model] = ours({ model, threads, images: imagesFor(model), batch, alternate: rounds }).alternate;
       return { alternate, threads, loadAverage: loadAverage() };

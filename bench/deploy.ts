@@ -15,18 +15,21 @@
 import { loadavg } from "node:os";
 import * as tf from "@tensorflow/tfjs";
 import type { Benchmark } from "./run";
+import { numberFlag, parseFlags } from "./support/options";
 import { compareOptimizationLevels, describeChanges, quantizeFp16, quantizeInt8, toOnnx, verifyOnnx } from "../lib/deploy";
 import { Engine, measureInterleaved, onnxEngine, tfjsEngine } from "../lib/deploy/benchmark-inference";
 import { FIXTURE_TRAINING, asSamples, mnistDigits, trainedModel } from "../tests/deploy/fixtures";
 
-function flag(args: string[], name: string): number | undefined {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? Number(args[i + 1]) : undefined;
-}
-
 const benchmark: Benchmark = {
   description: "LeNet inference: tfjs (default backend) vs onnxruntime FP32/FP16/INT8 at batch 32, and INT8 accuracy drop",
+  options: {
+    seconds: "S: seconds of timing per engine and batch size, shared among the rounds (default 2)",
+    rounds: "R: interleaved rounds (default 5)",
+  },
   async run(args) {
+    const flags = parseFlags(args);
+    const rounds = numberFlag(flags, "rounds", 5);
+    const seconds = numberFlag(flags, "seconds", 2);
     const { model, heldOutAccuracy, cached, trainingSeconds } = await trainedModel();
     const digits = mnistDigits();
     const heldOut = asSamples(digits.heldOut);
@@ -50,12 +53,11 @@ const benchmark: Benchmark = {
       await onnxEngine(fp32, "fp32", batches, { optimization: "all", allowSpinning: true }, "FP32 ort defaults"),
       await onnxEngine(fp32, "fp32", batches, { optimization: "auto", threads: 1 }, "FP32 1 thread"),
     ];
-    const rounds = flag(args, "rounds") ?? 5;
     const load = loadavg()[0];
     // --seconds: timed seconds per engine and batch size, over all rounds.
-    const rows = await measureInterleaved(engines, batches, (flag(args, "seconds") ?? 2) / rounds, rounds);
+    const rows = await measureInterleaved(engines, batches, seconds / rounds, rounds);
     for (const e of engines) await e.release();
-    const fusion = await compareOptimizationLevels(fp32, { batchSizes: batches, seconds: flag(args, "seconds") ?? 2, rounds });
+    const fusion = await compareOptimizationLevels(fp32, { batchSizes: batches, seconds, rounds });
 
     const row = (label: string, batch: number) => rows.find((r) => r.label === label && r.batch === batch);
     const tfjsRow = (batch: number) => rows.find((r) => r.engine.startsWith("tfjs") && r.batch === batch);

@@ -34,11 +34,7 @@ import {
 } from "../lib/detect";
 import { listPretrained, loadPretrained } from "../lib/transfer";
 import { useBackend } from "../lib/backend";
-
-function flag(args: string[], name: string): number | undefined {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? Number(args[i + 1]) : undefined;
-}
+import { numberFlag, parseFlags } from "./support/options";
 
 /** The pretrained segmenter, or undefined (said on stderr and in the result) when pretrained/ does not hold it yet. */
 async function pretrainedSegmenter(log: (line: string) => void): Promise<Segmenter | undefined> {
@@ -54,15 +50,22 @@ const round = (x: number, digits = 3) => Number(x.toFixed(digits));
 
 const benchmark: Benchmark = {
   description: "lesson 11 on 500 held-out scenes: single-shot mAP@0.5, segmentation mean IoU, scenes/s of sliding windows, proposals, FCN, single-shot",
+  options: {
+    train: "train the detector and segmenter here from their recipes instead of loading pretrained/",
+    rounds: "R: interleaved rounds of the speed measurements (default 3)",
+    "speed-scenes": "S: scenes per speed measurement (default 25)",
+  },
   async run(args) {
-    const rounds = flag(args, "rounds") ?? 3;
-    const speedScenes = flag(args, "speed-scenes") ?? 25;
+    const flags = parseFlags(args);
+    const rounds = numberFlag(flags, "rounds", 3);
+    const speedScenes = numberFlag(flags, "speed-scenes", 25);
+    const trainHere = flags.has("train");
     const log = (line: string) => console.error(`[detection] ${line}`);
     const loadAtStart = loadavg().map((l) => round(l, 2));
     await useBackend();
     const scenes = await heldOutScenes(500);
-    const detector = args.includes("--train") ? (await trainSceneDetector({ live: false })).detector : SingleShotDetector.fromModel(await loadPretrained("scene-detector"));
-    const segmenter = args.includes("--train") ? (await trainSceneSegmenter({ live: false })).segmenter : await pretrainedSegmenter(log);
+    const detector = trainHere ? (await trainSceneDetector({ live: false })).detector : SingleShotDetector.fromModel(await loadPretrained("scene-detector"));
+    const segmenter = trainHere ? (await trainSceneSegmenter({ live: false })).segmenter : await pretrainedSegmenter(log);
     log("training the region classifier");
     const regionScenes = await makeScenes({ count: { train: 500, validation: 100 }, seed: 3 });
     const { classifier } = await trainRegionClassifier(regionScenes, { live: false });
@@ -98,7 +101,7 @@ const benchmark: Benchmark = {
       pixelAccuracy: segmentation ? round(segmentation.pixelAccuracy, 4) : null,
       speedScenes,
       rounds,
-      models: args.includes("--train") ? "trained in this run" : `pretrained/scene-detector, ${segmenter ? "pretrained/scene-segmenter" : "no segmenter (pretrained/scene-segmenter missing)"}`,
+      models: trainHere ? "trained in this run" : `pretrained/scene-detector, ${segmenter ? "pretrained/scene-segmenter" : "no segmenter (pretrained/scene-segmenter missing)"}`,
       loadAverage: { start: loadAtStart, end: loadavg().map((l) => round(l, 2)) },
     };
   },

@@ -21,6 +21,7 @@ import { performance } from "node:perf_hooks";
 import { loadavg } from "node:os";
 import { KernelClient } from "../kernel/client/kernel-client";
 import type { Benchmark } from "./run";
+import { numberFlag, parseFlags } from "./support/options";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 
@@ -100,16 +101,16 @@ function median(values: number[]): number {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-function option(args: string[], name: string, fallback: number): number {
-  const i = args.indexOf(name);
-  return i >= 0 ? Number(args[i + 1]) : fallback;
-}
-
 const benchmark: Benchmark = {
   description: "kernel start-to-ready, a first import cell sent 3 s after ready, and trivial-cell round trip, convlab vs tslab, same run",
+  options: {
+    rounds: "R: rounds of each kernel's start, alternating (default 3)",
+    cells: "N: trivial cells timed per round (default 40)",
+  },
   async run(args) {
-    const rounds = option(args, "--rounds", 3);
-    const cells = option(args, "--cells", 40);
+    const flags = parseFlags(args);
+    const rounds = numberFlag(flags, "rounds", 3);
+    const cells = numberFlag(flags, "cells", 40);
     const samples = new Map<string, Sample[]>(KERNELS.map((k) => [k.name, []]));
     const loadBefore = loadavg()[0];
     for (let round = 0; round < rounds; round++) {

@@ -12,7 +12,8 @@
 import * as tf from "@tensorflow/tfjs";
 import type { Benchmark } from "./run";
 import { backendInfo, useBackend } from "../lib/backend";
-import { lenet, numberFlag, parseFlags, peakRssMb, seededRandom, trainStep } from "./support/lenet";
+import { lenet, peakRssMb, seededRandom, trainStep } from "./support/lenet";
+import { numberFlag, parseFlags } from "./support/options";
 
 interface Digits {
   images: Float32Array; // n × 784, in [0, 1]
@@ -70,6 +71,11 @@ function accuracy(model: tf.LayersModel, data: Digits): number {
 
 const benchmark: Benchmark = {
   description: "LeNet on the 10,000 MNIST digits of the mnist package: held-out accuracy (target ≥ 97%)",
+  options: {
+    epochs: "N: training epochs (default 10)",
+    seed: "N: the seed of the initial weights and shuffles (default 1)",
+    batch: "N: batch size (default 64)",
+  },
   async run(args: string[]): Promise<Record<string, unknown>> {
     const flags = parseFlags(args);
     const epochs = numberFlag(flags, "epochs", 10);

@@ -9,14 +9,7 @@
  * epoch of ours and one run of the peer back to back, and the JSON reports
  * the medians (and every round).
  *
- * Options: --backend auto|wasm|cpu|node|gpu (default CONVLAB_BACKEND or auto)
- *          --threads N (wasm; default CONVLAB_THREADS or 1)
- *          --images 8192 --batch 64 --rounds 3
- *          --no-peer (skip PyTorch)  --profile (per-kernel ms per step)
- *          --kernels stock (wasm's own kernels plus only the missing
- *            Conv2DBackpropFilter: the "before" of convlab's kernels)
- *          --kernels xnnpack (convlab's kernels without the generated SIMD
- *            ones: every kernel on its XNNPACK / JavaScript way)
+ * Options: see `options` below (`npm run bench -- lenet --help`).
  */
 import { spawnSync } from "node:child_process";
 import * as tf from "@tensorflow/tfjs";
@@ -25,7 +18,8 @@ import { backendInfo, useBackend, unregisterWasmTrainingKernels } from "../lib/b
 import { parseBackendChoice } from "../lib/backend/plan";
 import { conv2DBackpropFilterConfig } from "../lib/backend/wasm/conv2d-backprop-filter";
 import { disabled as simdDisabled } from "../lib/backend/wasm/simd/runtime";
-import { findTorchPeer, lenet, numberFlag, parseFlags, peakRssMb, randomData, trainStep } from "./support/lenet";
+import { findTorchPeer, lenet, peakRssMb, randomData, trainStep } from "./support/lenet";
+import { numberFlag, parseFlags, OptionError } from "./support/options";
 import { profileSteps } from "./support/profile";
 
 interface PeerResult {
@@ -55,6 +49,16 @@ function runPeer(script: string, images: number, batch: number): PeerResult | { 
 
 const benchmark: Benchmark = {
   description: "LeNet training/inference img/s on the default backend, with PyTorch (1 thread) side by side",
+  options: {
+    backend: "auto|wasm|cpu|node|gpu (default CONVLAB_BACKEND, else auto)",
+    threads: "N: wasm kernel threads (default CONVLAB_THREADS, else 1)",
+    images: "N: training images (default 8192)",
+    batch: "N: batch size (default 64)",
+    rounds: "N: rounds of ours and the peer's back to back (default 3)",
+    "no-peer": "skip PyTorch",
+    profile: "per-kernel ms per training step",
+    kernels: "stock: the wasm backend's own kernels plus only the missing Conv2DBackpropFilter (the \"before\" of convlab's kernels); xnnpack: convlab's kernels without the generated SIMD ones",
+  },
   async run(args: string[]): Promise<Record<string, unknown>> {
     const flags = parseFlags(args);
     const images = numberFlag(flags, "images", 8192);
@@ -68,7 +72,7 @@ const benchmark: Benchmark = {
     await useBackend(choice, threadsFlag === undefined ? {} : { threads: numberFlag(flags, "threads", 1) });
     const kernelsFlag = flags.get("kernels");
     if (kernelsFlag !== undefined && kernelsFlag !== "stock" && kernelsFlag !== "xnnpack") {
-      throw new Error(`--kernels takes stock or xnnpack, got ${String(kernelsFlag)}.`);
+      throw new OptionError(`--kernels takes stock or xnnpack, got ${String(kernelsFlag)}.`);
     }
     const stock = kernelsFlag === "stock";
     simdDisabled.value = kernelsFlag === "xnnpack";

@@ -5,10 +5,13 @@
  */
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
+import { OptionError, OptionHelp, optionProblem, usage } from "./support/options";
 
 export interface Benchmark {
   /** One line for `npm run bench -- --list`. */
   description: string;
+  /** The options it takes (name without dashes → help line); any other is refused before it runs. */
+  options: OptionHelp;
   run(args: string[]): Promise<Record<string, unknown>>;
 }
 
@@ -22,6 +25,7 @@ async function main(): Promise<void> {
     .sort();
   if (name === "--list" || name === "-h" || name === "--help") {
     for (const b of available) console.log(`${b.padEnd(10)} ${load(b).description}`);
+    console.log("\nnpm run bench -- <name> --help lists a benchmark's options.");
     return;
   }
   const names = name ? [name] : available;
@@ -31,7 +35,18 @@ async function main(): Promise<void> {
       process.exitCode = 2;
       return;
     }
-    const result = await load(n).run(args);
+    const benchmark = load(n);
+    if (args.includes("--help") || args.includes("-h")) {
+      console.log(usage(n, benchmark.description, benchmark.options));
+      return;
+    }
+    const problem = optionProblem(n, args, benchmark.options);
+    if (problem) {
+      console.error(problem);
+      process.exitCode = 2;
+      return;
+    }
+    const result = await benchmark.run(args);
     console.log(JSON.stringify(result));
   }
 }
@@ -42,6 +57,10 @@ function load(name: string): Benchmark {
 }
 
 main().catch((err) => {
+  if (err instanceof OptionError) {
+    console.error(err.message);
+    process.exit(2);
+  }
   console.error(err);
   process.exit(1);
 });

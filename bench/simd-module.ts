@@ -11,6 +11,7 @@ import { moduleBytes } from "../lib/backend/wasm/simd/runtime";
 
 const benchmark: Benchmark = {
   description: "size and sha256 of the generated wasm SIMD module's four builds (a generator refactor leaves them unchanged)",
+  options: {},
   async run() {
     const builds: Record<string, { bytes: number; sha256: string }> = {};
     for (const shared of [false, true]) {

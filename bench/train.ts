@@ -31,7 +31,8 @@ import { conv, dense, dropout, lenet, maxPool, sequential, softmax, summary } fr
 import { callback, earlyStopping, reduceLROnPlateau, train, type TrainOptions } from "../lib/train";
 import { scoreSplit } from "../lib/train/validate";
 import { forwardFor } from "../lib/train/forward";
-import { numberFlag, parseFlags, peakRssMb } from "./support/lenet";
+import { peakRssMb } from "./support/lenet";
+import { numberFlag, parseFlags, OptionError } from "./support/options";
 
 const round = (x: number, digits = 4) => +x.toFixed(digits);
 const median = (xs: number[]) => {
@@ -221,11 +222,21 @@ async function overheadPart(rounds: number): Promise<Record<string, unknown>> {
   };
 }
 
+const PARTS = ["mnist", "fashion", "overhead"];
+
 const benchmark: Benchmark = {
   description: "train(): DIGITS LeNet on MNIST 8k/2k (≥ 98%), a small CNN on Fashion-MNIST 60k/10k (≥ 90%), callback overhead (≤ 5%)",
+  options: {
+    parts: `${PARTS.join(",")}: which parts to run (default all)`,
+    rounds: "N: rounds of the overhead part (default 5)",
+    "mnist-epochs": "N: the mnist part's epochs (default 30, DIGITS's)",
+    "fashion-epochs": "N: the fashion part's epochs (default 10)",
+  },
   async run(args: string[]): Promise<Record<string, unknown>> {
     const flags = parseFlags(args);
-    const parts = String(flags.get("parts") ?? "mnist,fashion,overhead").split(",");
+    const parts = String(flags.get("parts") ?? PARTS.join(",")).split(",");
+    const unknown = parts.find((p) => !PARTS.includes(p));
+    if (unknown !== undefined) throw new OptionError(`--parts: no part named "${unknown}"; the parts are ${PARTS.join(", ")}.`);
     const rounds = numberFlag(flags, "rounds", 5);
     const mnistEpochs = numberFlag(flags, "mnist-epochs", 30);
     const fashionEpochs = numberFlag(flags, "fashion-epochs", 10);

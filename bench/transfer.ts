@@ -125,7 +125,7 @@ import { useBackend, backendInfo } from "../lib/backend";
 import { augmentedCopy, keepClasses, split, type AugmentOptions, type Dataset } from "../lib/data";
 import { loadFashionMnist, loadMnist } from "../lib/data/sources";
 import { compareApproaches, loadPretrained, untrainedCopy } from "../lib/transfer";
-import { numberFlag, parseFlags } from "./support/lenet";
+import { numberFlag, parseFlags, textFlag, OptionError } from "./support/options";
 import { FASHION_OFF_CENTRE, FASHION_OFF_CENTRE_SEED, FASHION_TARGET_CLASSES } from "../pretrained/recipes";
 
 const fashionTargets = async () => keepClasses(await loadFashionMnist({ validation: 2000 }), FASHION_TARGET_CLASSES, { name: "Fashion-MNIST's five other classes" });
@@ -158,25 +158,17 @@ const TASKS: Record<string, { pretrained: string; data(): Promise<Dataset> }> = 
   },
 };
 
-const OPTIONS = ["task", "pretrained", "per-class", "seed", "feature-layer", "backbone-rate", "fine-tune-rate", "augment", "untrained-backbone"];
-
-/** The options, checked before any data is loaded: a typo fails at once, not after minutes of training. */
+/** The options' values, checked before any data is loaded: a bad value fails at once, not after minutes of training. */
 function readOptions(args: string[]) {
   const flags = parseFlags(args);
-  const unknown = [...flags.keys()].filter((name) => !OPTIONS.includes(name));
-  if (unknown.length > 0) throw new Error(`Unknown option --${unknown[0]}; the options are ${OPTIONS.map((o) => `--${o}`).join(", ")}.`);
-  const text = (name: string) => {
-    const value = flags.get(name);
-    if (value === true) throw new Error(`--${name} needs a value.`);
-    return value;
-  };
+  const text = (name: string) => textFlag(flags, name);
   const optionalNumber = (name: string) => (flags.has(name) ? numberFlag(flags, name, Number.NaN) : undefined);
   const augment = text("augment");
   let augmentOptions: AugmentOptions | undefined;
   try {
     augmentOptions = augment === undefined ? undefined : (JSON.parse(augment) as AugmentOptions);
   } catch {
-    throw new Error(`--augment needs augmentation options as JSON, e.g. '{"flipHorizontal":true,"shift":0.1}'; got ${augment}.`);
+    throw new OptionError(`--augment needs augmentation options as JSON, e.g. '{"flipHorizontal":true,"shift":0.1}'; got ${augment}.`);
   }
   return {
     perClass: numberFlag(flags, "per-class", 50),
@@ -195,10 +187,21 @@ const round = (x: number, digits: number) => Number(x.toFixed(digits));
 
 const benchmark: Benchmark = {
   description: "transfer learning: from scratch vs feature extraction vs fine-tuning at 50 images per class (five Fashion-MNIST classes from a small VGG pretrained on the other five)",
+  options: {
+    task: "NAME: the task (default fashion-vgg; the header above describes each)",
+    pretrained: "NAME: another shipped network as the backbone (default the task's)",
+    "per-class": "N: training images per class (default 50)",
+    seed: "S: the seed of the split and the weights (default 1)",
+    "feature-layer": "L: take the features, and cut the fine-tuned network, at layer L (default the layer the head reads)",
+    "backbone-rate": "R: fine-tuning's rate for the pretrained layers (default compareApproaches's)",
+    "fine-tune-rate": "F: the learning rate of fine-tuning's second step (default train's)",
+    augment: "JSON: augmentation for from scratch's and fine-tuning's training images, e.g. '{\"flipHorizontal\":true,\"shift\":0.1}'",
+    "untrained-backbone": "the control: the same network with random weights (seed 1000 + S)",
+  },
   async run(args) {
     const { perClass, taskName, seed, featureLayer, backboneRate, fineTuneRate, augment, untrained, ...chosen } = readOptions(args);
     const task = TASKS[taskName];
-    if (!task) throw new Error(`No transfer task "${taskName}"; the tasks are ${Object.keys(TASKS).join(", ")}.`);
+    if (!task) throw new OptionError(`No transfer task "${taskName}"; the tasks are ${Object.keys(TASKS).join(", ")}.`);
     const pretrained = chosen.pretrained ?? task.pretrained;
     await useBackend();
     const loadBefore = loadavg();

@@ -1,6 +1,6 @@
 /**
- * Shared by the LeNet benchmarks (bench/run skips files named with a leading
- * underscore, so this is not a benchmark itself).
+ * The networks, data and training step the speed benchmarks and the
+ * backend's tests share: DIGITS' LeNet, random images, one SGD step.
  */
 import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -75,27 +75,6 @@ export function findTorchPeer(): string | null {
     if (parent === dir) return null;
     dir = parent;
   }
-}
-
-export function parseFlags(args: string[]): Map<string, string | true> {
-  const flags = new Map<string, string | true>();
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
-    if (!arg.startsWith("--")) throw new Error(`Unexpected argument "${arg}" (options start with --).`);
-    const [name, inline] = arg.slice(2).split("=", 2);
-    if (inline !== undefined) flags.set(name, inline);
-    else if (i + 1 < args.length && !args[i + 1].startsWith("--")) flags.set(name, args[++i]);
-    else flags.set(name, true);
-  }
-  return flags;
-}
-
-export function numberFlag(flags: Map<string, string | true>, name: string, fallback: number): number {
-  const value = flags.get(name);
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (value === true || !Number.isFinite(n) || n <= 0) throw new Error(`--${name} needs a positive number, got ${String(value)}.`);
-  return n;
 }
 
 export function peakRssMb(): number {
