@@ -104,7 +104,7 @@ function median(values: number[]): number {
 const benchmark: Benchmark = {
   description: "kernel start-to-ready, a first import cell sent 3 s after ready, and trivial-cell round trip, convlab vs tslab, same run",
   options: {
-    rounds: "R: rounds of each kernel's start, alternating (default 3)",
+    rounds: "R: rounds, each starting convlab's kernel and tslab's in turn (default 3)",
     cells: "N: trivial cells timed per round (default 40)",
   },
   async run(args) {
