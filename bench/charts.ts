@@ -9,7 +9,7 @@
  *   npm run bench -- charts [--iterations 60]
  */
 import type { Benchmark } from "./run";
-import { numberFlag, parseFlags } from "./support/options";
+import { numberFlag } from "./support/options";
 import { HOST, type NotebookHost } from "../lib/display";
 import { confusionMatrixChart, lineChart, liveChart, type Chart } from "../lib/charts";
 import { chartExamples, exampleConfusionMatrix, FASHION_CLASSES } from "../tests/charts/examples";
@@ -129,8 +129,8 @@ function liveLoopOverhead(steps: number, stepMs: number): Record<string, number>
 const benchmark: Benchmark = {
   description: "Chart render speed: 500-point line and 10×10 confusion matrix to SVG (target ≤ 50 ms median), live-chart overhead",
   options: { iterations: "N: renders of each chart timed (default 60)" },
-  async run(args) {
-    const iterations = numberFlag(parseFlags(args), "iterations", 60);
+  async run(flags) {
+    const iterations = numberFlag(flags, "iterations", 60);
     const values = Array.from({ length: 500 }, (_, i) => Math.exp(-i / 100) + 0.05 * Math.sin(i));
     const line500 = timeRenders(() => lineChart({ loss: values }, { yTitle: "loss" }), iterations);
     const matrix = exampleConfusionMatrix();

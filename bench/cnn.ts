@@ -25,7 +25,7 @@ import type { Benchmark } from "./run";
 import { backendInfo, useBackend } from "../lib/backend";
 import { conv, dense, maxPool, sequential } from "../lib/models";
 import { peakRssMb, randomData, trainStep } from "./support/lenet";
-import { numberFlag, parseFlags, OptionError } from "./support/options";
+import { Flags, numberFlag, OptionError, textFlag } from "./support/options";
 import { alternateThreads, profileSteps, threadTimesPerStep } from "./support/profile";
 
 export type CnnName = "lenet" | "vgg32" | "vgg64";
@@ -285,11 +285,10 @@ const benchmark: Benchmark = {
     alternate: "the speed-up of more kernel threads in one process: per network, --rounds turns of 5 steps with 1 kernel thread and 5 with the last of --threads, back to back, on the threaded build; no peer",
     "co-run": "the machine's own limit for a second thread: per network and round, one 1-thread training alone, then two at once in separate processes; coRunSpeedup is the pair's img/s over the lone one's, what two perfectly split threads could reach; no peer",
   },
-  async run(args: string[]): Promise<Record<string, unknown>> {
-    const flags = parseFlags(args);
+  async run(flags: Flags): Promise<Record<string, unknown>> {
     const rounds = numberFlag(flags, "rounds", 3);
     const batch = numberFlag(flags, "batch", 64);
-    const list = (name: string, fallback: string) => String(flags.get(name) ?? fallback).split(",").filter(Boolean);
+    const list = (name: string, fallback: string) => (textFlag(flags, name) ?? fallback).split(",").filter(Boolean);
     const threadCounts = list("threads", "1,2").map(Number);
     const models = list("models", NAMES.join(",")) as CnnName[];
     for (const m of models) if (!NAMES.includes(m)) throw new OptionError(`--models: unknown network "${m}"; use ${NAMES.join(", ")}.`);

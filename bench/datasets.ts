@@ -14,7 +14,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import sharp from "sharp";
 import type { Benchmark } from "./run";
-import { numberFlag, parseFlags } from "./support/options";
+import { numberFlag } from "./support/options";
 import { Dataset } from "../lib/data";
 import { importImageFolder, loadFashionMnist, loadMnist } from "../lib/data/sources";
 
@@ -72,8 +72,8 @@ async function importThroughput(folder: string, cacheDir: string, options: { wid
 const benchmark: Benchmark = {
   description: "bundled dataset load times, image-folder import throughput (cold/cached), streaming peak RSS",
   options: { "stream-images": "N: images in the streamed folder (default 20000)" },
-  async run(args) {
-    const streamImages = numberFlag(parseFlags(args), "stream-images", 20_000);
+  async run(flags) {
+    const streamImages = numberFlag(flags, "stream-images", 20_000);
     const result: Record<string, unknown> = { machine: "2 cores, shared with other work: expect noise" };
 
     // Load times: the first load in this process, then the median of three more.

@@ -15,7 +15,7 @@
 import { loadavg } from "node:os";
 import * as tf from "@tensorflow/tfjs";
 import type { Benchmark } from "./run";
-import { numberFlag, parseFlags } from "./support/options";
+import { numberFlag } from "./support/options";
 import { compareOptimizationLevels, describeChanges, quantizeFp16, quantizeInt8, toOnnx, verifyOnnx } from "../lib/deploy";
 import { Engine, measureInterleaved, onnxEngine, tfjsEngine } from "../lib/deploy/benchmark-inference";
 import { FIXTURE_TRAINING, asSamples, mnistDigits, trainedModel } from "../tests/deploy/fixtures";
@@ -26,8 +26,7 @@ const benchmark: Benchmark = {
     seconds: "S: seconds of timing per engine and batch size, shared among the rounds (default 2)",
     rounds: "R: interleaved rounds (default 5)",
   },
-  async run(args) {
-    const flags = parseFlags(args);
+  async run(flags) {
     const rounds = numberFlag(flags, "rounds", 5);
     const seconds = numberFlag(flags, "seconds", 2);
     const { model, heldOutAccuracy, cached, trainingSeconds } = await trainedModel();

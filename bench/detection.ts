@@ -34,7 +34,7 @@ import {
 } from "../lib/detect";
 import { listPretrained, loadPretrained } from "../lib/transfer";
 import { useBackend } from "../lib/backend";
-import { numberFlag, parseFlags } from "./support/options";
+import { numberFlag } from "./support/options";
 
 /** The pretrained segmenter, or undefined (said on stderr and in the result) when pretrained/ does not hold it yet. */
 async function pretrainedSegmenter(log: (line: string) => void): Promise<Segmenter | undefined> {
@@ -55,8 +55,7 @@ const benchmark: Benchmark = {
     rounds: "R: interleaved rounds of the speed measurements (default 3)",
     "speed-scenes": "S: scenes per speed measurement (default 25)",
   },
-  async run(args) {
-    const flags = parseFlags(args);
+  async run(flags) {
     const rounds = numberFlag(flags, "rounds", 3);
     const speedScenes = numberFlag(flags, "speed-scenes", 25);
     const trainHere = flags.has("train");

@@ -16,7 +16,7 @@ import { historyProbes } from "../tests/faults/history-probes";
 import { importProbes } from "../tests/faults/import-probes";
 import { poolingNaN, trainProbes } from "../tests/faults/train-probes";
 import type { Benchmark } from "./run";
-import { parseFlags, textFlag } from "./support/options";
+import { textFlag } from "./support/options";
 
 const PROBE_TIMEOUT_MS = 600_000;
 
@@ -38,8 +38,8 @@ async function runProbe(probe: Probe, context: ProbeContext): Promise<string | u
 const benchmark: Benchmark = {
   description: "reliability probes (issue 18): kernel, importer and train() faults; prints probes, passed, failed",
   options: { only: "TEXT: run only the probes whose name contains TEXT" },
-  async run(args) {
-    const only = textFlag(parseFlags(args), "only");
+  async run(flags) {
+    const only = textFlag(flags, "only");
     const probes = [...kernelProbes, ...historyProbes, ...importProbes, ...trainProbes, poolingNaN].filter((p) => !only || p.name.includes(only));
     const started = performance.now();
     const failed: string[] = [];

@@ -21,7 +21,7 @@ import { performance } from "node:perf_hooks";
 import { loadavg } from "node:os";
 import { KernelClient } from "../kernel/client/kernel-client";
 import type { Benchmark } from "./run";
-import { numberFlag, parseFlags } from "./support/options";
+import { numberFlag } from "./support/options";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 
@@ -107,8 +107,7 @@ const benchmark: Benchmark = {
     rounds: "R: rounds, each starting convlab's kernel and tslab's in turn (default 3)",
     cells: "N: trivial cells timed per round (default 40)",
   },
-  async run(args) {
-    const flags = parseFlags(args);
+  async run(flags) {
     const rounds = numberFlag(flags, "rounds", 3);
     const cells = numberFlag(flags, "cells", 40);
     const samples = new Map<string, Sample[]>(KERNELS.map((k) => [k.name, []]));

@@ -13,7 +13,7 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import type { Benchmark } from "./run";
-import { numberFlag, parseFlags } from "./support/options";
+import { numberFlag } from "./support/options";
 import {
   dismantle,
   freePort,
@@ -37,8 +37,8 @@ const MINUTE = 60_000;
 const benchmark: Benchmark = {
   description: "lab server: N learners (default 10) on loopback: ready time, idle RSS per learner, lesson 1 alone and all at once",
   options: { learners: "N: learners in the class (default 10)" },
-  async run(args) {
-    const count = numberFlag(parseFlags(args), "learners", 10);
+  async run(flags) {
+    const count = numberFlag(flags, "learners", 10);
     const prefix = `b${randomBytes(3).toString("hex")}`;
     const learners = Array.from({ length: count }, (_, i) => `${prefix}-l${i + 1}`);
     const dir = mkdtempSync(path.join(tmpdir(), "convlab-lab-bench-"));

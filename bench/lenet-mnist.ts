@@ -13,7 +13,7 @@ import * as tf from "@tensorflow/tfjs";
 import type { Benchmark } from "./run";
 import { backendInfo, useBackend } from "../lib/backend";
 import { lenet, peakRssMb, seededRandom, trainStep } from "./support/lenet";
-import { numberFlag, parseFlags } from "./support/options";
+import { Flags, numberFlag } from "./support/options";
 
 interface Digits {
   images: Float32Array; // n × 784, in [0, 1]
@@ -76,8 +76,7 @@ const benchmark: Benchmark = {
     seed: "N: the seed of the initial weights and shuffles (default 1)",
     batch: "N: batch size (default 64)",
   },
-  async run(args: string[]): Promise<Record<string, unknown>> {
-    const flags = parseFlags(args);
+  async run(flags: Flags): Promise<Record<string, unknown>> {
     const epochs = numberFlag(flags, "epochs", 10);
     const seed = numberFlag(flags, "seed", 1);
     const batch = numberFlag(flags, "batch", 64);

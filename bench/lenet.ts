@@ -19,7 +19,7 @@ import { parseBackendChoice } from "../lib/backend/plan";
 import { conv2DBackpropFilterConfig } from "../lib/backend/wasm/conv2d-backprop-filter";
 import { disabled as simdDisabled } from "../lib/backend/wasm/simd/runtime";
 import { findTorchPeer, lenet, peakRssMb, randomData, trainStep } from "./support/lenet";
-import { numberFlag, parseFlags, OptionError } from "./support/options";
+import { Flags, numberFlag, OptionError, textFlag } from "./support/options";
 import { profileSteps } from "./support/profile";
 
 interface PeerResult {
@@ -59,18 +59,17 @@ const benchmark: Benchmark = {
     profile: "per-kernel ms per training step",
     kernels: "stock: the wasm backend's own kernels plus only the missing Conv2DBackpropFilter (the \"before\" of convlab's kernels); xnnpack: convlab's kernels without the generated SIMD ones",
   },
-  async run(args: string[]): Promise<Record<string, unknown>> {
-    const flags = parseFlags(args);
+  async run(flags: Flags): Promise<Record<string, unknown>> {
     const images = numberFlag(flags, "images", 8192);
     const batch = numberFlag(flags, "batch", 64);
     const rounds = numberFlag(flags, "rounds", 3);
     const threadsFlag = flags.get("threads");
     const choice = parseBackendChoice(
-      typeof flags.get("backend") === "string" ? (flags.get("backend") as string) : process.env.CONVLAB_BACKEND,
+      textFlag(flags, "backend") ?? process.env.CONVLAB_BACKEND,
       "--backend",
     );
     await useBackend(choice, threadsFlag === undefined ? {} : { threads: numberFlag(flags, "threads", 1) });
-    const kernelsFlag = flags.get("kernels");
+    const kernelsFlag = textFlag(flags, "kernels");
     if (kernelsFlag !== undefined && kernelsFlag !== "stock" && kernelsFlag !== "xnnpack") {
       throw new OptionError(`--kernels takes stock or xnnpack, got ${String(kernelsFlag)}.`);
     }

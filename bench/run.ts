@@ -5,14 +5,15 @@
  */
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
-import { OptionError, OptionHelp, optionProblem, usage } from "./support/options";
+import { Flags, OptionError, OptionHelp, readOptions, usage } from "./support/options";
 
 export interface Benchmark {
   /** One line for `npm run bench -- --list`. */
   description: string;
   /** The options it takes (name without dashes → help line); any other is refused before it runs. */
   options: OptionHelp;
-  run(args: string[]): Promise<Record<string, unknown>>;
+  /** Runs with the options given (only declared ones reach it). */
+  run(flags: Flags): Promise<Record<string, unknown>>;
 }
 
 async function main(): Promise<void> {
@@ -40,13 +41,7 @@ async function main(): Promise<void> {
       console.log(usage(n, benchmark.description, benchmark.options));
       return;
     }
-    const problem = optionProblem(n, args, benchmark.options);
-    if (problem) {
-      console.error(problem);
-      process.exitCode = 2;
-      return;
-    }
-    const result = await benchmark.run(args);
+    const result = await benchmark.run(readOptions(n, args, benchmark.options));
     console.log(JSON.stringify(result));
   }
 }

@@ -32,7 +32,7 @@ import { callback, earlyStopping, reduceLROnPlateau, train, type TrainOptions } 
 import { scoreSplit } from "../lib/train/validate";
 import { forwardFor } from "../lib/train/forward";
 import { peakRssMb } from "./support/lenet";
-import { numberFlag, parseFlags, OptionError } from "./support/options";
+import { Flags, numberFlag, OptionError, textFlag } from "./support/options";
 
 const round = (x: number, digits = 4) => +x.toFixed(digits);
 const median = (xs: number[]) => {
@@ -232,9 +232,8 @@ const benchmark: Benchmark = {
     "mnist-epochs": "N: the mnist part's epochs (default 30, DIGITS's)",
     "fashion-epochs": "N: the fashion part's epochs (default 10)",
   },
-  async run(args: string[]): Promise<Record<string, unknown>> {
-    const flags = parseFlags(args);
-    const parts = String(flags.get("parts") ?? PARTS.join(",")).split(",");
+  async run(flags: Flags): Promise<Record<string, unknown>> {
+    const parts = (textFlag(flags, "parts") ?? PARTS.join(",")).split(",");
     const unknown = parts.find((p) => !PARTS.includes(p));
     if (unknown !== undefined) throw new OptionError(`--parts: no part named "${unknown}"; the parts are ${PARTS.join(", ")}.`);
     const rounds = numberFlag(flags, "rounds", 5);

@@ -125,7 +125,7 @@ import { useBackend, backendInfo } from "../lib/backend";
 import { augmentedCopy, keepClasses, split, type AugmentOptions, type Dataset } from "../lib/data";
 import { loadFashionMnist, loadMnist } from "../lib/data/sources";
 import { compareApproaches, loadPretrained, untrainedCopy } from "../lib/transfer";
-import { numberFlag, parseFlags, textFlag, OptionError } from "./support/options";
+import { Flags, numberFlag, OptionError, textFlag } from "./support/options";
 import { FASHION_OFF_CENTRE, FASHION_OFF_CENTRE_SEED, FASHION_TARGET_CLASSES } from "../pretrained/recipes";
 
 const fashionTargets = async () => keepClasses(await loadFashionMnist({ validation: 2000 }), FASHION_TARGET_CLASSES, { name: "Fashion-MNIST's five other classes" });
@@ -159,11 +159,9 @@ const TASKS: Record<string, { pretrained: string; data(): Promise<Dataset> }> = 
 };
 
 /** The options' values, checked before any data is loaded: a bad value fails at once, not after minutes of training. */
-function readOptions(args: string[]) {
-  const flags = parseFlags(args);
-  const text = (name: string) => textFlag(flags, name);
+function transferOptions(flags: Flags) {
   const optionalNumber = (name: string) => (flags.has(name) ? numberFlag(flags, name, Number.NaN) : undefined);
-  const augment = text("augment");
+  const augment = textFlag(flags, "augment");
   let augmentOptions: AugmentOptions | undefined;
   try {
     augmentOptions = augment === undefined ? undefined : (JSON.parse(augment) as AugmentOptions);
@@ -172,10 +170,10 @@ function readOptions(args: string[]) {
   }
   return {
     perClass: numberFlag(flags, "per-class", 50),
-    taskName: text("task") ?? "fashion-vgg",
-    pretrained: text("pretrained"),
+    taskName: textFlag(flags, "task") ?? "fashion-vgg",
+    pretrained: textFlag(flags, "pretrained"),
     seed: numberFlag(flags, "seed", 1),
-    featureLayer: text("feature-layer"),
+    featureLayer: textFlag(flags, "feature-layer"),
     backboneRate: optionalNumber("backbone-rate"),
     fineTuneRate: optionalNumber("fine-tune-rate"),
     augment: augmentOptions,
@@ -198,8 +196,8 @@ const benchmark: Benchmark = {
     augment: "JSON: augmentation for from scratch's and fine-tuning's training images, e.g. '{\"flipHorizontal\":true,\"shift\":0.1}'",
     "untrained-backbone": "the control: the same network with random weights (seed 1000 + S)",
   },
-  async run(args) {
-    const { perClass, taskName, seed, featureLayer, backboneRate, fineTuneRate, augment, untrained, ...chosen } = readOptions(args);
+  async run(flags) {
+    const { perClass, taskName, seed, featureLayer, backboneRate, fineTuneRate, augment, untrained, ...chosen } = transferOptions(flags);
     const task = TASKS[taskName];
     if (!task) throw new OptionError(`No transfer task "${taskName}"; the tasks are ${Object.keys(TASKS).join(", ")}.`);
     const pretrained = chosen.pretrained ?? task.pretrained;

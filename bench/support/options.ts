@@ -44,22 +44,19 @@ export function textFlag(flags: Flags, name: string): string | undefined {
   return value;
 }
 
-/** Why `args` do not fit the declared `options` (an unknown name, a stray word), or null if they do. */
-export function optionProblem(benchmark: string, args: string[], options: OptionHelp): string | null {
+/** Reads `args` as `benchmark`'s declared `options`; an unknown name or a stray word is an OptionError naming the ones it takes. */
+export function readOptions(benchmark: string, args: string[], options: OptionHelp): Flags {
+  const names = Object.keys(options).map((name) => `--${name}`).join(", ");
+  const takes = names ? `Its options: ${names}` : "It takes no options";
   let flags: Flags;
   try {
     flags = parseFlags(args);
   } catch (error) {
-    return `${benchmark}: ${(error as Error).message} Options: ${optionNames(options)}.`;
+    throw new OptionError(`${benchmark}: ${(error as Error).message} ${takes}.`);
   }
   const unknown = [...flags.keys()].find((name) => !(name in options));
-  if (unknown === undefined) return null;
-  const names = optionNames(options);
-  return `${benchmark} has no option --${unknown}. ${names ? `Its options: ${names}` : "It takes no options"} (npm run bench -- ${benchmark} --help).`;
-}
-
-function optionNames(options: OptionHelp): string {
-  return Object.keys(options).map((name) => `--${name}`).join(", ");
+  if (unknown !== undefined) throw new OptionError(`${benchmark} has no option --${unknown}. ${takes} (npm run bench -- ${benchmark} --help).`);
+  return flags;
 }
 
 /** What `npm run bench -- <name> --help` prints. */
