@@ -21,6 +21,10 @@
  * running at once here each ran 10-13% slower than one alone (medians of
  * six trials, as threads of one process or as two processes alike), so
  * splitting the batch starts from that loss too.
+ *
+ * A kernel waits for the workers' last chunks before it returns. Leaving
+ * that wait to whatever next touches the memory bought under 1% in a trial
+ * here: the next kernel starts about 0.06 ms later.
  */
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
