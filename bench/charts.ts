@@ -13,12 +13,8 @@ import { numberFlag } from "./support/options";
 import { HOST, type NotebookHost } from "../lib/display";
 import { confusionMatrixChart, lineChart, liveChart, type Chart } from "../lib/charts";
 import { chartExamples, exampleConfusionMatrix, FASHION_CLASSES } from "../tests/charts/examples";
+import { median } from "./support/median";
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
 
 const round = (ms: number) => Math.round(ms * 100) / 100;
 

@@ -27,6 +27,7 @@ import { conv, dense, maxPool, sequential } from "../lib/models";
 import { peakRssMb, randomData, trainStep } from "./support/lenet";
 import { Flags, numberFlag, OptionError, textFlag } from "./support/options";
 import { alternateThreads, profileSteps, threadTimesPerStep } from "./support/profile";
+import { median } from "./support/median";
 
 export type CnnName = "lenet" | "vgg32" | "vgg64";
 const NAMES: readonly CnnName[] = ["lenet", "vgg32", "vgg64"];
@@ -174,11 +175,6 @@ async function measureOne(request: ChildRequest): Promise<Record<string, unknown
   return result;
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
 
 /** Where torch_cnn.py is: CONVLAB_TORCH_CNN, else shared/bench beside the repository (or an ancestor). */
 function findPeer(): string | null {

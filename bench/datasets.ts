@@ -17,11 +17,8 @@ import type { Benchmark } from "./run";
 import { numberFlag } from "./support/options";
 import { Dataset } from "../lib/data";
 import { importImageFolder, loadFashionMnist, loadMnist } from "../lib/data/sources";
+import { median } from "./support/median";
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
 
 async function time<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }> {
   const start = process.hrtime.bigint();

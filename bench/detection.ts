@@ -35,6 +35,7 @@ import {
 import { listPretrained, loadPretrained } from "../lib/transfer";
 import { useBackend } from "../lib/backend";
 import { numberFlag } from "./support/options";
+import { median } from "./support/median";
 
 /** The pretrained segmenter, or undefined (said on stderr and in the result) when pretrained/ does not hold it yet. */
 async function pretrainedSegmenter(log: (line: string) => void): Promise<Segmenter | undefined> {
@@ -45,7 +46,6 @@ async function pretrainedSegmenter(log: (line: string) => void): Promise<Segment
   return Segmenter.fromModel(await loadPretrained("scene-segmenter"));
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const round = (x: number, digits = 3) => Number(x.toFixed(digits));
 
 const benchmark: Benchmark = {

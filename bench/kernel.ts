@@ -22,6 +22,7 @@ import { loadavg } from "node:os";
 import { KernelClient } from "../kernel/client/kernel-client";
 import type { Benchmark } from "./run";
 import { numberFlag } from "./support/options";
+import { median } from "./support/median";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 
@@ -95,11 +96,6 @@ function mainThreadCpuMs(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) * 10; // clock ticks of 10 ms
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
 
 const benchmark: Benchmark = {
   description: "kernel start-to-ready, a first import cell sent 3 s after ready, and trivial-cell round trip, convlab vs tslab, same run",

@@ -21,6 +21,7 @@ import { disabled as simdDisabled } from "../lib/backend/wasm/simd/runtime";
 import { findTorchPeer, lenet, peakRssMb, randomData, trainStep } from "./support/lenet";
 import { Flags, numberFlag, OptionError, textFlag } from "./support/options";
 import { profileSteps } from "./support/profile";
+import { median } from "./support/median";
 
 interface PeerResult {
   peer: string;
@@ -28,11 +29,6 @@ interface PeerResult {
   inferImgPerSec: number;
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
 
 function runPeer(script: string, images: number, batch: number): PeerResult | { error: string } {
   const python = process.env.CONVLAB_PYTHON ?? "/usr/bin/python3";

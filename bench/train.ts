@@ -33,12 +33,9 @@ import { scoreSplit } from "../lib/train/validate";
 import { forwardFor } from "../lib/train/forward";
 import { peakRssMb } from "./support/lenet";
 import { Flags, numberFlag, OptionError, textFlag } from "./support/options";
+import { median } from "./support/median";
 
 const round = (x: number, digits = 4) => +x.toFixed(digits);
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 /** The small CNN for Fashion-MNIST: two 5×5 convolutions (16, 32), pools, dense 128 with dropout. */
 export function fashionCnn(seed: number): tf.Sequential {

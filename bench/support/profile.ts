@@ -4,6 +4,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { setKernelThreads, threadTimes, workerBusyMs } from "../../lib/backend/wasm/simd/parallel";
+import { median } from "./median";
 
 /**
  * Milliseconds per training step in each kernel, from tf.profile over
@@ -135,7 +136,6 @@ export async function alternateThreads(step: () => tf.Scalar, threads: number, r
     }
   }
   setKernelThreads(threads);
-  const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1];
   return {
     msPerStepOneThread: +median(ms[1]).toFixed(1),
     msPerStep: +median(ms[threads]).toFixed(1),

@@ -137,7 +137,8 @@ export async function benchmarkInference(model: tf.LayersModel, options: Benchma
   return new InferenceBenchmark(rows, tf.getBackend(), options.threads);
 }
 
-function median(values: number[]): number {
+/** The middle value, or the mean of the two middle ones. */
+export function median(values: number[]): number {
   const sorted = values.slice().sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;

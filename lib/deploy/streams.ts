@@ -11,6 +11,7 @@ import { DISPLAY, MimeBundle } from "../display";
 import { escapeHtml, htmlTable, textTable } from "../display/html";
 import { OnnxSource, onnxBytes } from "./onnx-runner";
 import { decodeModel } from "./onnx/proto";
+import { median } from "./benchmark-inference";
 
 export interface StreamConfiguration {
   /** Sessions running at the same time, each in its own thread. */
@@ -57,11 +58,6 @@ export class StreamsComparison {
   }
 }
 
-function median(values: number[]): number {
-  const sorted = values.slice().sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
 
 async function startStream(bytes: Uint8Array, inputName: string, dims: number[], threads: number): Promise<Worker> {
   const worker = new Worker(join(__dirname, "stream-worker.js"), { workerData: { bytes, inputName, dims, threads } });
